@@ -1,0 +1,123 @@
+"""Plugin registry: every named thing in a task file is a plugin.
+
+A plugin kind is a base class with a ``plugin_kind``; a plugin is a subclass
+registered with :func:`configure`. Each carries a JSON schema
+(``CONFIG_SCHEMA``) that validation applies to its part of the task file.
+Built-in plugins live under :mod:`squall.plugins`; third-party packages add
+theirs through the ``squall.plugins`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from importlib import metadata
+from typing import Any, Callable, ClassVar, TypeVar
+
+from squall import exceptions
+
+JSON_SCHEMA = "http://json-schema.org/draft-07/schema#"
+ENTRY_POINT_GROUP = "squall.plugins"
+
+_REGISTRY: dict[str, dict[str, type[Plugin]]] = {}
+_loaded = False
+
+P = TypeVar("P", bound="type[Plugin]")
+
+
+class Plugin:
+    """Base of every plugin kind."""
+
+    plugin_kind: ClassVar[str] = "plugin"
+    plugin_name: ClassVar[str] = ""
+    plugin_platform: ClassVar[str] = "default"
+    plugin_meta: ClassVar[dict[str, Any]] = {}
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "null"}
+
+    @classmethod
+    def get_name(cls) -> str:
+        """The name a task file uses for this plugin."""
+        return cls.plugin_name
+
+    @classmethod
+    def get_info(cls) -> dict[str, Any]:
+        """A JSON-serialisable description: name, kind, platform, docs, schema."""
+        doc = inspect.getdoc(cls) or ""
+        title, _, rest = doc.partition("\n")
+        return {
+            "name": cls.plugin_name,
+            "kind": cls.plugin_kind,
+            "platform": cls.plugin_platform,
+            "title": title.strip(),
+            "description": rest.strip(),
+            "module": cls.__module__,
+            "schema": cls.CONFIG_SCHEMA,
+        }
+
+
+def configure(name: str, platform: str = "default", **meta: Any) -> Callable[[P], P]:
+    """Register the decorated class as a plugin called ``name``.
+
+    The kind comes from the nearest base class that defines ``plugin_kind``.
+    """
+
+    def decorator(cls: P) -> P:
+        kind = cls.plugin_kind
+        registry = _REGISTRY.setdefault(kind, {})
+        existing = registry.get(name)
+        if existing is not None and existing is not cls:
+            raise exceptions.DuplicateError(
+                f"{kind} plugin '{name}' is defined twice: in {existing.__module__} "
+                f"and in {cls.__module__}"
+            )
+        cls.plugin_name = name
+        cls.plugin_platform = platform
+        cls.plugin_meta = dict(meta)
+        registry[name] = cls
+        return cls
+
+    return decorator
+
+
+def load_plugins() -> None:
+    """Import the built-in plugin modules and third-party entry points once."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import squall.plugins as builtin
+
+    for info in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
+        importlib.import_module(info.name)
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        ep.load()
+
+
+def get(kind: str, name: str) -> type[Plugin]:
+    """The plugin class of ``kind`` called ``name``; PluginNotFoundError if none."""
+    load_plugins()
+    try:
+        return _REGISTRY.get(kind, {})[name]
+    except KeyError:
+        raise exceptions.PluginNotFoundError(kind=f"{kind} plugin", name=name) from None
+
+
+def find(kind: str, name: str) -> type[Plugin] | None:
+    """The plugin class, or None when there is no such plugin."""
+    load_plugins()
+    return _REGISTRY.get(kind, {}).get(name)
+
+
+def names(kind: str) -> list[str]:
+    """Sorted names of all plugins of one kind."""
+    load_plugins()
+    return sorted(_REGISTRY.get(kind, {}))
+
+
+def all_plugins() -> list[type[Plugin]]:
+    """Every registered plugin, sorted by kind and name."""
+    load_plugins()
+    return [
+        _REGISTRY[kind][name] for kind in sorted(_REGISTRY) for name in sorted(_REGISTRY[kind])
+    ]

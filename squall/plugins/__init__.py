@@ -1,0 +1,1 @@
+"""Built-in plugins; every module below is imported by the plugin loader."""

@@ -1,0 +1,69 @@
+"""``constant`` and ``constant_for_duration``: a fixed number of iterations in flight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.plugin import JSON_SCHEMA, configure
+from squall.task.runner import Runner, Schedule, processes_for, split
+
+_TIMEOUT = {"type": "number", "exclusiveMinimum": 0, "description": "Seconds before an iteration fails"}
+_CPU = {"type": "integer", "minimum": 1, "description": "Worker processes at most"}
+
+
+@configure(name="constant")
+class ConstantRunner(Runner):
+    """Run ``times`` iterations, ``concurrency`` of them at a time.
+
+    Worker processes (one per core, at most ``max_cpu_count``) share the
+    concurrency; each starts a new iteration as soon as one of its own ends.
+    """
+
+    CONFIG_SCHEMA: dict[str, Any] = {
+        "$schema": JSON_SCHEMA,
+        "type": "object",
+        "properties": {
+            "times": {"type": "integer", "minimum": 1},
+            "concurrency": {"type": "integer", "minimum": 1},
+            "timeout": _TIMEOUT,
+            "max_cpu_count": _CPU,
+        },
+        "additionalProperties": False,
+    }
+
+    def schedule(self) -> Schedule:
+        times = self.config.get("times", 1)
+        concurrency = min(self.config.get("concurrency", 1), times)
+        procs = processes_for(concurrency, self.config.get("max_cpu_count"))
+        return Schedule(processes=procs, slots=split(concurrency, procs), times=times,
+                        timeout=self.config.get("timeout"))
+
+    def expected_iterations(self) -> int | None:
+        return int(self.config.get("times", 1))
+
+
+@configure(name="constant_for_duration")
+class ConstantForDurationRunner(Runner):
+    """Keep ``concurrency`` iterations running for ``duration`` seconds."""
+
+    CONFIG_SCHEMA: dict[str, Any] = {
+        "$schema": JSON_SCHEMA,
+        "type": "object",
+        "properties": {
+            "duration": {"type": "number", "minimum": 0},
+            "concurrency": {"type": "integer", "minimum": 1},
+            "timeout": _TIMEOUT,
+            "max_cpu_count": _CPU,
+        },
+        "required": ["duration"],
+        "additionalProperties": False,
+    }
+
+    def schedule(self) -> Schedule:
+        concurrency = self.config.get("concurrency", 1)
+        procs = processes_for(concurrency, self.config.get("max_cpu_count"))
+        return Schedule(processes=procs, slots=split(concurrency, procs),
+                        duration=float(self.config["duration"]), timeout=self.config.get("timeout"))
+
+    def expected_iterations(self) -> int | None:
+        return None

@@ -1,0 +1,33 @@
+"""``max_avg_duration``: the mean duration of successful iterations is bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.plugin import JSON_SCHEMA, configure
+from squall.task.sla import SLA
+
+
+@configure(name="max_avg_duration")
+class MaxAverageDuration(SLA):
+    """Successful iterations must take at most this many seconds on average."""
+
+    CONFIG_SCHEMA: dict[str, Any] = {"$schema": JSON_SCHEMA, "type": "number", "exclusiveMinimum": 0.0}
+
+    def __init__(self, criterion_value: float) -> None:
+        super().__init__(criterion_value)
+        self.count = 0
+        self.total = 0.0
+        self.avg = 0.0
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        if not iteration["error"]:
+            self.count += 1
+            self.total += iteration["duration"]
+            self.avg = self.total / self.count
+        self.success = self.avg <= self.criterion_value
+        return self.success
+
+    def details(self) -> str:
+        return (f"Average duration of one iteration {self.avg:.2f}s <= {self.criterion_value:.2f}s - "
+                f"{self.status_of(self.success)}")

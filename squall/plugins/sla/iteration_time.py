@@ -1,0 +1,28 @@
+"""``max_seconds_per_iteration``: no iteration may take longer than this."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.plugin import JSON_SCHEMA, configure
+from squall.task.sla import SLA
+
+
+@configure(name="max_seconds_per_iteration")
+class MaxSecondsPerIteration(SLA):
+    """The longest iteration must take at most this many seconds."""
+
+    CONFIG_SCHEMA: dict[str, Any] = {"$schema": JSON_SCHEMA, "type": "number", "exclusiveMinimum": 0.0}
+
+    def __init__(self, criterion_value: float) -> None:
+        super().__init__(criterion_value)
+        self.max_iteration_time = 0.0
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        self.max_iteration_time = max(self.max_iteration_time, iteration["duration"])
+        self.success = self.max_iteration_time <= self.criterion_value
+        return self.success
+
+    def details(self) -> str:
+        return (f"Maximum seconds per iteration {self.max_iteration_time:.2f}s <= "
+                f"{self.criterion_value:.2f}s - {self.status_of(self.success)}")

@@ -1,0 +1,141 @@
+"""Connection to the results database, and its schema lifecycle.
+
+SQLite file under ``~/.squall/`` by default; any SQLAlchemy URL (PostgreSQL
+included) through ``SQUALL_DB_URL`` or ``--db``. The schema is managed by
+Alembic; a fresh database is created on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from squall import exceptions
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_url() -> str:
+    """``SQUALL_DB_URL``, or an SQLite file in ``$SQUALL_HOME`` (``~/.squall``)."""
+    if url := os.environ.get("SQUALL_DB_URL"):
+        return url
+    home = Path(os.environ.get("SQUALL_HOME", Path.home() / ".squall"))
+    return f"sqlite:///{home / 'squall.db'}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+class Database:
+    """An engine, a session factory and the schema operations of one database."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        if self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if str(path) not in ("", ":memory:"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(self.url, future=True)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise exceptions.DatabaseError(f"cannot use database {redact(self.url)}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._checked = False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on any error."""
+        self.ensure_schema()
+        with self._sessions() as s:
+            try:
+                yield s
+                s.commit()
+            except OperationalError as exc:
+                s.rollback()
+                raise exceptions.DatabaseError(f"database error: {exc.orig}") from None
+            except BaseException:
+                s.rollback()
+                raise
+
+    # -- schema --------------------------------------------------------------
+    def _alembic_config(self, connection: Any) -> Any:
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def head_revision(self) -> str:
+        """The newest schema revision this squall knows."""
+        from alembic.script import ScriptDirectory
+
+        return str(ScriptDirectory.from_config(self._alembic_config(None)).get_current_head())
+
+    def current_revision(self) -> str | None:
+        """The schema revision of the database, or None when it has none."""
+        try:
+            with self.engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+                return row[0] if row else None
+        except OperationalError as exc:
+            raise exceptions.DatabaseError(f"cannot reach database {redact(self.url)}: {exc.orig}") from None
+
+    def upgrade(self) -> None:
+        """Create the schema or bring it up to date."""
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            command.upgrade(self._alembic_config(conn), "head")
+        self._checked = True
+
+    def ensure_schema(self) -> None:
+        """Create a fresh database; refuse an outdated one with advice."""
+        if self._checked:
+            return
+        current = self.current_revision()
+        if current is None:
+            self.upgrade()
+        elif current != self.head_revision():
+            raise exceptions.DatabaseError(
+                f"database {redact(self.url)} has schema {current}; this squall needs "
+                f"{self.head_revision()}: run 'squall db upgrade'"
+            )
+        self._checked = True
+
+    def drop(self) -> None:
+        """Drop every squall table (``db recreate``)."""
+        from squall.storage.models import Base
+
+        Base.metadata.drop_all(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        self._checked = False

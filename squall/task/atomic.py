@@ -1,0 +1,124 @@
+"""Timing of named, nested atomic actions inside an iteration.
+
+Use ``with ActionTimer(self, "name"):`` or decorate a scenario method with
+``@action_timer("name")``. Results have Rally's shape:
+``{name, started_at, finished_at, failed, children: [...]}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from types import TracebackType
+from typing import Any, Callable, Protocol, TypedDict, TypeVar
+
+
+class AtomicAction(TypedDict, total=False):
+    """One timed action; ``children`` are the actions timed inside it."""
+
+    name: str
+    started_at: float
+    finished_at: float | None
+    failed: bool
+    children: list[AtomicAction]
+
+
+class AtomicActionsHolder(Protocol):
+    """Anything that collects atomic actions (a scenario, a context)."""
+
+    _atomic_actions: list[AtomicAction]
+    _atomic_stack: list[AtomicAction]
+
+
+class ActionTimer:
+    """Context manager that times one atomic action, nested in the current one."""
+
+    def __init__(self, holder: AtomicActionsHolder, name: str) -> None:
+        self.holder = holder
+        self.name = name
+        self.action: AtomicAction | None = None
+
+    def __enter__(self) -> ActionTimer:
+        action: AtomicAction = {
+            "name": self.name,
+            "started_at": time.time(),
+            "finished_at": None,
+            "failed": False,
+            "children": [],
+        }
+        stack = self.holder._atomic_stack
+        siblings = stack[-1]["children"] if stack else self.holder._atomic_actions
+        siblings.append(action)
+        stack.append(action)
+        self.action = action
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.action is not None
+        self.action["finished_at"] = time.time()
+        if exc_type is not None:
+            self.action["failed"] = True
+        stack = self.holder._atomic_stack
+        if stack and stack[-1] is self.action:
+            stack.pop()
+
+    async def __aenter__(self) -> ActionTimer:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def action_timer(name: str) -> Callable[[F], F]:
+    """Decorate a method of a scenario so each call is timed as ``name``."""
+
+    def decorator(func: F) -> F:
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(self: AtomicActionsHolder, *args: Any, **kwargs: Any) -> Any:
+                with ActionTimer(self, name):
+                    return await func(self, *args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(self: AtomicActionsHolder, *args: Any, **kwargs: Any) -> Any:
+            with ActionTimer(self, name):
+                return func(self, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def flatten(actions: list[AtomicAction]) -> list[tuple[str, float, bool]]:
+    """Top-level actions as ``(name, duration, failed)``, repeated names numbered.
+
+    Rally names the second and later calls of the same action ``name (2)``;
+    statistics and SLA use these names.
+    """
+    seen: dict[str, int] = {}
+    flat = []
+    for action in actions:
+        name = action["name"]
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+        finished = action.get("finished_at") or action["started_at"]
+        flat.append((name, finished - action["started_at"], bool(action.get("failed"))))
+    return flat

@@ -1,0 +1,370 @@
+"""Task file formats, normalised to one internal model.
+
+Three shapes are accepted (see docs/architecture.md):
+
+* v2: ``{version: 2, title, subtasks: [{title, workloads: [...]}]}``
+* v1: ``{"Scenario.name": [{args, runner: {type, ...}, context, sla, hooks}]}``
+* inside v1 workloads, the old ``hook: {iterations: {...}}`` section.
+
+Every workload becomes a :class:`WorkloadConfig`; each remembers where in the
+file it came from, so validation errors name exact paths.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, TypedDict
+
+from squall import exceptions
+from squall.task import schema_errors
+
+
+class HookConfig(TypedDict):
+    """One hook: an action run whenever its trigger fires."""
+
+    description: str
+    action: dict[str, Any]
+    trigger: dict[str, Any]
+    action_path: str
+    trigger_path: str
+
+
+class WorkloadConfig(TypedDict):
+    """One workload: a scenario issued by a runner, with set-up and criteria."""
+
+    position: int
+    description: str
+    scenario_name: str
+    scenario_args: dict[str, Any]
+    runner_name: str
+    runner_args: dict[str, Any]
+    contexts: dict[str, Any]
+    sla: dict[str, Any]
+    hooks: list[HookConfig]
+    paths: dict[str, str]
+
+
+class SubtaskConfig(TypedDict):
+    """A titled group of workloads."""
+
+    title: str
+    description: str
+    tags: list[str]
+    workloads: list[WorkloadConfig]
+
+
+class TaskConfig(TypedDict):
+    """A whole task file after normalisation."""
+
+    version: int
+    title: str
+    description: str
+    tags: list[str]
+    subtasks: list[SubtaskConfig]
+
+
+_SINGLE_KEY = {"type": "object", "minProperties": 1, "maxProperties": 1}
+_HOOK_V2 = {
+    "type": "object",
+    "properties": {"action": _SINGLE_KEY, "trigger": _SINGLE_KEY, "description": {"type": "string"}},
+    "required": ["action", "trigger"],
+    "additionalProperties": False,
+}
+_WORKLOAD_V2_PROPS: dict[str, Any] = {
+    "scenario": _SINGLE_KEY,
+    "runner": _SINGLE_KEY,
+    "contexts": {"type": "object"},
+    "context": {"type": "object"},
+    "sla": {"type": "object"},
+    "hooks": {"type": "array", "items": _HOOK_V2},
+    "description": {"type": "string"},
+}
+_TAGS = {"type": "array", "items": {"type": "string"}}
+TASK_V2_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "version": {"enum": [2]},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "tags": _TAGS,
+        "env": {"type": "string"},
+        "subtasks": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string"},
+                    "description": {"type": "string"},
+                    "tags": _TAGS,
+                    "workloads": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "properties": _WORKLOAD_V2_PROPS,
+                            "required": ["scenario"],
+                            "additionalProperties": False,
+                        },
+                    },
+                    **_WORKLOAD_V2_PROPS,
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "required": ["version", "subtasks"],
+    "additionalProperties": False,
+}
+_HOOK_V1 = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "args": {},
+        "description": {"type": "string"},
+        "trigger": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "args": {}},
+            "required": ["name", "args"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["name", "args", "trigger"],
+    "additionalProperties": False,
+}
+_HOOK_LIST = {"type": "array", "items": {"type": "object", "minProperties": 1, "maxProperties": 1}}
+_OLD_HOOK_SECTION = {
+    "type": "object",
+    "properties": {
+        "iterations": {
+            "type": "object",
+            "patternProperties": {
+                "^[1-9][0-9]*$": _HOOK_LIST,
+                "^(periodic|pereodic)$": {
+                    "type": "object",
+                    "patternProperties": {"^[1-9][0-9]*$": _HOOK_LIST},
+                    "additionalProperties": False,
+                },
+            },
+            "additionalProperties": False,
+        }
+    },
+    "required": ["iterations"],
+    "additionalProperties": False,
+}
+WORKLOAD_V1_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "args": {"type": "object"},
+        "runner": {
+            "type": "object",
+            "properties": {"type": {"type": "string"}},
+            "required": ["type"],
+        },
+        "context": {"type": "object"},
+        "sla": {"type": "object"},
+        "hooks": {"type": "array", "items": _HOOK_V1},
+        "hook": _OLD_HOOK_SECTION,
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+
+def _single(mapping: dict[str, Any]) -> tuple[str, Any]:
+    ((name, args),) = mapping.items()
+    return name, args
+
+
+def _hooks_v2(raw: list[dict[str, Any]], base: str) -> list[HookConfig]:
+    hooks: list[HookConfig] = []
+    for i, hook in enumerate(raw):
+        action_name, _ = _single(hook["action"])
+        trigger_name, _ = _single(hook["trigger"])
+        hooks.append(
+            HookConfig(
+                description=hook.get("description", ""),
+                action=copy.deepcopy(hook["action"]),
+                trigger=copy.deepcopy(hook["trigger"]),
+                action_path=f"{base}.hooks[{i}].action.{action_name}",
+                trigger_path=f"{base}.hooks[{i}].trigger.{trigger_name}",
+            )
+        )
+    return hooks
+
+
+def _hooks_v1(raw: list[dict[str, Any]], base: str) -> list[HookConfig]:
+    return [
+        HookConfig(
+            description=hook.get("description", ""),
+            action={hook["name"]: copy.deepcopy(hook["args"])},
+            trigger={hook["trigger"]["name"]: copy.deepcopy(hook["trigger"]["args"])},
+            action_path=f"{base}.hooks[{i}].args",
+            trigger_path=f"{base}.hooks[{i}].trigger.args",
+        )
+        for i, hook in enumerate(raw)
+    ]
+
+
+def _hooks_old_section(section: dict[str, Any], base: str) -> list[HookConfig]:
+    """Translate ``hook: {iterations: {...}}`` into event and periodic hooks."""
+    hooks: list[HookConfig] = []
+    for key, value in section["iterations"].items():
+        if key in ("periodic", "pereodic"):
+            for step, actions in value.items():
+                for j, action in enumerate(actions):
+                    name, _ = _single(action)
+                    trigger = {"unit": "iteration", "step": int(step), "start": int(step)}
+                    hooks.append(
+                        HookConfig(
+                            description=f"every {step} iterations",
+                            action=copy.deepcopy(action),
+                            trigger={"periodic": trigger},
+                            action_path=f"{base}.hook.iterations.{key}.{step}[{j}].{name}",
+                            trigger_path=f"{base}.hook.iterations.{key}.{step}",
+                        )
+                    )
+        else:
+            for j, action in enumerate(value):
+                name, _ = _single(action)
+                hooks.append(
+                    HookConfig(
+                        description=f"at iteration {key}",
+                        action=copy.deepcopy(action),
+                        trigger={"event": {"unit": "iteration", "at": [int(key)]}},
+                        action_path=f"{base}.hook.iterations.{key}[{j}].{name}",
+                        trigger_path=f"{base}.hook.iterations.{key}",
+                    )
+                )
+    return hooks
+
+
+def _workload_v2(raw: dict[str, Any], base: str, position: int) -> WorkloadConfig:
+    scenario_name, scenario_args = _single(raw["scenario"])
+    runner_name, runner_args = _single(raw.get("runner") or {"serial": {}})
+    contexts_key = "contexts" if "contexts" in raw else "context"
+    return WorkloadConfig(
+        position=position,
+        description=raw.get("description", ""),
+        scenario_name=scenario_name,
+        scenario_args=copy.deepcopy(scenario_args or {}),
+        runner_name=runner_name,
+        runner_args=copy.deepcopy(runner_args or {}),
+        contexts=copy.deepcopy(raw.get(contexts_key) or {}),
+        sla=copy.deepcopy(raw.get("sla") or {}),
+        hooks=_hooks_v2(raw.get("hooks") or [], base),
+        paths={
+            "workload": base,
+            "scenario": f"{base}.scenario.{scenario_name}",
+            "runner": f"{base}.runner.{runner_name}",
+            "contexts": f"{base}.{contexts_key}",
+            "sla": f"{base}.sla",
+        },
+    )
+
+
+def _workload_v1(name: str, raw: dict[str, Any], base: str, position: int) -> WorkloadConfig:
+    runner = dict(raw.get("runner") or {"type": "serial"})
+    runner_name = runner.pop("type")
+    hooks = _hooks_v1(raw.get("hooks") or [], base)
+    if "hook" in raw:
+        hooks.extend(_hooks_old_section(raw["hook"], base))
+    return WorkloadConfig(
+        position=position,
+        description=raw.get("description", ""),
+        scenario_name=name,
+        scenario_args=copy.deepcopy(raw.get("args") or {}),
+        runner_name=runner_name,
+        runner_args=copy.deepcopy(runner),
+        contexts=copy.deepcopy(raw.get("context") or {}),
+        sla=copy.deepcopy(raw.get("sla") or {}),
+        hooks=hooks,
+        paths={
+            "workload": base,
+            "scenario": f"{base}.args",
+            "runner": f"{base}.runner",
+            "contexts": f"{base}.context",
+            "sla": f"{base}.sla",
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    return name if name.replace(".", "").replace("_", "").isalnum() else repr(name)
+
+
+def normalise(data: dict[str, Any]) -> TaskConfig:
+    """Check the file's structure and return the one internal model.
+
+    Raises InvalidTaskError listing every structural problem with its path.
+    Plugin-level checks are done later by :mod:`squall.task.validation`.
+    """
+    if "version" in data and data["version"] != 1:
+        errors = schema_errors.collect(TASK_V2_SCHEMA, data, "")
+        if errors:
+            raise exceptions.InvalidTaskError(errors)
+        return _normalise_v2(data)
+    body = {k: v for k, v in data.items() if k != "version"}
+    errors: list[str] = []
+    if not body:
+        errors.append("the task file defines no workloads")
+    for name, workloads in body.items():
+        base = _quote(name)
+        if not isinstance(workloads, list):
+            errors.append(f"{base}: must be a list of workloads, got {type(workloads).__name__}")
+            continue
+        for i, workload in enumerate(workloads):
+            errors.extend(schema_errors.collect(WORKLOAD_V1_SCHEMA, workload, f"{base}[{i}]"))
+    if errors:
+        raise exceptions.InvalidTaskError(errors)
+    subtasks: list[SubtaskConfig] = []
+    position = 0
+    for name, workloads in body.items():
+        for i, workload in enumerate(workloads):
+            subtasks.append(
+                SubtaskConfig(
+                    title=name,
+                    description="",
+                    tags=[],
+                    workloads=[_workload_v1(name, workload, f"{_quote(name)}[{i}]", position)],
+                )
+            )
+            position += 1
+    return TaskConfig(version=1, title="Task", description="", tags=[], subtasks=subtasks)
+
+
+def _normalise_v2(data: dict[str, Any]) -> TaskConfig:
+    subtasks: list[SubtaskConfig] = []
+    position = 0
+    for i, raw in enumerate(data["subtasks"]):
+        base = f"subtasks[{i}]"
+        workloads: list[WorkloadConfig] = []
+        if "workloads" in raw:
+            for j, workload in enumerate(raw["workloads"]):
+                workloads.append(_workload_v2(workload, f"{base}.workloads[{j}]", position))
+                position += 1
+        else:
+            workloads.append(_workload_v2(raw, base, position))
+            position += 1
+        subtasks.append(
+            SubtaskConfig(
+                title=raw.get("title") or workloads[0]["scenario_name"],
+                description=raw.get("description", ""),
+                tags=list(raw.get("tags") or []),
+                workloads=workloads,
+            )
+        )
+    return TaskConfig(
+        version=2,
+        title=data.get("title", "Task"),
+        description=data.get("description", ""),
+        tags=list(data.get("tags") or []),
+        subtasks=subtasks,
+    )
+
+
+def hook_parts(hook: HookConfig) -> tuple[str, Any, str, Any]:
+    """(action name, action args, trigger name, trigger args) of a hook."""
+    action_name, action_args = _single(hook["action"])
+    trigger_name, trigger_args = _single(hook["trigger"])
+    return action_name, action_args, trigger_name, trigger_args

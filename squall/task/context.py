@@ -1,0 +1,112 @@
+"""Context plugins: set-up before a workload and clean-up after it.
+
+Contexts run in ``ORDER``; clean-up runs in reverse order for every context
+whose set-up started, also when a later set-up, the load or the user's abort
+failed. Each set-up and clean-up is recorded in Rally's ``contexts_results``
+shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any, ClassVar
+
+from squall import plugin
+
+LOG = logging.getLogger(__name__)
+
+
+class Context(plugin.Plugin):
+    """Base class of contexts: implement ``setup()`` and ``cleanup()``.
+
+    ``self.config`` is this context's section of the task file;
+    ``self.context`` is the workload context shared with scenarios (add what
+    scenarios need to it; it must stay picklable).
+    """
+
+    plugin_kind: ClassVar[str] = "context"
+    ORDER: ClassVar[int] = 1000
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "object"}
+    DEFAULT_CONFIG: ClassVar[Any] = None
+
+    def __init__(self, config: Any, context: dict[str, Any]) -> None:
+        if isinstance(config, dict) and isinstance(self.DEFAULT_CONFIG, dict):
+            config = {**self.DEFAULT_CONFIG, **config}
+        self.config = config
+        self.context = context
+
+    def setup(self) -> None:
+        """Prepare what the workload needs."""
+
+    def cleanup(self) -> None:
+        """Undo what ``setup`` did; must tolerate a partial set-up."""
+
+
+def configure(name: str, order: int = 1000, platform: str = "default") -> Any:
+    """Register a context plugin with its position in the set-up order."""
+    register = plugin.configure(name, platform=platform)
+
+    def decorator(cls: type[Context]) -> type[Context]:
+        cls.ORDER = order
+        return register(cls)
+
+    return decorator
+
+
+def _run_step(ctx: Context, step: str) -> dict[str, Any]:
+    started = time.time()
+    error = None
+    try:
+        getattr(ctx, step)()
+    except Exception as exc:  # a context's failure is recorded, never lost
+        LOG.warning("context %s %s failed: %s", ctx.plugin_name, step, exc)
+        error = {
+            "etype": type(exc).__name__,
+            "msg": str(exc),
+            "traceback": traceback.format_exc(),
+        }
+    return {"started_at": started, "finished_at": time.time(), "atomic_actions": [], "error": error}
+
+
+class ContextManager:
+    """Sets up the contexts of one workload and always cleans them up."""
+
+    def __init__(self, contexts: dict[str, Any], context: dict[str, Any]) -> None:
+        classes = [(plugin.get("context", name), cfg) for name, cfg in contexts.items()]
+        classes.sort(key=lambda item: (item[0].ORDER, item[0].plugin_name))
+        self.context = context
+        self._contexts = [cls(cfg, context) for cls, cfg in classes]  # type: ignore[call-arg]
+        self._started: list[Context] = []
+        self.results: list[dict[str, Any]] = []
+
+    def setup(self) -> None:
+        """Set up each context in order; the first failure stops and raises."""
+        for ctx in self._contexts:
+            self._started.append(ctx)
+            record = {
+                "plugin_name": ctx.plugin_name,
+                "plugin_cfg": ctx.config,
+                "setup": _run_step(ctx, "setup"),
+                "cleanup": {"started_at": 0.0, "finished_at": 0.0, "atomic_actions": [], "error": None},
+            }
+            self.results.append(record)
+            error = record["setup"]["error"]
+            if error is not None:
+                raise ContextSetupError(ctx.plugin_name, error["etype"], error["msg"])
+
+    def cleanup(self) -> None:
+        """Clean up every started context in reverse order, whatever fails."""
+        by_name = {r["plugin_name"]: r for r in self.results}
+        for ctx in reversed(self._started):
+            by_name[ctx.plugin_name]["cleanup"] = _run_step(ctx, "cleanup")
+        self._started = []
+
+
+class ContextSetupError(Exception):
+    """A context's set-up failed; the workload does not run."""
+
+    def __init__(self, name: str, etype: str, msg: str) -> None:
+        super().__init__(f"context '{name}' failed to set up: {etype}: {msg}")
+        self.name = name

@@ -1,0 +1,245 @@
+"""The task engine: runs the workloads of a validated task and stores results.
+
+Data flow per workload: contexts set up -> worker processes issue iterations
+-> the consumer (this process) streams each result into statistics, the live
+SLA check and database chunks -> contexts cleaned up -> statistics and SLA
+verdicts stored. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from typing import Any, Callable
+
+from squall import plugin, utils
+from squall.storage import repo
+from squall.storage.db import Database
+from squall.task.config import TaskConfig, WorkloadConfig
+from squall.task.context import ContextManager, ContextSetupError
+from squall.task.runner import Runner
+from squall.task.sla import SLAChecker
+from squall.task.stats import WorkloadStats
+from squall.task.workers import RawResult, WorkerPool
+
+LOG = logging.getLogger(__name__)
+
+CHUNK_SIZE = 10_000
+CHUNK_SECONDS = 2.0
+PROGRESS_SECONDS = 0.5
+ABORT_STATUSES = ("aborting", "soft_aborting")
+
+
+def to_iteration(raw: RawResult) -> dict[str, Any]:
+    """A worker's compact result as Rally's iteration dict (plus its number)."""
+    number, timestamp, duration, idle, error, output, atomics = raw
+    return {
+        "iteration": number,
+        "timestamp": timestamp,
+        "duration": duration,
+        "idle_duration": idle,
+        "error": error,
+        "output": output or {"additive": [], "complete": []},
+        "atomic_actions": atomics,
+    }
+
+
+class ResultConsumer:
+    """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
+
+    def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: WorkerPool,
+                 sla: SLAChecker, abort_on_sla_failure: bool) -> None:
+        self.db = db
+        self.task_uuid = task_uuid
+        self.workload_uuid = workload_uuid
+        self.pool = pool
+        self.sla = sla
+        self.abort_on_sla_failure = abort_on_sla_failure
+        self.stats = WorkloadStats()
+        self.aborted_on_sla = False
+        self.aborted_by_user = False
+        self.tick_callbacks: list[Callable[[], None]] = []
+        self._chunk: list[dict[str, Any]] = []
+        self._chunk_order = 0
+        self._interrupts = 0
+
+    def _flush(self) -> None:
+        if self._chunk:
+            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
+            self._chunk_order += 1
+            self._chunk = []
+
+    def _progress(self) -> None:
+        repo.workload_update(self.db, self.workload_uuid, total_iteration_count=self.stats.count,
+                             failed_iteration_count=self.stats.failed)
+        task = repo.task_get(self.db, self.task_uuid)
+        repo.task_update(self.db, self.task_uuid, heartbeat=utils.utcnow())
+        if task["status"] in ABORT_STATUSES and not self.aborted_by_user:
+            self.aborted_by_user = True
+            self.pool.stop()
+
+    def _take(self, batch: list[RawResult]) -> None:
+        stats_add = self.stats.add_iteration
+        sla_add = self.sla.add_iteration
+        chunk = self._chunk
+        for raw in batch:
+            it = to_iteration(raw)
+            stats_add(it)
+            if not sla_add(it) and self.abort_on_sla_failure and not self.aborted_on_sla:
+                self.aborted_on_sla = True
+                self.pool.stop()
+            chunk.append(it)
+        if len(chunk) >= CHUNK_SIZE:
+            self._flush()
+
+    def interrupt(self) -> None:
+        """Ctrl-C: first stop issuing iterations, on the second kill workers."""
+        self._interrupts += 1
+        self.aborted_by_user = True
+        repo.task_set_status_if(self.db, self.task_uuid, ("running",), "aborting")
+        if self._interrupts == 1:
+            self.pool.stop()
+        else:
+            self.pool.kill()
+
+    def consume(self) -> None:
+        """Run until every worker is done; Ctrl-C is turned into an abort."""
+        last_flush = last_progress = time.monotonic()
+        while not self.pool.finished:
+            try:
+                batch = self.pool.receive()
+                if batch:
+                    self._take(batch)
+                for callback in self.tick_callbacks:
+                    callback()
+                now = time.monotonic()
+                if now - last_flush >= CHUNK_SECONDS:
+                    self._flush()
+                    last_flush = now
+                if now - last_progress >= PROGRESS_SECONDS:
+                    self._progress()
+                    last_progress = now
+            except KeyboardInterrupt:
+                self.interrupt()
+        self._flush()
+        self.pool.join()
+
+
+class TaskEngine:
+    """Runs every workload of a task, in order, and records the outcome."""
+
+    def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
+                 env: dict[str, Any] | None = None, abort_on_sla_failure: bool = False) -> None:
+        self.db = db
+        self.task_uuid = task_uuid
+        self.config = config
+        self.env = env or {}
+        self.abort_on_sla_failure = abort_on_sla_failure
+
+    def _aborting(self) -> bool:
+        return repo.task_get(self.db, self.task_uuid)["status"] in ABORT_STATUSES
+
+    def run(self) -> str:
+        """Run the task; returns its final status."""
+        started = time.monotonic()
+        repo.task_update(self.db, self.task_uuid, status="running", pid=os.getpid(),
+                         hostname=socket.gethostname(), heartbeat=utils.utcnow())
+        passed = True
+        aborted = False
+        try:
+            for position, sub in enumerate(self.config["subtasks"]):
+                row = repo.subtask_create(self.db, task_uuid=self.task_uuid, position=position,
+                                          title=sub["title"], description=sub["description"],
+                                          tags=sub["tags"], status="running")
+                sub_started = time.monotonic()
+                sub_passed = True
+                for wl in sub["workloads"]:
+                    if aborted or self._aborting():
+                        aborted = True
+                        break
+                    ok, was_aborted = self._run_workload(row["uuid"], wl)
+                    sub_passed = sub_passed and ok
+                    aborted = aborted or was_aborted
+                repo.subtask_update(self.db, row["uuid"], pass_sla=sub_passed,
+                                    status="aborted" if aborted else "finished",
+                                    duration=time.monotonic() - sub_started)
+                passed = passed and sub_passed
+                if aborted:
+                    break
+        except KeyboardInterrupt:
+            aborted = True
+        status = "aborted" if aborted else "finished"
+        repo.task_update(self.db, self.task_uuid, status=status, pass_sla=passed,
+                         task_duration=time.monotonic() - started, heartbeat=utils.utcnow())
+        return status
+
+    def _run_workload(self, subtask_uuid: str, wl: WorkloadConfig) -> tuple[bool, bool]:
+        runner_cls = plugin.get("runner", wl["runner_name"])
+        runner: Runner = runner_cls(wl["runner_args"])  # type: ignore[call-arg, assignment]
+        scenario_cls = plugin.get("scenario", wl["scenario_name"])
+        contexts = {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}
+        row = repo.workload_create(
+            self.db, task_uuid=self.task_uuid, subtask_uuid=subtask_uuid, position=wl["position"],
+            name=wl["scenario_name"], description=wl["description"] or (scenario_cls.get_info()["title"]),
+            args=wl["scenario_args"], runner_type=wl["runner_name"], runner=wl["runner_args"],
+            contexts=contexts, sla=wl["sla"], hooks=[], status="running",
+            expected_iterations=runner.expected_iterations(),
+        )
+        sla = SLAChecker(wl["sla"])
+        base_context: dict[str, Any] = {
+            "task": {"uuid": self.task_uuid},
+            "owner_id": self.task_uuid,
+            "env": self.env,
+            "config": contexts,
+        }
+        manager = ContextManager(contexts, base_context)
+        full_started = time.monotonic()
+        consumer: ResultConsumer | None = None
+        pool: WorkerPool | None = None
+        errors: list[str] = []
+        interrupted = False
+        try:
+            manager.setup()
+            pool = WorkerPool(runner.schedule(), wl["scenario_name"], wl["scenario_args"], base_context)
+            consumer = ResultConsumer(self.db, self.task_uuid, row["uuid"], pool, sla, self.abort_on_sla_failure)
+            pool.start()
+            consumer.consume()
+            errors.extend(pool.errors)
+        except ContextSetupError as exc:
+            errors.append(str(exc))
+        except KeyboardInterrupt:
+            interrupted = True
+            if pool is not None:
+                pool.kill()
+        finally:
+            try:
+                manager.cleanup()
+            except KeyboardInterrupt:
+                interrupted = True
+        stats = consumer.stats if consumer else WorkloadStats()
+        aborted_by_user = interrupted or bool(consumer and consumer.aborted_by_user)
+        if consumer and consumer.aborted_on_sla:
+            sla.add_extra("aborted_on_sla", False, "Task was aborted due to SLA failure(s).")
+        if aborted_by_user:
+            sla.add_extra("aborted_manually", False, "Task was aborted by the user.")
+        for error in errors:
+            sla.add_extra("something_went_wrong", False, error)
+        passed = sla.passed()
+        repo.workload_update(
+            self.db, row["uuid"],
+            status="aborted" if aborted_by_user else ("crashed" if errors else "finished"),
+            contexts_results=manager.results,
+            sla_results={"sla": sla.results()},
+            pass_sla=passed,
+            start_time=int(stats.first_start * 1_000_000) if stats.first_start else None,
+            load_duration=stats.load_duration,
+            full_duration=time.monotonic() - full_started,
+            min_duration=stats.min_duration,
+            max_duration=stats.max_duration,
+            total_iteration_count=stats.count,
+            failed_iteration_count=stats.failed,
+            statistics=stats.to_dict(),
+        )
+        return passed, aborted_by_user

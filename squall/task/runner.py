@@ -1,0 +1,121 @@
+"""Runner plugins decide how iterations are issued: how many, how fast.
+
+A runner turns its config into a :class:`Schedule` (pure data), and
+:mod:`squall.task.workers` carries the schedule out in worker processes.
+Closed-loop runners keep ``slots`` iterations running at once; open-loop
+runners (``rate`` set) start iteration ``i`` at ``rate.offset(i)`` seconds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from squall import plugin
+
+
+@dataclass(frozen=True)
+class RateSchedule:
+    """Start offsets of an open-loop load: constant rate or a ramp.
+
+    ``segments`` is a list of ``(rate, seconds)``; the last segment lasts
+    forever. Iteration ``i`` (0-based) starts at ``offset(i)`` seconds.
+    """
+
+    segments: tuple[tuple[float, float], ...]
+    _starts: list[float] = field(default_factory=list, compare=False, repr=False)
+    _counts: list[float] = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        start = 0.0
+        count = 0.0
+        for rate, seconds in self.segments:
+            self._starts.append(start)
+            self._counts.append(count)
+            start += seconds
+            count += rate * seconds
+
+    def offset(self, index: int) -> float:
+        """Seconds from the load's start until iteration ``index`` starts."""
+        pos = bisect.bisect_right(self._counts, index) - 1
+        # Skip zero-rate segments: they hold no iterations.
+        while self.segments[pos][0] <= 0 and pos + 1 < len(self.segments):
+            pos += 1
+        rate = self.segments[pos][0]
+        return self._starts[pos] + (index - self._counts[pos]) / rate
+
+    @property
+    def final_rate(self) -> float:
+        """The rate the schedule ends on and keeps."""
+        return self.segments[-1][0]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What the worker processes must do: pure, picklable data."""
+
+    processes: int
+    slots: tuple[int, ...]
+    times: int | None = None
+    duration: float | None = None
+    rate: RateSchedule | None = None
+    timeout: float | None = None
+
+
+class Runner(plugin.Plugin):
+    """Base class of runners: turn ``self.config`` into a :class:`Schedule`."""
+
+    plugin_kind: ClassVar[str] = "runner"
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def schedule(self) -> Schedule:
+        """The schedule this runner's config describes."""
+        raise NotImplementedError
+
+    def expected_iterations(self) -> int | None:
+        """How many iterations will run, when known in advance (for ETA)."""
+        return self.config.get("times")
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+def split(total: int, parts: int) -> tuple[int, ...]:
+    """``total`` spread as evenly as possible over ``parts`` (larger first)."""
+    base, extra = divmod(total, parts)
+    return tuple(base + (1 if i < extra else 0) for i in range(parts))
+
+
+def processes_for(concurrency: int, max_cpu_count: int | None) -> int:
+    """Worker processes for a concurrency: one per core, never more than slots."""
+    limit = cpu_count() if max_cpu_count is None else max(1, max_cpu_count)
+    return max(1, min(concurrency, limit))
+
+
+def ramp_segments(rps: Any) -> tuple[tuple[float, float], ...]:
+    """Rally's ``rps`` value (a number or ``{start, end, step, duration}``)."""
+    if not isinstance(rps, dict):
+        return ((float(rps), math.inf),)
+    start, end = float(rps["start"]), float(rps["end"])
+    step, duration = float(rps["step"]), float(rps.get("duration", 1))
+    segments = []
+    rate = start
+    if step <= 0 or start == end:
+        return ((end, math.inf),)
+    direction = 1.0 if end > start else -1.0
+    while (rate - end) * direction < 0:
+        segments.append((rate, duration))
+        rate += step * direction
+    segments.append((end, math.inf))
+    return tuple(segments)

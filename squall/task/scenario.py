@@ -1,0 +1,95 @@
+"""Scenario plugins: the code of one iteration."""
+
+from __future__ import annotations
+
+import inspect
+import random
+import time
+from typing import Any, ClassVar
+
+from squall import plugin, utils
+from squall.task.atomic import AtomicAction
+
+
+class Scenario(plugin.Plugin):
+    """Base class of scenarios: implement ``run(**args)`` (plain or ``async``).
+
+    ``self.context`` holds the workload context (what contexts set up) and
+    ``iteration``, the 1-based number of the running iteration. Time parts of
+    ``run`` with :class:`squall.task.atomic.ActionTimer`; add charts with
+    :meth:`add_output`.
+    """
+
+    plugin_kind: ClassVar[str] = "scenario"
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {}
+    # Contexts this scenario gets by default, as in Rally's configure(context=).
+    DEFAULT_CONTEXTS: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, context: dict[str, Any] | None = None) -> None:
+        self.context: dict[str, Any] = context or {}
+        self._atomic_actions: list[AtomicAction] = []
+        self._atomic_stack: list[AtomicAction] = []
+        self._output: dict[str, list[dict[str, Any]]] = {"additive": [], "complete": []}
+        self._idle_duration = 0.0
+
+    def run(self, **kwargs: Any) -> Any:
+        """One iteration."""
+        raise NotImplementedError
+
+    @classmethod
+    def is_async(cls) -> bool:
+        """True when ``run`` is a coroutine function."""
+        return inspect.iscoroutinefunction(cls.run)
+
+    def atomic_actions(self) -> list[AtomicAction]:
+        """The atomic actions timed so far in this iteration."""
+        return self._atomic_actions
+
+    def add_output(self, additive: dict[str, Any] | None = None, complete: dict[str, Any] | None = None) -> None:
+        """Add a chart (Rally's shape: ``{title, chart_plugin, data, ...}``)."""
+        for key, value in (("additive", additive), ("complete", complete)):
+            if value is None:
+                continue
+            for field in ("title", "chart_plugin", "data"):
+                if field not in value:
+                    raise ValueError(f"output {key} is missing '{field}'")
+            self._output[key].append(value)
+
+    def sleep_between(self, min_sleep: float, max_sleep: float | None = None) -> None:
+        """Sleep a random time counted as idle, not as iteration duration."""
+        max_sleep = min_sleep if max_sleep is None else max_sleep
+        if not 0 <= min_sleep <= max_sleep:
+            raise ValueError("need 0 <= min_sleep <= max_sleep")
+        seconds = random.uniform(min_sleep, max_sleep)
+        started = time.monotonic()
+        utils.interruptable_sleep(seconds)
+        self._idle_duration += time.monotonic() - started
+
+
+def configure(name: str, platform: str = "default", context: dict[str, Any] | None = None) -> Any:
+    """Register a scenario; ``context`` are contexts it always gets."""
+    register = plugin.configure(name, platform=platform)
+
+    def decorator(cls: type[Scenario]) -> type[Scenario]:
+        cls.DEFAULT_CONTEXTS = dict(context or {})
+        return register(cls)
+
+    return decorator
+
+
+def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[str]:
+    """Arguments that ``run`` would refuse: unknown names and missing ones."""
+    signature = inspect.signature(cls.run)
+    params = [p for p in signature.parameters.values() if p.name != "self"]
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    errors = []
+    if not accepts_any:
+        for arg in args:
+            if arg not in names:
+                allowed = ", ".join(sorted(names)) or "none"
+                errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} (allowed: {allowed})")
+    for p in params:
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty and p.name not in args:
+            errors.append(f"{path}: missing required argument '{p.name}' for scenario {cls.plugin_name}")
+    return errors

@@ -1,0 +1,76 @@
+"""SLA plugins: pass criteria checked on every iteration and at the end."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from squall import plugin
+
+
+class SLA(plugin.Plugin):
+    """Base class of SLA criteria.
+
+    ``add_iteration`` sees each iteration result (Rally's shape) as it
+    arrives and returns whether the criterion still holds; ``details`` says
+    why in one line.
+    """
+
+    plugin_kind: ClassVar[str] = "sla"
+
+    def __init__(self, criterion_value: Any) -> None:
+        self.criterion_value = criterion_value
+        self.success = True
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        """Account one iteration; return the current verdict."""
+        raise NotImplementedError
+
+    def details(self) -> str:
+        """One line explaining the verdict."""
+        raise NotImplementedError
+
+    @staticmethod
+    def status_of(success: bool) -> str:
+        """``Passed`` or ``Failed``."""
+        return "Passed" if success else "Failed"
+
+    def result(self) -> dict[str, Any]:
+        """``{criterion, success, detail}`` as Rally stores it."""
+        return {"criterion": self.plugin_name, "success": self.success, "detail": self.details()}
+
+
+DEFAULT_SLA: dict[str, Any] = {"failure_rate": {"max": 0}}
+
+
+class SLAChecker:
+    """All criteria of one workload, plus the verdicts squall adds itself."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        merged = dict(config)
+        for name, value in DEFAULT_SLA.items():
+            merged.setdefault(name, value)
+        self.criteria: list[SLA] = [
+            plugin.get("sla", name)(value)  # type: ignore[call-arg]
+            for name, value in merged.items()
+        ]
+        self.extra: list[dict[str, Any]] = []
+
+    def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        """Feed one iteration to every criterion; False once any fails."""
+        ok = True
+        for criterion in self.criteria:
+            if not criterion.add_iteration(iteration):
+                ok = False
+        return ok
+
+    def add_extra(self, criterion: str, success: bool, detail: str) -> None:
+        """Record a verdict that is not a plugin (abort, crash, no iterations)."""
+        self.extra.append({"criterion": criterion, "success": success, "detail": detail})
+
+    def results(self) -> list[dict[str, Any]]:
+        """Every verdict, plugins first."""
+        return [c.result() for c in self.criteria] + self.extra
+
+    def passed(self) -> bool:
+        """True when every verdict is a pass."""
+        return all(r["success"] for r in self.results())

@@ -1,0 +1,53 @@
+"""Plugin-level validation of a normalised task: every error, with its path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall import exceptions, plugin
+from squall.task import schema_errors
+from squall.task.config import TaskConfig, WorkloadConfig, hook_parts
+from squall.task.scenario import Scenario, args_errors
+
+
+def _plugin_errors(kind: str, name: str, config: Any, path: str) -> list[str]:
+    cls = plugin.find(kind, name)
+    if cls is None:
+        known = ", ".join(plugin.names(kind)) or "none"
+        return [f"{path}: unknown {kind} plugin '{name}' (known: {known})"]
+    return schema_errors.collect(cls.CONFIG_SCHEMA, config, path)
+
+
+def workload_errors(wl: WorkloadConfig) -> list[str]:
+    """Problems of one workload: unknown plugins, schema violations, bad args."""
+    paths = wl["paths"]
+    errors: list[str] = []
+    scenario_cls = plugin.find("scenario", wl["scenario_name"])
+    if scenario_cls is None:
+        known = ", ".join(plugin.names("scenario"))
+        errors.append(f"{paths['workload']}: unknown scenario plugin '{wl['scenario_name']}' (known: {known})")
+    else:
+        assert issubclass(scenario_cls, Scenario)
+        errors.extend(args_errors(scenario_cls, wl["scenario_args"], paths["scenario"]))
+        if scenario_cls.CONFIG_SCHEMA:
+            errors.extend(schema_errors.collect(scenario_cls.CONFIG_SCHEMA, wl["scenario_args"], paths["scenario"]))
+    errors.extend(_plugin_errors("runner", wl["runner_name"], wl["runner_args"], paths["runner"]))
+    for name, cfg in wl["contexts"].items():
+        errors.extend(_plugin_errors("context", name, cfg, f"{paths['contexts']}.{name}"))
+    for name, cfg in wl["sla"].items():
+        errors.extend(_plugin_errors("sla", name, cfg, f"{paths['sla']}.{name}"))
+    for hook in wl["hooks"]:
+        action, action_args, trigger, trigger_args = hook_parts(hook)
+        errors.extend(_plugin_errors("hook", action, action_args, hook["action_path"]))
+        errors.extend(_plugin_errors("trigger", trigger, trigger_args, hook["trigger_path"]))
+    return errors
+
+
+def validate(config: TaskConfig) -> None:
+    """Raise InvalidTaskError listing every problem of the task."""
+    errors: list[str] = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            errors.extend(workload_errors(wl))
+    if errors:
+        raise exceptions.InvalidTaskError(errors)
