@@ -1,0 +1,48 @@
+"""squall's Python API: the one entry point of the CLI and the service.
+
+>>> from squall.api import API
+>>> api = API()                        # the default SQLite database
+>>> task = api.task.create(config=text)
+>>> api.task.start(task_id=task["uuid"])
+
+Methods take keyword arguments only and return JSON-serialisable data.
+"""
+
+from __future__ import annotations
+
+from squall.api.base import APIGroup
+from squall.api.db_group import DbAPI
+from squall.api.env_group import EnvAPI
+from squall.api.plugin_group import PluginAPI
+from squall.api.task_group import TaskAPI
+from squall.storage.db import Database
+
+
+class API:
+    """All API groups over one results database."""
+
+    def __init__(self, db_url: str | None = None) -> None:
+        self.db_url = db_url
+        self._database: Database | None = None
+        self.env = EnvAPI(self)
+        self.task = TaskAPI(self)
+        self.plugin = PluginAPI(self)
+        self.db = DbAPI(self)
+
+    @property
+    def database(self) -> Database:
+        """The results database, opened on first use."""
+        if self._database is None:
+            self._database = Database(self.db_url)
+        return self._database
+
+    def groups(self) -> list[APIGroup]:
+        """Every API group."""
+        return [self.env, self.task, self.plugin, self.db]
+
+    @staticmethod
+    def get_api_version() -> int:
+        """The version in the routes' ``/api/v<N>/`` prefix."""
+        from squall.api.base import API_VERSION
+
+        return API_VERSION

@@ -1,0 +1,77 @@
+"""The API's building blocks: groups of methods, each marked with its route.
+
+Every public method of an :class:`APIGroup` is wrapped by :func:`api_method`,
+which refuses positional arguments, turns unknown exceptions into
+:class:`~squall.exceptions.SquallError`, and records the HTTP method and path
+(``/api/v1/<group>/<method>``) the service will expose it at.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from squall import exceptions
+
+if TYPE_CHECKING:
+    from squall.api import API
+
+API_VERSION = 1
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def api_method(http_method: str = "GET", path: str | None = None) -> Callable[[F], F]:
+    """Mark a group method as an API call reachable at ``<group>/<path>``."""
+
+    def decorator(func: F) -> F:
+        @functools.wraps(func)
+        def inner(self: APIGroup, *args: Any, **kwargs: Any) -> Any:
+            if args:
+                raise TypeError(f"{self.group_name}.{func.__name__}() takes keyword arguments only")
+            try:
+                return func(self, **kwargs)
+            except exceptions.SquallError:
+                raise
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                raise exceptions.make_exception(exc) from exc
+
+        inner.http_method = http_method  # type: ignore[attr-defined]
+        inner.http_path = path or func.__name__  # type: ignore[attr-defined]
+        return inner  # type: ignore[return-value]
+
+    return decorator
+
+
+class APIGroup:
+    """A named group of API methods sharing the :class:`~squall.api.API`."""
+
+    group_name = ""
+
+    def __init__(self, api: API) -> None:
+        self.api = api
+
+    @property
+    def db(self) -> Any:
+        """The results database of this API."""
+        return self.api.database
+
+
+def discover_routes(api: API) -> list[dict[str, Any]]:
+    """Every API method as ``{path, method, group, name, handler}``."""
+    routes = []
+    for group in api.groups():
+        for name in dir(type(group)):
+            if name.startswith("_"):
+                continue
+            handler = getattr(group, name)
+            if callable(handler) and hasattr(handler, "http_method"):
+                routes.append({
+                    "path": f"/api/v{API_VERSION}/{group.group_name}/{handler.http_path}",
+                    "method": handler.http_method,
+                    "group": group.group_name,
+                    "name": name,
+                    "handler": handler,
+                })
+    return routes

@@ -1,0 +1,39 @@
+"""API group ``db``: the results database's schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.api.base import APIGroup, api_method
+from squall.storage.db import redact
+
+
+class DbAPI(APIGroup):
+    """Create, upgrade, show and recreate the results database."""
+
+    group_name = "db"
+
+    @api_method("POST")
+    def create(self) -> dict[str, Any]:
+        """Create the schema (no-op when it is already current)."""
+        self.db.upgrade()
+        return self.show()
+
+    @api_method("POST")
+    def upgrade(self) -> dict[str, Any]:
+        """Bring the schema up to the newest revision."""
+        self.db.upgrade()
+        return self.show()
+
+    @api_method("GET")
+    def show(self) -> dict[str, Any]:
+        """The database URL (password hidden) and its schema revision."""
+        return {"url": redact(self.db.url), "revision": self.db.current_revision(),
+                "head": self.db.head_revision()}
+
+    @api_method("POST")
+    def recreate(self) -> dict[str, Any]:
+        """Drop everything and create an empty schema."""
+        self.db.drop()
+        self.db.upgrade()
+        return self.show()

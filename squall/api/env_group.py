@@ -1,0 +1,90 @@
+"""API group ``env``: environments (Rally's deployments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall import exceptions
+from squall.api.base import APIGroup, api_method
+from squall.env.platform import check_spec, validate_spec
+from squall.storage import repo
+
+DEFAULT_ENV_KEY = "default_env"
+
+
+def _public(env: dict[str, Any], default: str | None = None) -> dict[str, Any]:
+    return {
+        "uuid": env["uuid"], "name": env["name"], "description": env["description"],
+        "status": env["status"], "spec": env["spec"], "default": env["uuid"] == default,
+        "created_at": env["created_at"].isoformat(), "updated_at": env["updated_at"].isoformat(),
+    }
+
+
+class EnvAPI(APIGroup):
+    """Create, inspect, check and delete environments."""
+
+    group_name = "env"
+
+    def _default_uuid(self) -> str | None:
+        return repo.pref_get(self.db, DEFAULT_ENV_KEY)
+
+    def resolve(self, env: str | None) -> dict[str, Any] | None:
+        """The environment row named, the default one, or None."""
+        if env:
+            return repo.env_get(self.db, env)
+        default = self._default_uuid()
+        if default is None:
+            return None
+        try:
+            return repo.env_get(self.db, default)
+        except exceptions.NotFoundError:
+            return None
+
+    @api_method("POST")
+    def create(self, name: str, spec: dict[str, Any] | None = None, description: str = "",
+               use: bool = True) -> dict[str, Any]:
+        """Create an environment from a spec (``{PLATFORM: CONFIG}``); make it default."""
+        if not name or not name.strip():
+            raise exceptions.InvalidArgumentsError("environment name must not be empty")
+        spec = validate_spec(spec or {})
+        env = repo.env_create(self.db, name=name, spec=spec, description=description)
+        if use:
+            repo.pref_set(self.db, DEFAULT_ENV_KEY, env["uuid"])
+        return _public(env, self._default_uuid())
+
+    @api_method("GET")
+    def list(self) -> list[dict[str, Any]]:
+        """Every environment."""
+        default = self._default_uuid()
+        return [_public(e, default) for e in repo.env_list(self.db)]
+
+    @api_method("GET")
+    def get(self, env: str | None = None) -> dict[str, Any]:
+        """One environment by name or UUID (default: the one in use)."""
+        row = self.resolve(env)
+        if row is None:
+            raise exceptions.NotFoundError(kind="environment", name=env or "(default)")
+        return _public(row, self._default_uuid())
+
+    @api_method("POST")
+    def use(self, env: str) -> dict[str, Any]:
+        """Make an environment the default for later commands."""
+        row = repo.env_get(self.db, env)
+        repo.pref_set(self.db, DEFAULT_ENV_KEY, row["uuid"])
+        return _public(row, row["uuid"])
+
+    @api_method("GET")
+    def check(self, env: str | None = None) -> dict[str, Any]:
+        """Check that every platform of the environment can be reached."""
+        row = self.get(env=env)
+        results = check_spec(row["spec"])
+        return {"env": row["name"], "available": all(r["available"] for r in results), "platforms": results}
+
+    @api_method("DELETE")
+    def delete(self, env: str) -> dict[str, Any]:
+        """Delete an environment; its tasks and their results stay."""
+        row = repo.env_get(self.db, env)
+        repo.env_delete(self.db, row["uuid"])
+        if self._default_uuid() == row["uuid"]:
+            repo.pref_set(self.db, DEFAULT_ENV_KEY, None)
+        return {"deleted": row["uuid"], "name": row["name"]}

@@ -1,0 +1,221 @@
+"""API group ``task``: validate, run, inspect, abort, export and import tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from squall import exceptions
+from squall.api.base import APIGroup, api_method
+from squall.exporters import importer, junit, rally_json
+from squall.storage import repo
+from squall.task import config as task_config
+from squall.task import lifecycle, render, validation
+from squall.task.engine import TaskEngine
+
+DEFAULT_TASK_KEY = "default_task"
+EXPORT_TYPES = ("json", "junit-xml")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _summary(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "uuid": task["uuid"], "title": task["title"], "description": task["description"],
+        "status": task["status"], "pass_sla": task["pass_sla"], "tags": task["tags"],
+        "env_uuid": task["env_uuid"], "env_name": task["env_name"],
+        "created_at": _iso(task["created_at"]), "updated_at": _iso(task["updated_at"]),
+        "task_duration": task["task_duration"],
+    }
+
+
+def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in wl.items() if k not in ("id", "created_at", "updated_at")}
+    out["created_at"] = _iso(wl["created_at"])
+    out["updated_at"] = _iso(wl["updated_at"])
+    return out
+
+
+class TaskAPI(APIGroup):
+    """Everything about tasks."""
+
+    group_name = "task"
+
+    # -- helpers -------------------------------------------------------------
+    def _load(self, config: str | dict[str, Any], task_args: str | None, task_args_file: str | None,
+              source: str) -> task_config.TaskConfig:
+        args = render.parse_task_args(task_args, task_args_file)
+        data = config if isinstance(config, dict) else render.load_task(config, args, source)
+        normalised = task_config.normalise(data)
+        validation.validate(normalised)
+        return normalised
+
+    def _row(self, task_id: str | None) -> dict[str, Any]:
+        if not task_id:
+            task_id = repo.pref_get(self.db, DEFAULT_TASK_KEY)
+            if not task_id:
+                raise exceptions.InvalidArgumentsError("no task given and no default task (see 'squall task use')")
+        return lifecycle.refresh(self.db, repo.task_get(self.db, task_id))
+
+    # -- validation and running ----------------------------------------------
+    @api_method("POST")
+    def validate(self, config: str | dict[str, Any], task_args: str | None = None,
+                 task_args_file: str | None = None, source: str = "task file") -> dict[str, Any]:
+        """Render, parse and validate a task file's text; raise InvalidTaskError if bad."""
+        cfg = self._load(config, task_args, task_args_file, source)
+        workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
+        return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
+                "workloads": len(workloads)}
+
+    @api_method("POST")
+    def create(self, config: str | dict[str, Any], task_args: str | None = None,
+               task_args_file: str | None = None, env: str | None = None, tags: list[str] | None = None,
+               title: str | None = None, source: str = "task file") -> dict[str, Any]:
+        """Validate a task and store it, ready to start; nothing runs yet."""
+        cfg = self._load(config, task_args, task_args_file, source)
+        env_row = self.api.env.resolve(env)
+        text = config if isinstance(config, str) else json.dumps(config, indent=2)
+        row = repo.task_create(
+            self.db, status="validated", title=title or cfg["title"], description=cfg["description"],
+            tags=list(cfg["tags"]) + list(tags or []), input_task=text, config=dict(cfg),
+            env_uuid=env_row["uuid"] if env_row else None, env_name=env_row["name"] if env_row else None,
+        )
+        repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
+        return _summary(row)
+
+    @api_method("POST")
+    def start(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
+        """Run a created task to its end (blocking); returns its summary."""
+        row = self._row(task_id)
+        if row["status"] != "validated":
+            raise exceptions.InvalidStateError(f"task {row['uuid']} is {row['status']}; only a new task can start")
+        env_spec: dict[str, Any] = {}
+        if row["env_uuid"]:
+            try:
+                env_spec = repo.env_get(self.db, row["env_uuid"])["spec"]
+            except exceptions.NotFoundError:
+                env_spec = {}
+        cfg: task_config.TaskConfig = row["config"]  # type: ignore[assignment]
+        TaskEngine(self.db, row["uuid"], cfg, env_spec, abort_on_sla_failure).run()
+        return _summary(repo.task_get(self.db, row["uuid"]))
+
+    @api_method("POST")
+    def abort(self, task_id: str, soft: bool = False) -> dict[str, Any]:
+        """Ask a running task to stop: running iterations finish, results stay."""
+        row = self._row(task_id)
+        if not repo.task_set_status_if(self.db, row["uuid"], ("running",), "soft_aborting" if soft else "aborting"):
+            raise exceptions.InvalidStateError(f"task {row['uuid']} is {row['status']}, not running")
+        return _summary(repo.task_get(self.db, row["uuid"]))
+
+    # -- inspection ----------------------------------------------------------
+    @api_method("GET")
+    def list(self, status: str | None = None, env: str | None = None, tags: list[str] | None = None,
+             since: str | None = None, until: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Tasks, oldest first, filtered by status, environment, tags and dates."""
+        env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
+        try:
+            since_dt = dt.datetime.fromisoformat(since) if since else None
+            until_dt = dt.datetime.fromisoformat(until) if until else None
+        except ValueError as exc:
+            raise exceptions.InvalidArgumentsError(f"bad date: {exc}") from None
+        rows = repo.task_list(self.db, status=status, env_uuid=env_uuid, tags=tags,
+                              since=since_dt, until=until_dt, limit=limit)
+        return [_summary(lifecycle.refresh(self.db, r)) for r in rows]
+
+    @api_method("GET")
+    def get(self, task_id: str | None = None, detailed: bool = False) -> dict[str, Any]:
+        """A task with its subtasks and workloads (``detailed`` adds the task file)."""
+        row = self._row(task_id)
+        tree = repo.task_tree(self.db, row["uuid"])
+        out = _summary(tree)
+        out["subtasks"] = [
+            {"uuid": s["uuid"], "title": s["title"], "status": s["status"], "pass_sla": s["pass_sla"],
+             "duration": s["duration"], "workloads": [_workload_public(w) for w in s["workloads"]]}
+            for s in tree["subtasks"]
+        ]
+        if detailed:
+            out["input_task"] = tree["input_task"]
+        return out
+
+    @api_method("GET")
+    def status(self, task_id: str | None = None) -> dict[str, Any]:
+        """The task's status (a dead process is detected and marked ``crashed``)."""
+        row = self._row(task_id)
+        return {"uuid": row["uuid"], "status": row["status"], "pass_sla": row["pass_sla"]}
+
+    @api_method("GET")
+    def progress(self, task_id: str) -> dict[str, Any]:
+        """Live progress: per workload iterations done, failed and expected."""
+        row = self._row(task_id)
+        tree = repo.task_tree(self.db, row["uuid"])
+        workloads = [
+            {"position": w["position"], "name": w["name"], "status": w["status"],
+             "done": w["total_iteration_count"], "failed": w["failed_iteration_count"],
+             "expected": w["expected_iterations"], "created_at": _iso(w["created_at"])}
+            for s in tree["subtasks"] for w in s["workloads"]
+        ]
+        return {"uuid": row["uuid"], "status": row["status"], "workloads": workloads}
+
+    @api_method("GET")
+    def sla_check(self, task_id: str | None = None) -> dict[str, Any]:
+        """Every SLA verdict of every workload, and whether all passed."""
+        tree = self.get(task_id=task_id)
+        verdicts = []
+        for sub in tree["subtasks"]:
+            for wl in sub["workloads"]:
+                for r in (wl["sla_results"] or {}).get("sla", []):
+                    verdicts.append({"subtask": sub["title"], "position": wl["position"], "scenario": wl["name"],
+                                     "criterion": r["criterion"], "success": r["success"], "detail": r["detail"]})
+        return {"uuid": tree["uuid"], "status": tree["status"], "pass_sla": all(v["success"] for v in verdicts),
+                "verdicts": verdicts}
+
+    @api_method("POST")
+    def use(self, task_id: str) -> dict[str, Any]:
+        """Make a task the default for later commands."""
+        row = self._row(task_id)
+        repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
+        return _summary(row)
+
+    @api_method("DELETE")
+    def delete(self, task_id: str, force: bool = False) -> dict[str, Any]:
+        """Delete a task and its results; a running task needs ``force``."""
+        row = self._row(task_id)
+        if row["status"] in lifecycle.ACTIVE and row["status"] != "validated" and not force:
+            raise exceptions.InvalidStateError(f"task {row['uuid']} is {row['status']}; abort it or use force")
+        repo.task_delete(self.db, row["uuid"])
+        if repo.pref_get(self.db, DEFAULT_TASK_KEY) == row["uuid"]:
+            repo.pref_set(self.db, DEFAULT_TASK_KEY, None)
+        return {"deleted": row["uuid"]}
+
+    # -- export and import ---------------------------------------------------
+    @api_method("GET")
+    def export(self, task_ids: list[str], type: str = "json") -> dict[str, Any]:  # noqa: A002
+        """Task results as text in one format: ``json`` (Rally's) or ``junit-xml``."""
+        if type not in EXPORT_TYPES:
+            raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
+        if not task_ids:
+            raise exceptions.InvalidArgumentsError("no task to export")
+        trees = [repo.task_tree(self.db, self._row(t)["uuid"]) for t in task_ids]
+        if type == "json":
+            content = json.dumps(rally_json.export(self.db, trees), indent=2, allow_nan=False)
+        else:
+            content = junit.export(trees)
+        return {"type": type, "content": content}
+
+    @api_method("POST", path="import")
+    def import_results(self, content: str | None = None, path: str | None = None,
+                       tags: list[str] | None = None) -> dict[str, Any]:
+        """Load a JSON results file (squall's or Rally's) as new tasks."""
+        if path is not None:
+            try:
+                content = Path(path).read_text()
+            except OSError as exc:
+                raise exceptions.InvalidArgumentsError(f"cannot read {path}: {exc.strerror}") from None
+        if content is None:
+            raise exceptions.InvalidArgumentsError("give content or path")
+        doc = importer.parse(content)
+        return {"imported": importer.import_document(self.db, doc, tags)}

@@ -1,0 +1,1 @@
+"""The ``squall`` command line: thin commands over :class:`squall.api.API`."""

@@ -1,0 +1,39 @@
+"""``squall db``: the results database."""
+
+from __future__ import annotations
+
+import typer
+
+from squall.cli.output import console
+
+app = typer.Typer(help="Manage the results database.", no_args_is_help=True)
+
+
+def _show(info: dict[str, str]) -> None:
+    console.print(f"Database: {info['url']}\nSchema revision: {info['revision']} (newest: {info['head']})")
+
+
+@app.command()
+def create(ctx: typer.Context) -> None:
+    """Create the database schema."""
+    _show(ctx.obj.db.create())
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Upgrade the schema to this version of squall."""
+    _show(ctx.obj.db.upgrade())
+
+
+@app.command()
+def show(ctx: typer.Context) -> None:
+    """Show the database URL and schema revision."""
+    _show(ctx.obj.db.show())
+
+
+@app.command()
+def recreate(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:
+    """Drop all data and create an empty schema."""
+    if not yes:
+        typer.confirm("This deletes every task and environment. Continue?", abort=True)
+    _show(ctx.obj.db.recreate())

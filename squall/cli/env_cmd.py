@@ -1,0 +1,88 @@
+"""``squall env``: environments under test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+import yaml
+from rich.table import Table
+
+from squall import exceptions
+from squall.cli.output import console
+
+app = typer.Typer(help="Manage environments (the systems under test).", no_args_is_help=True)
+
+
+def _read_spec(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise exceptions.InvalidConfigError(f"{path}: not valid YAML/JSON: {exc}") from None
+    return data or {}
+
+
+@app.command()
+def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Environment name."),
+           spec: Optional[Path] = typer.Option(None, "--spec", help="YAML/JSON spec: {PLATFORM: CONFIG}."),
+           description: str = typer.Option("", help="Free text."),
+           no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
+    """Create an environment."""
+    env = ctx.obj.env.create(name=name, spec=_read_spec(spec) if spec else {}, description=description,
+                             use=not no_use)
+    console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List environments."""
+    table = Table()
+    for col in ("Default", "UUID", "Name", "Platforms", "Created"):
+        table.add_column(col)
+    for env in ctx.obj.env.list():
+        table.add_row("*" if env["default"] else "", env["uuid"], env["name"], ", ".join(env["spec"]) or "-",
+                      env["created_at"][:19])
+    console.print(table)
+
+
+@app.command()
+def show(ctx: typer.Context, env: Optional[str] = typer.Argument(None, help="Name or UUID (default: in use)."),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show an environment."""
+    data = ctx.obj.env.get(env=env)
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
+    console.print(f"[bold]{data['name']}[/bold] {data['uuid']}{' (default)' if data['default'] else ''}")
+    console.print_json(json.dumps(data["spec"]))
+
+
+@app.command()
+def use(ctx: typer.Context, env: str) -> None:
+    """Make an environment the default."""
+    data = ctx.obj.env.use(env=env)
+    console.print(f"Using environment {data['name']} ({data['uuid']})")
+
+
+@app.command()
+def check(ctx: typer.Context, env: Optional[str] = typer.Argument(None)) -> None:
+    """Check that each platform of an environment is reachable."""
+    result = ctx.obj.env.check(env=env)
+    for p in result["platforms"]:
+        mark = "[green]available[/green]" if p["available"] else "[red]unavailable[/red]"
+        console.print(f"{p['platform']}: {mark} - {p['message']}")
+    if not result["platforms"]:
+        console.print(f"{result['env']}: no platforms to check")
+    if not result["available"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def delete(ctx: typer.Context, env: str) -> None:
+    """Delete an environment (its tasks' results stay)."""
+    data = ctx.obj.env.delete(env=env)
+    console.print(f"Deleted environment {data['name']}")

@@ -1,0 +1,79 @@
+"""Entry point of the ``squall`` command.
+
+Every command only calls :class:`squall.api.API`; errors the API raises are
+printed as one clear message with exit code 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import typer
+
+# typer vendors its own click; its exception classes live there.
+from typer import _click as click
+
+from squall import __version__, exceptions
+from squall.cli import db_cmd, env_cmd, plugin_cmd, task_cmd
+from squall.cli.output import err_console
+
+app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(task_cmd.app, name="task")
+app.add_typer(env_cmd.app, name="env")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(plugin_cmd.app, name="plugin")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"squall {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Optional[str] = typer.Option(None, "--db", envvar="SQUALL_DB_URL",
+                                     help="Database URL (default: SQLite file in ~/.squall)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Global options."""
+    from squall.api import API
+
+    ctx.obj = API(db_url=db)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    try:
+        app(args=argv, prog_name="squall", standalone_mode=False)
+    except exceptions.SquallError as exc:
+        err_console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
+        return 1
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err_console.print("Aborted.")
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("Interrupted.")
+        return 1
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,88 @@
+"""Tables and messages the CLI prints (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """A number rounded for a table, or ``n/a``."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _stat_rows(row: dict[str, Any], depth: int = 0) -> list[list[str]]:
+    d = row["data"]
+    name = ("  " * depth + ("> " if depth else "")) + row["display_name"]
+    rows = [[name, fmt(d["min"]), fmt(d["median"]), fmt(d["90%ile"]), fmt(d["95%ile"]),
+             fmt(d["max"]), fmt(d["avg"]), d["success"], str(d["iteration_count"])]]
+    for child in row.get("children") or []:
+        rows.extend(_stat_rows(child, depth + 1))
+    return rows
+
+
+def stats_table(statistics: dict[str, Any]) -> Table:
+    """Rally's "Response Times (sec)" table."""
+    table = Table(title="Response Times (sec)", title_justify="left")
+    table.add_column("Action", no_wrap=True)
+    for col in ("Min", "Median", "90%ile", "95%ile", "Max", "Avg", "Success", "Count"):
+        table.add_column(col, justify="right", no_wrap=True)
+    durations = (statistics or {}).get("durations") or {}
+    for atomic in durations.get("atomics") or []:
+        for r in _stat_rows(atomic):
+            table.add_row(*r)
+    if durations.get("total"):
+        for r in _stat_rows(durations["total"]):
+            table.add_row(*r)
+    return table
+
+
+def sla_table(results: list[dict[str, Any]]) -> Table:
+    """One row per SLA verdict."""
+    table = Table(title="SLA", title_justify="left")
+    table.add_column("Criterion")
+    table.add_column("Status")
+    table.add_column("Detail")
+    for r in results:
+        status = "[green]PASS[/green]" if r["success"] else "[red]FAIL[/red]"
+        table.add_row(r["criterion"], status, r["detail"])
+    return table
+
+
+def print_workload(wl: dict[str, Any]) -> None:
+    """Everything about one finished workload."""
+    console.rule(f"[bold]{wl['name']}[/bold] (workload {wl['position']}, {wl['runner_type']} runner)")
+    console.print(f"args: {wl['args']}  runner: {wl['runner']}")
+    console.print(stats_table(wl["statistics"]))
+    total = wl["total_iteration_count"]
+    failed = wl["failed_iteration_count"]
+    rate = total / wl["load_duration"] if wl["load_duration"] else 0.0
+    console.print(f"Load duration: {fmt(wl['load_duration'])} s   Full duration: {fmt(wl['full_duration'])} s   "
+                  f"Iterations: {total}   Failures: {failed}   Rate: {rate:,.1f} it/s")
+    for ctx in wl.get("contexts_results") or []:
+        for step in ("setup", "cleanup"):
+            error = (ctx.get(step) or {}).get("error")
+            if error:
+                console.print(f"[red]context {ctx['plugin_name']} {step} failed:[/red] {error['etype']}: {error['msg']}")
+    console.print(sla_table((wl.get("sla_results") or {}).get("sla", [])))
+
+
+def tasks_table(tasks: list[dict[str, Any]]) -> Table:
+    """The task list."""
+    table = Table()
+    for col in ("UUID", "Created", "Duration", "Status", "SLA", "Env", "Title", "Tags"):
+        table.add_column(col)
+    for t in tasks:
+        sla = {True: "[green]pass[/green]", False: "[red]fail[/red]", None: "-"}[t["pass_sla"]]
+        table.add_row(t["uuid"], (t["created_at"] or "")[:19], fmt(t["task_duration"], 2), t["status"], sla,
+                      t["env_name"] or "-", t["title"], ", ".join(t["tags"] or []))
+    return table

@@ -1,0 +1,37 @@
+"""``squall plugin``: discover plugins."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from squall.cli.output import console
+
+app = typer.Typer(help="List and describe plugins.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, kind: Optional[str] = typer.Option(None, help="scenario, runner, context, sla, ..."),
+          name: Optional[str] = typer.Option(None, help="Part of the name.")) -> None:
+    """List plugins."""
+    table = Table()
+    for col in ("Kind", "Name", "Platform", "Title"):
+        table.add_column(col)
+    for p in ctx.obj.plugin.list(kind=kind, name=name):
+        table.add_row(p["kind"], p["name"], p["platform"], p["title"])
+    console.print(table)
+
+
+@app.command()
+def show(ctx: typer.Context, name: str, kind: Optional[str] = typer.Option(None)) -> None:
+    """Show a plugin's description and JSON schema."""
+    info = ctx.obj.plugin.show(name=name, kind=kind)
+    console.print(f"[bold]{info['name']}[/bold] ({info['kind']}, platform {info['platform']})")
+    console.print(info["title"])
+    if info["description"]:
+        console.print(info["description"])
+    console.print(f"Module: {info['module']}\nSchema:")
+    console.print_json(json.dumps(info["schema"]))

@@ -1,0 +1,232 @@
+"""``squall task``: validate, run and inspect tasks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from squall import exceptions
+from squall.cli.output import console, err_console, print_workload, tasks_table
+
+app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
+
+TaskArgs = typer.Option(None, "--task-args", help="Template variables as JSON or YAML.")
+TaskArgsFile = typer.Option(None, "--task-args-file", help="File of template variables (JSON or YAML).")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot read task file {path}: {exc.strerror}") from None
+
+
+def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
+    err_console.print(f"[red]Task config is invalid[/red] ({len(exc.errors)} error(s)):")
+    for error in exc.errors:
+        err_console.print(f"  - {error}", soft_wrap=True, markup=False)
+
+
+@app.command()
+def validate(ctx: typer.Context, task_file: Path, task_args: Optional[str] = TaskArgs,
+             task_args_file: Optional[str] = TaskArgsFile) -> None:
+    """Check a task file without running anything."""
+    try:
+        result = ctx.obj.task.validate(config=_read(task_file), task_args=task_args,
+                                       task_args_file=task_args_file, source=str(task_file))
+    except exceptions.InvalidTaskError as exc:
+        _print_invalid(exc)
+        raise typer.Exit(1) from None
+    console.print(f"Task config is valid: {result['workloads']} workload(s) in {result['subtasks']} subtask(s).")
+
+
+class _LiveProgress:
+    """Polls the API for progress and draws a bar per workload."""
+
+    def __init__(self, api: Any, task_id: str) -> None:
+        self.api = api
+        self.task_id = task_id
+        self.done = threading.Event()
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.fields[total_text]}"),
+            TextColumn("{task.fields[rate]:,.0f} it/s"), TextColumn("[red]{task.fields[failed]} failed"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
+        )
+        self.bars: dict[int, Any] = {}
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _update(self) -> None:
+        info = self.api.task.progress(task_id=self.task_id)
+        for wl in info["workloads"]:
+            pos = wl["position"]
+            if pos not in self.bars:
+                self.bars[pos] = self.progress.add_task(f"#{pos} {wl['name']}", total=wl["expected"],
+                                                        total_text=wl["expected"] or "?", rate=0.0, failed=0)
+            bar = self.bars[pos]
+            elapsed = self.progress.tasks[bar].elapsed or 0.0
+            self.progress.update(bar, completed=wl["done"], failed=wl["failed"],
+                                 rate=(wl["done"] / elapsed) if elapsed else 0.0)
+            if wl["status"] != "running":
+                self.progress.update(bar, total=wl["done"] or 1, completed=wl["done"])
+                self.progress.stop_task(bar)
+
+    def _loop(self) -> None:
+        while not self.done.wait(0.25):
+            try:
+                self._update()
+            except Exception:  # progress is best effort; the task goes on
+                pass
+
+    def __enter__(self) -> _LiveProgress:
+        self.progress.start()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+        try:
+            self._update()
+        except Exception:
+            pass
+        self.progress.stop()
+
+
+@app.command()
+def start(ctx: typer.Context, task_file: Path, task_args: Optional[str] = TaskArgs,
+          task_args_file: Optional[str] = TaskArgsFile,
+          env: Optional[str] = typer.Option(None, "--env", help="Environment name or UUID (default: in use)."),
+          tag: Optional[list[str]] = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
+          abort_on_sla_failure: bool = typer.Option(False, "--abort-on-sla-failure",
+                                                    help="Stop a workload as soon as an SLA fails."),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
+    """Run a task file and print its results."""
+    api = ctx.obj
+    try:
+        task = api.task.create(config=_read(task_file), task_args=task_args, task_args_file=task_args_file,
+                               env=env, tags=tag, source=str(task_file))
+    except exceptions.InvalidTaskError as exc:
+        _print_invalid(exc)
+        raise typer.Exit(1) from None
+    console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
+    if quiet or not console.is_terminal:
+        api.task.start(task_id=task["uuid"], abort_on_sla_failure=abort_on_sla_failure)
+    else:
+        with _LiveProgress(api, task["uuid"]):
+            api.task.start(task_id=task["uuid"], abort_on_sla_failure=abort_on_sla_failure)
+    _print_detailed(api.task.get(task_id=task["uuid"]))
+    console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
+                  f"Export:      squall task export {task['uuid']} --type json --to results.json")
+
+
+def _print_detailed(task: dict[str, Any]) -> None:
+    for sub in task["subtasks"]:
+        for wl in sub["workloads"]:
+            print_workload(wl)
+    verdict = {True: "[green]passed[/green]", False: "[red]failed[/red]", None: "n/a"}[task["pass_sla"]]
+    console.print(f"\nTask {task['uuid']}: {task['status']}, SLA {verdict}")
+
+
+@app.command()
+def detailed(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None, help="Task UUID (default: in use)."),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """Print a task's statistics and SLA verdicts."""
+    task = ctx.obj.task.get(task_id=task_id, detailed=as_json)
+    if as_json:
+        print(json.dumps(task, indent=2))
+        return
+    _print_detailed(task)
+
+
+@app.command()
+def status(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None)) -> None:
+    """Print a task's status."""
+    data = ctx.obj.task.status(task_id=task_id)
+    console.print(f"Task {data['uuid']}: {data['status']}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, status: Optional[str] = typer.Option(None), env: Optional[str] = typer.Option(None),
+          tag: Optional[list[str]] = typer.Option(None, "--tag"), since: Optional[str] = typer.Option(None),
+          until: Optional[str] = typer.Option(None), limit: Optional[int] = typer.Option(None),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """List tasks."""
+    tasks = ctx.obj.task.list(status=status, env=env, tags=tag, since=since, until=until, limit=limit)
+    if as_json:
+        print(json.dumps(tasks, indent=2))
+    elif not tasks:
+        console.print("No tasks.")
+    else:
+        console.print(tasks_table(tasks))
+
+
+@app.command()
+def abort(ctx: typer.Context, task_id: str, soft: bool = typer.Option(False, "--soft")) -> None:
+    """Stop a running task; running iterations finish and results are kept."""
+    data = ctx.obj.task.abort(task_id=task_id, soft=soft)
+    console.print(f"Task {data['uuid']}: {data['status']}")
+
+
+@app.command()
+def delete(ctx: typer.Context, task_id: list[str], force: bool = typer.Option(False, "--force")) -> None:
+    """Delete tasks and their results."""
+    for one in task_id:
+        ctx.obj.task.delete(task_id=one, force=force)
+        console.print(f"Deleted task {one}")
+
+
+@app.command()
+def use(ctx: typer.Context, task_id: str) -> None:
+    """Make a task the default for later commands."""
+    data = ctx.obj.task.use(task_id=task_id)
+    console.print(f"Using task {data['uuid']}")
+
+
+@app.command("sla-check")
+def sla_check(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """Print SLA verdicts; exit code 1 if any failed."""
+    data = ctx.obj.task.sla_check(task_id=task_id)
+    if as_json:
+        print(json.dumps(data["verdicts"], indent=2))
+    else:
+        from rich.table import Table
+
+        table = Table()
+        for col in ("Workload", "Scenario", "Criterion", "Status", "Detail"):
+            table.add_column(col)
+        for v in data["verdicts"]:
+            table.add_row(str(v["position"]), v["scenario"], v["criterion"],
+                          "[green]PASS[/green]" if v["success"] else "[red]FAIL[/red]", v["detail"])
+        console.print(table)
+    if not data["pass_sla"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(ctx: typer.Context, task_id: list[str],
+           type_: str = typer.Option("json", "--type", help="json (Rally's format) or junit-xml."),
+           to: Optional[Path] = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
+    """Export task results."""
+    data = ctx.obj.task.export(task_ids=task_id, type=type_)
+    if to is None:
+        print(data["content"])
+        return
+    try:
+        to.write_text(data["content"])
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot write {to}: {exc.strerror}") from None
+    console.print(f"Wrote {data['type']} report to {to}")
+
+
+@app.command("import")
+def import_(ctx: typer.Context, results_file: Path, tag: Optional[list[str]] = typer.Option(None, "--tag")) -> None:
+    """Import a JSON results file written by squall or Rally."""
+    data = ctx.obj.task.import_results(path=str(results_file), tags=tag)
+    for uuid in data["imported"]:
+        console.print(f"Imported task {uuid}")

@@ -1,0 +1,1 @@
+"""Task result exporters (JSON in Rally's format, JUnit XML) and the importer."""

@@ -1,0 +1,88 @@
+"""Load a task results file in Rally's JSON format (1.x) into the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from squall import exceptions, utils
+from squall.storage import repo
+from squall.storage.db import Database
+
+_CHUNK = 10_000
+
+
+def _time(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return utils.utcnow()
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return utils.utcnow()
+
+
+def _single(mapping: dict[str, Any], what: str) -> tuple[str, Any]:
+    if not isinstance(mapping, dict) or len(mapping) != 1:
+        raise exceptions.InvalidArgumentsError(f"results file: {what} must be a single-key mapping")
+    return next(iter(mapping.items()))
+
+
+def parse(text: str) -> dict[str, Any]:
+    """Check the document's shape; raise a precise error when it is not one."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise exceptions.InvalidArgumentsError(
+            f"results file is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    if not isinstance(doc, dict) or "tasks" not in doc or "info" not in doc:
+        raise exceptions.InvalidArgumentsError(
+            "results file is not a task report in JSON (expected keys 'info' and 'tasks')")
+    version = str(doc["info"].get("format_version", ""))
+    if not version.startswith("1."):
+        raise exceptions.InvalidArgumentsError(f"results file has unsupported format_version '{version}'")
+    return doc
+
+
+def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = None) -> list[str]:
+    """Store every task of the document as a new task; returns their UUIDs."""
+    uuids = []
+    for task in doc["tasks"]:
+        row = repo.task_create(
+            db, title=task.get("title", ""), description=task.get("description", ""),
+            tags=list(task.get("tags") or []) + list(tags or []), status=task.get("status", "finished"),
+            pass_sla=task.get("pass_sla"), env_uuid=None, env_name=task.get("env_name"),
+            created_at=_time(task.get("created_at")), input_task="", config={},
+        )
+        duration = 0.0
+        for position, sub in enumerate(task.get("subtasks") or []):
+            srow = repo.subtask_create(db, task_uuid=row["uuid"], position=position,
+                                       title=sub.get("title", ""), description=sub.get("description", ""),
+                                       status=sub.get("status", "finished"), pass_sla=None)
+            sub_pass = True
+            for wl in sub.get("workloads") or []:
+                name, args = _single(wl["scenario"], "workload scenario")
+                runner_type, runner = _single(wl["runner"], "workload runner")
+                wrow = repo.workload_create(
+                    db, task_uuid=row["uuid"], subtask_uuid=srow["uuid"], position=wl.get("position", 0),
+                    name=name, description=wl.get("description", ""), args=args or {},
+                    runner_type=runner_type, runner=runner or {}, contexts=wl.get("contexts") or {},
+                    contexts_results=wl.get("contexts_results") or [], sla=wl.get("sla") or {},
+                    sla_results=wl.get("sla_results") or {}, hooks=wl.get("hooks") or [],
+                    status="finished", pass_sla=wl.get("pass_sla"), start_time=wl.get("start_time"),
+                    load_duration=wl.get("load_duration") or 0.0, full_duration=wl.get("full_duration") or 0.0,
+                    min_duration=wl.get("min_duration"), max_duration=wl.get("max_duration"),
+                    total_iteration_count=wl.get("total_iteration_count", len(wl.get("data") or [])),
+                    failed_iteration_count=wl.get("failed_iteration_count", 0),
+                    statistics=wl.get("statistics") or {},
+                )
+                data = wl.get("data") or []
+                for order, start in enumerate(range(0, len(data), _CHUNK)):
+                    repo.chunk_add(db, wrow["uuid"], row["uuid"], order, data[start:start + _CHUNK])
+                sub_pass = sub_pass and bool(wl.get("pass_sla"))
+                duration += wl.get("full_duration") or 0.0
+            repo.subtask_update(db, srow["uuid"], pass_sla=sub_pass)
+        repo.task_update(db, row["uuid"], task_duration=duration)
+        uuids.append(row["uuid"])
+    return uuids

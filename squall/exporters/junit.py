@@ -1,0 +1,30 @@
+"""Task results as JUnit XML: one test case per workload, failed on SLA failure."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+
+def export(trees: list[dict[str, Any]]) -> str:
+    """A ``<testsuites>`` document for CI systems."""
+    suites = ET.Element("testsuites")
+    for tree in trees:
+        workloads = [wl for sub in tree["subtasks"] for wl in sub["workloads"]]
+        failures = sum(1 for wl in workloads if not wl["pass_sla"])
+        suite = ET.SubElement(suites, "testsuite", {
+            "id": tree["uuid"], "name": tree["title"] or tree["uuid"], "tests": str(len(workloads)),
+            "failures": str(failures), "errors": "0", "skipped": "0",
+            "time": f"{tree['task_duration'] or 0:.3f}", "timestamp": tree["created_at"].isoformat(),
+        })
+        for wl in workloads:
+            case = ET.SubElement(suite, "testcase", {
+                "classname": wl["name"], "name": f"workload {wl['position']}: {wl['name']}",
+                "id": wl["uuid"], "time": f"{wl['full_duration'] or 0:.3f}",
+            })
+            if not wl["pass_sla"]:
+                details = [r["detail"] for r in (wl["sla_results"] or {}).get("sla", []) if not r["success"]]
+                failure = ET.SubElement(case, "failure", {"message": details[0] if details else "SLA failed"})
+                failure.text = "\n".join(details)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

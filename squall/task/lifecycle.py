@@ -1,0 +1,65 @@
+"""Task states, and detection of tasks whose squall process died."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from typing import Any
+
+from squall import utils
+from squall.storage import repo
+from squall.storage.db import Database
+
+ACTIVE = ("init", "validating", "running", "aborting", "soft_aborting")
+FINAL = ("finished", "aborted", "crashed", "validation_failed")
+# A task on another host is crashed when its heartbeat is older than this.
+STALE_AFTER = dt.timedelta(minutes=5)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_orphaned(task: dict[str, Any]) -> bool:
+    """True when an active task's process is gone (SIGKILL, power loss)."""
+    if task["status"] not in ACTIVE or task.get("pid") is None:
+        return False
+    if task.get("hostname") == socket.gethostname():
+        return not _pid_alive(int(task["pid"]))
+    beat = task.get("heartbeat")
+    if beat is None:
+        return False
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=dt.timezone.utc)
+    return utils.utcnow() - beat > STALE_AFTER
+
+
+def mark_crashed(db: Database, task: dict[str, Any]) -> dict[str, Any]:
+    """Record a dead task as ``crashed``, keeping everything it stored."""
+    repo.task_set_status_if(db, task["uuid"], ACTIVE, "crashed")
+    for sub in repo.task_tree(db, task["uuid"])["subtasks"]:
+        for wl in sub["workloads"]:
+            if wl["status"] == "running":
+                total, failed = repo.chunk_counts(db, wl["uuid"])
+                repo.workload_update(db, wl["uuid"], status="crashed", pass_sla=False,
+                                     total_iteration_count=total, failed_iteration_count=failed,
+                                     sla_results={"sla": [{"criterion": "something_went_wrong", "success": False,
+                                                           "detail": "the squall process running this task died"}]})
+        if sub["status"] == "running":
+            repo.subtask_update(db, sub["uuid"], status="crashed", pass_sla=False)
+    repo.task_update(db, task["uuid"], pass_sla=False)
+    return repo.task_get(db, task["uuid"])
+
+
+def refresh(db: Database, task: dict[str, Any]) -> dict[str, Any]:
+    """The task row, marked crashed first if its process is gone."""
+    if is_orphaned(task):
+        return mark_crashed(db, task)
+    return task
