@@ -193,13 +193,12 @@ class TaskAPI(APIGroup):
 
     # -- export and import ---------------------------------------------------
     @api_method("GET")
-    def export(self, task_ids: list[str], type: str = "json") -> dict[str, Any]:  # noqa: A002
-        """Task results as text in one format: ``json`` (Rally's) or ``junit-xml``."""
+    def export(self, task_ids: list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
+        """Task results as text: ``json`` (Rally's format) or ``junit-xml``; default: the task in use."""
         if type not in EXPORT_TYPES:
             raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
-        if not task_ids:
-            raise exceptions.InvalidArgumentsError("no task to export")
-        trees = [repo.task_tree(self.db, self._row(t)["uuid"]) for t in task_ids]
+        rows = [self._row(t) for t in (task_ids or [None])]  # type: ignore[list-item]
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
         if type == "json":
             content = json.dumps(rally_json.export(self.db, trees), indent=2, allow_nan=False)
         else:

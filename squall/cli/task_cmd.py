@@ -209,7 +209,7 @@ def sla_check(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None),
 
 
 @app.command()
-def export(ctx: typer.Context, task_id: list[str],
+def export(ctx: typer.Context, task_id: Optional[list[str]] = typer.Argument(None, help="Tasks (default: in use)."),
            type_: str = typer.Option("json", "--type", help="json (Rally's format) or junit-xml."),
            to: Optional[Path] = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""

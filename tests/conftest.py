@@ -1,0 +1,119 @@
+"""Shared fixtures: an isolated squall home, the real CLI, real servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from squall.api import API
+
+ROOT = Path(__file__).resolve().parent.parent
+SQUALL = [sys.executable, "-m", "squall.cli.main"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh SQUALL_HOME (so a fresh SQLite database) for one test."""
+    monkeypatch.setenv("SQUALL_HOME", str(tmp_path / "squall-home"))
+    monkeypatch.delenv("SQUALL_DB_URL", raising=False)
+    return tmp_path / "squall-home"
+
+
+@pytest.fixture
+def api(home: Path) -> API:
+    """The Python API over the test's own database."""
+    return API()
+
+
+class CLI:
+    """Runs the real ``squall`` command in a subprocess."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env = env
+        self.cwd = cwd
+
+    def __call__(self, *args: str, check: bool = False, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([*SQUALL, *args], capture_output=True, text=True, env=self.env, cwd=self.cwd,
+                              timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"squall {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([*SQUALL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env, cwd=self.cwd)
+
+
+@pytest.fixture
+def cli(home: Path, tmp_path: Path) -> CLI:
+    env = dict(os.environ)
+    env["SQUALL_HOME"] = str(home)
+    env.pop("SQUALL_DB_URL", None)
+    env["COLUMNS"] = "200"
+    return CLI(env, tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        status = 200
+        if self.path.startswith("/status/"):
+            status = int(self.path.split("/")[2])
+        body = b"ok"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.hits.append((self.command, self.path))  # type: ignore[attr-defined]
+
+    do_GET = do_POST = do_PUT = do_DELETE = _reply
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[ThreadingHTTPServer]:
+    """A real HTTP server on 127.0.0.1: ``/status/N`` answers N, anything else 200."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.hits = []  # type: ignore[attr-defined]
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a real PostgreSQL database (the test command installs the server)."""
+    from tests.postgres import PostgresServer
+
+    if not PostgresServer.available():
+        if IN_CI:
+            pytest.fail("PostgreSQL server binaries are missing; run scripts/install-test-deps.sh")
+        pytest.skip("PostgreSQL server binaries are missing (make test installs them)")
+    server = PostgresServer(free_port())
+    url = server.start()
+    yield url
+    server.stop()

@@ -1,0 +1,71 @@
+"""SLA criteria verdicts, one plugin at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall import plugin
+from squall.task.sla import SLAChecker
+
+
+def it(duration: float, error: bool = False, atomics: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"duration": duration, "idle_duration": 0.0, "timestamp": 0.0, "error": ["E", "m", ""] if error else [],
+            "atomic_actions": atomics or [], "output": {"additive": [], "complete": []}}
+
+
+def sla(name: str, value: Any) -> Any:
+    return plugin.get("sla", name)(value)  # type: ignore[call-arg]
+
+
+def test_failure_rate_bounds() -> None:
+    s = sla("failure_rate", {"min": 10, "max": 50})
+    assert s.add_iteration(it(1, error=False)) is False  # 0% < min 10%
+    assert s.add_iteration(it(1, error=True)) is True  # 50%
+    assert s.add_iteration(it(1, error=True)) is False  # 66.7% > 50%
+    assert "66.67%" in s.details() and "Failed" in s.details()
+
+
+def test_default_failure_rate_is_zero() -> None:
+    checker = SLAChecker({})
+    assert checker.add_iteration(it(0.1)) is True
+    assert checker.add_iteration(it(0.1, error=True)) is False
+    assert [r["criterion"] for r in checker.results()] == ["failure_rate"]
+    assert checker.passed() is False
+
+
+def test_max_seconds_per_iteration_counts_every_iteration() -> None:
+    s = sla("max_seconds_per_iteration", 1.0)
+    assert s.add_iteration(it(0.5)) and s.add_iteration(it(1.0))
+    assert s.add_iteration(it(1.5, error=True)) is False
+
+
+def test_max_avg_duration_ignores_failures() -> None:
+    s = sla("max_avg_duration", 1.0)
+    s.add_iteration(it(0.5))
+    s.add_iteration(it(100.0, error=True))
+    assert s.success and abs(s.avg - 0.5) < 1e-9
+    s.add_iteration(it(2.0))
+    assert not s.success
+
+
+def test_max_avg_duration_per_atomic() -> None:
+    action = lambda name, d: {"name": name, "started_at": 10.0, "finished_at": 10.0 + d, "children": []}  # noqa: E731
+    s = sla("max_avg_duration_per_atomic", {"a": 1.0})
+    assert s.add_iteration(it(1, atomics=[action("a", 0.5), action("b", 9)]))
+    assert not s.add_iteration(it(1, atomics=[action("a", 2.0)]))  # avg 1.25
+    assert "a 1.25s <= 1.00s" in s.details()
+
+
+def test_outliers_after_min_iterations() -> None:
+    s = sla("outliers", {"max": 0, "min_iterations": 5, "sigmas": 2})
+    for _ in range(10):
+        assert s.add_iteration(it(1.0 + 0.01 * (_ % 2)))
+    assert s.add_iteration(it(5.0)) is False
+    assert s.outliers == 1
+
+
+def test_performance_degradation() -> None:
+    s = sla("performance_degradation", {"max_degradation": 50})
+    assert s.add_iteration(it(1.0)) and s.add_iteration(it(1.4))
+    assert s.add_iteration(it(1.6)) is False
+    assert "60.00%" in s.details()

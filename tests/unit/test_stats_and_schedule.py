@@ -1,0 +1,57 @@
+"""Statistics and runner schedules."""
+
+from __future__ import annotations
+
+import math
+
+from squall.task.runner import RateSchedule, ramp_segments, split
+from squall.task.stats import WorkloadStats, percentile
+
+
+def test_percentile_interpolates_linearly() -> None:
+    values = [1.0, 2.0, 3.0, 4.0]
+    assert percentile(values, 0.5) == 2.5
+    assert math.isclose(percentile(values, 0.9) or 0, 3.7)
+    assert percentile([], 0.5) is None
+
+
+def test_stats_use_successful_iterations_and_merge_repeated_atomics() -> None:
+    stats = WorkloadStats()
+    act = lambda n, s, d, failed=False: {"name": n, "started_at": s, "finished_at": s + d,  # noqa: E731
+                                         "failed": failed, "children": []}
+    stats.add_iteration({"timestamp": 100.0, "duration": 1.0, "idle_duration": 0.0, "error": [],
+                         "atomic_actions": [act("a", 100, 0.2), act("a", 100.3, 0.3)]})
+    stats.add_iteration({"timestamp": 101.0, "duration": 3.0, "idle_duration": 0.0, "error": ["E", "m", "tb"],
+                         "atomic_actions": [act("a", 101, 0.1, failed=True)]})
+    out = stats.to_dict()["durations"]
+    total = out["total"]["data"]
+    assert total["iteration_count"] == 2 and total["success"] == "50.0%"
+    assert total["max"] == 1.0  # the failed iteration's duration is not in the table
+    (a,) = out["atomics"]
+    assert a["count_per_iteration"] == 2 and a["display_name"] == "a (x2)"
+    assert math.isclose(a["data"]["min"], 0.5)
+    assert stats.load_duration == 3.0 + 1.0  # 100 .. 104
+    assert stats.failed == 1
+
+
+def test_constant_rate_offsets() -> None:
+    rate = RateSchedule(ramp_segments(4))
+    assert [rate.offset(i) for i in range(3)] == [0.0, 0.25, 0.5]
+
+
+def test_ramp_offsets_follow_each_step() -> None:
+    segs = ramp_segments({"start": 1, "end": 3, "step": 1, "duration": 2})
+    assert segs == ((1.0, 2.0), (2.0, 2.0), (3.0, math.inf))
+    rate = RateSchedule(segs)
+    # 2 iterations in the first 2 s, 4 in the next 2 s, then 3 per second.
+    assert [rate.offset(i) for i in range(8)] == [0.0, 1.0, 2.0, 2.5, 3.0, 3.5, 4.0, 4 + 1 / 3]
+
+
+def test_ramp_from_zero_skips_the_silent_segment() -> None:
+    rate = RateSchedule(ramp_segments({"start": 0, "end": 2, "step": 1, "duration": 1}))
+    assert rate.offset(0) == 1.0
+
+
+def test_split() -> None:
+    assert split(10, 3) == (4, 3, 3)
+    assert sum(split(7, 2)) == 7
