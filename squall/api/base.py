@@ -9,7 +9,8 @@ which refuses positional arguments, turns unknown exceptions into
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from squall import exceptions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 from pathlib import Path
@@ -193,7 +194,7 @@ class TaskAPI(APIGroup):
 
     # -- export and import ---------------------------------------------------
     @api_method("GET")
-    def export(self, task_ids: list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
+    def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
         """Task results as text: ``json`` (Rally's format) or ``junit-xml``; default: the task in use."""
         if type not in EXPORT_TYPES:
             raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
@@ -207,7 +208,7 @@ class TaskAPI(APIGroup):
 
     @api_method("POST", path="import")
     def import_results(self, content: str | None = None, path: str | None = None,
-                       tags: list[str] | None = None) -> dict[str, Any]:
+                       tags: builtins.list[str] | None = None) -> dict[str, Any]:
         """Load a JSON results file (squall's or Rally's) as new tasks."""
         if path is not None:
             try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 import yaml
@@ -28,7 +27,7 @@ def _read_spec(path: Path) -> dict:
 
 @app.command()
 def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Environment name."),
-           spec: Optional[Path] = typer.Option(None, "--spec", help="YAML/JSON spec: {PLATFORM: CONFIG}."),
+           spec: Path | None = typer.Option(None, "--spec", help="YAML/JSON spec: {PLATFORM: CONFIG}."),
            description: str = typer.Option("", help="Free text."),
            no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
     """Create an environment."""
@@ -50,7 +49,7 @@ def list_(ctx: typer.Context) -> None:
 
 
 @app.command()
-def show(ctx: typer.Context, env: Optional[str] = typer.Argument(None, help="Name or UUID (default: in use)."),
+def show(ctx: typer.Context, env: str | None = typer.Argument(None, help="Name or UUID (default: in use)."),
          as_json: bool = typer.Option(False, "--json")) -> None:
     """Show an environment."""
     data = ctx.obj.env.get(env=env)
@@ -69,7 +68,7 @@ def use(ctx: typer.Context, env: str) -> None:
 
 
 @app.command()
-def check(ctx: typer.Context, env: Optional[str] = typer.Argument(None)) -> None:
+def check(ctx: typer.Context, env: str | None = typer.Argument(None)) -> None:
     """Check that each platform of an environment is reachable."""
     result = ctx.obj.env.check(env=env)
     for p in result["platforms"]:

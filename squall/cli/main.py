@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
 
 import typer
 
 # typer vendors its own click; its exception classes live there.
-from typer import _click as click
+from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
 from squall.cli import db_cmd, env_cmd, plugin_cmd, task_cmd
@@ -36,7 +35,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", envvar="SQUALL_DB_URL",
+    db: str | None = typer.Option(None, "--db", envvar="SQUALL_DB_URL",
                                      help="Database URL (default: SQLite file in ~/.squall)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
@@ -49,16 +48,17 @@ def root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     try:
-        app(args=argv, prog_name="squall", standalone_mode=False)
+        # Without standalone mode, typer.Exit(code) comes back as the return value.
+        result = app(args=argv, prog_name="squall", standalone_mode=False)
     except exceptions.SquallError as exc:
         err_console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
         return 1
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("Aborted.")
         return 1
-    except click.ClickException as exc:
+    except click_errors.ClickException as exc:
         exc.show()
         return 1
     except KeyboardInterrupt:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

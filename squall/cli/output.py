@@ -72,7 +72,8 @@ def print_workload(wl: dict[str, Any]) -> None:
         for step in ("setup", "cleanup"):
             error = (ctx.get(step) or {}).get("error")
             if error:
-                console.print(f"[red]context {ctx['plugin_name']} {step} failed:[/red] {error['etype']}: {error['msg']}")
+                console.print(f"[red]context {ctx['plugin_name']} {step} failed:[/red] "
+                              f"{error['etype']}: {error['msg']}")
     console.print(sla_table((wl.get("sla_results") or {}).get("sla", [])))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -14,8 +13,8 @@ app = typer.Typer(help="List and describe plugins.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_(ctx: typer.Context, kind: Optional[str] = typer.Option(None, help="scenario, runner, context, sla, ..."),
-          name: Optional[str] = typer.Option(None, help="Part of the name.")) -> None:
+def list_(ctx: typer.Context, kind: str | None = typer.Option(None, help="scenario, runner, context, sla, ..."),
+          name: str | None = typer.Option(None, help="Part of the name.")) -> None:
     """List plugins."""
     table = Table()
     for col in ("Kind", "Name", "Platform", "Title"):
@@ -26,7 +25,7 @@ def list_(ctx: typer.Context, kind: Optional[str] = typer.Option(None, help="sce
 
 
 @app.command()
-def show(ctx: typer.Context, name: str, kind: Optional[str] = typer.Option(None)) -> None:
+def show(ctx: typer.Context, name: str, kind: str | None = typer.Option(None)) -> None:
     """Show a plugin's description and JSON schema."""
     info = ctx.obj.plugin.show(name=name, kind=kind)
     console.print(f"[bold]{info['name']}[/bold] ({info['kind']}, platform {info['platform']})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -33,8 +33,8 @@ def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
 
 
 @app.command()
-def validate(ctx: typer.Context, task_file: Path, task_args: Optional[str] = TaskArgs,
-             task_args_file: Optional[str] = TaskArgsFile) -> None:
+def validate(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
+             task_args_file: str | None = TaskArgsFile) -> None:
     """Check a task file without running anything."""
     try:
         result = ctx.obj.task.validate(config=_read(task_file), task_args=task_args,
@@ -53,7 +53,8 @@ class _LiveProgress:
         self.task_id = task_id
         self.done = threading.Event()
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.fields[total_text]}"),
+            TextColumn("{task.description}"), BarColumn(),
+            TextColumn("{task.completed:,.0f}/{task.fields[total_text]}"),
             TextColumn("{task.fields[rate]:,.0f} it/s"), TextColumn("[red]{task.fields[failed]} failed"),
             TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
         )
@@ -98,10 +99,10 @@ class _LiveProgress:
 
 
 @app.command()
-def start(ctx: typer.Context, task_file: Path, task_args: Optional[str] = TaskArgs,
-          task_args_file: Optional[str] = TaskArgsFile,
-          env: Optional[str] = typer.Option(None, "--env", help="Environment name or UUID (default: in use)."),
-          tag: Optional[list[str]] = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
+def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
+          task_args_file: str | None = TaskArgsFile,
+          env: str | None = typer.Option(None, "--env", help="Environment name or UUID (default: in use)."),
+          tag: list[str] | None = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
           abort_on_sla_failure: bool = typer.Option(False, "--abort-on-sla-failure",
                                                     help="Stop a workload as soon as an SLA fails."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
@@ -133,7 +134,7 @@ def _print_detailed(task: dict[str, Any]) -> None:
 
 
 @app.command()
-def detailed(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None, help="Task UUID (default: in use)."),
+def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """Print a task's statistics and SLA verdicts."""
     task = ctx.obj.task.get(task_id=task_id, detailed=as_json)
@@ -144,16 +145,16 @@ def detailed(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None, h
 
 
 @app.command()
-def status(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None)) -> None:
+def status(ctx: typer.Context, task_id: str | None = typer.Argument(None)) -> None:
     """Print a task's status."""
     data = ctx.obj.task.status(task_id=task_id)
     console.print(f"Task {data['uuid']}: {data['status']}")
 
 
 @app.command("list")
-def list_(ctx: typer.Context, status: Optional[str] = typer.Option(None), env: Optional[str] = typer.Option(None),
-          tag: Optional[list[str]] = typer.Option(None, "--tag"), since: Optional[str] = typer.Option(None),
-          until: Optional[str] = typer.Option(None), limit: Optional[int] = typer.Option(None),
+def list_(ctx: typer.Context, status: str | None = typer.Option(None), env: str | None = typer.Option(None),
+          tag: list[str] | None = typer.Option(None, "--tag"), since: str | None = typer.Option(None),
+          until: str | None = typer.Option(None), limit: int | None = typer.Option(None),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List tasks."""
     tasks = ctx.obj.task.list(status=status, env=env, tags=tag, since=since, until=until, limit=limit)
@@ -188,7 +189,7 @@ def use(ctx: typer.Context, task_id: str) -> None:
 
 
 @app.command("sla-check")
-def sla_check(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None),
+def sla_check(ctx: typer.Context, task_id: str | None = typer.Argument(None),
               as_json: bool = typer.Option(False, "--json")) -> None:
     """Print SLA verdicts; exit code 1 if any failed."""
     data = ctx.obj.task.sla_check(task_id=task_id)
@@ -209,9 +210,9 @@ def sla_check(ctx: typer.Context, task_id: Optional[str] = typer.Argument(None),
 
 
 @app.command()
-def export(ctx: typer.Context, task_id: Optional[list[str]] = typer.Argument(None, help="Tasks (default: in use)."),
+def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, help="Tasks (default: in use)."),
            type_: str = typer.Option("json", "--type", help="json (Rally's format) or junit-xml."),
-           to: Optional[Path] = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
+           to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""
     data = ctx.obj.task.export(task_ids=task_id, type=type_)
     if to is None:
@@ -225,7 +226,7 @@ def export(ctx: typer.Context, task_id: Optional[list[str]] = typer.Argument(Non
 
 
 @app.command("import")
-def import_(ctx: typer.Context, results_file: Path, tag: Optional[list[str]] = typer.Option(None, "--tag")) -> None:
+def import_(ctx: typer.Context, results_file: Path, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
     """Import a JSON results file written by squall or Rally."""
     data = ctx.obj.task.import_results(path=str(results_file), tags=tag)
     for uuid in data["imported"]:

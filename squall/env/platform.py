@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from squall import exceptions, plugin
 from squall.task import schema_errors
@@ -44,9 +44,9 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Check every platform of a spec: ``[{platform, available, message}]``."""
     results = []
     for name, cfg in spec.items():
-        cls = plugin.get("platform", name)
+        cls = cast(type[Platform], plugin.get("platform", name))
         try:
-            outcome = cls(cfg).check()  # type: ignore[call-arg]
+            outcome = cls(cfg).check()
         except Exception as exc:
             outcome = {"available": False, "message": f"{type(exc).__name__}: {exc}"}
         results.append({"platform": name, **outcome})

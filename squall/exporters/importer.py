@@ -19,7 +19,7 @@ def _time(value: Any) -> dt.datetime:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             return utils.utcnow()
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return utils.utcnow()
 
 

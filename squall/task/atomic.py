@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import inspect
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Callable, Protocol, TypedDict, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 
 class AtomicAction(TypedDict, total=False):

@@ -305,18 +305,18 @@ def normalise(data: dict[str, Any]) -> TaskConfig:
             raise exceptions.InvalidTaskError(errors)
         return _normalise_v2(data)
     body = {k: v for k, v in data.items() if k != "version"}
-    errors: list[str] = []
+    problems: list[str] = []
     if not body:
-        errors.append("the task file defines no workloads")
+        problems.append("the task file defines no workloads")
     for name, workloads in body.items():
         base = _quote(name)
         if not isinstance(workloads, list):
-            errors.append(f"{base}: must be a list of workloads, got {type(workloads).__name__}")
+            problems.append(f"{base}: must be a list of workloads, got {type(workloads).__name__}")
             continue
         for i, workload in enumerate(workloads):
-            errors.extend(schema_errors.collect(WORKLOAD_V1_SCHEMA, workload, f"{base}[{i}]"))
-    if errors:
-        raise exceptions.InvalidTaskError(errors)
+            problems.extend(schema_errors.collect(WORKLOAD_V1_SCHEMA, workload, f"{base}[{i}]"))
+    if problems:
+        raise exceptions.InvalidTaskError(problems)
     subtasks: list[SubtaskConfig] = []
     position = 0
     for name, workloads in body.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from squall import plugin
 
@@ -74,10 +74,10 @@ class ContextManager:
     """Sets up the contexts of one workload and always cleans them up."""
 
     def __init__(self, contexts: dict[str, Any], context: dict[str, Any]) -> None:
-        classes = [(plugin.get("context", name), cfg) for name, cfg in contexts.items()]
+        classes = [(cast(type[Context], plugin.get("context", name)), cfg) for name, cfg in contexts.items()]
         classes.sort(key=lambda item: (item[0].ORDER, item[0].plugin_name))
         self.context = context
-        self._contexts = [cls(cfg, context) for cls, cfg in classes]  # type: ignore[call-arg]
+        self._contexts = [cls(cfg, context) for cls, cfg in classes]
         self._started: list[Context] = []
         self.results: list[dict[str, Any]] = []
 

@@ -12,7 +12,8 @@ import logging
 import os
 import socket
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from squall import plugin, utils
 from squall.storage import repo

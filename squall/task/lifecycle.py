@@ -37,7 +37,7 @@ def is_orphaned(task: dict[str, Any]) -> bool:
     if beat is None:
         return False
     if beat.tzinfo is None:
-        beat = beat.replace(tzinfo=dt.timezone.utc)
+        beat = beat.replace(tzinfo=dt.UTC)
     return utils.utcnow() - beat > STALE_AFTER
 
 

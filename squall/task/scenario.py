@@ -88,7 +88,8 @@ def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[st
         for arg in args:
             if arg not in names:
                 allowed = ", ".join(sorted(names)) or "none"
-                errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} (allowed: {allowed})")
+                errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} "
+                              f"(allowed: {allowed})")
     for p in params:
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty and p.name not in args:
             errors.append(f"{path}: missing required argument '{p.name}' for scenario {cls.plugin_name}")

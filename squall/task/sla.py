@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from squall import plugin
 
@@ -50,7 +50,7 @@ class SLAChecker:
         for name, value in DEFAULT_SLA.items():
             merged.setdefault(name, value)
         self.criteria: list[SLA] = [
-            plugin.get("sla", name)(value)  # type: ignore[call-arg]
+            cast(type[SLA], plugin.get("sla", name))(value)
             for name, value in merged.items()
         ]
         self.extra: list[dict[str, Any]] = []

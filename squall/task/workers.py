@@ -168,7 +168,7 @@ class _Worker:
                 await asyncio.wait_for(scenario.run(**self.args), self.schedule.timeout)
             else:
                 await scenario.run(**self.args)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             exc = TimeoutExceededError(timeout=self.schedule.timeout or 0)
             error = [type(exc).__name__, str(exc), ""]
         except Exception as exc:

@@ -37,7 +37,7 @@ def test_max_cpu_count_one_still_runs_all(api: API) -> None:
 def test_serial_runs_one_after_another(api: API) -> None:
     task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0.05}, runner={"serial": {"times": 4}}))
     its = sorted(iterations(api, task["uuid"]), key=lambda i: i["iteration"])
-    for a, b in zip(its, its[1:]):
+    for a, b in zip(its, its[1:], strict=False):
         assert b["timestamp"] >= a["timestamp"] + a["duration"]
 
 

@@ -75,7 +75,8 @@ def test_every_error_is_reported_at_once() -> None:
     assert any("unknown scenario plugin 'Dummy.dumy'" in e and e.startswith("subtasks[0].workloads[0]") for e in errors)
     assert "subtasks[0].workloads[0].runner.constant.concurrency: 'x' is not of type 'integer'" in errors
     assert "subtasks[0].workloads[0].runner.constant.times: 0 is less than the minimum of 1" in errors
-    assert any(e.startswith("subtasks[0].workloads[0].contexts.no_such_context: unknown context plugin") for e in errors)
+    ctx_error = "subtasks[0].workloads[0].contexts.no_such_context: unknown context plugin"
+    assert any(e.startswith(ctx_error) for e in errors)
     assert "subtasks[0].workloads[0].sla.failure_rate.max: 200 is greater than the maximum of 100.0" in errors
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from squall import utils
 from squall.plugin import JSON_SCHEMA
 from squall.task.context import Context, configure
-from squall import utils
 
 
 @configure(name="dummy_context", order=750)
@@ -17,7 +17,7 @@ class DummyContext(Context):
     squall records context failures.
     """
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {
@@ -27,7 +27,7 @@ class DummyContext(Context):
         },
         "additionalProperties": False,
     }
-    DEFAULT_CONFIG = {"sleep": 0.0, "fail_setup": False, "fail_cleanup": False}
+    DEFAULT_CONFIG: ClassVar[dict[str, Any]] = {"sleep": 0.0, "fail_setup": False, "fail_cleanup": False}
 
     def setup(self) -> None:
         utils.interruptable_sleep(self.config["sleep"])

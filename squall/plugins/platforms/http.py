@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.env.platform import Platform
 from squall.plugin import JSON_SCHEMA, configure
@@ -14,7 +14,7 @@ from squall.plugin import JSON_SCHEMA, configure
 class HttpPlatform(Platform):
     """An HTTP service at ``base_url``; the check sends one GET to it."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.runner import Runner, Schedule, processes_for, split
@@ -19,7 +19,7 @@ class ConstantRunner(Runner):
     concurrency; each starts a new iteration as soon as one of its own ends.
     """
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {
@@ -46,7 +46,7 @@ class ConstantRunner(Runner):
 class ConstantForDurationRunner(Runner):
     """Keep ``concurrency`` iterations running for ``duration`` seconds."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.runner import RateSchedule, Runner, Schedule, processes_for, ramp_segments, split
@@ -22,7 +22,7 @@ class RPSRunner(Runner):
     once; when all are busy, new ones start late.
     """
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {

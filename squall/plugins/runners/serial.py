@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.runner import Runner, Schedule
@@ -12,7 +12,7 @@ from squall.task.runner import Runner, Schedule
 class SerialRunner(Runner):
     """Run ``times`` iterations one after another, in one worker process."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {"times": {"type": "integer", "minimum": 1}},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+
 from squall import utils
 from squall.task import atomic
 from squall.task.scenario import Scenario, configure

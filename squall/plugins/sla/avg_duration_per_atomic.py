@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.atomic import flatten
@@ -16,7 +16,7 @@ class MaxAverageDurationPerAtomic(SLA):
     Only successful iterations count, as for ``max_avg_duration``.
     """
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "patternProperties": {".*": {"type": "number", "exclusiveMinimum": 0.0}},

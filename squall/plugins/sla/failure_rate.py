@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.sla import SLA
@@ -12,7 +12,7 @@ from squall.task.sla import SLA
 class FailureRate(SLA):
     """Failed iterations, in percent, must lie between ``min`` and ``max``."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.sla import SLA
@@ -12,7 +12,7 @@ from squall.task.sla import SLA
 class MaxSecondsPerIteration(SLA):
     """The longest iteration must take at most this many seconds."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {"$schema": JSON_SCHEMA, "type": "number", "exclusiveMinimum": 0.0}
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"$schema": JSON_SCHEMA, "type": "number", "exclusiveMinimum": 0.0}
 
     def __init__(self, criterion_value: float) -> None:
         super().__init__(criterion_value)

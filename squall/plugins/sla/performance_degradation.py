@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
 from squall.task.sla import SLA
@@ -12,7 +12,7 @@ from squall.task.sla import SLA
 class PerformanceDegradation(SLA):
     """(max - min) / min of successful iteration durations, in percent, is bounded."""
 
-    CONFIG_SCHEMA: dict[str, Any] = {
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA,
         "type": "object",
         "properties": {"max_degradation": {"type": "number", "minimum": 0.0}},

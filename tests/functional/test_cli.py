@@ -1,0 +1,170 @@
+"""The real ``squall`` command: outputs, exit codes and error messages."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from tests.conftest import CLI
+from tests.functional.helpers import v2_task
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "tasks"
+
+
+def test_sample_task_runs_and_prints_rally_statistics(cli: CLI) -> None:
+    proc = cli("task", "start", str(SAMPLES / "dummy.yaml"), "--task-args", '{"times": 300}', check=True)
+    assert "Response Times (sec)" in proc.stdout
+    assert "Iterations: 300" in proc.stdout
+    assert "SLA passed" in proc.stdout
+    listed = json.loads(cli("task", "list", "--json", check=True).stdout)
+    assert listed[0]["status"] == "finished" and listed[0]["tags"] == ["sample"]
+    assert cli("task", "sla-check").returncode == 0
+
+
+def test_invalid_task_lists_every_error_without_traceback(cli: CLI, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 2\nsubtasks:\n- title: x\n  workloads:\n  - scenario: {Dummy.dummy: {}}\n"
+                   "    runner: {constant: {times: -1}}\n    sla: {nope: 1}\n")
+    for command in ("validate", "start"):
+        proc = cli("task", command, str(bad))
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert "subtasks[0].workloads[0].runner.constant.times: -1 is less than the minimum of 1" in proc.stderr
+        assert "subtasks[0].workloads[0].sla.nope: unknown sla plugin 'nope'" in proc.stderr
+    # Nothing ran, nothing was stored.
+    assert json.loads(cli("task", "list", "--json", check=True).stdout) == []
+
+
+def test_yaml_error_undefined_variable_and_missing_file(cli: CLI, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 2\nsubtasks: [\n")
+    proc = cli("task", "validate", str(broken))
+    assert proc.returncode == 1 and "YAML syntax error at line 3" in proc.stderr
+    proc = cli("task", "validate", str(SAMPLES / "dummy.yaml"), "--task-args", "{bad")
+    assert proc.returncode == 1 and "--task-args: YAML syntax error" in proc.stderr
+    templ = tmp_path / "t.yaml"
+    templ.write_text("version: 2\nsubtasks:\n- title: x\n  scenario: {Dummy.dummy: {sleep: {{ nap }}}}\n")
+    proc = cli("task", "validate", str(templ))
+    assert proc.returncode == 1 and "'nap' is undefined" in proc.stderr
+    assert cli("task", "validate", str(templ), "--task-args", "nap: 0").returncode == 0
+    proc = cli("task", "start", str(tmp_path / "missing.yaml"))
+    assert proc.returncode == 1 and "cannot read task file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_task_is_a_clear_error(cli: CLI) -> None:
+    proc = cli("task", "detailed", "00000000-dead-beef")
+    assert proc.returncode == 1
+    assert "task '00000000-dead-beef' not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_sla_check_exits_1_on_failure(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "fail.json"
+    path.write_text(v2_task("Dummy.dummy_exception", {"sleep": 0}, runner={"serial": {"times": 2}}))
+    assert cli("task", "start", str(path)).returncode == 0
+    proc = cli("task", "sla-check", "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)[0]["criterion"] == "failure_rate"
+
+
+def test_export_json_junit_and_import_round_trip(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(v2_task("Dummy.failure", {"sleep": 0, "from_iteration": 2, "to_iteration": 2},
+                            runner={"constant": {"times": 5, "concurrency": 2}}))
+    cli("task", "start", str(path), check=True)
+    out = tmp_path / "r.json"
+    cli("task", "export", "--type", "json", "--to", str(out), check=True)
+    doc = json.loads(out.read_text())
+    assert doc["info"]["format_version"] == "1.2"
+    (task,) = doc["tasks"]
+    wl = task["subtasks"][0]["workloads"][0]
+    assert set(wl) >= {"uuid", "description", "runner", "hooks", "scenario", "min_duration", "max_duration",
+                       "start_time", "load_duration", "full_duration", "statistics", "data",
+                       "failed_iteration_count", "total_iteration_count", "created_at", "updated_at", "contexts",
+                       "contexts_results", "position", "pass_sla", "sla_results", "sla"}
+    assert wl["runner"] == {"constant": {"times": 5, "concurrency": 2}}
+    assert len(wl["data"]) == 5 and wl["failed_iteration_count"] == 1
+    assert set(wl["data"][0]) >= {"timestamp", "duration", "idle_duration", "error", "output", "atomic_actions"}
+
+    junit = tmp_path / "r.xml"
+    cli("task", "export", "--type", "junit-xml", "--to", str(junit), check=True)
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "1"
+    assert suite.find("testcase/failure") is not None
+
+    imported = cli("task", "import", str(out), "--tag", "imported", check=True)
+    new_uuid = imported.stdout.split()[-1]
+    again = json.loads(cli("task", "export", new_uuid, check=True).stdout)
+    wl2 = again["tasks"][0]["subtasks"][0]["workloads"][0]
+    assert wl2["data"] == wl["data"] and wl2["statistics"] == wl["statistics"]
+    assert "imported" in again["tasks"][0]["tags"]
+
+
+def test_import_rejects_garbage(cli: CLI, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"tasks": [')
+    proc = cli("task", "import", str(junk))
+    assert proc.returncode == 1 and "not JSON" in proc.stderr
+    junk.write_text('{"a": 1}')
+    proc = cli("task", "import", str(junk))
+    assert proc.returncode == 1 and "expected keys 'info' and 'tasks'" in proc.stderr
+
+
+def test_unknown_export_type(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(v2_task("Dummy.dummy"))
+    cli("task", "start", str(path), check=True)
+    proc = cli("task", "export", "--type", "pdf")
+    assert proc.returncode == 1 and "unknown export type 'pdf'" in proc.stderr
+
+
+def test_task_delete_and_use(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(v2_task("Dummy.dummy"))
+    cli("task", "start", str(path), check=True)
+    uuid = json.loads(cli("task", "list", "--json").stdout)[0]["uuid"]
+    cli("task", "use", uuid[:8], check=True)
+    assert uuid in cli("task", "status", check=True).stdout
+    cli("task", "delete", uuid, check=True)
+    assert json.loads(cli("task", "list", "--json").stdout) == []
+
+
+def test_env_lifecycle_with_http_platform(cli: CLI, tmp_path: Path, http_server: ThreadingHTTPServer) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"http:\n  base_url: http://127.0.0.1:{http_server.server_address[1]}/\n")
+    cli("env", "create", "--name", "web", "--spec", str(spec), check=True)
+    assert "web" in cli("env", "list", check=True).stdout
+    check = cli("env", "check", "web")
+    assert check.returncode == 0 and "available" in check.stdout
+    path = tmp_path / "t.json"
+    path.write_text(v2_task("Dummy.dummy"))
+    cli("task", "start", str(path), check=True)
+    assert json.loads(cli("task", "list", "--json", "--env", "web").stdout)[0]["env_name"] == "web"
+    assert cli("env", "create", "--name", "web").returncode == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("http: {base_url: ftp://x}\n")
+    proc = cli("env", "create", "--name", "bad", "--spec", str(bad))
+    assert proc.returncode == 1 and "http.base_url" in proc.stderr
+    down = tmp_path / "down.yaml"
+    from tests.conftest import free_port
+
+    down.write_text(f"http: {{base_url: 'http://127.0.0.1:{free_port()}/'}}\n")
+    cli("env", "create", "--name", "down", "--spec", str(down), check=True)
+    proc = cli("env", "check", "down")
+    assert proc.returncode == 1 and "unavailable" in proc.stdout
+    cli("env", "delete", "web", check=True)
+    # The task's results outlive the environment.
+    assert json.loads(cli("task", "list", "--json").stdout)[0]["env_name"] == "web"
+
+
+def test_db_and_plugin_commands(cli: CLI) -> None:
+    assert "Schema revision: 0001" in cli("db", "create", check=True).stdout
+    assert "0001" in cli("db", "show", check=True).stdout
+    listed = cli("plugin", "list", "--kind", "scenario", check=True).stdout
+    assert "Dummy.dummy_output" in listed and "HttpRequests.check_random_request" in listed
+    shown = cli("plugin", "show", "constant", check=True).stdout
+    assert '"concurrency"' in shown
+    assert cli("plugin", "show", "nope").returncode == 1
+    assert "Schema revision: 0001" in cli("db", "recreate", "--yes", check=True).stdout

@@ -1,0 +1,122 @@
+"""Aborts, Ctrl-C, a killed squall process, and SLA-triggered aborts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from squall.api import API
+from tests.conftest import CLI
+from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+
+
+def test_abort_on_sla_failure_stops_the_workload_early(api: API) -> None:
+    task = run_task(api, v2_task("Dummy.failure", {"sleep": 0.01, "from_iteration": 1, "to_iteration": 100000},
+                                 runner={"constant": {"times": 5000, "concurrency": 2}}),
+                    abort_on_sla_failure=True)
+    wl = only_workload(task)
+    assert 0 < wl["total_iteration_count"] < 5000
+    criteria = {r["criterion"]: r["success"] for r in wl["sla_results"]["sla"]}
+    assert criteria == {"failure_rate": False, "aborted_on_sla": False}
+
+
+def _wait_for(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.1)
+
+
+def _long_task(tmp_path: Path, seconds: int = 60) -> Path:
+    path = tmp_path / "long.json"
+    path.write_text(v2_task("Dummy.dummy", {"sleep": 0.05},
+                            runner={"constant_for_duration": {"duration": seconds, "concurrency": 2}},
+                            contexts={"dummy_context": {}}))
+    return path
+
+
+def _running_task(api: API) -> dict:
+    tasks = api.task.list()
+    assert tasks, "no task yet"
+    return tasks[-1]
+
+
+def _has_progress(api: API) -> bool:
+    tasks = api.task.list(status="running")
+    if not tasks:
+        return False
+    progress = api.task.progress(task_id=tasks[-1]["uuid"])
+    return any(w["done"] > 0 for w in progress["workloads"])
+
+
+def test_abort_from_another_process_keeps_results(api: API, cli: CLI, tmp_path: Path) -> None:
+    proc = cli.popen("task", "start", str(_long_task(tmp_path)))
+    try:
+        _wait_for(lambda: _has_progress(api))
+        uuid = _running_task(api)["uuid"]
+        aborted = cli("task", "abort", uuid)
+        assert aborted.returncode == 0, aborted.stderr
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    task = api.task.get(task_id=uuid)
+    wl = only_workload(task)
+    assert task["status"] == "aborted"
+    assert wl["total_iteration_count"] > 0
+    assert len(iterations(api, uuid)) == wl["total_iteration_count"]
+    assert any(r["criterion"] == "aborted_manually" for r in wl["sla_results"]["sla"])
+    assert wl["contexts_results"][0]["cleanup"]["finished_at"] > 0
+
+
+def test_ctrl_c_aborts_gracefully(api: API, cli: CLI, tmp_path: Path) -> None:
+    proc = cli.popen("task", "start", str(_long_task(tmp_path)))
+    try:
+        _wait_for(lambda: _has_progress(api))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in err
+    task = api.task.list()[-1]
+    assert task["status"] == "aborted"
+    wl = only_workload(api.task.get(task_id=task["uuid"]))
+    assert wl["total_iteration_count"] > 0
+    assert wl["contexts_results"][0]["cleanup"]["finished_at"] > 0
+
+
+def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_path: Path) -> None:
+    proc = cli.popen("task", "start", str(_long_task(tmp_path)))
+    try:
+        _wait_for(lambda: _has_progress(api))
+        uuid = _running_task(api)["uuid"]
+        time.sleep(2.5)  # let at least one chunk reach the database
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    status = cli("task", "status", uuid, check=True)
+    assert "crashed" in status.stdout
+    task = api.task.get(task_id=uuid)
+    wl = only_workload(task)
+    assert task["status"] == "crashed" and wl["status"] == "crashed"
+    assert wl["total_iteration_count"] > 0
+    assert len(iterations(api, uuid)) == wl["total_iteration_count"]
+    # What was stored is exportable as valid JSON.
+    json.loads(api.task.export(task_ids=[uuid])["content"])
+
+
+def test_abort_refuses_a_finished_task(api: API) -> None:
+    from squall import exceptions
+
+    task = run_task(api, v2_task("Dummy.dummy"))
+    with pytest.raises(exceptions.InvalidStateError):
+        api.task.abort(task_id=task["uuid"])

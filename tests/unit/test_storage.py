@@ -1,0 +1,37 @@
+"""Schema lifecycle of the results database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from squall import exceptions
+from squall.storage.db import SCHEMA_HEAD, Database
+
+
+def test_schema_head_constant_matches_the_migrations(tmp_path: Path) -> None:
+    assert Database(f"sqlite:///{tmp_path / 'a.db'}").alembic_head() == SCHEMA_HEAD
+
+
+def test_fresh_database_is_created_on_first_use(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'new' / 'b.db'}")
+    assert db.current_revision() is None
+    db.ensure_schema()
+    assert db.current_revision() == SCHEMA_HEAD
+
+
+def test_outdated_database_is_refused_with_advice(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = Database(url)
+    db.upgrade()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num='0000'")
+    with pytest.raises(exceptions.DatabaseError, match="run 'squall db upgrade'"):
+        Database(url).ensure_schema()
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(exceptions.DatabaseError, match="cannot reach database"):
+        db.ensure_schema()
