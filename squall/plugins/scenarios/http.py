@@ -1,9 +1,9 @@
 """HTTP scenarios with Rally's names and arguments, on aiohttp.
 
 One client session per worker process keeps connections alive across
-iterations. aiohttp was chosen by measurement (bench/bench_http.py): on this
-kind of machine it issues several times more requests per core than httpx.
-Arguments follow ``requests.request``; the common ones are translated.
+iterations; the scenarios are coroutines, so one event loop per worker process
+carries all of its concurrency without a thread per request. Arguments follow
+``requests.request``; the common ones are translated to aiohttp's.
 """
 
 from __future__ import annotations
