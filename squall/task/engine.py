@@ -27,7 +27,7 @@ from squall.task.workers import RawResult, WorkerPool
 
 LOG = logging.getLogger(__name__)
 
-CHUNK_SIZE = 10_000
+CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0
 PROGRESS_SECONDS = 0.5
 ABORT_STATUSES = ("aborting", "soft_aborting")

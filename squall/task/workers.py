@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import gc
 import multiprocessing as mp
 import queue as queue_mod
 import signal
@@ -32,6 +33,9 @@ RawResult = tuple[int, float, float, float, list[str], dict[str, Any] | None, li
 
 _BATCH = 512
 _FLUSH_SECONDS = 0.05
+# Batches in flight between workers and the parent. When the parent falls
+# behind, workers wait instead of piling results up in memory.
+_CREDITS = 64
 _CTX = mp.get_context("fork")
 
 
@@ -42,6 +46,7 @@ class _Shared:
     lock: Any
     stop: Any  # mp.Event: start no more iterations
     queue: Any
+    credits: Any  # Semaphore: one per batch in flight
     t0: float  # time.monotonic() of the load's start (system-wide clock)
 
 
@@ -52,8 +57,9 @@ class _Timeout(BaseException):
 class _Emitter:
     """Collects results and sends them to the parent in batches."""
 
-    def __init__(self, q: Any) -> None:
+    def __init__(self, q: Any, credits: Any) -> None:
         self.queue = q
+        self.credits = credits
         self.lock = threading.Lock()
         self.buffer: list[RawResult] = []
 
@@ -63,13 +69,17 @@ class _Emitter:
             if len(self.buffer) < _BATCH:
                 return
             batch, self.buffer = self.buffer, []
+        self._send(batch)
+
+    def _send(self, batch: list[RawResult]) -> None:
+        self.credits.acquire()
         self.queue.put(batch)
 
     def flush(self) -> None:
         with self.lock:
             batch, self.buffer = self.buffer, []
         if batch:
-            self.queue.put(batch)
+            self._send(batch)
 
 
 def _error_of(exc: BaseException) -> list[str]:
@@ -87,7 +97,7 @@ class _Worker:
         self.args = args
         self.context = context
         self.slots = slots
-        self.emitter = _Emitter(shared.queue)
+        self.emitter = _Emitter(shared.queue, shared.credits)
         self.deadline = None if schedule.duration is None else shared.t0 + schedule.duration
         self._running: dict[int, tuple[float, int]] = {}  # thread id -> (deadline, iteration)
         self._timed_out: set[int] = set()
@@ -338,6 +348,7 @@ class WorkerPool:
             lock=_CTX.Lock(),
             stop=_CTX.Event(),
             queue=_CTX.Queue(),
+            credits=_CTX.Semaphore(_CREDITS),
             t0=0.0,
         )
         self._spec = (scenario_name, args, context)
@@ -348,6 +359,9 @@ class WorkerPool:
 
     def start(self) -> None:
         """Fork the worker processes; the load starts now."""
+        # Objects that exist now are never collected in the workers; freezing
+        # them keeps the collector from touching (and so copying) their pages.
+        gc.freeze()
         self.shared.t0 = time.monotonic()
         self.started_at = time.time()
         name, args, context = self._spec
@@ -360,6 +374,7 @@ class WorkerPool:
             )
             proc.start()
             self.processes.append(proc)
+        gc.unfreeze()
         self._running = set(range(len(self.processes)))
 
     @property
@@ -399,6 +414,7 @@ class WorkerPool:
             if status != "ok":
                 self.errors.append(f"worker {worker_id}: {status}")
             return None
+        self.shared.credits.release()
         return item  # type: ignore[no-any-return]
 
     @property
