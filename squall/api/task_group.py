@@ -174,6 +174,31 @@ class TaskAPI(APIGroup):
         return {"uuid": tree["uuid"], "status": tree["status"], "pass_sla": all(v["success"] for v in verdicts),
                 "verdicts": verdicts}
 
+    @api_method("GET")
+    def hooks(self, task_id: str | None = None) -> builtins.list[dict[str, Any]]:
+        """Every hook run of a task, flat and in start order.
+
+        Fields: workload, hook, description, action, iteration, started_at,
+        finished_at, duration, status, triggered_by, error.
+        """
+        tree = self.get(task_id=task_id)
+        runs = []
+        for sub in tree["subtasks"]:
+            for wl in sub["workloads"]:
+                for hook in wl["hooks"] or []:
+                    (action_name, action_args), = hook["config"]["action"].items()
+                    for r in hook["results"]:
+                        runs.append({
+                            "workload": wl["position"], "scenario": wl["name"],
+                            "hook": r.get("hook", action_name), "description": hook["config"].get("description", ""),
+                            "action": f"{action_name} {json.dumps(action_args)}",
+                            "iteration": r.get("iteration"), "started_at": r["started_at"],
+                            "finished_at": r["finished_at"],
+                            "duration": r.get("duration", r["finished_at"] - r["started_at"]),
+                            "status": r["status"], "triggered_by": r["triggered_by"], "error": r.get("error"),
+                        })
+        return sorted(runs, key=lambda r: (r["workload"], r["started_at"]))
+
     @api_method("POST")
     def use(self, task_id: str) -> dict[str, Any]:
         """Make a task the default for later commands."""

@@ -67,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:  # a bug in squall: say so plainly; details on request
+        if os.environ.get("SQUALL_DEBUG"):
+            raise
+        err_console.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}\n"
+                          "Run again with SQUALL_DEBUG=1 for the traceback, and please report it.")
+        return 1
     return result if isinstance(result, int) else 0
 
 

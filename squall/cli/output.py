@@ -77,6 +77,26 @@ def print_workload(wl: dict[str, Any]) -> None:
     console.print(sla_table((wl.get("sla_results") or {}).get("sla", [])))
 
 
+def hooks_table(runs: list[dict[str, Any]]) -> Table:
+    """One row per hook run (the flat view of the hooks design)."""
+    table = Table(title="Hooks", title_justify="left")
+    for col in ("Hook", "Trigger", "Iteration", "Started", "Duration (s)", "Status", "Error"):
+        table.add_column(col)
+    for r in runs:
+        trig = r["triggered_by"]
+        status = "[green]success[/green]" if r["status"] == "success" else f"[red]{r['status']}[/red]"
+        error = r.get("error") or {}
+        table.add_row(r["action"], f"{trig['event_type']} {trig['value']}", str(r["iteration"]),
+                      _clock(r["started_at"]), fmt(r["duration"]), status, error.get("description", ""))
+    return table
+
+
+def _clock(timestamp: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%H:%M:%S.%f")[:-3]
+
+
 def tasks_table(tasks: list[dict[str, Any]]) -> Table:
     """The task list."""
     table = Table()

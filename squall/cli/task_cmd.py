@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from squall import exceptions
-from squall.cli.output import console, err_console, print_workload, tasks_table
+from squall.cli.output import console, err_console, hooks_table, print_workload, tasks_table
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
 
@@ -120,15 +120,18 @@ def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
     else:
         with _LiveProgress(api, task["uuid"]):
             api.task.start(task_id=task["uuid"], abort_on_sla_failure=abort_on_sla_failure)
-    _print_detailed(api.task.get(task_id=task["uuid"]))
+    _print_detailed(api.task.get(task_id=task["uuid"]), api.task.hooks(task_id=task["uuid"]))
     console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
                   f"Export:      squall task export {task['uuid']} --type json --to results.json")
 
 
-def _print_detailed(task: dict[str, Any]) -> None:
+def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]]) -> None:
     for sub in task["subtasks"]:
         for wl in sub["workloads"]:
             print_workload(wl)
+            runs = [r for r in hook_runs if r["workload"] == wl["position"]]
+            if runs:
+                console.print(hooks_table(runs))
     verdict = {True: "[green]passed[/green]", False: "[red]failed[/red]", None: "n/a"}[task["pass_sla"]]
     console.print(f"\nTask {task['uuid']}: {task['status']}, SLA {verdict}")
 
@@ -141,7 +144,20 @@ def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help
     if as_json:
         print(json.dumps(task, indent=2))
         return
-    _print_detailed(task)
+    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]))
+
+
+@app.command()
+def hooks(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """List every hook run: hook, trigger, iteration, times, status."""
+    runs = ctx.obj.task.hooks(task_id=task_id)
+    if as_json:
+        print(json.dumps(runs, indent=2))
+    elif not runs:
+        console.print("No hook runs.")
+    else:
+        console.print(hooks_table(runs))
 
 
 @app.command()

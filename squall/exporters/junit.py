@@ -1,4 +1,4 @@
-"""Task results as JUnit XML: one test case per workload, failed on SLA failure."""
+"""Task results as JUnit XML: a test case per workload (failed on SLA failure) and per hook run."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ def export(trees: list[dict[str, Any]]) -> str:
     for tree in trees:
         workloads = [wl for sub in tree["subtasks"] for wl in sub["workloads"]]
         failures = sum(1 for wl in workloads if not wl["pass_sla"])
+        tests = len(workloads)
         suite = ET.SubElement(suites, "testsuite", {
-            "id": tree["uuid"], "name": tree["title"] or tree["uuid"], "tests": str(len(workloads)),
+            "id": tree["uuid"], "name": tree["title"] or tree["uuid"], "tests": str(tests),
             "failures": str(failures), "errors": "0", "skipped": "0",
             "time": f"{tree['task_duration'] or 0:.3f}", "timestamp": tree["created_at"].isoformat(),
         })
@@ -26,5 +27,23 @@ def export(trees: list[dict[str, Any]]) -> str:
                 details = [r["detail"] for r in (wl["sla_results"] or {}).get("sla", []) if not r["success"]]
                 failure = ET.SubElement(case, "failure", {"message": details[0] if details else "SLA failed"})
                 failure.text = "\n".join(details)
+            for hook in wl["hooks"] or []:
+                (action_name, _), = hook["config"]["action"].items()
+                for run in hook["results"]:
+                    tests += 1
+                    trig = run["triggered_by"]
+                    hook_case = ET.SubElement(suite, "testcase", {
+                        "classname": f"{wl['name']}.hooks",
+                        "name": f"workload {wl['position']}: {action_name} at {trig['event_type']} {trig['value']}",
+                        "time": f"{run['finished_at'] - run['started_at']:.3f}",
+                    })
+                    if run["status"] != "success":
+                        failures += 1
+                        error = run.get("error") or {}
+                        fail = ET.SubElement(hook_case, "failure",
+                                             {"message": error.get("description") or run["status"]})
+                        fail.text = error.get("details", "")
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

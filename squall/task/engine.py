@@ -20,6 +20,8 @@ from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.config import TaskConfig, WorkloadConfig
 from squall.task.context import ContextManager, ContextSetupError
+from squall.task.hook import HookRunResult
+from squall.task.hook_executor import HookExecutor
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
@@ -94,6 +96,12 @@ class ResultConsumer:
             chunk.append(it)
         if len(chunk) >= CHUNK_SIZE:
             self._flush()
+
+    def on_hook_result(self, result: HookRunResult) -> None:
+        """A hook run ended (called from its thread): feed the hooks SLA."""
+        if not self.sla.add_hook_result(result) and self.abort_on_sla_failure and not self.aborted_on_sla:
+            self.aborted_on_sla = True
+            self.pool.stop()
 
     def interrupt(self) -> None:
         """Ctrl-C: first stop issuing iterations, on the second kill workers."""
@@ -199,13 +207,20 @@ class TaskEngine:
         full_started = time.monotonic()
         consumer: ResultConsumer | None = None
         pool: WorkerPool | None = None
+        executor: HookExecutor | None = None
         errors: list[str] = []
         interrupted = False
         try:
             manager.setup()
             pool = WorkerPool(runner.schedule(), wl["scenario_name"], wl["scenario_args"], base_context)
             consumer = ResultConsumer(self.db, self.task_uuid, row["uuid"], pool, sla, self.abort_on_sla_failure)
+            if wl["hooks"]:
+                running = pool
+                executor = HookExecutor(wl["hooks"], lambda: running.started_iterations,
+                                        lambda: running.shared.stop.is_set(), base_context, consumer.on_hook_result)
             pool.start()
+            if executor is not None:
+                executor.start(pool.shared.t0)
             consumer.consume()
             errors.extend(pool.errors)
         except ContextSetupError as exc:
@@ -215,6 +230,8 @@ class TaskEngine:
             if pool is not None:
                 pool.kill()
         finally:
+            if executor is not None:
+                executor.finish()
             try:
                 manager.cleanup()
             except KeyboardInterrupt:
@@ -232,6 +249,7 @@ class TaskEngine:
             self.db, row["uuid"],
             status="aborted" if aborted_by_user else ("crashed" if errors else "finished"),
             contexts_results=manager.results,
+            hooks=executor.results() if executor is not None else [],
             sla_results={"sla": sla.results()},
             pass_sla=passed,
             start_time=int(stats.first_start * 1_000_000) if stats.first_start else None,

@@ -14,7 +14,8 @@ import os
 import threading
 import time
 from collections import Counter
-from typing import Any, Callable, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from squall import plugin
 from squall.task.config import HookConfig, hook_parts
@@ -53,10 +54,10 @@ class HookExecutor:
         self.t0 = 0.0
 
     def _fire(self, hook: _Hook, event_type: str, value: int) -> None:
-        if self._done.is_set() or self.load_stopped():
+        if self.load_stopped():  # aborted: no new hook runs
             return
         triggered_by = {"event_type": event_type, "value": value}
-        iteration = self.started_iterations()
+        iteration = value if event_type == "iteration" else self.started_iterations()
         action = hook.action_cls(hook.action_args, self.context)
         record: dict[str, Any] = {"started_at": time.time(), "triggered_by": triggered_by, "iteration": iteration}
 

@@ -20,14 +20,30 @@ def format_path(prefix: str, parts: Iterable[Any]) -> str:
     return text or "(top level)"
 
 
-def _describe(error: js_exceptions.ValidationError) -> js_exceptions.ValidationError:
-    # oneOf/anyOf errors say only "is not valid under any of the given
-    # schemas"; the deepest, most relevant sub-error says what to fix.
-    if error.context:
-        best = js_exceptions.best_match(error.context)
-        if best is not None:
-            return _describe(best)
-    return error
+def _branch_errors(error: js_exceptions.ValidationError) -> list[js_exceptions.ValidationError]:
+    """The errors worth showing for one error, looking inside oneOf/anyOf.
+
+    A oneOf error only says "is not valid under any of the given schemas".
+    Branches whose discriminator (an ``enum``/``const`` property such as
+    ``unit``) does not match are skipped; the remaining branch's own errors
+    say what to fix. Without one clear branch, the most relevant error wins.
+    """
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[js_exceptions.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    matching = [
+        errs for errs in branches.values()
+        if not any(e.validator in ("enum", "const") and len(e.relative_path) == 1 for e in errs)
+    ]
+    if len(matching) == 1:
+        found: list[js_exceptions.ValidationError] = []
+        for sub in matching[0]:
+            found.extend(_branch_errors(sub))
+        return found
+    best = js_exceptions.best_match(error.context)
+    return _branch_errors(best) if best is not None else [error]
 
 
 def collect(schema: dict[str, Any], data: Any, prefix: str) -> list[str]:
@@ -36,7 +52,6 @@ def collect(schema: dict[str, Any], data: Any, prefix: str) -> list[str]:
     validator = validator_cls(schema)
     messages = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        detail = _describe(error)
-        path = format_path(prefix, detail.absolute_path)
-        messages.append(f"{path}: {detail.message}")
+        for detail in _branch_errors(error):
+            messages.append(f"{format_path(prefix, detail.absolute_path)}: {detail.message}")
     return messages

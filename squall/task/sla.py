@@ -25,6 +25,10 @@ class SLA(plugin.Plugin):
         """Account one iteration; return the current verdict."""
         raise NotImplementedError
 
+    def add_hook_result(self, result: dict[str, Any]) -> bool:
+        """Account one finished hook run; most criteria ignore hooks."""
+        return self.success
+
     def details(self) -> str:
         """One line explaining the verdict."""
         raise NotImplementedError
@@ -60,6 +64,14 @@ class SLAChecker:
         ok = True
         for criterion in self.criteria:
             if not criterion.add_iteration(iteration):
+                ok = False
+        return ok
+
+    def add_hook_result(self, result: Any) -> bool:
+        """Feed one hook run to every criterion; False once any fails."""
+        ok = True
+        for criterion in self.criteria:
+            if not criterion.add_hook_result(result):
                 ok = False
         return ok
 

@@ -71,7 +71,8 @@ class DurationRow:
             "iteration_count": self.count,
         }
 
-    def to_dict(self, data: dict[str, Any] | None = None, children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def to_dict(self, data: dict[str, Any] | None = None,
+                children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         display = self.name if self.count_per_iteration == 1 else f"{self.name} (x{self.count_per_iteration})"
         return {
             "name": self.name,
