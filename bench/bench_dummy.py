@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from procmem import run_measured  # noqa: E402
+from results import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -141,15 +141,7 @@ def main() -> None:
     header = ["measure", "squall", "Rally 5.1.1", "squall / Rally"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    text = f"## bench/bench_dummy.py ({machine})\n\n" + "\n".join(lines) + "\n"
-    print(text)
-    results = HERE / "RESULTS.md"
-    existing = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    marker = "## bench/bench_dummy.py"
-    head = existing.split(marker)[0].rstrip() + "\n\n"
-    results.write_text(head + text)
-
+    print(write_section("bench/bench_dummy.py", "\n".join(lines)))
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dummy import Rally, Squall, rate_of  # noqa: E402
+from results import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -97,16 +97,7 @@ def main() -> None:
     ]
     lines = ["| measure | squall | Rally 5.1.1 | squall / Rally |", "|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    text = f"## bench/bench_http.py ({machine}, nginx on 127.0.0.1)\n\n" + "\n".join(lines) + "\n"
-    print(text)
-    results = HERE / "RESULTS.md"
-    existing = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    marker = "## bench/bench_http.py"
-    before, _, after = existing.partition(marker)
-    rest = after.split("\n## ", 1)[1] if "\n## " in after else ""
-    results.write_text(before.rstrip() + "\n\n" + text + ("\n## " + rest if rest else ""))
-
+    print(write_section("bench/bench_http.py", "nginx on 127.0.0.1.\n\n" + "\n".join(lines)))
 
 if __name__ == "__main__":
     main()

@@ -12,10 +12,13 @@ import math
 from array import array
 from typing import Any
 
+# Below this many values a plain sort is cheaper than importing numpy.
+_NUMPY_FROM = 20_000
 
-def percentile(sorted_values: list[float] | array[float], fraction: float) -> float | None:
+
+def percentile(sorted_values: Any, fraction: float) -> float | None:
     """The ``fraction`` percentile with linear interpolation (numpy's default)."""
-    if not sorted_values:
+    if len(sorted_values) == 0:
         return None
     k = (len(sorted_values) - 1) * fraction
     low, high = math.floor(k), math.ceil(k)
@@ -50,14 +53,17 @@ class DurationRow:
 
     def data_of(self, durations: Any) -> dict[str, Any]:
         """The row's figures for ``durations`` (an array or numpy array)."""
-        import numpy as np
+        ok = len(durations)
+        values: Any = None
+        if ok >= _NUMPY_FROM:
+            import numpy as np
 
-        raw = np.asarray(durations, dtype=np.float64) if len(durations) else None
-        ok = 0 if raw is None else len(raw)
-        values = None if raw is None else np.sort(raw)
+            values = np.sort(np.asarray(durations, dtype=np.float64))
+        elif ok:
+            values = sorted(durations)
 
         def pct(fraction: float) -> float | None:
-            return None if values is None else float(np.percentile(values, fraction * 100))
+            return None if values is None else percentile(values, fraction)
 
         return {
             "min": None if values is None else float(values[0]),
@@ -167,12 +173,15 @@ class WorkloadStats:
 
     def to_dict(self) -> dict[str, Any]:
         """Rally's ``statistics`` field."""
-        import numpy as np
-
-        totals = np.frombuffer(self.total.durations, dtype=np.float64)
-        idles = np.frombuffer(self._idle, dtype=np.float64) if self._idle is not None else np.zeros(len(totals))
+        totals = self.total.durations
+        if self._idle is None:
+            pairs: list[tuple[str, Any]] = [("duration", totals), ("idle_duration", array("d", bytes(8 * len(totals))))]
+        else:
+            idles = self._idle
+            pairs = [("duration", array("d", (t - i for t, i in zip(totals, idles, strict=True)))),
+                     ("idle_duration", idles)]
         children = []
-        for name, values in (("duration", totals - idles), ("idle_duration", idles)):
+        for name, values in pairs:
             row = DurationRow(name)
             row.count = self.total.count
             children.append(row.to_dict(data=row.data_of(values), children=[]))
