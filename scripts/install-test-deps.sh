@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs the system components the test suite runs for real: a PostgreSQL
-# server (started by the tests themselves on 127.0.0.1). Needs root or sudo.
+# Installs the system components the test suite uses for real: a PostgreSQL
+# server (the tests start their own on 127.0.0.1) and Debian's Chromium (driven
+# by Playwright for the report and portal pages). Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
-if have_pg; then
-  exit 0
-fi
+have_chromium() { [ -x /usr/bin/chromium ]; }
+missing=()
+have_pg || missing+=(postgresql)
+have_chromium || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq postgresql >/dev/null
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 have_pg || { echo "PostgreSQL server binaries still missing after apt-get install" >&2; exit 1; }
+have_chromium || { echo "chromium still missing after apt-get install" >&2; exit 1; }

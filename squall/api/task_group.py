@@ -10,14 +10,14 @@ from typing import Any
 
 from squall import exceptions
 from squall.api.base import APIGroup, api_method
-from squall.exporters import importer, junit, rally_json
+from squall.exporters import csv_export, importer, junit, rally_json
 from squall.storage import repo
 from squall.task import config as task_config
 from squall.task import lifecycle, render, validation
 from squall.task.engine import TaskEngine
 
 DEFAULT_TASK_KEY = "default_task"
-EXPORT_TYPES = ("json", "junit-xml")
+EXPORT_TYPES = ("json", "junit-xml", "html", "csv")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -220,16 +220,34 @@ class TaskAPI(APIGroup):
     # -- export and import ---------------------------------------------------
     @api_method("GET")
     def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
-        """Task results as text: ``json`` (Rally's format) or ``junit-xml``; default: the task in use."""
+        """Task results as text: ``json`` (Rally's format), ``junit-xml``, ``html`` or ``csv``.
+
+        Without task ids: the task in use.
+        """
         if type not in EXPORT_TYPES:
             raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
         rows = [self._row(t) for t in (task_ids or [None])]  # type: ignore[list-item]
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
         if type == "json":
             content = json.dumps(rally_json.export(self.db, trees), indent=2, allow_nan=False)
-        else:
+        elif type == "junit-xml":
             content = junit.export(trees)
+        elif type == "csv":
+            content = csv_export.export(self.db, trees)
+        else:
+            return self.report(task_ids=[t["uuid"] for t in trees])
         return {"type": type, "content": content}
+
+    @api_method("GET")
+    def report(self, task_ids: builtins.list[str] | None = None, bins: int = 500) -> dict[str, Any]:
+        """A self-contained HTML report of one task or several side by side."""
+        from squall.report import html, model
+
+        if not 10 <= bins <= 5000:
+            raise exceptions.InvalidArgumentsError("bins must be between 10 and 5000")
+        uuids = [self._row(t)["uuid"] for t in (task_ids or [None])]  # type: ignore[list-item]
+        content = html.render(model.report_document(self.db, uuids, bins=bins), kind="task")
+        return {"type": "html", "content": content}
 
     @api_method("POST", path="import")
     def import_results(self, content: str | None = None, path: str | None = None,

@@ -227,7 +227,7 @@ def sla_check(ctx: typer.Context, task_id: str | None = typer.Argument(None),
 
 @app.command()
 def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, help="Tasks (default: in use)."),
-           type_: str = typer.Option("json", "--type", help="json (Rally's format) or junit-xml."),
+           type_: str = typer.Option("json", "--type", help="json (Rally's format), junit-xml, html or csv."),
            to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""
     data = ctx.obj.task.export(task_ids=task_id, type=type_)
@@ -239,6 +239,20 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
     except OSError as exc:
         raise exceptions.InvalidArgumentsError(f"cannot write {to}: {exc.strerror}") from None
     console.print(f"Wrote {data['type']} report to {to}")
+
+
+@app.command()
+def report(ctx: typer.Context,
+           task_id: list[str] | None = typer.Argument(None, help="Tasks, shown side by side (default: in use)."),
+           out: Path = typer.Option(..., "--out", help="HTML file to write."),
+           bins: int = typer.Option(500, help="Points per time chart.")) -> None:
+    """Write a self-contained HTML report (opens offline)."""
+    data = ctx.obj.task.report(task_ids=task_id, bins=bins)
+    try:
+        out.write_text(data["content"])
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot write {out}: {exc.strerror}") from None
+    console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
 
 
 @app.command("import")

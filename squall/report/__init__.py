@@ -1,0 +1,1 @@
+"""Reports people look at: the self-contained HTML task report and its data."""

@@ -1,0 +1,43 @@
+"""Renders the report document as one self-contained HTML file.
+
+All JavaScript and CSS are inlined (uPlot, vendored with its licence, draws
+the charts), so the file opens offline and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+HERE = Path(__file__).parent
+
+
+@cache
+def _asset(name: str) -> str:
+    return (HERE / name).read_text()
+
+
+def _safe_json(data: Any) -> str:
+    # Inside <script>, "</" would end the element early.
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+
+
+def render(document: dict[str, Any], kind: str = "task") -> str:
+    """HTML for a report document (``kind``: ``task``, ``trends`` or ``compare``)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    template = env.get_template("report.html.j2")
+    titles = [t.get("title") or t.get("uuid", "") for t in document.get("tasks", [])]
+    return template.render(
+        title=" / ".join(titles) or "squall report",
+        kind=kind,
+        data=_safe_json(document),
+        uplot_js=_asset("vendor/uPlot.iife.min.js"),
+        uplot_css=_asset("vendor/uPlot.min.css"),
+        report_js=_asset("templates/report.js"),
+        report_css=_asset("templates/report.css"),
+        uplot_licence=_asset("vendor/LICENSE-uPlot"),
+    )

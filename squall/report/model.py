@@ -1,0 +1,86 @@
+"""The data of an HTML report: tasks, workloads, statistics and chart series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall import __version__, utils
+from squall.report.series import IterationArrays, summarise
+from squall.storage import repo
+from squall.storage.db import Database
+
+
+def _hook_runs(wl: dict[str, Any]) -> list[dict[str, Any]]:
+    runs = []
+    for hook in wl["hooks"] or []:
+        (action, args), = hook["config"]["action"].items()
+        (trigger, targs), = hook["config"]["trigger"].items()
+        for r in hook["results"]:
+            runs.append({
+                "action": action, "args": args, "trigger": trigger, "trigger_args": targs,
+                "description": hook["config"].get("description", ""), "status": r["status"],
+                "started_at": r["started_at"], "finished_at": r["finished_at"],
+                "iteration": r.get("iteration"), "triggered_by": r["triggered_by"], "error": r.get("error"),
+                "output": r.get("output"),
+            })
+    return sorted(runs, key=lambda r: r["started_at"])
+
+
+def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[str, Any]:
+    """Everything the report shows about one workload."""
+    arrays = IterationArrays()
+    for chunk in repo.chunks(db, wl["uuid"]):
+        arrays.add_chunk(chunk)
+    total = wl["total_iteration_count"]
+    return {
+        "uuid": wl["uuid"],
+        "position": wl["position"],
+        "name": wl["name"],
+        "description": wl["description"],
+        "status": wl["status"],
+        "args": wl["args"],
+        "runner": {wl["runner_type"]: wl["runner"]},
+        "contexts": wl["contexts"],
+        "contexts_results": wl["contexts_results"],
+        "sla": wl["sla"],
+        "sla_results": (wl["sla_results"] or {}).get("sla", []),
+        "pass_sla": wl["pass_sla"],
+        "load_duration": wl["load_duration"],
+        "full_duration": wl["full_duration"],
+        "iterations": total,
+        "failures": wl["failed_iteration_count"],
+        "rate": (total / wl["load_duration"]) if wl["load_duration"] else None,
+        "statistics": wl["statistics"],
+        "series": summarise(arrays, bins=bins),
+        "hooks": _hook_runs(wl),
+    }
+
+
+def task_report(db: Database, uuid: str, bins: int = 500) -> dict[str, Any]:
+    """One task with all its workloads."""
+    tree = repo.task_tree(db, uuid)
+    return {
+        "uuid": tree["uuid"],
+        "title": tree["title"],
+        "description": tree["description"],
+        "status": tree["status"],
+        "pass_sla": tree["pass_sla"],
+        "tags": tree["tags"],
+        "env_name": tree["env_name"],
+        "created_at": utils.isoformat(tree["created_at"]),
+        "duration": tree["task_duration"],
+        "input_task": tree["input_task"],
+        "subtasks": [
+            {"title": sub["title"], "workloads": [workload_report(db, wl, bins) for wl in sub["workloads"]]}
+            for sub in tree["subtasks"]
+        ],
+    }
+
+
+def report_document(db: Database, uuids: list[str], bins: int = 500) -> dict[str, Any]:
+    """The report of several tasks, shown side by side."""
+    return {
+        "generated_at": utils.isoformat(utils.utcnow()),
+        "squall_version": __version__,
+        "tasks": [task_report(db, u, bins) for u in uuids],
+    }

@@ -1,0 +1,177 @@
+"""Aggregates of a workload's iterations for charts, bounded in size.
+
+However many iterations a workload has, its charts get at most ``bins``
+points: per time bin the start rate, failures, mean concurrency and duration
+percentiles; a duration histogram; per atomic action the mean duration per
+bin. Iterations are read chunk by chunk into numpy arrays, so a million of
+them cost a few tens of megabytes, not gigabytes of dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+MAX_ATOMIC_SERIES = 12
+MAX_FAILURES = 200
+
+
+class IterationArrays:
+    """Columns of a workload's iterations, filled chunk by chunk."""
+
+    def __init__(self) -> None:
+        self._starts: list[np.ndarray] = []
+        self._durations: list[np.ndarray] = []
+        self._failed: list[np.ndarray] = []
+        self.atomic_names: list[str] = []
+        self._atomics: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self.failures: list[dict[str, Any]] = []
+        self.error_groups: dict[tuple[str, str], dict[str, Any]] = {}
+        self.outputs: list[dict[str, Any]] = []
+
+    def add_chunk(self, chunk: list[dict[str, Any]]) -> None:
+        """Take one stored chunk of iterations (Rally's shape)."""
+        n = len(chunk)
+        starts = np.fromiter((it["timestamp"] for it in chunk), dtype=np.float64, count=n)
+        durations = np.fromiter((it["duration"] + it.get("idle_duration", 0.0) for it in chunk),
+                                dtype=np.float64, count=n)
+        failed = np.fromiter((bool(it["error"]) for it in chunk), dtype=bool, count=n)
+        self._starts.append(starts)
+        self._durations.append(durations)
+        self._failed.append(failed)
+        per_atomic: dict[str, tuple[list[float], list[float]]] = {}
+        for it in chunk:
+            for action in it.get("atomic_actions") or []:
+                name = action["name"]
+                if name not in self._atomics and len(self._atomics) >= MAX_ATOMIC_SERIES:
+                    continue
+                finished = action.get("finished_at") or action["started_at"]
+                ts, ds = per_atomic.setdefault(name, ([], []))
+                ts.append(action["started_at"])
+                ds.append(finished - action["started_at"])
+            if it["error"]:
+                self._add_failure(it)
+            out = it.get("output") or {}
+            if (out.get("additive") or out.get("complete")) and len(self.outputs) < 1000:
+                self.outputs.append({"iteration": it.get("iteration"), **out})
+        for name, (ts, ds) in per_atomic.items():
+            if name not in self._atomics:
+                self._atomics[name] = []
+                self.atomic_names.append(name)
+            self._atomics[name].append((np.asarray(ts), np.asarray(ds)))
+
+    def _add_failure(self, it: dict[str, Any]) -> None:
+        etype, message = (it["error"] + ["", ""])[:2]
+        tb = it["error"][2] if len(it["error"]) > 2 else ""
+        group = self.error_groups.get((etype, message))
+        if group is None:
+            group = self.error_groups[(etype, message)] = {
+                "type": etype, "message": message, "count": 0, "first_iteration": it.get("iteration"),
+                "traceback": tb,
+            }
+        group["count"] += 1
+        if len(self.failures) < MAX_FAILURES:
+            self.failures.append({"iteration": it.get("iteration"), "timestamp": it["timestamp"],
+                                  "type": etype, "message": message, "traceback": tb})
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(starts, durations incl. idle, failed) of every iteration."""
+        if not self._starts:
+            empty = np.zeros(0)
+            return empty, empty, np.zeros(0, dtype=bool)
+        return np.concatenate(self._starts), np.concatenate(self._durations), np.concatenate(self._failed)
+
+    def atomic(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(start times, durations) of one atomic action."""
+        parts = self._atomics[name]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _bin_index(values: np.ndarray, t0: float, width: float, bins: int) -> np.ndarray:
+    return np.clip(((values - t0) / width).astype(np.int64), 0, bins - 1)
+
+
+def _running_integral(edges: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each edge e: total time iterations spent running before e."""
+    s = np.sort(starts)
+    e = np.sort(ends)
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    ks = np.searchsorted(s, edges, side="right")
+    ke = np.searchsorted(e, edges, side="right")
+    return (edges * ks - cs[ks]) - (edges * ke - ce[ke])
+
+
+def _group_percentiles(index: np.ndarray, values: np.ndarray, bins: int,
+                       fractions: Iterable[float]) -> dict[float, list[float | None]]:
+    out: dict[float, list[float | None]] = {f: [None] * bins for f in fractions}
+    if len(values) == 0:
+        return out
+    order = np.lexsort((values, index))
+    idx, vals = index[order], values[order]
+    bounds = np.searchsorted(idx, np.arange(bins + 1))
+    for b in range(bins):
+        lo, hi = bounds[b], bounds[b + 1]
+        if hi > lo:
+            group = vals[lo:hi]
+            for f in out:
+                out[f][b] = float(np.percentile(group, f * 100))
+    return out
+
+
+def _nullable(values: np.ndarray) -> list[float | None]:
+    return [None if np.isnan(v) else float(v) for v in values]
+
+
+def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40) -> dict[str, Any]:
+    """Chart data of a workload: time series, histogram, atomic series, failures."""
+    starts, durations, failed = arrays.columns()
+    if len(starts) == 0:
+        return {"t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [], "p99": [],
+                "max": [], "histogram": {"edges": [], "counts": []}, "atomics": [], "failures_table": [],
+                "error_groups": [], "outputs": arrays.outputs}
+    ends = starts + durations
+    t0, t1 = float(starts.min()), float(ends.max())
+    span = max(t1 - t0, 1e-6)
+    # About 20 iterations a bin at least, so rates and percentiles mean something.
+    bins = int(max(1, min(bins, max(10, len(starts) // 20), len(starts))))
+    width = span / bins
+    idx = _bin_index(starts, t0, width, bins)
+    counts = np.bincount(idx, minlength=bins)
+    fails = np.bincount(idx, weights=failed.astype(np.float64), minlength=bins)
+    # Relative times keep the cumulative sums precise (epoch seconds are ~1.8e9).
+    edges = width * np.arange(bins + 1)
+    integral = _running_integral(edges, starts - t0, ends - t0)
+    concurrency = np.diff(integral) / width
+    ok = ~failed
+    pct = _group_percentiles(idx[ok], durations[ok], bins, (0.5, 0.9, 0.99, 1.0))
+    good = durations[ok]
+    if len(good):
+        hist_counts, hist_edges = np.histogram(good, bins=histogram_bins)
+    else:
+        hist_counts, hist_edges = np.zeros(0), np.zeros(0)
+    atomics = []
+    for name in arrays.atomic_names:
+        a_starts, a_durs = arrays.atomic(name)
+        a_idx = _bin_index(a_starts, t0, width, bins)
+        sums = np.bincount(a_idx, weights=a_durs, minlength=bins)
+        num = np.bincount(a_idx, minlength=bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
+        atomics.append({"name": name, "mean": _nullable(mean)})
+    return {
+        "t": [float(x) for x in (edges[:-1] + width / 2)],
+        "t0": t0,
+        "bin_seconds": width,
+        "rate": [float(c / width) for c in counts],
+        "failures": [int(f) for f in fails],
+        "concurrency": [float(c) for c in concurrency],
+        "p50": pct[0.5], "p90": pct[0.9], "p99": pct[0.99], "max": pct[1.0],
+        "histogram": {"edges": [float(e) for e in hist_edges], "counts": [int(c) for c in hist_counts]},
+        "atomics": atomics,
+        "failures_table": arrays.failures,
+        "error_groups": sorted(arrays.error_groups.values(), key=lambda g: -g["count"]),
+        "outputs": arrays.outputs,
+    }

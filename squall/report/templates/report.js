@@ -1,0 +1,272 @@
+/* squall HTML report: renders the embedded JSON with uPlot; fetches nothing. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("report-data").textContent);
+  var KIND = document.body.getAttribute("data-kind");
+  var COLORS = ["#2f6fde", "#e07b00", "#1a9e5a", "#b83280", "#6b46c1", "#0f8a94", "#c62828", "#7a5c00",
+                "#3949ab", "#5d8c00", "#ad1457", "#00695c"];
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "cls") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+  function num(v, digits) {
+    if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "n/a";
+    if (typeof v !== "number") return String(v);
+    return v.toLocaleString("en-US", {maximumFractionDigits: digits === undefined ? 3 : digits,
+                                     minimumFractionDigits: digits === undefined ? 3 : Math.min(digits, 3)});
+  }
+  function badge(pass) {
+    if (pass === true) return el("span", {cls: "badge pass", text: "PASS"});
+    if (pass === false) return el("span", {cls: "badge fail", text: "FAIL"});
+    return el("span", {cls: "badge other", text: "n/a"});
+  }
+  function table(headers, rows, numeric) {
+    var head = el("tr", {}, headers.map(function (h, i) {
+      return el("th", {cls: numeric && numeric[i] ? "num" : "", text: h});
+    }));
+    var body = rows.map(function (r) {
+      var tr = el("tr", {cls: r.cls || ""}, r.cells.map(function (c, i) {
+        var td = el("td", {cls: numeric && numeric[i] ? "num" : ""});
+        if (c instanceof Node) td.appendChild(c); else td.textContent = c;
+        return td;
+      }));
+      return tr;
+    });
+    return el("table", {}, [el("thead", {}, [head]), el("tbody", {}, body)]);
+  }
+  function kpi(label, value) {
+    return el("div", {cls: "kpi"}, [el("div", {cls: "v", text: value}), el("div", {cls: "k", text: label})]);
+  }
+
+  /* Hook runs as shaded bands (red when failed) with a line at each start. */
+  function hookBands(runs, t0) {
+    return {
+      hooks: {
+        draw: [function (u) {
+          var ctx = u.ctx;
+          ctx.save();
+          runs.forEach(function (r) {
+            var x0 = u.valToPos(r.started_at - t0, "x", true);
+            var x1 = u.valToPos(Math.max(r.finished_at, r.started_at) - t0, "x", true);
+            var top = u.bbox.top, h = u.bbox.height;
+            ctx.fillStyle = r.status === "success" ? "rgba(47,111,222,0.10)" : "rgba(198,40,40,0.14)";
+            ctx.fillRect(x0, top, Math.max(x1 - x0, 1), h);
+            ctx.strokeStyle = r.status === "success" ? "rgba(47,111,222,0.9)" : "rgba(198,40,40,0.9)";
+            ctx.lineWidth = 1.5;
+            ctx.beginPath(); ctx.moveTo(x0, top); ctx.lineTo(x0, top + h); ctx.stroke();
+          });
+          ctx.restore();
+        }]
+      }
+    };
+  }
+
+  function short(v) {
+    if (v === null || v === undefined) return "";
+    var a = Math.abs(v);
+    if (a === 0) return "0";
+    if (a >= 1000) return v.toLocaleString("en-US", {maximumFractionDigits: 0});
+    return Number(v.toPrecision(3)).toString();
+  }
+  function axisValues(u, vals) { return vals.map(short); }
+
+  function chart(parent, title, xs, series, opts) {
+    opts = opts || {};
+    var box = el("div", {cls: "chart", "data-chart": title}, [el("div", {cls: "title", text: title})]);
+    parent.appendChild(box);
+    if (!xs.length) { box.appendChild(el("div", {cls: "empty", text: "no data"})); return; }
+    var width = Math.max(Math.floor(box.getBoundingClientRect().width) - 18, 300);
+    var plugins = opts.hooks && opts.hooks.length ? [hookBands(opts.hooks, opts.t0)] : [];
+    var u = new uPlot({
+      width: width, height: 220, plugins: plugins,
+      scales: {x: {time: false}},
+      axes: [{label: opts.xlabel || "seconds since the load started", values: axisValues},
+             {label: opts.ylabel || "", values: axisValues, size: 60}],
+      series: [{label: opts.xlabel || "s"}].concat(series.map(function (s, i) {
+        return {label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5,
+                fill: s.fill || undefined, spanGaps: false, paths: s.bars ? uPlot.paths.bars({size: [0.9]}) : undefined};
+      }))
+    }, [xs].concat(series.map(function (s) { return s.values; })), box);
+    box.uplot = u;
+  }
+
+  function statRows(row, depth, out) {
+    var d = row.data;
+    out.push({cls: d.success !== "100.0%" ? "bad" : "", cells: [
+      (depth ? "\u00a0\u00a0".repeat(depth) + "› " : "") + row.display_name, num(d.min), num(d.median),
+      num(d["90%ile"]), num(d["95%ile"]), num(d["99%ile"]), num(d.max), num(d.avg), d.success,
+      String(d.iteration_count)]});
+    (row.children || []).forEach(function (c) { statRows(c, depth + 1, out); });
+    return out;
+  }
+
+  function renderOutputs(section, wl) {
+    var outs = wl.series.outputs || [];
+    if (!outs.length) return;
+    section.appendChild(el("h3", {text: "Scenario output"}));
+    var additive = {};
+    outs.forEach(function (o) {
+      (o.additive || []).forEach(function (c) {
+        var key = c.title;
+        additive[key] = additive[key] || {chart: c, rows: []};
+        additive[key].rows.push({iteration: o.iteration, data: c.data});
+      });
+    });
+    var grid = el("div", {cls: "charts"});
+    section.appendChild(grid);
+    Object.keys(additive).forEach(function (title) {
+      var entry = additive[title];
+      var names = entry.rows[0].data.map(function (p) { return String(p[0]); });
+      var xs = entry.rows.map(function (r, i) { return r.iteration || i + 1; });
+      chart(grid, title + " (" + entry.chart.chart_plugin + ")", xs, names.map(function (n, j) {
+        return {label: n, values: entry.rows.map(function (r) { var p = r.data[j]; return p ? Number(p[1]) : null; })};
+      }), {xlabel: "iteration"});
+    });
+    var complete = outs.filter(function (o) { return (o.complete || []).length; });
+    if (complete.length) {
+      var first = complete[0];
+      var wrap = el("div", {cls: "block"}, [el("div", {cls: "sub",
+        text: "Complete output of iteration " + first.iteration + " (" + complete.length + " iterations have one)"})]);
+      first.complete.forEach(function (c) {
+        if (c.chart_plugin === "Table" && c.data && c.data.cols) {
+          wrap.appendChild(el("div", {cls: "title", text: c.title}));
+          wrap.appendChild(table(c.data.cols, c.data.rows.map(function (r) { return {cells: r.map(String)}; })));
+        } else if (c.chart_plugin === "TextArea") {
+          wrap.appendChild(el("div", {cls: "title", text: c.title}));
+          wrap.appendChild(el("pre", {text: [].concat(c.data).join("\n")}));
+        } else if (c.chart_plugin === "Lines" || c.chart_plugin === "StackedArea") {
+          var lines = c.data;
+          var xs = (lines[0] && lines[0][1] || []).map(function (p) { return p[0]; });
+          chart(wrap, c.title, xs, lines.map(function (l) {
+            return {label: String(l[0]), values: l[1].map(function (p) { return p[1]; })};
+          }), {xlabel: c.axis_label || "x"});
+        } else {
+          wrap.appendChild(el("div", {cls: "title", text: c.title}));
+          wrap.appendChild(table(["name", "value"], (c.data || []).map(function (p) {
+            return {cells: [String(p[0]), String(p[1])]};
+          })));
+        }
+      });
+      section.appendChild(wrap);
+    }
+  }
+
+  function renderWorkload(main, task, wl, anchor) {
+    var s = wl.series;
+    var section = el("section", {cls: "workload", id: anchor, "data-workload": wl.name});
+    main.appendChild(section);
+    section.appendChild(el("h2", {}, [wl.name + " ", badge(wl.pass_sla)]));
+    var runnerName = Object.keys(wl.runner)[0];
+    section.appendChild(el("div", {cls: "sub", text: (wl.description || "") + " · workload " + wl.position +
+      " · " + runnerName + " " + JSON.stringify(wl.runner[runnerName]) + " · args " + JSON.stringify(wl.args)}));
+    section.appendChild(el("div", {cls: "kpis"}, [
+      kpi("iterations", num(wl.iterations, 0)), kpi("failures", num(wl.failures, 0)),
+      kpi("success", wl.iterations ? num(100 * (wl.iterations - wl.failures) / wl.iterations, 1) + "%" : "n/a"),
+      kpi("iterations/s", num(wl.rate, 1)), kpi("load duration (s)", num(wl.load_duration, 2)),
+      kpi("full duration (s)", num(wl.full_duration, 2)), kpi("hook runs", num(wl.hooks.length, 0))]));
+
+    section.appendChild(el("h3", {text: "Response times (s)"}));
+    var rows = [];
+    var durations = (wl.statistics || {}).durations || {};
+    (durations.atomics || []).forEach(function (a) { statRows(a, 0, rows); });
+    if (durations.total) statRows(durations.total, 0, rows);
+    section.appendChild(table(["Action", "Min", "Median", "90%ile", "95%ile", "99%ile", "Max", "Avg", "Success",
+                               "Count"], rows, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+
+    section.appendChild(el("h3", {text: "SLA"}));
+    section.appendChild(table(["Criterion", "Result", "Detail"], wl.sla_results.map(function (r) {
+      return {cls: r.success ? "" : "bad", cells: [r.criterion, badge(r.success), r.detail]};
+    })));
+
+    var grid = el("div", {cls: "charts"});
+    section.appendChild(el("h3", {text: "Load and latency over time"}));
+    section.appendChild(grid);
+    var hookOpts = {hooks: wl.hooks, t0: s.t0};
+    chart(grid, "Iteration duration (s), percentile bands", s.t, [
+      {label: "p50", values: s.p50, color: "#2f6fde"}, {label: "p90", values: s.p90, color: "#e07b00"},
+      {label: "p99", values: s.p99, color: "#c62828"}, {label: "max", values: s.max, color: "#8e99ab"}], hookOpts);
+    chart(grid, "Load: iterations started per second and running at once", s.t, [
+      {label: "started/s", values: s.rate, color: "#1a9e5a"},
+      {label: "running (mean)", values: s.concurrency, color: "#6b46c1"}], hookOpts);
+    chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
+                                           fill: "rgba(198,40,40,0.15)"}], hookOpts);
+    var h = s.histogram;
+    if (h.counts.length) {
+      var mids = h.counts.map(function (_, i) { return (h.edges[i] + h.edges[i + 1]) / 2; });
+      chart(grid, "Duration histogram (successful iterations)", mids,
+            [{label: "iterations", values: h.counts, bars: true, fill: "rgba(47,111,222,0.35)"}],
+            {xlabel: "seconds", ylabel: "count"});
+    }
+    if (s.atomics.length) {
+      chart(grid, "Atomic actions: mean duration (s)", s.t, s.atomics.map(function (a) {
+        return {label: a.name, values: a.mean};
+      }), hookOpts);
+    }
+
+    section.appendChild(el("h3", {text: "Hooks"}));
+    if (!wl.hooks.length) section.appendChild(el("div", {cls: "empty", text: "no hooks"}));
+    else section.appendChild(table(["Action", "Trigger", "Iteration", "Start (s)", "Duration (s)", "Status", "Error"],
+      wl.hooks.map(function (r) {
+        return {cls: r.status === "success" ? "" : "bad", cells: [
+          r.action + " " + JSON.stringify(r.args), r.triggered_by.event_type + " " + r.triggered_by.value,
+          String(r.iteration), num(r.started_at - (s.t0 || r.started_at), 3),
+          num(r.finished_at - r.started_at, 3), r.status, r.error ? r.error.description : ""]};
+      }), [0, 0, 1, 1, 1, 0, 0]));
+
+    section.appendChild(el("h3", {text: "Failures"}));
+    if (!s.error_groups.length) section.appendChild(el("div", {cls: "empty", text: "no failed iterations"}));
+    else {
+      section.appendChild(table(["Type", "Message", "Count", "First iteration"], s.error_groups.map(function (g) {
+        return {cls: "bad", cells: [g.type, g.message, String(g.count), String(g.first_iteration)]};
+      }), [0, 0, 1, 1]));
+      var det = el("details", {}, [el("summary", {text: "First " + s.failures_table.length + " failed iterations with tracebacks"})]);
+      s.failures_table.forEach(function (f) {
+        det.appendChild(el("div", {cls: "sub", text: "iteration " + f.iteration + ": " + f.type + ": " + f.message}));
+        if (f.traceback) det.appendChild(el("pre", {text: f.traceback}));
+      });
+      section.appendChild(det);
+    }
+    renderOutputs(section, wl);
+    var cfg = {scenario: {}, runner: wl.runner, contexts: wl.contexts, sla: wl.sla};
+    cfg.scenario[wl.name] = wl.args;
+    section.appendChild(el("details", {}, [el("summary", {text: "Workload configuration"}),
+                                           el("pre", {text: JSON.stringify(cfg, null, 2)})]));
+  }
+
+  function renderTasks() {
+    var main = document.getElementById("report"), nav = document.getElementById("workload-nav");
+    var meta = DATA.tasks.map(function (t) {
+      return t.uuid + " · " + t.status + " · " + (t.created_at || "") + (t.env_name ? " · env " + t.env_name : "");
+    });
+    document.getElementById("report-meta").textContent = meta.join("   |   ");
+    DATA.tasks.forEach(function (task, ti) {
+      var head = el("section", {cls: "block", "data-task": task.uuid}, [
+        el("h2", {}, [(task.title || task.uuid) + " ", badge(task.pass_sla)]),
+        el("div", {cls: "sub", text: task.uuid + " · " + task.status + " · " + num(task.duration, 2) + " s" +
+          (task.tags && task.tags.length ? " · tags: " + task.tags.join(", ") : "")})]);
+      if (task.input_task) head.appendChild(el("details", {}, [el("summary", {text: "Task file as run"}),
+                                                              el("pre", {text: task.input_task})]));
+      main.appendChild(head);
+      task.subtasks.forEach(function (sub) {
+        sub.workloads.forEach(function (wl) {
+          var anchor = "t" + ti + "-w" + wl.position;
+          nav.appendChild(el("a", {href: "#" + anchor, cls: wl.pass_sla ? "pass" : "fail",
+                                   text: (DATA.tasks.length > 1 ? (ti + 1) + ": " : "") + wl.name}));
+          renderWorkload(main, task, wl, anchor);
+        });
+      });
+    });
+  }
+
+  renderTasks();
+  window.squallReport = {data: DATA, ready: true};
+})();

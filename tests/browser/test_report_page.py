@@ -1,0 +1,85 @@
+"""The HTML task report, opened in a real browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from squall.api import API
+from tests.browser.conftest import PageWatch
+from tests.conftest import CLI
+
+
+def _task(tmp_path: Path) -> Path:
+    path = tmp_path / "task.json"
+    path.write_text(json.dumps({"version": 2, "title": "report check", "subtasks": [{"title": "s", "workloads": [
+        {"scenario": {"Dummy.failure": {"sleep": 0.002, "from_iteration": 40, "to_iteration": 60, "each": 5}},
+         "runner": {"constant": {"times": 400, "concurrency": 4}},
+         "sla": {"failure_rate": {"max": 1}},
+         "hooks": [{"action": {"sys_call": "true"}, "trigger": {"event": {"unit": "iteration", "at": [100, 300]}}},
+                   {"action": {"sys_call": "false"}, "trigger": {"event": {"unit": "iteration", "at": [200]}}}]},
+        {"scenario": {"Dummy.dummy_timed_atomic_actions": {"number_of_actions": 2, "sleep_factor": 0.001}},
+         "runner": {"serial": {"times": 30}}},
+        {"scenario": {"Dummy.dummy_output": {}}, "runner": {"serial": {"times": 5}}},
+    ]}]}))
+    return path
+
+
+def _open(page: PageWatch, path: Path) -> None:
+    page.page.goto(path.as_uri())
+    page.page.wait_for_function("window.squallReport && window.squallReport.ready")
+
+
+def test_task_report_shows_the_right_numbers_offline(cli: CLI, api: API, page: PageWatch, tmp_path: Path) -> None:
+    cli("task", "start", str(_task(tmp_path)), check=True)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    shot = page.screenshot("task-report")
+    assert shot.stat().st_size > 10_000
+    assert page.errors == []
+    assert page.requests == [out.as_uri()]  # nothing fetched but the file itself
+
+    task = api.task.get()
+    first = task["subtasks"][0]["workloads"][0]
+    p = page.page
+    sections = p.locator("section.workload")
+    assert sections.count() == 3
+    failure = sections.nth(0)
+    kpis = failure.locator(".kpi .v").all_inner_texts()
+    assert kpis[0] == "400" and kpis[1] == str(first["failed_iteration_count"]) == "5"
+    total_row = failure.locator("table").first.locator("tbody tr", has_text="total")
+    cells = total_row.first.locator("td").all_inner_texts()
+    data = first["statistics"]["durations"]["total"]["data"]
+    assert cells[2] == f"{data['median']:.3f}" and cells[-1] == "400"
+    # Hooks: one row per run, the failed one marked.
+    hook_rows = failure.locator("h3:has-text('Hooks') + table tbody tr")
+    assert hook_rows.count() == 3
+    assert hook_rows.nth(1).locator("td").nth(5).inner_text() == "failed"
+    # Failures grouped by type and message (each names its iteration here), tracebacks available.
+    groups = failure.locator("h3:has-text('Failures') + table tbody tr").all_inner_texts()
+    assert len(groups) == 5 and all("DummyFailure" in g for g in groups)
+    assert any("Expected failure of iteration 45" in g for g in groups)
+    assert failure.locator("details pre").count() >= 5
+    # Charts are drawn: each time chart has a canvas.
+    assert failure.locator(".chart canvas").count() >= 4
+    # Atomic actions and scenario outputs of the other workloads.
+    atomics = sections.nth(1).locator("table").first.inner_text()
+    assert "action_0" in atomics and "action_1" in atomics
+    assert sections.nth(2).locator("text=Scenario output").count() == 1
+    assert sections.nth(2).locator("[data-chart^='Additive StatsTable'] canvas").count() == 1
+
+
+def test_several_tasks_side_by_side(cli: CLI, page: PageWatch, tmp_path: Path) -> None:
+    task = tmp_path / "t.json"
+    task.write_text(json.dumps({"Dummy.dummy": [{"runner": {"type": "serial", "times": 20}}]}))
+    cli("task", "start", str(task), check=True)
+    cli("task", "start", str(task), check=True)
+    uuids = [t["uuid"] for t in json.loads(cli("task", "list", "--json", check=True).stdout)]
+    out = tmp_path / "two.html"
+    cli("task", "report", *uuids, "--out", str(out), check=True)
+    _open(page, out)
+    page.screenshot("two-tasks-report")
+    assert page.errors == []
+    assert page.page.locator("section[data-task]").count() == 2
+    assert page.page.locator("nav a").count() == 2
