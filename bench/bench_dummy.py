@@ -119,11 +119,12 @@ def main() -> None:
                     return start_rate_of(wl)
                 return float(meas[metric])
             s_val, r_val = value(s_meas, s_wl), value(r_meas, r_wl)
-            ratio = s_val / r_val if r_val and r_val == r_val else float("nan")
-            rows.append((label, f"{s_val:,.2f}", f"{r_val:,.2f}", f"{ratio:.2f}x"))
+            has_rally = r_val == r_val  # NaN when Rally did not run this one
+            rows.append((label, f"{s_val:,.2f}", f"{r_val:,.2f}" if has_rally else "n/a",
+                         f"{s_val / r_val:.2f}x" if has_rally and r_val else "n/a"))
             if metric == "rate":
                 rows.append((f"{label}: peak memory (MB)", f"{s_meas['peak_mb']:,.1f}",
-                             f"{r_meas.get('peak_mb', float('nan')):,.1f}",
+                             f"{r_meas['peak_mb']:,.1f}" if r_meas else "n/a",
                              f"{s_meas['peak_mb'] / r_meas['peak_mb']:.2f}x" if r_meas else "n/a"))
 
         both("Dummy.dummy 20,000 it, constant c=10: iterations/s", "c20k",

@@ -249,6 +249,51 @@ class TaskAPI(APIGroup):
         content = html.render(model.report_document(self.db, uuids, bins=bins), kind="task")
         return {"type": "html", "content": content}
 
+    @api_method("GET")
+    def compare(self, task_a: str, task_b: str, max_degradation: float = 10.0,
+                max_failure_increase: float = 1.0, html: bool = False) -> dict[str, Any]:
+        """Compare run B with run A per matching workload; ``regression`` is the verdict.
+
+        With ``html``, ``content`` holds a report drawing both runs side by side.
+        """
+        from squall.report import compare as compare_mod
+
+        if max_degradation < 0 or max_failure_increase < 0:
+            raise exceptions.InvalidArgumentsError("thresholds must not be negative")
+        rows = [self._row(task_a), self._row(task_b)]
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        result = compare_mod.compare(trees[0], trees[1], max_degradation, max_failure_increase)
+        if html:
+            from squall.report import html as html_mod
+            from squall.report import model
+
+            document = model.report_document(self.db, [r["uuid"] for r in rows])
+            document["compare"] = result
+            result["content"] = html_mod.render(document, kind="compare")
+        return result
+
+    @api_method("GET")
+    def trends(self, task_ids: builtins.list[str] | None = None, tags: builtins.list[str] | None = None,
+               env: str | None = None, html: bool = False) -> dict[str, Any]:
+        """Statistics of each workload configuration across runs (tasks given, or by tag/env)."""
+        from squall.report import trends as trends_mod
+
+        if task_ids:
+            rows = [self._row(t) for t in task_ids]
+        else:
+            env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
+            rows = [r for r in repo.task_list(self.db, env_uuid=env_uuid, tags=tags) if r["status"] == "finished"]
+        if not rows:
+            raise exceptions.InvalidArgumentsError("no finished tasks match; give task ids, --tag or --env")
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        result = trends_mod.trends(trees)
+        if html:
+            from squall.report import html as html_mod
+
+            result["content"] = html_mod.render({"tasks": [], "trends": result,
+                                                 "title": f"Trends of {len(rows)} runs"}, kind="trends")
+        return result
+
     @api_method("POST", path="import")
     def import_results(self, content: str | None = None, path: str | None = None,
                        tags: builtins.list[str] | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from squall import exceptions
-from squall.cli.output import console, err_console, hooks_table, print_workload, tasks_table
+from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, tasks_table
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
 
@@ -253,6 +253,62 @@ def report(ctx: typer.Context,
     except OSError as exc:
         raise exceptions.InvalidArgumentsError(f"cannot write {out}: {exc.strerror}") from None
     console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
+
+
+@app.command()
+def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The reference run."),
+            task_b: str = typer.Argument(..., help="The run to judge."),
+            max_degradation: float = typer.Option(10.0, help="Allowed growth of median and p95, in percent."),
+            max_failure_increase: float = typer.Option(1.0, help="Allowed growth of failure rate, in points."),
+            out: Path | None = typer.Option(None, "--out", help="Also write an HTML report of both runs."),
+            as_json: bool = typer.Option(False, "--json")) -> None:
+    """Compare two runs workload by workload; exit code 1 on a regression."""
+    from rich.table import Table
+
+    result = ctx.obj.task.compare(task_a=task_a, task_b=task_b, max_degradation=max_degradation,
+                                  max_failure_increase=max_failure_increase, html=out is not None)
+    content = result.pop("content", None)
+    if out is not None and content is not None:
+        out.write_text(content)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        for w in result["workloads"]:
+            table = Table(title=f"{w['name']} (A #{w['position_a']} vs B #{w['position_b']})", title_justify="left")
+            for col in ("Metric", "A", "B", "Change"):
+                table.add_column(col, justify="left" if col == "Metric" else "right")
+            for m in ("median", "95%ile", "max"):
+                x = w["metrics"][m]
+                ch = "n/a" if x["change"] is None else f"{x['change']:+.1f}%"
+                table.add_row(m, fmt(x["a"]), fmt(x["b"]), ch)
+            f = w["metrics"]["failure_rate"]
+            table.add_row("failure rate", f"{f['a']:.2f}%", f"{f['b']:.2f}%", f"{f['change']:+.2f} pt")
+            console.print(table)
+            if w["regression"]:
+                console.print("[red]regression:[/red] " + ", ".join(w["reasons"]))
+            else:
+                console.print("[green]ok[/green]")
+        if result["unmatched_a"] or result["unmatched_b"]:
+            console.print(f"Unmatched workloads: {result['unmatched_a']} in A, {result['unmatched_b']} in B")
+        verdict = "[red]REGRESSION[/red]" if result["regression"] else "[green]no regression[/green]"
+        console.print(f"Verdict: {verdict} (thresholds: +{max_degradation}% on median/p95, "
+                      f"+{max_failure_increase} points of failures)")
+        if out is not None:
+            console.print(f"Wrote HTML comparison to {out}")
+    if result["regression"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, help="Tasks (default: by filter)."),
+           tag: list[str] | None = typer.Option(None, "--tag", help="Tasks with this tag."),
+           env: str | None = typer.Option(None, "--env", help="Tasks of this environment."),
+           out: Path = typer.Option(..., "--out", help="HTML file to write.")) -> None:
+    """Write an HTML report of each workload's statistics across runs."""
+    result = ctx.obj.task.trends(task_ids=task_id, tags=tag, env=env, html=True)
+    out.write_text(result["content"])
+    console.print(f"Wrote trends of {len(result['tasks'])} runs, {len(result['workloads'])} workload "
+                  f"configurations to {out}")
 
 
 @app.command("import")

@@ -32,7 +32,7 @@ def render(document: dict[str, Any], kind: str = "task") -> str:
     template = env.get_template("report.html.j2")
     titles = [t.get("title") or t.get("uuid", "") for t in document.get("tasks", [])]
     return template.render(
-        title=" / ".join(titles) or "squall report",
+        title=document.get("title") or " / ".join(titles) or "squall report",
         kind=kind,
         data=_safe_json(document),
         uplot_js=_asset("vendor/uPlot.iife.min.js"),

@@ -32,35 +32,39 @@ class IterationArrays:
         self.outputs: list[dict[str, Any]] = []
 
     def add_chunk(self, chunk: list[dict[str, Any]]) -> None:
-        """Take one stored chunk of iterations (Rally's shape)."""
-        n = len(chunk)
-        starts = np.fromiter((it["timestamp"] for it in chunk), dtype=np.float64, count=n)
-        durations = np.fromiter((it["duration"] + it.get("idle_duration", 0.0) for it in chunk),
-                                dtype=np.float64, count=n)
-        failed = np.fromiter((bool(it["error"]) for it in chunk), dtype=bool, count=n)
-        self._starts.append(starts)
-        self._durations.append(durations)
-        self._failed.append(failed)
+        """Take one stored chunk of iterations (Rally's shape), in one pass."""
+        starts: list[float] = []
+        durations: list[float] = []
+        failed: list[bool] = []
         per_atomic: dict[str, tuple[list[float], list[float]]] = {}
+        known = self._atomics
         for it in chunk:
-            for action in it.get("atomic_actions") or []:
+            starts.append(it["timestamp"])
+            durations.append(it["duration"] + it["idle_duration"])
+            error = it["error"]
+            failed.append(bool(error))
+            for action in it["atomic_actions"]:
                 name = action["name"]
-                if name not in self._atomics and len(self._atomics) >= MAX_ATOMIC_SERIES:
-                    continue
-                finished = action.get("finished_at") or action["started_at"]
-                ts, ds = per_atomic.setdefault(name, ([], []))
-                ts.append(action["started_at"])
-                ds.append(finished - action["started_at"])
-            if it["error"]:
+                series = per_atomic.get(name)
+                if series is None:
+                    if name not in known and len(known) + len(per_atomic) >= MAX_ATOMIC_SERIES:
+                        continue
+                    series = per_atomic[name] = ([], [])
+                series[0].append(action["started_at"])
+                series[1].append((action["finished_at"] or action["started_at"]) - action["started_at"])
+            if error:
                 self._add_failure(it)
-            out = it.get("output") or {}
-            if (out.get("additive") or out.get("complete")) and len(self.outputs) < 1000:
+            out = it["output"]
+            if (out["additive"] or out["complete"]) and len(self.outputs) < 1000:
                 self.outputs.append({"iteration": it.get("iteration"), **out})
+        self._starts.append(np.asarray(starts, dtype=np.float64))
+        self._durations.append(np.asarray(durations, dtype=np.float64))
+        self._failed.append(np.asarray(failed, dtype=bool))
         for name, (ts, ds) in per_atomic.items():
-            if name not in self._atomics:
-                self._atomics[name] = []
+            if name not in known:
+                known[name] = []
                 self.atomic_names.append(name)
-            self._atomics[name].append((np.asarray(ts), np.asarray(ds)))
+            known[name].append((np.asarray(ts), np.asarray(ds)))
 
     def _add_failure(self, it: dict[str, Any]) -> None:
         etype, message = (it["error"] + ["", ""])[:2]

@@ -83,3 +83,34 @@ def test_several_tasks_side_by_side(cli: CLI, page: PageWatch, tmp_path: Path) -
     assert page.errors == []
     assert page.page.locator("section[data-task]").count() == 2
     assert page.page.locator("nav a").count() == 2
+
+
+def test_compare_and_trends_pages(cli: CLI, page: PageWatch, tmp_path: Path) -> None:
+    task = tmp_path / "t.yaml"
+    task.write_text('{"Dummy.dummy": [{"args": {"sleep": {{ s }}}, '
+                    '"runner": {"type": "constant", "times": 40, "concurrency": 4}}]}')
+    for s in ("0.01", "0.03", "0.01"):
+        cli("task", "start", str(task), "--task-args", f"s: {s}", "--tag", "nightly", check=True)
+    a, b, c = [t["uuid"] for t in json.loads(cli("task", "list", "--json", check=True).stdout)]
+    out = tmp_path / "cmp.html"
+    proc = cli("task", "compare", a, b, "--out", str(out))
+    assert proc.returncode == 1 and "REGRESSION" in proc.stdout  # 3x slower
+    assert cli("task", "compare", a, c, "--max-degradation", "50").returncode == 0
+    verdict = json.loads(cli("task", "compare", a, b, "--json").stdout)
+    (wl,) = verdict["workloads"]
+    assert wl["regression"] and wl["metrics"]["median"]["change"] > 100
+    _open(page, out)
+    page.screenshot("compare-report")
+    assert page.errors == []
+    assert page.page.locator("#comparison .badge").inner_text() == "REGRESSION"
+    assert page.page.locator("section[data-task]").count() == 2
+
+    trends = tmp_path / "trends.html"
+    cli("task", "trends", "--tag", "nightly", "--out", str(trends), check=True)
+    _open(page, trends)
+    page.screenshot("trends-report")
+    assert page.errors == []
+    # Same configuration twice (sleep 0.01) is one trend with two runs; sleep 0.03 is another.
+    runs = sorted(page.page.locator("section[data-trend]").evaluate_all(
+        "els => els.map(e => e.querySelectorAll(':scope > table > tbody > tr').length)"))
+    assert runs == [1, 2]

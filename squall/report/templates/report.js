@@ -86,13 +86,19 @@
     if (!xs.length) { box.appendChild(el("div", {cls: "empty", text: "no data"})); return; }
     var width = Math.max(Math.floor(box.getBoundingClientRect().width) - 18, 300);
     var plugins = opts.hooks && opts.hooks.length ? [hookBands(opts.hooks, opts.t0)] : [];
+    var axes = [{label: opts.xlabel || "seconds since the load started", values: axisValues},
+                {label: opts.ylabel || "", values: axisValues, size: 60}];
+    var scales = {x: {time: false}};
+    var second = series.filter(function (s) { return s.scale; })[0];
+    if (second) {
+      scales[second.scale] = {auto: true};
+      axes.push({scale: second.scale, side: 1, label: second.label, values: axisValues, size: 50,
+                 grid: {show: false}});
+    }
     var u = new uPlot({
-      width: width, height: 220, plugins: plugins,
-      scales: {x: {time: false}},
-      axes: [{label: opts.xlabel || "seconds since the load started", values: axisValues},
-             {label: opts.ylabel || "", values: axisValues, size: 60}],
+      width: width, height: 220, plugins: plugins, scales: scales, axes: axes,
       series: [{label: opts.xlabel || "s"}].concat(series.map(function (s, i) {
-        return {label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5,
+        return {label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, scale: s.scale || "y",
                 fill: s.fill || undefined, spanGaps: false, paths: s.bars ? uPlot.paths.bars({size: [0.9]}) : undefined};
       }))
     }, [xs].concat(series.map(function (s) { return s.values; })), box);
@@ -196,7 +202,7 @@
       {label: "p99", values: s.p99, color: "#c62828"}, {label: "max", values: s.max, color: "#8e99ab"}], hookOpts);
     chart(grid, "Load: iterations started per second and running at once", s.t, [
       {label: "started/s", values: s.rate, color: "#1a9e5a"},
-      {label: "running (mean)", values: s.concurrency, color: "#6b46c1"}], hookOpts);
+      {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}], hookOpts);
     chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
                                            fill: "rgba(198,40,40,0.15)"}], hookOpts);
     var h = s.histogram;
@@ -267,6 +273,70 @@
     });
   }
 
-  renderTasks();
+  function pct(v) { return v === null || v === undefined ? "n/a" : (v > 0 ? "+" : "") + v.toFixed(1) + "%"; }
+
+  function renderCompare() {
+    var c = DATA.compare, main = document.getElementById("report");
+    var block = el("section", {cls: "block", id: "comparison"}, [
+      el("h2", {}, ["B against A ", c.regression ? el("span", {cls: "badge fail", text: "REGRESSION"})
+                                                 : el("span", {cls: "badge pass", text: "NO REGRESSION"})]),
+      el("div", {cls: "sub", text: "A: " + c.a.uuid + " (" + c.a.title + ")   B: " + c.b.uuid + " (" + c.b.title +
+        ")   threshold: +" + c.max_degradation + "% on median and p95, +" + c.max_failure_increase +
+        " points of failure rate"})]);
+    var rows = [];
+    c.workloads.forEach(function (w) {
+      ["median", "95%ile", "max"].forEach(function (m, i) {
+        var x = w.metrics[m];
+        var d = el("span", {cls: x.change > c.max_degradation ? "delta-bad" : (x.change < 0 ? "delta-good" : ""),
+                            text: pct(x.change)});
+        rows.push({cls: "", cells: [i ? "" : w.name, m, num(x.a), num(x.b), d, i ? "" : (w.regression ? "regression: " + w.reasons.join(", ") : "ok")]});
+      });
+      var f = w.metrics.failure_rate;
+      rows.push({cls: f.change > c.max_failure_increase ? "bad" : "", cells: ["", "failure rate",
+                 num(f.a, 2) + "%", num(f.b, 2) + "%", (f.change > 0 ? "+" : "") + f.change.toFixed(2) + " pt", ""]});
+    });
+    block.appendChild(table(["Workload", "Metric", "A", "B", "Change", "Verdict"], rows, [0, 0, 1, 1, 1, 0]));
+    main.appendChild(block);
+    renderTasks();
+  }
+
+  function renderTrends() {
+    var t = DATA.trends, main = document.getElementById("report"), nav = document.getElementById("workload-nav");
+    document.getElementById("report-meta").textContent = t.tasks.length + " runs, " + t.workloads.length +
+      " workload configurations";
+    t.workloads.forEach(function (w, wi) {
+      var anchor = "trend-" + wi;
+      var passAll = w.runs.every(function (r) { return r.pass_sla; });
+      nav.appendChild(el("a", {href: "#" + anchor, cls: passAll ? "pass" : "fail", text: w.name}));
+      var section = el("section", {cls: "workload", id: anchor, "data-trend": w.hash}, [
+        el("h2", {}, [w.name + " ", badge(passAll)]),
+        el("div", {cls: "sub", text: "config " + w.hash + " · " + JSON.stringify(w.runner) + " · args " +
+          JSON.stringify(w.args) + " · " + w.runs.length + " runs"})]);
+      main.appendChild(section);
+      var xs = w.runs.map(function (_, i) { return i + 1; });
+      var grid = el("div", {cls: "charts"});
+      section.appendChild(grid);
+      chart(grid, "Duration (s) per run", xs, [
+        {label: "median", values: w.runs.map(function (r) { return r.median; })},
+        {label: "p90", values: w.runs.map(function (r) { return r["90%ile"]; })},
+        {label: "p95", values: w.runs.map(function (r) { return r["95%ile"]; })},
+        {label: "max", values: w.runs.map(function (r) { return r.max; })}], {xlabel: "run"});
+      chart(grid, "Failure rate (%) and iterations/s per run", xs, [
+        {label: "failure %", values: w.runs.map(function (r) { return r.failure_rate; }), color: "#c62828"},
+        {label: "iterations/s", values: w.runs.map(function (r) { return r.rate; }), color: "#1a9e5a",
+         scale: "rate"}],
+        {xlabel: "run"});
+      section.appendChild(table(["Run", "Task", "Date", "SLA", "Iterations", "Median", "p95", "Max", "Failure %"],
+        w.runs.map(function (r, i) {
+          return {cls: r.pass_sla ? "" : "bad", cells: [String(i + 1), r.task_uuid, r.created_at.slice(0, 19),
+            badge(r.pass_sla), String(r.iterations), num(r.median), num(r["95%ile"]), num(r.max),
+            num(r.failure_rate, 2)]};
+        }), [1, 0, 0, 0, 1, 1, 1, 1, 1]));
+    });
+  }
+
+  if (KIND === "compare") renderCompare();
+  else if (KIND === "trends") renderTrends();
+  else renderTasks();
   window.squallReport = {data: DATA, ready: true};
 })();

@@ -1,0 +1,80 @@
+"""Comparison of two runs, workload by workload, with a regression verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+METRICS = ("median", "95%ile", "max")
+
+
+def _total(wl: dict[str, Any]) -> dict[str, Any]:
+    return ((wl.get("statistics") or {}).get("durations") or {}).get("total", {}).get("data", {})
+
+
+def failure_rate(wl: dict[str, Any]) -> float:
+    """Failed iterations in percent."""
+    total = wl["total_iteration_count"]
+    return 100.0 * wl["failed_iteration_count"] / total if total else 0.0
+
+
+def change(a: float | None, b: float | None) -> float | None:
+    """Relative change from a to b in percent (None when undefined)."""
+    if a is None or b is None or a == 0:
+        return None
+    return 100.0 * (b - a) / a
+
+
+def _keyed(workloads: list[dict[str, Any]]) -> list[tuple[tuple[str, int], dict[str, Any]]]:
+    # The k-th workload of a scenario in one run matches the k-th in the other.
+    seen: dict[str, int] = {}
+    out = []
+    for wl in workloads:
+        seen[wl["name"]] = seen.get(wl["name"], 0) + 1
+        out.append(((wl["name"], seen[wl["name"]]), wl))
+    return out
+
+
+def compare(task_a: dict[str, Any], task_b: dict[str, Any], max_degradation: float = 10.0,
+            max_failure_increase: float = 1.0) -> dict[str, Any]:
+    """Match workloads of two task trees and judge B against A.
+
+    Workloads match by scenario, in order (the k-th of a scenario in A
+    with the k-th in B). B regresses when a
+    matched workload's median or 95th percentile grew by more than
+    ``max_degradation`` percent, or its failure rate by more than
+    ``max_failure_increase`` percentage points.
+    """
+    wl_a = _keyed([w for s in task_a["subtasks"] for w in s["workloads"]])
+    by_key_b = dict(_keyed([w for s in task_b["subtasks"] for w in s["workloads"]]))
+    unmatched_b = len(by_key_b)
+    rows = []
+    for key, a in wl_a:
+        b = by_key_b.get(key)
+        if b is None:
+            continue
+        unmatched_b -= 1
+        da, db = _total(a), _total(b)
+        metrics: dict[str, dict[str, Any]] = {
+            m: {"a": da.get(m), "b": db.get(m), "change": change(da.get(m), db.get(m))} for m in METRICS}
+        fa, fb = failure_rate(a), failure_rate(b)
+        metrics["failure_rate"] = {"a": fa, "b": fb, "change": fb - fa}
+        reasons = []
+        for m in ("median", "95%ile"):
+            grown = metrics[m]["change"]
+            if grown is not None and grown > max_degradation:
+                reasons.append(f"{m} +{grown:.1f}%")
+        if fb - fa > max_failure_increase:
+            reasons.append(f"failure rate +{fb - fa:.1f} points")
+        rows.append({"name": a["name"], "position_a": a["position"], "position_b": b["position"],
+                     "iterations_a": a["total_iteration_count"], "iterations_b": b["total_iteration_count"],
+                     "metrics": metrics, "regression": bool(reasons), "reasons": reasons})
+    return {
+        "a": {"uuid": task_a["uuid"], "title": task_a["title"], "created_at": str(task_a["created_at"])},
+        "b": {"uuid": task_b["uuid"], "title": task_b["title"], "created_at": str(task_b["created_at"])},
+        "max_degradation": max_degradation,
+        "max_failure_increase": max_failure_increase,
+        "workloads": rows,
+        "unmatched_a": len(wl_a) - len(rows),
+        "unmatched_b": unmatched_b,
+        "regression": any(r["regression"] for r in rows),
+    }
