@@ -126,16 +126,28 @@ class DatabaseError(SquallError):
     http_code = 503
 
 
+class ServiceUnavailableError(SquallError):
+    """The squall service cannot be reached."""
+
+    http_code = 503
+
+
+class UnauthorizedError(SquallError):
+    """The request lacks a valid token."""
+
+    http_code = 401
+
+
+class ForbiddenError(SquallError):
+    """The service refuses this operation (read-only, or commands not allowed)."""
+
+    http_code = 403
+
+
 class MethodNotAllowedError(SquallError):
     """The HTTP method is not allowed on that resource."""
 
     http_code = 405
-
-
-class ThresholdExceededError(SquallError):
-    """An iteration exceeded its time limit."""
-
-    http_code = 500
 
 
 class TimeoutExceededError(SquallError):

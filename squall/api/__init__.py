@@ -14,15 +14,23 @@ from squall.api.base import APIGroup
 from squall.api.db_group import DbAPI
 from squall.api.env_group import EnvAPI
 from squall.api.plugin_group import PluginAPI
+from squall.api.remote import RemoteAPI
 from squall.api.task_group import TaskAPI
 from squall.storage.db import Database
 
 
 class API:
-    """All API groups over one results database."""
+    """All API groups over one results database, or over HTTP.
 
-    def __init__(self, db_url: str | None = None) -> None:
+    With ``endpoint_url`` every call goes to that ``squall service`` and
+    returns the same data, or raises the same exception, as a direct call.
+    """
+
+    def __init__(self, db_url: str | None = None, endpoint_url: str | None = None,
+                 token: str | None = None) -> None:
         self.db_url = db_url
+        self.endpoint_url = endpoint_url
+        self.remote: RemoteAPI | None = RemoteAPI(endpoint_url, token) if endpoint_url else None
         self._database: Database | None = None
         self.env = EnvAPI(self)
         self.task = TaskAPI(self)

@@ -29,6 +29,10 @@ def api_method(http_method: str = "GET", path: str | None = None) -> Callable[[F
         def inner(self: APIGroup, *args: Any, **kwargs: Any) -> Any:
             if args:
                 raise TypeError(f"{self.group_name}.{func.__name__}() takes keyword arguments only")
+            remote = self.api.remote
+            if remote is not None:
+                path = f"/api/v{API_VERSION}/{self.group_name}/{inner.http_path}"  # type: ignore[attr-defined]
+                return remote.call(http_method, path, kwargs)
             try:
                 return func(self, **kwargs)
             except exceptions.SquallError:

@@ -48,8 +48,8 @@ class TaskAPI(APIGroup):
 
     # -- helpers -------------------------------------------------------------
     def _load(self, config: str | dict[str, Any], task_args: str | None, task_args_file: str | None,
-              source: str) -> task_config.TaskConfig:
-        args = render.parse_task_args(task_args, task_args_file)
+              source: str, task_args_file_content: str | None = None) -> task_config.TaskConfig:
+        args = render.parse_task_args(task_args, task_args_file, task_args_file_content)
         data = config if isinstance(config, dict) else render.load_task(config, args, source)
         normalised = task_config.normalise(data)
         validation.validate(normalised)
@@ -65,9 +65,10 @@ class TaskAPI(APIGroup):
     # -- validation and running ----------------------------------------------
     @api_method("POST")
     def validate(self, config: str | dict[str, Any], task_args: str | None = None,
-                 task_args_file: str | None = None, source: str = "task file") -> dict[str, Any]:
+                 task_args_file: str | None = None, source: str = "task file",
+                 task_args_file_content: str | None = None) -> dict[str, Any]:
         """Render, parse and validate a task file's text; raise InvalidTaskError if bad."""
-        cfg = self._load(config, task_args, task_args_file, source)
+        cfg = self._load(config, task_args, task_args_file, source, task_args_file_content)
         workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
@@ -75,9 +76,19 @@ class TaskAPI(APIGroup):
     @api_method("POST")
     def create(self, config: str | dict[str, Any], task_args: str | None = None,
                task_args_file: str | None = None, env: str | None = None, tags: list[str] | None = None,
-               title: str | None = None, source: str = "task file") -> dict[str, Any]:
-        """Validate a task and store it, ready to start; nothing runs yet."""
-        cfg = self._load(config, task_args, task_args_file, source)
+               title: str | None = None, source: str = "task file", allow_exec: bool = True,
+               task_args_file_content: str | None = None) -> dict[str, Any]:
+        """Validate a task and store it, ready to start; nothing runs yet.
+
+        Without ``allow_exec`` a task whose hooks run commands is refused (the
+        service sets it from its ``--allow-exec`` option).
+        """
+        cfg = self._load(config, task_args, task_args_file, source, task_args_file_content)
+        if not allow_exec:
+            running = validation.command_hooks(cfg)
+            if running:
+                raise exceptions.ForbiddenError(
+                    "this service does not run commands (start it with --allow-exec): " + ", ".join(running))
         env_row = self.api.env.resolve(env)
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         row = repo.task_create(
@@ -102,6 +113,25 @@ class TaskAPI(APIGroup):
                 env_spec = {}
         cfg: task_config.TaskConfig = row["config"]  # type: ignore[assignment]
         TaskEngine(self.db, row["uuid"], cfg, env_spec, abort_on_sla_failure).run()
+        return _summary(repo.task_get(self.db, row["uuid"]))
+
+    @api_method("POST")
+    def launch(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
+        """Start a created task in a process of its own and return at once."""
+        import socket
+        import subprocess
+        import sys
+
+        row = self._row(task_id)
+        if row["status"] != "validated":
+            raise exceptions.InvalidStateError(f"task {row['uuid']} is {row['status']}; only a new task can start")
+        cmd = [sys.executable, "-m", "squall.task.detached", "--db", self.db.url, "--task", row["uuid"]]
+        if abort_on_sla_failure:
+            cmd.append("--abort-on-sla-failure")
+        child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        # Running from now on; if the child dies early, crash detection sees its pid gone.
+        repo.task_update(self.db, row["uuid"], status="running", pid=child.pid, hostname=socket.gethostname())
         return _summary(repo.task_get(self.db, row["uuid"]))
 
     @api_method("POST")

@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
-from squall.cli import db_cmd, env_cmd, plugin_cmd, task_cmd
+from squall.cli import db_cmd, env_cmd, plugin_cmd, service_cmd, task_cmd
 from squall.cli.output import err_console
 
 app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
@@ -24,6 +24,7 @@ app.add_typer(task_cmd.app, name="task")
 app.add_typer(env_cmd.app, name="env")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(plugin_cmd.app, name="plugin")
+app.add_typer(service_cmd.app, name="service")
 
 
 def _version(value: bool) -> None:
@@ -36,13 +37,17 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: str | None = typer.Option(None, "--db", envvar="SQUALL_DB_URL",
-                                     help="Database URL (default: SQLite file in ~/.squall)."),
+                                  help="Database URL (default: SQLite file in ~/.squall)."),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url", envvar="SQUALL_ENDPOINT_URL",
+                                            help="Work against a running squall service at this URL."),
+    token: str | None = typer.Option(None, "--token", envvar="SQUALL_TOKEN",
+                                     help="Bearer token for --endpoint-url."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Global options."""
     from squall.api import API
 
-    ctx.obj = API(db_url=db)
+    ctx.obj = API(db_url=db, endpoint_url=endpoint_url, token=token)
 
 
 def main(argv: list[str] | None = None) -> int:

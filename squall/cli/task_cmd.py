@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,16 @@ def _read(path: Path) -> str:
         raise exceptions.InvalidArgumentsError(f"cannot read task file {path}: {exc.strerror}") from None
 
 
+def _args_file(path: str | None) -> str | None:
+    # Read here, so that a remote service gets the content, not a local path.
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot read task args file {path}: {exc.strerror}") from None
+
+
 def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
     err_console.print(f"[red]Task config is invalid[/red] ({len(exc.errors)} error(s)):")
     for error in exc.errors:
@@ -38,7 +49,7 @@ def validate(ctx: typer.Context, task_file: Path, task_args: str | None = TaskAr
     """Check a task file without running anything."""
     try:
         result = ctx.obj.task.validate(config=_read(task_file), task_args=task_args,
-                                       task_args_file=task_args_file, source=str(task_file))
+                                       task_args_file_content=_args_file(task_args_file), source=str(task_file))
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None
@@ -109,20 +120,45 @@ def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
     """Run a task file and print its results."""
     api = ctx.obj
     try:
-        task = api.task.create(config=_read(task_file), task_args=task_args, task_args_file=task_args_file,
-                               env=env, tags=tag, source=str(task_file))
+        task = api.task.create(config=_read(task_file), task_args=task_args,
+                               task_args_file_content=_args_file(task_args_file), env=env, tags=tag,
+                               source=str(task_file))
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None
     console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
     if quiet or not console.is_terminal:
-        api.task.start(task_id=task["uuid"], abort_on_sla_failure=abort_on_sla_failure)
+        _run(api, task["uuid"], abort_on_sla_failure)
     else:
         with _LiveProgress(api, task["uuid"]):
-            api.task.start(task_id=task["uuid"], abort_on_sla_failure=abort_on_sla_failure)
+            _run(api, task["uuid"], abort_on_sla_failure)
     _print_detailed(api.task.get(task_id=task["uuid"]), api.task.hooks(task_id=task["uuid"]))
     console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
                   f"Export:      squall task export {task['uuid']} --type json --to results.json")
+
+
+FINAL_STATUSES = ("finished", "aborted", "crashed", "validation_failed")
+
+
+def _run(api: Any, task_id: str, abort_on_sla_failure: bool) -> None:
+    """Start the task and return once it has ended.
+
+    Locally ``start`` runs the task here; against a service it returns at
+    once, and this waits, turning Ctrl-C into an abort request.
+    """
+    status = api.task.start(task_id=task_id, abort_on_sla_failure=abort_on_sla_failure)["status"]
+    aborted = False
+    while status not in FINAL_STATUSES:
+        try:
+            time.sleep(0.25)
+            status = api.task.status(task_id=task_id)["status"]
+        except KeyboardInterrupt:
+            if not aborted:
+                aborted = True
+                try:
+                    api.task.abort(task_id=task_id)
+                except exceptions.InvalidStateError:
+                    pass
 
 
 def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]]) -> None:
@@ -314,6 +350,10 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 @app.command("import")
 def import_(ctx: typer.Context, results_file: Path, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
     """Import a JSON results file written by squall or Rally."""
-    data = ctx.obj.task.import_results(path=str(results_file), tags=tag)
+    try:
+        content = results_file.read_text()
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot read {results_file}: {exc.strerror}") from None
+    data = ctx.obj.task.import_results(content=content, tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")

@@ -28,15 +28,23 @@ def load_document(text: str, source: str) -> Any:
         raise exceptions.InvalidTaskError([_yaml_error(source, exc)]) from None
 
 
-def parse_task_args(task_args: str | None = None, task_args_file: str | None = None) -> dict[str, Any]:
-    """Merge ``--task-args-file`` then ``--task-args`` (JSON or YAML mappings)."""
+def parse_task_args(task_args: str | None = None, task_args_file: str | None = None,
+                    task_args_file_content: str | None = None) -> dict[str, Any]:
+    """Merge ``--task-args-file`` then ``--task-args`` (JSON or YAML mappings).
+
+    The file is read here from ``task_args_file``, or its text was read by the
+    caller (``task_args_file_content``, as a remote CLI sends it).
+    """
     merged: dict[str, Any] = {}
-    if task_args_file:
-        path = Path(task_args_file)
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise exceptions.InvalidTaskError([f"task args file {path}: {exc.strerror}"]) from None
+    if task_args_file or task_args_file_content is not None:
+        path = Path(task_args_file or "task args file")
+        if task_args_file_content is not None:
+            text = task_args_file_content
+        else:
+            try:
+                text = path.read_text()
+            except OSError as exc:
+                raise exceptions.InvalidTaskError([f"task args file {path}: {exc.strerror}"]) from None
         data = load_document(text, f"task args file {path}")
         if data is not None and not isinstance(data, dict):
             raise exceptions.InvalidTaskError([f"task args file {path}: must be a mapping"])

@@ -43,6 +43,18 @@ def workload_errors(wl: WorkloadConfig) -> list[str]:
     return errors
 
 
+def command_hooks(config: TaskConfig) -> list[str]:
+    """Paths of hooks whose action runs commands on squall's machine."""
+    found = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            for hook in wl["hooks"]:
+                action = plugin.find("hook", hook_parts(hook)[0])
+                if action is not None and getattr(action, "RUNS_COMMANDS", False):
+                    found.append(hook["action_path"])
+    return found
+
+
 def validate(config: TaskConfig) -> None:
     """Raise InvalidTaskError listing every problem of the task."""
     errors: list[str] = []

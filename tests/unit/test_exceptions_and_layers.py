@@ -46,11 +46,16 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_cli_only_calls_the_api() -> None:
-    forbidden = ("squall.storage", "squall.task", "sqlalchemy", "squall.exporters", "squall.plugins")
-    for path in sorted((ROOT / "cli").glob("*.py")):
+@pytest.mark.parametrize("layer", ["cli", "service"])
+def test_cli_and_service_only_call_the_api(layer: str) -> None:
+    forbidden = ("squall.storage", "squall.task", "sqlalchemy", "squall.exporters", "squall.plugins",
+                 "squall.report")
+    files = sorted((ROOT / layer).glob("*.py"))
+    assert files
+    for path in files:
         bad = [m for m in _imports(path) if m.startswith(forbidden)]
-        assert not bad, f"{path.name} imports {bad}: the CLI must go through squall.api"
+        assert not bad, f"{layer}/{path.name} imports {bad}: it must go through squall.api"
+        assert ".database" not in path.read_text(), f"{layer}/{path.name} reaches for the database"
 
 
 def test_storage_is_the_only_layer_with_sql() -> None:

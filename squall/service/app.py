@@ -1,0 +1,141 @@
+"""The ASGI application: every API method at ``/api/v1/<group>/<method>``.
+
+Routes are discovered from the API groups. Blocking calls run in a thread
+pool; ``task.start`` becomes ``task.launch`` (the task runs in a process of
+its own and the call returns at once). Arguments are checked against the
+method's signature before the call, so malformed requests get a 4xx JSON
+error, never a 500.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+import jsonschema
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from squall import exceptions
+from squall.api import API
+from squall.api.base import API_VERSION, discover_routes
+from squall.service import openapi
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _error(exc: exceptions.SquallError) -> JSONResponse:
+    return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_code)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+class _Result(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, default=_json_default, allow_nan=False, separators=(",", ":")).encode()
+
+
+class ServiceConfig:
+    """How the service behaves: auth, read-only, commands."""
+
+    def __init__(self, token: str | None = None, read_only: bool = False, allow_exec: bool = False) -> None:
+        self.token = token
+        self.read_only = read_only
+        self.allow_exec = allow_exec
+
+
+def _arguments_schema(handler: Any) -> dict[str, Any]:
+    params = openapi._parameters(handler)
+    return {"type": "object", "properties": {n: s for n, s, _ in params},
+            "required": [n for n, _, req in params if req], "additionalProperties": False}
+
+
+def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
+    """Build the application over ``api`` (a direct, database-backed API)."""
+    cfg = config or ServiceConfig()
+    routes = discover_routes(api)
+    spec = openapi.document(routes)
+    by_path = {r["path"]: r for r in routes}
+    schemas = {r["path"]: _arguments_schema(r["handler"]) for r in routes}
+
+    def authorised(request: Request) -> bool:
+        if not cfg.token:
+            return True
+        header = request.headers.get("authorization", "")
+        scheme, _, value = header.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), cfg.token)
+
+    async def read_kwargs(request: Request, route: dict[str, Any]) -> dict[str, Any]:
+        if route["method"] == "GET":
+            kwargs: dict[str, Any] = {}
+            for key, raw in request.query_params.items():
+                try:
+                    kwargs[key] = json.loads(raw)
+                except ValueError:
+                    kwargs[key] = raw
+            return kwargs
+        body = await request.body()
+        if not body.strip():
+            return {}
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise exceptions.InvalidArgumentsError(f"request body is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise exceptions.InvalidArgumentsError("request body must be a JSON object of keyword arguments")
+        return data
+
+    async def call(request: Request) -> Response:
+        route = by_path.get(request.url.path)
+        if route is None:
+            return _error(exceptions.NotFoundError(kind="API method", name=request.url.path))
+        if not authorised(request):
+            return _error(exceptions.UnauthorizedError("a valid 'Authorization: Bearer <token>' header is needed"))
+        if request.method != route["method"]:
+            return _error(exceptions.MethodNotAllowedError(
+                f"{request.method} is not allowed on {route['path']}; use {route['method']}"))
+        if cfg.read_only and route["method"] != "GET":
+            return _error(exceptions.MethodNotAllowedError("this service is read-only: only GET methods work"))
+        try:
+            kwargs = await read_kwargs(request, route)
+            errors = sorted(jsonschema.Draft7Validator(schemas[route["path"]]).iter_errors(kwargs), key=str)
+            if errors:
+                where = "/".join(map(str, errors[0].absolute_path)) or "arguments"
+                raise exceptions.InvalidArgumentsError(f"{where}: {errors[0].message}")
+            handler = route["handler"]
+            if (route["group"], route["name"]) == ("task", "start"):
+                handler = api.task.launch
+            if (route["group"], route["name"]) == ("task", "create"):
+                kwargs["allow_exec"] = cfg.allow_exec
+            result = await run_in_threadpool(handler, **kwargs)
+        except exceptions.SquallError as exc:
+            return _error(exc)
+        except Exception as exc:  # a bug: still a JSON answer, never a traceback
+            return _error(exceptions.make_exception(exc))
+        return _Result({"result": result})
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def openapi_json(_: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error(exceptions.NotFoundError(kind="path", name=request.url.path))
+        return _error(exceptions.SquallError(str(exc.detail)))
+
+    app_routes = [Route("/health", health, methods=["GET"]),
+                  Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
+    app_routes += [Route(path, call, methods=ALL_METHODS) for path in by_path]
+    handlers: dict[Any, Any] = {HTTPException: not_found}
+    return Starlette(routes=app_routes, exception_handlers=handlers)
