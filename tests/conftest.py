@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from squall.api import API
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUALL = [sys.executable, "-m", "squall.cli.main"]
+ServiceFactory = Callable[..., str]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -117,3 +119,40 @@ def postgres_url() -> Iterator[str]:
     url = server.start()
     yield url
     server.stop()
+
+
+@pytest.fixture
+def start_service(tmp_path: Path) -> Iterator[ServiceFactory]:
+    """Start services (with extra CLI options); each gets its own database."""
+    import httpx
+
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*options: str, home: Path | None = None) -> str:
+        port = free_port()
+        env = dict(os.environ, SQUALL_HOME=str(home or tmp_path / f"service-{port}"))
+        env.pop("SQUALL_DB_URL", None)
+        env.pop("SQUALL_SERVICE_TOKEN", None)
+        proc = subprocess.Popen([*SQUALL, "service", "start", "--port", str(port), *options], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 30
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                raise AssertionError(f"service did not start:\n{out}")
+            time.sleep(0.1)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

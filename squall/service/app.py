@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -18,8 +19,9 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from squall import exceptions
 from squall.api import API
@@ -27,6 +29,7 @@ from squall.api.base import API_VERSION, discover_routes
 from squall.service import openapi
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PORTAL = Path(__file__).parent / "portal"
 
 
 def _error(exc: exceptions.SquallError) -> JSONResponse:
@@ -134,7 +137,15 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
             return _error(exceptions.NotFoundError(kind="path", name=request.url.path))
         return _error(exceptions.SquallError(str(exc.detail)))
 
-    app_routes = [Route("/health", health, methods=["GET"]),
+    async def portal(_: Request) -> Response:
+        return FileResponse(PORTAL / "index.html")
+
+    async def portal_redirect(_: Request) -> Response:
+        return RedirectResponse("/")
+
+    app_routes = [Route("/", portal, methods=["GET"]), Route("/portal", portal_redirect, methods=["GET"]),
+                  Mount("/portal", StaticFiles(directory=PORTAL), name="portal"),
+                  Route("/health", health, methods=["GET"]),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
     app_routes += [Route(path, call, methods=ALL_METHODS) for path in by_path]
     handlers: dict[Any, Any] = {HTTPException: not_found}

@@ -11,7 +11,8 @@ import pytest
 
 from squall import exceptions
 from squall.api import API
-from tests.api.conftest import ServiceFactory, wait_final
+from tests.api.conftest import wait_final
+from tests.conftest import ServiceFactory
 
 TASK = json.dumps({"version": 2, "title": "shared", "tags": ["api"], "subtasks": [{"title": "s", "workloads": [{
     "scenario": {"Dummy.failure": {"sleep": 0.001, "from_iteration": 3, "to_iteration": 4}},

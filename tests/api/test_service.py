@@ -10,8 +10,7 @@ import pytest
 
 from squall import exceptions
 from squall.api import API
-from tests.api.conftest import ServiceFactory
-from tests.conftest import CLI
+from tests.conftest import CLI, ServiceFactory
 
 
 def test_token_is_required_when_set(start_service: ServiceFactory) -> None:

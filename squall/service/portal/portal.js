@@ -1,0 +1,222 @@
+/* squall portal: a page over the same HTTP API as every other client. */
+(function () {
+  "use strict";
+  var view = document.getElementById("view");
+  var statusBox = document.getElementById("status");
+  var timers = [];
+  var state = {sort: {key: "created_at", dir: -1}, selected: {}, filters: {}};
+
+  function token() { return localStorage.getItem("squall-token") || ""; }
+
+  function call(method, path, args) {
+    var url = "/api/v1/" + path, opts = {method: method, headers: {"Accept": "application/json"}};
+    if (token()) opts.headers["Authorization"] = "Bearer " + token();
+    args = args || {};
+    if (method === "GET") {
+      var q = Object.keys(args).filter(function (k) { return args[k] !== null && args[k] !== undefined; })
+        .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(JSON.stringify(args[k])); });
+      if (q.length) url += "?" + q.join("&");
+    } else {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(args);
+    }
+    return fetch(url, opts).then(function (r) {
+      return r.json().then(function (body) {
+        if (r.status === 401) {
+          var t = window.prompt("This squall service needs a token:");
+          if (t) { localStorage.setItem("squall-token", t); return call(method, path, args); }
+        }
+        if (body.error) { var e = new Error(body.error.msg); e.info = body.error; throw e; }
+        return body.result;
+      });
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") n.textContent = attrs[k];
+      else if (k === "cls") n.className = attrs[k];
+      else if (k.slice(0, 2) === "on") n.addEventListener(k.slice(2), attrs[k]);
+      else n.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c != null) n.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return n;
+  }
+  function verdict(pass) {
+    return el("span", {cls: "badge " + (pass === true ? "pass" : pass === false ? "fail" : "other"),
+                       text: pass === true ? "pass" : pass === false ? "fail" : "-"});
+  }
+  function showError(e) { view.appendChild(el("p", {cls: "error", text: "Error: " + e.message})); }
+  function clear() { timers.forEach(clearInterval); timers = []; view.innerHTML = ""; }
+
+  /* -- tasks ------------------------------------------------------------ */
+  function taskMatches(t) {
+    var f = state.filters;
+    if (f.title && (t.title || "").toLowerCase().indexOf(f.title.toLowerCase()) < 0) return false;
+    if (f.status && t.status !== f.status) return false;
+    if (f.env && t.env_name !== f.env) return false;
+    if (f.tag && (t.tags || []).indexOf(f.tag) < 0) return false;
+    if (f.sla && String(t.pass_sla) !== f.sla) return false;
+    if (f.since && (t.created_at || "") < f.since) return false;
+    if (f.until && (t.created_at || "").slice(0, 10) > f.until) return false;
+    return true;
+  }
+
+  function renderTasks(tasks) {
+    var card = el("div", {cls: "card"});
+    var tags = {}, envs = {}, statuses = {};
+    tasks.forEach(function (t) {
+      (t.tags || []).forEach(function (g) { tags[g] = 1; });
+      if (t.env_name) envs[t.env_name] = 1;
+      statuses[t.status] = 1;
+    });
+    function select(name, values) {
+      var s = el("select", {name: name, onchange: function () { state.filters[name] = s.value; draw(); }},
+                 [el("option", {value: "", text: "any"})].concat(Object.keys(values).sort().map(function (v) {
+                   return el("option", {value: v, text: v}); })));
+      s.value = state.filters[name] || "";
+      return el("label", {}, [name, s]);
+    }
+    function input(name, type) {
+      var i = el("input", {name: name, type: type, value: state.filters[name] || "",
+                           oninput: function () { state.filters[name] = i.value; draw(); }});
+      return el("label", {}, [name, i]);
+    }
+    var slaSel = el("select", {name: "sla", onchange: function () { state.filters.sla = slaSel.value; draw(); }},
+      [el("option", {value: "", text: "any"}), el("option", {value: "true", text: "pass"}),
+       el("option", {value: "false", text: "fail"})]);
+    slaSel.value = state.filters.sla || "";
+    var compareBtn = el("button", {id: "compare", text: "Compare 2 selected", onclick: function () {
+      var ids = selectedIds(); location.hash = "#/compare/" + ids[0] + "/" + ids[1]; }});
+    var trendsBtn = el("button", {id: "trends", text: "Trends of selected", cls: "secondary", onclick: function () {
+      location.hash = "#/trends/" + selectedIds().join(","); }});
+    card.appendChild(el("div", {cls: "filters"}, [input("title", "search"), select("tag", tags), select("env", envs),
+      select("status", statuses), el("label", {}, ["SLA", slaSel]), input("since", "date"), input("until", "date"),
+      compareBtn, trendsBtn]));
+    var table = el("table", {id: "tasks"});
+    card.appendChild(table);
+    view.appendChild(card);
+
+    function selectedIds() { return Object.keys(state.selected).filter(function (k) { return state.selected[k]; }); }
+
+    function draw() {
+      var cols = [["", null], ["Title", "title"], ["Status", "status"], ["SLA", "pass_sla"], ["Env", "env_name"],
+                  ["Tags", "tags"], ["Created", "created_at"], ["Duration (s)", "task_duration"]];
+      var rows = tasks.filter(taskMatches).sort(function (a, b) {
+        var k = state.sort.key, x = a[k], y = b[k];
+        x = Array.isArray(x) ? x.join(",") : x; y = Array.isArray(y) ? y.join(",") : y;
+        return (x > y ? 1 : x < y ? -1 : 0) * state.sort.dir;
+      });
+      table.innerHTML = "";
+      table.appendChild(el("thead", {}, [el("tr", {}, cols.map(function (c) {
+        var cls = state.sort.key === c[1] ? (state.sort.dir > 0 ? "sorted-asc" : "sorted-desc") : "";
+        return el("th", {cls: cls, "data-key": c[1] || "", text: c[0], onclick: function () {
+          if (!c[1]) return;
+          state.sort = {key: c[1], dir: state.sort.key === c[1] ? -state.sort.dir : 1}; draw(); }});
+      }))]));
+      table.appendChild(el("tbody", {}, rows.map(function (t) {
+        var box = el("input", {type: "checkbox", "data-uuid": t.uuid, onchange: function () {
+          state.selected[t.uuid] = box.checked; buttons(); }});
+        box.checked = !!state.selected[t.uuid];
+        var link = t.status === "running" ? "#/live/" + t.uuid : "#/task/" + t.uuid;
+        return el("tr", {"data-uuid": t.uuid}, [el("td", {}, [box]),
+          el("td", {}, [el("a", {href: link, text: t.title || t.uuid})]), el("td", {text: t.status}),
+          el("td", {}, [verdict(t.pass_sla)]), el("td", {text: t.env_name || "-"}),
+          el("td", {text: (t.tags || []).join(", ")}), el("td", {text: (t.created_at || "").slice(0, 19).replace("T", " ")}),
+          el("td", {cls: "num", text: (t.task_duration || 0).toFixed(2)})]);
+      })));
+      buttons();
+    }
+    function buttons() {
+      var n = selectedIds().length;
+      compareBtn.disabled = n !== 2;
+      trendsBtn.disabled = n < 1;
+    }
+    draw();
+  }
+
+  function showReport(promise) {
+    var frame = el("iframe", {cls: "report", title: "report"});
+    view.appendChild(frame);
+    promise.then(function (r) { frame.srcdoc = r.content; }).catch(showError);
+  }
+
+  /* -- live view ---------------------------------------------------------- */
+  function renderLive(uuid) {
+    var card = el("div", {cls: "card", id: "live"});
+    var head = el("h2", {text: "Task " + uuid});
+    var kpis = el("div", {cls: "kpis"});
+    var bars = el("div", {});
+    var hooks = el("table", {id: "live-hooks"});
+    var abort = el("button", {text: "Abort", cls: "secondary", onclick: function () {
+      call("POST", "task/abort", {task_id: uuid}).catch(showError); }});
+    card.appendChild(head); card.appendChild(abort); card.appendChild(kpis); card.appendChild(bars);
+    card.appendChild(el("h3", {text: "Hook runs"})); card.appendChild(hooks);
+    view.appendChild(card);
+    var started = Date.now(), lastDone = 0, lastAt = Date.now(), rate = 0;
+    function kpi(k, v, id) { return el("div", {cls: "kpi"}, [el("div", {cls: "v", id: id, text: v}), el("div", {cls: "k", text: k})]); }
+    function tick() {
+      Promise.all([call("GET", "task/progress", {task_id: uuid}), call("GET", "task/hooks", {task_id: uuid})])
+        .then(function (res) {
+          var p = res[0], runs = res[1];
+          var done = p.workloads.reduce(function (a, w) { return a + w.done; }, 0);
+          var failed = p.workloads.reduce(function (a, w) { return a + w.failed; }, 0);
+          var now = Date.now();
+          if (now > lastAt) rate = (done - lastDone) * 1000 / (now - lastAt);
+          lastDone = done; lastAt = now;
+          kpis.innerHTML = "";
+          [["status", p.status, "live-status"], ["iterations", String(done), "live-done"],
+           ["failures", String(failed), "live-failed"], ["iterations/s", rate.toFixed(1), "live-rate"],
+           ["elapsed (s)", ((now - started) / 1000).toFixed(0), "live-elapsed"]].forEach(function (x) {
+            kpis.appendChild(kpi(x[0], x[1], x[2])); });
+          bars.innerHTML = "";
+          p.workloads.forEach(function (w) {
+            var frac = w.expected ? Math.min(1, w.done / w.expected) : 0;
+            bars.appendChild(el("div", {}, [el("div", {text: "#" + w.position + " " + w.name + ": " + w.done +
+              (w.expected ? " / " + w.expected : "") + " (" + w.status + ")"}),
+              el("div", {cls: "bar"}, [el("div", {style: "width:" + (100 * frac).toFixed(1) + "%"})])]));
+          });
+          hooks.innerHTML = "";
+          hooks.appendChild(el("tbody", {}, runs.map(function (r) {
+            return el("tr", {}, [el("td", {text: r.action}), el("td", {text: r.triggered_by.event_type + " " + r.triggered_by.value}),
+                                 el("td", {text: r.status})]); })));
+          if (["finished", "aborted", "crashed"].indexOf(p.status) >= 0) {
+            timers.forEach(clearInterval); timers = [];
+            card.appendChild(el("p", {}, [el("a", {href: "#/task/" + uuid, id: "live-report", text: "Open the report"})]));
+          }
+        }).catch(showError);
+    }
+    tick();
+    timers.push(setInterval(tick, 1000));
+  }
+
+  /* -- environments ------------------------------------------------------- */
+  function renderEnvs(envs) {
+    var card = el("div", {cls: "card"});
+    card.appendChild(el("table", {id: "envs"}, [el("thead", {}, [el("tr", {}, ["Name", "Default", "Platforms", "Created"]
+      .map(function (h) { return el("th", {text: h}); }))]), el("tbody", {}, envs.map(function (e) {
+        return el("tr", {}, [el("td", {text: e.name}), el("td", {text: e.default ? "yes" : ""}),
+          el("td", {text: Object.keys(e.spec).join(", ") || "-"}), el("td", {text: e.created_at.slice(0, 19)})]);
+      }))]));
+    view.appendChild(card);
+  }
+
+  function route() {
+    clear();
+    var parts = location.hash.replace(/^#\/?/, "").split("/");
+    document.querySelectorAll("header nav a").forEach(function (a) {
+      a.classList.toggle("active", a.getAttribute("data-nav") === (parts[0] || "tasks")); });
+    var page = parts[0] || "tasks";
+    if (page === "tasks") call("GET", "task/list").then(renderTasks).catch(showError);
+    else if (page === "envs") call("GET", "env/list").then(renderEnvs).catch(showError);
+    else if (page === "task") showReport(call("GET", "task/report", {task_ids: [parts[1]]}));
+    else if (page === "compare") showReport(call("GET", "task/compare", {task_a: parts[1], task_b: parts[2], html: true}));
+    else if (page === "trends") showReport(call("GET", "task/trends", {task_ids: parts[1].split(","), html: true}));
+    else if (page === "live") renderLive(parts[1]);
+  }
+  window.addEventListener("hashchange", route);
+  fetch("/health").then(function (r) { return r.json(); })
+    .then(function (h) { statusBox.textContent = "service " + h.status; });
+  route();
+})();

@@ -1,0 +1,87 @@
+"""The web portal, driven in Debian's Chromium against a real service."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from squall.api import API
+from tests.browser.conftest import PageWatch
+from tests.conftest import ServiceFactory
+
+
+def _task(sleep: float, times: int = 20) -> str:
+    return json.dumps({"Dummy.dummy": [{"args": {"sleep": sleep},
+                                        "runner": {"type": "constant", "times": times, "concurrency": 2}}]})
+
+
+def _run(api: API, text: str, tags: list[str]) -> str:
+    task = api.task.create(config=text, tags=tags)
+    api.task.start(task_id=task["uuid"])
+    return str(task["uuid"])
+
+
+def test_portal_filter_open_compare_and_watch_live(start_service: ServiceFactory, home: Path,
+                                                   page: PageWatch) -> None:
+    url = start_service("--allow-exec", home=home)
+    api = API()  # the same database the service uses
+    fast = _run(api, _task(0.001), ["nightly"])
+    slow = _run(api, _task(0.02), ["nightly"])
+    _run(api, _task(0.001), ["adhoc"])
+    p = page.page
+    p.goto(url + "/")
+    p.wait_for_selector("#tasks tbody tr")
+    assert p.locator("#tasks tbody tr").count() == 3
+
+    # Filter by tag, then sort by duration.
+    p.select_option("select[name=tag]", "nightly")
+    assert p.locator("#tasks tbody tr").count() == 2
+    p.click("th[data-key=task_duration]")
+    assert p.locator("#tasks tbody tr").first.get_attribute("data-uuid") == fast
+    page.screenshot("portal-tasks")
+
+    # Select two and compare: the comparison report opens with its verdict.
+    assert p.locator("#compare").is_disabled()
+    p.check(f"input[data-uuid='{fast}']")
+    p.check(f"input[data-uuid='{slow}']")
+    p.click("#compare")
+    frame = p.frame_locator("iframe.report")
+    frame.locator("#comparison .badge").wait_for()
+    assert frame.locator("#comparison .badge").inner_text() == "REGRESSION"
+    page.screenshot("portal-compare")
+
+    # Open one task's full report.
+    p.goto(url + "/#/tasks")
+    p.wait_for_selector("#tasks tbody tr")
+    p.click(f"tr[data-uuid='{fast}'] a")
+    frame = p.frame_locator("iframe.report")
+    frame.locator("section.workload").wait_for()
+    assert frame.locator("section.workload .kpi .v").first.inner_text() == "20"
+
+    # A live task: numbers grow without a reload; the abort button stops it.
+    remote = API(endpoint_url=url)
+    live = remote.task.create(config=json.dumps({"Dummy.dummy": [{"args": {"sleep": 0.02}, "runner": {
+        "type": "constant_for_duration", "duration": 60, "concurrency": 2}}]}))
+    remote.task.start(task_id=live["uuid"])
+    p.goto(url + f"/#/live/{live['uuid']}")
+    p.wait_for_function("document.querySelector('#live-done') && +document.querySelector('#live-done').textContent > 0")
+    first = int(p.inner_text("#live-done"))
+    deadline = time.time() + 30
+    while int(p.inner_text("#live-done")) <= first:
+        assert time.time() < deadline, "live view did not update"
+        time.sleep(0.3)
+    page.screenshot("portal-live")
+    p.click("text=Abort")
+    p.wait_for_selector("#live-report", timeout=60_000)
+    assert p.inner_text("#live-status") == "aborted"
+    assert page.errors == []
+
+
+def test_portal_environments(start_service: ServiceFactory, home: Path, page: PageWatch) -> None:
+    url = start_service(home=home)
+    API(endpoint_url=url).env.create(name="lab", spec={"http": {"base_url": "http://127.0.0.1:9/"}})
+    page.page.goto(url + "/#/envs")
+    page.page.wait_for_selector("#envs tbody tr")
+    assert "lab" in page.page.inner_text("#envs") and "http" in page.page.inner_text("#envs")
+    assert page.errors == []
