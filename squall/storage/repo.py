@@ -97,6 +97,10 @@ def task_set_status_if(db: Database, uuid: str, allowed: tuple[str, ...], status
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+_TASK_SUMMARY = ("id", "uuid", "title", "description", "status", "pass_sla", "tags", "env_uuid", "env_name",
+                 "created_at", "updated_at", "task_duration", "pid", "hostname", "heartbeat")
+
+
 def task_list(
     db: Database,
     status: str | None = None,
@@ -106,8 +110,11 @@ def task_list(
     until: dt.datetime | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Tasks, oldest first, filtered in SQL (tags filtered after)."""
-    query = select(Task).order_by(Task.id)
+    """Tasks, oldest first, filtered in SQL (tags filtered after).
+
+    Rows carry the summary columns only, not the task file or its config.
+    """
+    query = select(*[getattr(Task, c) for c in _TASK_SUMMARY]).order_by(Task.id)
     if status:
         query = query.where(Task.status == status)
     if env_uuid:
@@ -117,7 +124,7 @@ def task_list(
     if until:
         query = query.where(Task.created_at <= until)
     with db.session() as s:
-        rows = [_row(t) for t in s.scalars(query)]
+        rows = [dict(r._mapping) for r in s.execute(query)]
     if tags:
         wanted = set(tags)
         rows = [r for r in rows if wanted & set(r["tags"] or [])]
