@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from squall.api.base import APIGroup
 from squall.api.db_group import DbAPI
+from squall.api.deployment_group import DeploymentAPI
 from squall.api.env_group import EnvAPI
 from squall.api.plugin_group import PluginAPI
 from squall.api.remote import RemoteAPI
@@ -36,6 +37,7 @@ class API:
         self.task = TaskAPI(self)
         self.plugin = PluginAPI(self)
         self.db = DbAPI(self)
+        self.deployment = DeploymentAPI(self)
 
     @property
     def database(self) -> Database:
@@ -46,7 +48,7 @@ class API:
 
     def groups(self) -> list[APIGroup]:
         """Every API group."""
-        return [self.env, self.task, self.plugin, self.db]
+        return [self.env, self.task, self.plugin, self.db, self.deployment]
 
     @staticmethod
     def get_api_version() -> int:

@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
-from squall.cli import db_cmd, env_cmd, plugin_cmd, service_cmd, task_cmd
+from squall.cli import db_cmd, deploy_cmd, env_cmd, plugin_cmd, service_cmd, task_cmd
 from squall.cli.output import err_console
 
 app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
@@ -25,6 +25,8 @@ app.add_typer(env_cmd.app, name="env")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(plugin_cmd.app, name="plugin")
 app.add_typer(service_cmd.app, name="service")
+app.add_typer(deploy_cmd.app, name="deploy")
+app.command("tasks-history")(deploy_cmd.tasks_history)
 
 
 def _version(value: bool) -> None:
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     try:
         # Without standalone mode, typer.Exit(code) comes back as the return value.
-        result = app(args=argv, prog_name="squall", standalone_mode=False)
+        args = deploy_cmd.expand_variadic(list(sys.argv[1:] if argv is None else argv))
+        result = app(args=args, prog_name="squall", standalone_mode=False)
     except exceptions.SquallError as exc:
         err_console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
         return 1

@@ -32,6 +32,20 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 PORTAL = Path(__file__).parent / "portal"
 
 
+def _history_csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    columns = ["id", "deployment_task_id", "task_id", "node_id", "task_name", "time_start", "time_end", "status",
+               "summary"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "summary": json.dumps(row.get("summary"), sort_keys=True)})
+    return buffer.getvalue()
+
+
 def _error(exc: exceptions.SquallError) -> JSONResponse:
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_code)
 
@@ -126,6 +140,29 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
             return _error(exceptions.make_exception(exc))
         return _Result({"result": result})
 
+    async def deployment_history(request: Request) -> Response:
+        """The seed's REST view: GET /api/tasks/{task_id}/deployment_tasks (or /tasks_history)."""
+        if not authorised(request):
+            return _error(exceptions.UnauthorizedError("a valid 'Authorization: Bearer <token>' header is needed"))
+        if request.method != "GET":
+            return _error(exceptions.MethodNotAllowedError(
+                f"{request.method} is not allowed: the deployment history is read-only"))
+        try:
+            try:
+                run_id = int(request.path_params["task_id"])
+                nodes = [int(n) for n in request.query_params.get("nodes", "").split(",") if n.strip()]
+            except ValueError:
+                raise exceptions.InvalidArgumentsError("task id and node ids are integers") from None
+            split = lambda name: [v for v in request.query_params.get(name, "").split(",") if v]  # noqa: E731
+            rows = await run_in_threadpool(
+                api.deployment.history, task_id=run_id, nodes=nodes or None, statuses=split("statuses") or None,
+                task_names=split("task_names") or None, include_summary=True)
+        except exceptions.SquallError as exc:
+            return _error(exc)
+        if "text/csv" in request.headers.get("accept", ""):
+            return Response(_history_csv(rows), media_type="text/csv")
+        return _Result(rows)
+
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -146,6 +183,8 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
     app_routes = [Route("/", portal, methods=["GET"]), Route("/portal", portal_redirect, methods=["GET"]),
                   Mount("/portal", StaticFiles(directory=PORTAL), name="portal"),
                   Route("/health", health, methods=["GET"]),
+                  Route("/api/tasks/{task_id}/deployment_tasks", deployment_history, methods=ALL_METHODS),
+                  Route("/api/tasks/{task_id}/tasks_history", deployment_history, methods=ALL_METHODS),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
     app_routes += [Route(path, call, methods=ALL_METHODS) for path in by_path]
     handlers: dict[Any, Any] = {HTTPException: not_found}

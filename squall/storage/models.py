@@ -142,3 +142,42 @@ class Preference(Base):
     __tablename__ = "preferences"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class DeploymentRun(Base):
+    """One execution of a deployment graph (or of a fault action) on an environment.
+
+    Its integer id is the seed's ``task_id``.
+    """
+
+    __tablename__ = "deployment_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    env_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
+    env_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32), default="graph")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    graph: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    task_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DeploymentHistory(Base):
+    """One deployment task on one node, in one run: the audit trail (never deleted)."""
+
+    __tablename__ = "deployment_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_task_id: Mapped[int] = mapped_column(ForeignKey("deployment_runs.id"), index=True)
+    task_name: Mapped[str] = mapped_column(String(255))
+    node_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), default="pending")
+    time_start: Mapped[float | None] = mapped_column(Float, nullable=True)
+    time_end: Mapped[float | None] = mapped_column(Float, nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        Index("ix_history_run_node", "deployment_task_id", "node_id"),
+        Index("ix_history_run_status", "deployment_task_id", "status"),
+        Index("ix_history_run_name", "deployment_task_id", "task_name"),
+    )

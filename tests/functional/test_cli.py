@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from squall.storage.db import SCHEMA_HEAD
 from tests.conftest import CLI
 from tests.functional.helpers import v2_task
 
@@ -160,11 +161,11 @@ def test_env_lifecycle_with_http_platform(cli: CLI, tmp_path: Path, http_server:
 
 
 def test_db_and_plugin_commands(cli: CLI) -> None:
-    assert "Schema revision: 0001" in cli("db", "create", check=True).stdout
-    assert "0001" in cli("db", "show", check=True).stdout
+    assert f"Schema revision: {SCHEMA_HEAD}" in cli("db", "create", check=True).stdout
+    assert SCHEMA_HEAD in cli("db", "show", check=True).stdout
     listed = cli("plugin", "list", "--kind", "scenario", check=True).stdout
     assert "Dummy.dummy_output" in listed and "HttpRequests.check_random_request" in listed
     shown = cli("plugin", "show", "constant", check=True).stdout
     assert '"concurrency"' in shown
     assert cli("plugin", "show", "nope").returncode == 1
-    assert "Schema revision: 0001" in cli("db", "recreate", "--yes", check=True).stdout
+    assert f"Schema revision: {SCHEMA_HEAD}" in cli("db", "recreate", "--yes", check=True).stdout

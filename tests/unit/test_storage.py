@@ -35,3 +35,22 @@ def test_unreachable_database_is_a_clear_error() -> None:
     db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
     with pytest.raises(exceptions.DatabaseError, match="cannot reach database"):
         db.ensure_schema()
+
+
+def test_upgrade_keeps_existing_data(tmp_path: Path) -> None:
+    from alembic import command
+
+    from squall.storage import repo
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    db = Database(url)
+    with db.engine.begin() as conn:
+        command.upgrade(db._alembic_config(conn), "0001")
+    db._checked = True  # write with the old schema, as an older squall did
+    repo.env_create(db, name="kept", spec={})
+    with pytest.raises(exceptions.DatabaseError, match="squall db upgrade"):
+        Database(url).ensure_schema()
+    fresh = Database(url)
+    fresh.upgrade()
+    assert fresh.current_revision() == SCHEMA_HEAD
+    assert [e["name"] for e in repo.env_list(fresh)] == ["kept"]

@@ -1,0 +1,1 @@
+"""Environment nodes, deployment graphs and their per-node history."""

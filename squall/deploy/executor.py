@@ -1,0 +1,118 @@
+"""Runs a deployment graph on the nodes of an environment, recording history.
+
+Each (task, node) pair is one history row: ``pending`` when the run starts,
+then ``running`` and ``ready`` or ``error``, or ``skipped`` when a task it
+requires failed (on that node, or on any node for a task that does not run
+on it) or when an ``on_error: stop`` failure ended the run. Pairs run in
+parallel as soon as what they require is ready. Every transition is its own
+transaction; an illegal one is refused and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from squall.deploy import nodes as nodes_mod
+from squall.deploy.nodes import Node
+from squall.storage import history_repo
+from squall.storage.db import Database
+
+LOG = logging.getLogger(__name__)
+STATUSES = ("pending", "running", "ready", "error", "skipped")
+TRANSITIONS = {"pending": ("running", "skipped"), "running": ("ready", "error")}
+MAX_PARALLEL = 32
+
+
+class IllegalTransition(Exception):
+    """A history row was asked to move along a transition Fuel does not allow."""
+
+
+def transition(db: Database, row_id: int, status: str, **values: Any) -> None:
+    """Move a history row to ``status`` if its current status allows it."""
+    allowed_from = tuple(src for src, targets in TRANSITIONS.items() if status in targets)
+    if not history_repo.history_transition(db, row_id, allowed_from, status, **values):
+        current = history_repo.history_status(db, row_id)
+        LOG.warning("refused history transition of row %s: %s -> %s", row_id, current, status)
+        raise IllegalTransition(f"history row {row_id}: {current} -> {status} is not allowed")
+
+
+def _script(task: dict[str, Any]) -> str:
+    return str(task.get("command") or task["script"])
+
+
+def execute(db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[Node]) -> str:
+    """Run the graph; returns ``ready`` or ``error`` for the whole run."""
+    targets = {t["id"]: nodes_mod.select(all_nodes, t.get("nodes"), t.get("roles")) for t in graph["tasks"]}
+    rows: dict[tuple[str, int], int] = {}
+    for task in graph["tasks"]:
+        for node in targets[task["id"]]:
+            rows[(task["id"], node.id)] = history_repo.history_add(db, run_id, task["id"], node.id)
+    by_id = {t["id"]: t for t in graph["tasks"]}
+    outcome: dict[tuple[str, int], str] = {}
+    lock = threading.Lock()
+    stopped = threading.Event()
+
+    def deps_state(task_id: str, node_id: int) -> str:
+        """``ready``, ``wait`` or ``failed`` for what (task, node) requires."""
+        for req in by_id[task_id]["requires"]:
+            on_node = (req, node_id) in rows
+            keys = [(req, node_id)] if on_node else [(req, n.id) for n in targets[req]]
+            states = [outcome.get(k) for k in keys]
+            if any(s in ("error", "skipped") for s in states):
+                return "failed"
+            if any(s is None for s in states):
+                return "wait"
+        return "ready"
+
+    def run_pair(task: dict[str, Any], node: Node) -> str:
+        row = rows[(task["id"], node.id)]
+        started = time.time()
+        transition(db, row, "running", time_start=started)
+        attempts = 0
+        while True:
+            attempts += 1
+            result = nodes_mod.run(node, _script(task), float(task["timeout"]))
+            if result.rc == 0 or attempts > task["retries"]:
+                break
+        summary = {**result.summary(), "attempts": attempts, "node_name": node.name}
+        status = "ready" if result.rc == 0 else "error"
+        transition(db, row, status, time_end=time.time(), summary=summary)
+        return status
+
+    pending = {key for key in rows}
+    futures: dict[Future[str], tuple[str, int]] = {}
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as pool:
+        while pending or futures:
+            for key in sorted(pending, key=lambda k: list(by_id).index(k[0])):
+                task_id, node_id = key
+                state = "failed" if stopped.is_set() else deps_state(task_id, node_id)
+                if state == "wait":
+                    continue
+                pending.discard(key)
+                if state == "failed":
+                    transition(db, rows[key], "skipped",
+                               summary={"reason": "run stopped after a failure" if stopped.is_set()
+                                        else "a required task failed or was skipped"})
+                    with lock:
+                        outcome[key] = "skipped"
+                    continue
+                node = next(n for n in targets[task_id] if n.id == node_id)
+                futures[pool.submit(run_pair, by_id[task_id], node)] = key
+            if not futures:
+                for key in pending:  # unreachable in a valid graph; never leave rows pending
+                    transition(db, rows[key], "skipped", summary={"reason": "could not be scheduled"})
+                    outcome[key] = "skipped"
+                break
+            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            for fut in done:
+                key = futures.pop(fut)
+                status = fut.result()
+                with lock:
+                    outcome[key] = status
+                if status == "error" and by_id[key[0]]["on_error"] == "stop":
+                    stopped.set()
+    return "ready" if all(s == "ready" for s in outcome.values()) else "error"
