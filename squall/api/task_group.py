@@ -112,7 +112,8 @@ class TaskAPI(APIGroup):
             except exceptions.NotFoundError:
                 env_spec = {}
         cfg: task_config.TaskConfig = row["config"]  # type: ignore[assignment]
-        TaskEngine(self.db, row["uuid"], cfg, env_spec, abort_on_sla_failure).run()
+        TaskEngine(self.db, row["uuid"], cfg, env_spec, abort_on_sla_failure,
+                   env_uuid=row["env_uuid"], env_name=row["env_name"]).run()
         return _summary(repo.task_get(self.db, row["uuid"]))
 
     @api_method("POST")

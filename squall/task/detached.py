@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             env = repo.env_get(db, task["env_uuid"])["spec"]
         except Exception:
             env = {}
-    TaskEngine(db, task["uuid"], task["config"], env, opts.abort_on_sla_failure).run()  # type: ignore[arg-type]
+    TaskEngine(db, task["uuid"], task["config"], env, opts.abort_on_sla_failure,  # type: ignore[arg-type]
+               env_uuid=task["env_uuid"], env_name=task["env_name"]).run()
     return 0
 
 

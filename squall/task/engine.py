@@ -140,8 +140,11 @@ class TaskEngine:
     """Runs every workload of a task, in order, and records the outcome."""
 
     def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
-                 env: dict[str, Any] | None = None, abort_on_sla_failure: bool = False) -> None:
+                 env: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
+                 env_uuid: str | None = None, env_name: str | None = None) -> None:
         self.db = db
+        self.env_uuid = env_uuid
+        self.env_name = env_name
         self.task_uuid = task_uuid
         self.config = config
         self.env = env or {}
@@ -216,8 +219,10 @@ class TaskEngine:
             consumer = ResultConsumer(self.db, self.task_uuid, row["uuid"], pool, sla, self.abort_on_sla_failure)
             if wl["hooks"]:
                 running = pool
+                # Hooks run in this process: they may use the database (fault history).
+                hook_context = {**base_context, "db": self.db, "env_uuid": self.env_uuid, "env_name": self.env_name}
                 executor = HookExecutor(wl["hooks"], lambda: running.started_iterations,
-                                        lambda: running.shared.stop.is_set(), base_context, consumer.on_hook_result)
+                                        lambda: running.shared.stop.is_set(), hook_context, consumer.on_hook_result)
             pool.start()
             if executor is not None:
                 executor.start(pool.shared.t0)
