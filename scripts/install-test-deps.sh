@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system components the test suite uses for real: a PostgreSQL
-# server (the tests start their own on 127.0.0.1) and Debian's Chromium (driven
-# by Playwright for the report and portal pages). Needs root or sudo.
+# server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
+# by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
+# start their own on a free port). Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
+have_sshd() { [ -x /usr/sbin/sshd ]; }
 missing=()
+have_sshd || missing+=(openssh-server)
 have_pg || missing+=(postgresql)
 have_chromium || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -16,3 +19,4 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 have_pg || { echo "PostgreSQL server binaries still missing after apt-get install" >&2; exit 1; }
 have_chromium || { echo "chromium still missing after apt-get install" >&2; exit 1; }
+have_sshd || { echo "sshd still missing after apt-get install" >&2; exit 1; }

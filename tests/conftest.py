@@ -156,3 +156,18 @@ def start_service(tmp_path: Path) -> Iterator[ServiceFactory]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def ssh_connection() -> Iterator[dict[str, object]]:
+    """Connection settings of a real sshd on 127.0.0.1 (the test command installs it)."""
+    from tests import sshd
+
+    if not sshd.available():
+        if IN_CI:
+            pytest.fail("sshd, ssh-keygen or root is missing; scripts/install-test-deps.sh installs openssh-server")
+        pytest.skip("sshd is missing (make test installs openssh-server)")
+    server = sshd.SSHServer(free_port())
+    conn = server.start()
+    yield conn
+    server.stop()

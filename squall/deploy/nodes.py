@@ -1,9 +1,10 @@
 """Nodes of an environment and running commands on them.
 
 A node has an integer ``id``, a ``name``, ``roles`` and a ``connection``.
-``local`` nodes run commands as subprocesses of squall. A command that
-outlives its timeout is killed together with every process it started (it
-runs in its own process group).
+``local`` nodes run commands as subprocesses of squall; ``ssh`` nodes over
+SSH (:mod:`squall.deploy.ssh`). A command that outlives its timeout is killed
+together with every process it started (it runs in its own process group),
+on the node where it ran.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ NODE_SCHEMA: dict[str, Any] = {
         "name": {"type": "string", "minLength": 1},
         "roles": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
         "connection": {
-            "type": "object",
-            "properties": {"type": {"enum": ["local"]}},
-            "required": ["type"],
-            "additionalProperties": False,
+            "oneOf": [
+                {"type": "object", "properties": {"type": {"const": "local"}}, "required": ["type"],
+                 "additionalProperties": False},
+                {"type": "object",
+                 "properties": {"type": {"const": "ssh"}, "host": {"type": "string", "minLength": 1},
+                                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                                "user": {"type": "string", "minLength": 1}, "key": {"type": "string"},
+                                "connect_timeout": {"type": "number", "exclusiveMinimum": 0}},
+                 "required": ["type", "host"], "additionalProperties": False},
+            ]
         },
     },
     "required": ["id", "name"],
@@ -79,8 +86,14 @@ def select(nodes: list[Node], ids: list[int] | None = None, roles: list[str] | N
 
 def run(node: Node, command: str, timeout: float) -> CommandResult:
     """Run a shell command on a node; kill its whole process group on timeout."""
-    if node.connection.get("type", "local") != "local":
-        raise exceptions.InvalidConfigError(f"node {node.id}: unsupported connection {node.connection.get('type')}")
+    kind = node.connection.get("type", "local")
+    if kind == "ssh":
+        from squall.deploy import ssh
+
+        rc, out, err, timed_out, seconds = ssh.run(node.connection, command, timeout)
+        return CommandResult(rc, out, err, seconds, timed_out)
+    if kind != "local":
+        raise exceptions.InvalidConfigError(f"node {node.id}: unsupported connection {kind}")
     started = time.perf_counter()
     proc = subprocess.Popen(["/bin/sh", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, stdin=subprocess.DEVNULL)
