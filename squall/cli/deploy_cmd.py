@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import typer
-import yaml
 from rich.table import Table
 
 from squall import exceptions
+from squall.cli.files import read_yaml
 from squall.cli.output import console
 
 app = typer.Typer(help="Run deployment graphs on an environment's nodes.", no_args_is_help=True)
@@ -39,12 +39,7 @@ def expand_variadic(argv: list[str]) -> list[str]:
 def run(ctx: typer.Context, graph_file: Path,
         env: str | None = typer.Option(None, "--env", help="Environment (default: in use).")) -> None:
     """Execute a graph file; exit code 1 if any task failed."""
-    try:
-        graph = yaml.safe_load(graph_file.read_text())
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot read {graph_file}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise exceptions.InvalidConfigError(f"{graph_file}: not valid YAML: {exc}") from None
+    graph = read_yaml(graph_file, "graph file")
     result = ctx.obj.deployment.run(graph=graph, env=env)
     rows = ctx.obj.deployment.history(task_id=result["id"], include_summary=False)
     console.print(history_table(rows))

@@ -6,23 +6,12 @@ import json
 from pathlib import Path
 
 import typer
-import yaml
 from rich.table import Table
 
-from squall import exceptions
+from squall.cli.files import read_yaml
 from squall.cli.output import console
 
 app = typer.Typer(help="Manage environments (the systems under test).", no_args_is_help=True)
-
-
-def _read_spec(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise exceptions.InvalidConfigError(f"{path}: not valid YAML/JSON: {exc}") from None
-    return data or {}
 
 
 @app.command()
@@ -31,7 +20,7 @@ def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Env
            description: str = typer.Option("", help="Free text."),
            no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
     """Create an environment."""
-    env = ctx.obj.env.create(name=name, spec=_read_spec(spec) if spec else {}, description=description,
+    env = ctx.obj.env.create(name=name, spec=(read_yaml(spec, "spec") or {}) if spec else {}, description=description,
                              use=not no_use)
     console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from squall import exceptions
+from squall.cli.files import read_text
 from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, tasks_table
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
@@ -21,20 +22,11 @@ TaskArgsFile = typer.Option(None, "--task-args-file", help="File of template var
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot read task file {path}: {exc.strerror}") from None
+    return read_text(path, "task file")
 
 
 def _args_file(path: str | None) -> str | None:
-    # Read here, so that a remote service gets the content, not a local path.
-    if path is None:
-        return None
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot read task args file {path}: {exc.strerror}") from None
+    return None if path is None else read_text(path, "task args file")
 
 
 def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
@@ -350,10 +342,6 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 @app.command("import")
 def import_(ctx: typer.Context, results_file: Path, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
     """Import a JSON results file written by squall or Rally."""
-    try:
-        content = results_file.read_text()
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot read {results_file}: {exc.strerror}") from None
-    data = ctx.obj.task.import_results(content=content, tags=tag)
+    data = ctx.obj.task.import_results(content=read_text(results_file, "results file"), tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")
