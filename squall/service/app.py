@@ -172,7 +172,10 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
     async def not_found(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
             return _error(exceptions.NotFoundError(kind="path", name=request.url.path))
-        return _error(exceptions.SquallError(str(exc.detail)))
+        if exc.status_code == 405:
+            return _error(exceptions.MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}"))
+        error = exceptions.SquallError(str(exc.detail)).to_dict()
+        return JSONResponse({"error": {**error, "http_code": exc.status_code}}, status_code=exc.status_code)
 
     async def portal(_: Request) -> Response:
         return FileResponse(PORTAL / "index.html")

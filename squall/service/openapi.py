@@ -23,7 +23,8 @@ def _schema(annotation: Any) -> dict[str, Any]:
     if annotation is bool:
         return {"type": "boolean"}
     if annotation is int:
-        return {"type": "integer"}
+        # Ids are 32-bit integers in PostgreSQL; larger values can name nothing.
+        return {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
     if annotation is float:
         return {"type": "number"}
     if origin is list or annotation is list:
