@@ -85,3 +85,28 @@ def test_portal_environments(start_service: ServiceFactory, home: Path, page: Pa
     page.page.wait_for_selector("#envs tbody tr")
     assert "lab" in page.page.inner_text("#envs") and "http" in page.page.inner_text("#envs")
     assert page.errors == []
+
+
+def test_portal_deployment_runs_and_history(start_service: ServiceFactory, home: Path, page: PageWatch) -> None:
+    url = start_service(home=home)
+    api = API()
+    api.env.create(name="lab", spec={"nodes": [{"id": 5, "name": "a"}, {"id": 6, "name": "b"}]})
+    run = api.deployment.run(graph={"tasks": [{"id": "ok", "command": "echo fine"},
+                                              {"id": "bad", "nodes": [6], "command": "exit 3",
+                                               "on_error": "continue"}]})
+    p = page.page
+    p.goto(url + "/#/deploys")
+    p.wait_for_selector("#runs tbody tr")
+    assert p.locator("#runs tbody tr").count() == 1
+    p.click(f"#runs tr[data-run='{run['id']}'] a")
+    p.wait_for_selector("#history tbody tr")
+    assert p.locator("#history tbody tr").count() == 3
+    p.fill("input[name=nodes]", "6")
+    p.fill("input[name=statuses]", "error")
+    p.click("#apply-history")
+    p.wait_for_function("document.querySelectorAll('#history tbody tr').length === 1")
+    row = p.locator("#history tbody tr").first
+    assert row.get_attribute("data-node") == "6" and row.get_attribute("data-status") == "error"
+    assert "3" in row.inner_text()
+    page.screenshot("portal-history")
+    assert page.errors == []

@@ -202,6 +202,76 @@
     view.appendChild(card);
   }
 
+  /* -- deployments and their per-node history ----------------------------- */
+  function renderRuns(runs) {
+    var card = el("div", {cls: "card"});
+    var envs = {};
+    runs.forEach(function (r) { if (r.env_name) envs[r.env_name] = 1; });
+    var envSel = el("select", {name: "run-env"}, [el("option", {value: "", text: "any"})].concat(
+      Object.keys(envs).sort().map(function (e) { return el("option", {value: e, text: e}); })));
+    var kindSel = el("select", {name: "run-kind"}, [el("option", {value: "", text: "any"}),
+      el("option", {value: "graph", text: "graph"}), el("option", {value: "fault", text: "fault"})]);
+    var table = el("table", {id: "runs"});
+    card.appendChild(el("div", {cls: "filters"}, [el("label", {}, ["environment", envSel]),
+                                                  el("label", {}, ["kind", kindSel])]));
+    card.appendChild(table);
+    view.appendChild(card);
+    function draw() {
+      var rows = runs.filter(function (r) {
+        return (!envSel.value || r.env_name === envSel.value) && (!kindSel.value || r.kind === kindSel.value);
+      }).reverse();
+      table.innerHTML = "";
+      table.appendChild(el("thead", {}, [el("tr", {}, ["Run", "Environment", "Kind", "Name", "Status", "Created",
+        "Finished"].map(function (h) { return el("th", {text: h}); }))]));
+      table.appendChild(el("tbody", {}, rows.map(function (r) {
+        return el("tr", {"data-run": String(r.id)}, [el("td", {}, [el("a", {href: "#/history/" + r.id, text: String(r.id)})]),
+          el("td", {text: r.env_name || "-"}), el("td", {text: r.kind}), el("td", {text: r.name}),
+          el("td", {}, [el("span", {cls: "badge " + (r.status === "ready" ? "pass" : r.status === "error" ? "fail" : "other"),
+                                    text: r.status})]),
+          el("td", {text: r.created_at.slice(0, 19).replace("T", " ")}),
+          el("td", {text: (r.finished_at || "").slice(0, 19).replace("T", " ")})]);
+      })));
+    }
+    envSel.onchange = draw; kindSel.onchange = draw;
+    draw();
+  }
+
+  function renderHistory(runId) {
+    var card = el("div", {cls: "card"});
+    var nodes = el("input", {name: "nodes", placeholder: "5,6"});
+    var statuses = el("input", {name: "statuses", placeholder: "error,ready"});
+    var names = el("input", {name: "task_names", placeholder: "task names"});
+    var table = el("table", {id: "history"});
+    var apply = el("button", {id: "apply-history", text: "Filter", onclick: function () { load(); }});
+    card.appendChild(el("h2", {text: "Deployment run " + runId}));
+    card.appendChild(el("div", {cls: "filters"}, [el("label", {}, ["nodes", nodes]), el("label", {}, ["statuses", statuses]),
+      el("label", {}, ["task names", names]), apply]));
+    card.appendChild(table);
+    view.appendChild(card);
+    function list(v) { return v.split(",").map(function (x) { return x.trim(); }).filter(Boolean); }
+    function load() {
+      var args = {task_id: Number(runId), include_summary: true};
+      if (nodes.value) args.nodes = list(nodes.value).map(Number);
+      if (statuses.value) args.statuses = list(statuses.value);
+      if (names.value) args.task_names = list(names.value);
+      call("GET", "deployment/history", args).then(function (rows) {
+        table.innerHTML = "";
+        table.appendChild(el("thead", {}, [el("tr", {}, ["Id", "Node", "Task", "Status", "Start", "End", "rc", "Output"]
+          .map(function (h) { return el("th", {text: h}); }))]));
+        table.appendChild(el("tbody", {}, rows.map(function (r) {
+          var s = r.summary || {};
+          function t(x) { return x ? new Date(x * 1000).toISOString().slice(11, 23) : ""; }
+          return el("tr", {"data-node": String(r.node_id), "data-status": r.status}, [el("td", {text: String(r.id)}),
+            el("td", {text: String(r.node_id)}), el("td", {text: r.task_name}), el("td", {text: r.status}),
+            el("td", {text: t(r.time_start)}), el("td", {text: t(r.time_end)}),
+            el("td", {text: s.rc === undefined || s.rc === null ? "" : String(s.rc)}),
+            el("td", {text: ((s.stdout || "") + (s.stderr || "")).slice(-120)})]);
+        })));
+      }).catch(showError);
+    }
+    load();
+  }
+
   function route() {
     clear();
     var parts = location.hash.replace(/^#\/?/, "").split("/");
@@ -214,6 +284,8 @@
     else if (page === "compare") showReport(call("GET", "task/compare", {task_a: parts[1], task_b: parts[2], html: true}));
     else if (page === "trends") showReport(call("GET", "task/trends", {task_ids: parts[1].split(","), html: true}));
     else if (page === "live") renderLive(parts[1]);
+    else if (page === "deploys") call("GET", "deployment/runs").then(renderRuns).catch(showError);
+    else if (page === "history") renderHistory(parts[1]);
   }
   window.addEventListener("hashchange", route);
   fetch("/health").then(function (r) { return r.json(); })
