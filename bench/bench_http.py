@@ -68,6 +68,40 @@ http {{
     raise SystemExit("nginx did not start")
 
 
+LOCUST_VENV = HERE / ".locust-venv"
+LOCUSTFILE = """
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+
+
+class Check(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def check(self):
+        self.client.get("/")
+"""
+
+
+def locust_rate(port: int, work: Path, seconds: int = 15) -> float:
+    """Locust 2.47 FastHttpUser, 10 users, 2 processes, in its own venv: requests per second."""
+    exe = LOCUST_VENV / "bin" / "locust"
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
+        subprocess.run([str(LOCUST_VENV / "bin" / "pip"), "install", "-q", "locust==2.47.*"], check=True)
+    (work / "locustfile.py").write_text(LOCUSTFILE)
+    subprocess.run([str(exe), "-f", str(work / "locustfile.py"), "--headless", "-u", "10", "-r", "10",
+                    "--run-time", f"{seconds}s", "--processes", "2", "-H", f"http://127.0.0.1:{port}",
+                    "--csv", str(work / "locust"), "--only-summary"], check=True, capture_output=True, cwd=work)
+    import csv
+
+    with open(work / "locust_stats.csv") as fh:
+        for row in csv.DictReader(fh):
+            if row["Name"] == "Aggregated":
+                return float(row["Requests/s"])
+    raise SystemExit("locust wrote no aggregated stats")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--times", type=int, default=20000)
@@ -84,6 +118,7 @@ def main() -> None:
             }]}))
             s_meas, s_wl = Squall(work).run(task)
             r_meas, r_wl = Rally(work).run(task)
+            l_rate = locust_rate(port, work)
         finally:
             nginx.terminate()
             nginx.wait()
@@ -91,6 +126,8 @@ def main() -> None:
     rows = [
         (f"HttpRequests.check_request, {opts.times:,} requests, c=10: requests/s", f"{s_rate:,.0f}",
          f"{r_rate:,.0f}", f"{s_rate / r_rate:.2f}x"),
+        ("Locust 2.47 FastHttpUser, 10 users, --processes 2, same nginx: requests/s", f"{s_rate:,.0f}",
+         f"Locust: {l_rate:,.0f}", f"squall / Locust {s_rate / l_rate:.2f}x"),
         ("failed requests", str(s_wl["failed_iteration_count"]), str(r_wl["failed_iteration_count"]), ""),
         ("peak memory, PSS of the process tree (MB)", f"{s_meas['peak_mb']:,.1f}", f"{r_meas['peak_mb']:,.1f}",
          f"{s_meas['peak_mb'] / r_meas['peak_mb']:.2f}x"),

@@ -89,5 +89,9 @@ def history_query(db: Database, run_id: int, nodes: list[int] | None = None, sta
         query = query.where(DeploymentHistory.status.in_(statuses))
     if task_names:
         query = query.where(DeploymentHistory.task_name.in_(task_names))
+    # No ORDER BY in SQL: it would make SQLite walk the whole run in id order
+    # instead of using the (run, node) / (run, status) indexes; sort here.
     with db.session() as s:
-        return [dict(r._mapping) for r in s.execute(query.order_by(DeploymentHistory.id))]
+        rows = [dict(r._mapping) for r in s.execute(query)]
+    rows.sort(key=lambda r: r["id"])
+    return rows
