@@ -20,6 +20,7 @@ demo: $(BIN)/squall
 	$(BIN)/squall task export --type json --to $(OUT)/demo-results.json
 	$(BIN)/squall task export --type junit-xml --to $(OUT)/demo-junit.xml
 	$(BIN)/squall task sla-check
+	$(BIN)/squall task report --out $(OUT)/demo-report.html
 
 # Install what the tests need (Debian packages included), then run them all.
 test: $(BIN)/squall
