@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,6 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import write_section  # noqa: E402
+from service import running_service  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,18 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         one = seed(home)
-        port = 18765
-        env = dict(os.environ, SQUALL_HOME=str(home))
-        proc = subprocess.Popen([sys.executable, "-m", "squall.cli.main", "service", "start", "--port", str(port)],
-                                env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(base + "/health")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with running_service(home, 18765) as base:
             client = httpx.Client(base_url=base, timeout=60)
             lists = []
             for _ in range(20):
@@ -97,9 +86,6 @@ def main() -> None:
             for t in threads:
                 t.join()
             rate = done / (time.perf_counter() - began)
-        finally:
-            proc.terminate()
-            proc.wait()
     lines = ["| measure | squall service |", "|---|---|",
              f"| task.list of {TASKS:,} tasks | {percentiles(lists)} |",
              f"| task.get of one task | {percentiles(gets)} |",

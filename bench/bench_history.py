@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import write_section  # noqa: E402
+from service import running_service  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,18 +82,9 @@ def main() -> None:
         from squall.storage.db import default_url
 
         run_id = seed_rows(default_url(), opts.rows)
-        port = 18767
-        env = dict(os.environ, SQUALL_HOME=str(home))
-        proc = subprocess.Popen([sys.executable, "-m", "squall.cli.main", "service", "start", "--port", str(port)],
-                                env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}/api/tasks/{run_id}/deployment_tasks"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/health")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with running_service(home, 18767) as url, httpx.Client(timeout=60) as client:
+            # One client: a new httpx client per request costs tens of ms (TLS context setup).
+            base = f"{url}/api/tasks/{run_id}/deployment_tasks"
             for label, params in (("nodes=5,6", {"nodes": "5,6"}),
                                   ("statuses=error&nodes=7", {"statuses": "error", "nodes": "7"}),
                                   ("nodes=5,6&statuses=error,ready", {"nodes": "5,6", "statuses": "error,ready"}),
@@ -101,14 +92,11 @@ def main() -> None:
                 times = []
                 for _ in range(20):
                     started = time.perf_counter()
-                    httpx.get(base, params=params, timeout=60).raise_for_status()
+                    client.get(base, params=params).raise_for_status()
                     times.append(time.perf_counter() - started)
                 times.sort()
                 lines.append(f"| GET {label} over {opts.rows:,} rows | p50 {statistics.median(times) * 1000:.1f} ms, "
                              f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.1f} ms |")
-        finally:
-            proc.terminate()
-            proc.wait()
     print(write_section("bench/bench_history.py", "Rally has no deployment history; figures stand alone.\n\n" +
                         "\n".join(lines)))
 
