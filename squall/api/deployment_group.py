@@ -40,6 +40,7 @@ class DeploymentAPI(APIGroup):
             status = executor.execute(self.db, run["id"], parsed, node_list)
         finally:
             history_repo.run_finish(self.db, run["id"], status)
+            self.db.optimize()
         return _run_public(history_repo.run_get(self.db, run["id"]))
 
     @api_method("GET")

@@ -131,6 +131,7 @@ class Database:
         with self.engine.begin() as conn:
             command.upgrade(self._alembic_config(conn), "head")
         self._checked = True
+        self.optimize()
 
     def ensure_schema(self) -> None:
         """Create a fresh database; refuse an outdated one with advice."""
@@ -145,6 +146,17 @@ class Database:
                 f"{self.head_revision()}: run 'squall db upgrade'"
             )
         self._checked = True
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics where SQLite lacks them.
+
+        Without statistics SQLite may pick the (run, status) index for a
+        history query filtered by nodes too, and scan most of a large run.
+        PostgreSQL's autovacuum keeps its own statistics.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                conn.execute(text("PRAGMA optimize"))
 
     def drop(self) -> None:
         """Drop every squall table (``db recreate``)."""
