@@ -154,9 +154,16 @@ class Database:
         history query filtered by nodes too, and scan most of a large run.
         PostgreSQL's autovacuum keeps its own statistics.
         """
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as conn:
-                conn.execute(text("PRAGMA optimize"))
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.begin() as conn:
+            # PRAGMA optimize only revisits tables this connection queried;
+            # a table that never had statistics gets a first ANALYZE.
+            has_stats = conn.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar()
+            fresh = has_stats and conn.execute(text(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'deployment_history'")).scalar()
+            conn.execute(text("PRAGMA optimize" if fresh else "ANALYZE"))
 
     def drop(self) -> None:
         """Drop every squall table (``db recreate``)."""
