@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 import uuid as uuidlib
 
 _SLEEP_SLICE = 0.05
 
 
-def interruptable_sleep(seconds: float, stop: threading.Event | None = None) -> None:
+def interruptable_sleep(seconds: float) -> None:
     """Sleep ``seconds`` in short slices so an async exception can land.
 
     A per-iteration timeout raises an exception inside the iteration's thread;
     Python delivers it only between bytecodes, so one long ``time.sleep`` would
-    delay it. With ``stop`` the sleep also ends early when the event is set.
+    delay it.
     """
     if seconds <= 0:
         return
@@ -23,8 +22,6 @@ def interruptable_sleep(seconds: float, stop: threading.Event | None = None) -> 
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            return
-        if stop is not None and stop.is_set():
             return
         time.sleep(min(left, _SLEEP_SLICE))
 
@@ -46,16 +43,3 @@ def isoformat(value: dt.datetime | None) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def format_duration(seconds: float | None) -> str:
-    """Seconds as ``1h 2m 3.4s``-style text for people."""
-    if seconds is None:
-        return "n/a"
-    if seconds < 60:
-        return f"{seconds:.2f}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{int(minutes)}m {secs:.0f}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{int(hours)}h {int(minutes)}m"

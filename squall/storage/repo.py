@@ -142,13 +142,6 @@ def task_delete(db: Database, uuid: str) -> None:
         s.execute(delete(Task).where(Task.uuid == uuid))
 
 
-def tasks_running(db: Database) -> list[dict[str, Any]]:
-    """Tasks whose status says a process is working on them."""
-    active = ("running", "aborting", "soft_aborting", "validating", "init")
-    with db.session() as s:
-        return [_row(t) for t in s.scalars(select(Task).where(Task.status.in_(active)))]
-
-
 # -- subtasks and workloads --------------------------------------------------
 def subtask_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert a subtask row."""

@@ -104,8 +104,12 @@ class _Worker:
         self._running_lock = threading.Lock()
 
     # -- iteration numbering -------------------------------------------------
-    def next_index(self) -> int | None:
-        """Claim the next iteration index, or None when the load is over."""
+    def next_index(self, start: bool = False) -> int | None:
+        """Claim the next iteration index, or None when the load is over.
+
+        With ``start`` the iteration also counts as started, in the same
+        critical section (closed loop: an iteration starts when claimed).
+        """
         sh = self.shared
         if sh.stop.is_set():
             return None
@@ -116,6 +120,8 @@ class _Worker:
             if self.schedule.times is not None and index >= self.schedule.times:
                 return None
             sh.counter.value = index + 1
+            if start:
+                sh.started.value += 1
         return index
 
     def wait_for_turn(self, index: int) -> bool:
@@ -196,12 +202,12 @@ class _Worker:
 
     # -- threads -------------------------------------------------------------
     def _slot_loop(self) -> None:
+        # Closed loop only: an iteration starts as soon as it is claimed.
         while True:
             try:
-                index = self.next_index()
-                if index is None or not self.wait_for_turn(index):
+                index = self.next_index(start=True)
+                if index is None:
                     return
-                self.mark_started()
                 result = self.run_sync(index)
                 if result is not None:
                     self.emitter.emit(result)
@@ -278,8 +284,7 @@ class _Worker:
         flush_task = asyncio.create_task(flusher())
         if self.schedule.rate is None:
             async def slot() -> None:
-                while (index := self.next_index()) is not None:
-                    self.mark_started()
+                while (index := self.next_index(start=True)) is not None:
                     self.emitter.emit(await self.run_async(index))
 
             await asyncio.gather(*(slot() for _ in range(self.slots)))
