@@ -11,7 +11,7 @@ from rich.table import Table
 
 from squall import exceptions
 from squall.cli.files import read_yaml
-from squall.cli.output import console
+from squall.cli.output import console, show
 
 app = typer.Typer(help="Run deployment graphs on an environment's nodes.", no_args_is_help=True)
 # Options that take several values after one flag, as in the seed's
@@ -108,7 +108,4 @@ def tasks_history(ctx: typer.Context,
     rows = ctx.obj.deployment.history(task_id=run_id, nodes=_ints(node_id, "--node-id") or None,
                                       statuses=_words(statuses) or None, task_names=_words(task_names) or None,
                                       include_summary=include_summary or as_json)
-    if as_json:
-        print(json.dumps(rows, indent=2))
-    else:
-        console.print(history_table(rows, include_summary))
+    show(rows, as_json, lambda r: history_table(r, include_summary), "No history rows match.")

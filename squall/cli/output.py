@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console
@@ -9,6 +10,16 @@ from rich.table import Table
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+
+def show(rows: list[dict[str, Any]], as_json: bool, table: Any, empty: str) -> None:
+    """Print ``rows`` as JSON, as ``table(rows)``, or say ``empty``."""
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    elif not rows:
+        console.print(empty)
+    else:
+        console.print(table(rows))
 
 
 def fmt(value: Any, digits: int = 3) -> str:

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from squall import exceptions
 from squall.cli.files import read_text
-from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, tasks_table
+from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, show, tasks_table
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
 
@@ -179,13 +179,7 @@ def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help
 def hooks(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List every hook run: hook, trigger, iteration, times, status."""
-    runs = ctx.obj.task.hooks(task_id=task_id)
-    if as_json:
-        print(json.dumps(runs, indent=2))
-    elif not runs:
-        console.print("No hook runs.")
-    else:
-        console.print(hooks_table(runs))
+    show(ctx.obj.task.hooks(task_id=task_id), as_json, hooks_table, "No hook runs.")
 
 
 @app.command()
@@ -202,12 +196,7 @@ def list_(ctx: typer.Context, status: str | None = typer.Option(None), env: str 
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List tasks."""
     tasks = ctx.obj.task.list(status=status, env=env, tags=tag, since=since, until=until, limit=limit)
-    if as_json:
-        print(json.dumps(tasks, indent=2))
-    elif not tasks:
-        console.print("No tasks.")
-    else:
-        console.print(tasks_table(tasks))
+    show(tasks, as_json, tasks_table, "No tasks.")
 
 
 @app.command()
