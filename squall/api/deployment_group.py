@@ -7,10 +7,8 @@ from typing import Any
 
 from squall import exceptions
 from squall.api.base import APIGroup, api_method
-from squall.deploy import executor
-from squall.deploy import graph as graph_mod
-from squall.deploy import nodes as nodes_mod
-from squall.storage import history_repo
+
+# The deployment modules are imported on use: a task run should not pay for them.
 
 
 def _run_public(run: dict[str, Any]) -> dict[str, Any]:
@@ -26,6 +24,11 @@ class DeploymentAPI(APIGroup):
     @api_method("POST")
     def run(self, graph: dict[str, Any], env: str | None = None) -> dict[str, Any]:
         """Execute a graph on the environment's nodes (blocking); returns the run."""
+        from squall.deploy import executor
+        from squall.deploy import graph as graph_mod
+        from squall.deploy import nodes as nodes_mod
+        from squall.storage import history_repo
+
         parsed = graph_mod.parse(graph)
         env_row = self.api.env.resolve(env)
         if env_row is None:
@@ -46,12 +49,16 @@ class DeploymentAPI(APIGroup):
     @api_method("GET")
     def runs(self, env: str | None = None) -> builtins.list[dict[str, Any]]:
         """Deployment runs, oldest first (of one environment when given)."""
+        from squall.storage import history_repo
+
         env_uuid = self.api.env.resolve(env)["uuid"] if env else None  # type: ignore[index]
         return [_run_public(r) for r in history_repo.run_list(self.db, env_uuid)]
 
     @api_method("GET")
     def get(self, task_id: int) -> dict[str, Any]:
         """One deployment run by its id."""
+        from squall.storage import history_repo
+
         return _run_public(history_repo.run_get(self.db, task_id))
 
     @api_method("GET")
@@ -59,6 +66,9 @@ class DeploymentAPI(APIGroup):
                 statuses: builtins.list[str] | None = None, task_names: builtins.list[str] | None = None,
                 include_summary: bool = True) -> builtins.list[dict[str, Any]]:
         """The run's history rows in the seed's shape, filtered by nodes, statuses and task names."""
+        from squall.deploy import executor
+        from squall.storage import history_repo
+
         unknown = sorted(set(statuses or ()) - set(executor.STATUSES))
         if unknown:
             raise exceptions.InvalidArgumentsError(

@@ -10,7 +10,6 @@ from typing import Any
 
 from squall import exceptions
 from squall.api.base import APIGroup, api_method
-from squall.exporters import csv_export, importer, junit, rally_json
 from squall.storage import repo
 from squall.task import config as task_config
 from squall.task import lifecycle, render, validation
@@ -259,6 +258,8 @@ class TaskAPI(APIGroup):
             raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
         rows = [self._row(t) for t in (task_ids or [None])]  # type: ignore[list-item]
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        from squall.exporters import csv_export, junit, rally_json
+
         if type == "json":
             content = json.dumps(rally_json.export(self.db, trees), indent=2, allow_nan=False)
         elif type == "junit-xml":
@@ -336,5 +337,7 @@ class TaskAPI(APIGroup):
                 raise exceptions.InvalidArgumentsError(f"cannot read {path}: {exc.strerror}") from None
         if content is None:
             raise exceptions.InvalidArgumentsError("give content or path")
+        from squall.exporters import importer
+
         doc = importer.parse(content)
         return {"imported": importer.import_document(self.db, doc, tags)}
