@@ -2,7 +2,7 @@
 # Installs the system components the test suite uses for real: a PostgreSQL
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
-# start their own on a free port). Needs root or sudo.
+# start their own on a free port), and Keystone from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
@@ -11,6 +11,8 @@ missing=()
 have_sshd || missing+=(openssh-server)
 have_pg || missing+=(postgresql)
 have_chromium || missing+=(chromium)
+# OpenStack Keystone, in a virtual environment of its own, for the OpenStack tests.
+bash "$(dirname "$0")/install-keystone.sh"
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -97,17 +97,27 @@ def load_plugins() -> None:
 
 def get(kind: str, name: str) -> type[Plugin]:
     """The plugin class of ``kind`` called ``name``; PluginNotFoundError if none."""
-    load_plugins()
-    try:
-        return _REGISTRY.get(kind, {})[name]
-    except KeyError:
-        raise exceptions.PluginNotFoundError(kind=f"{kind} plugin", name=name) from None
+    found = find(kind, name)
+    if found is None:
+        raise exceptions.PluginNotFoundError(kind=f"{kind} plugin", name=name)
+    return found
 
 
 def find(kind: str, name: str) -> type[Plugin] | None:
-    """The plugin class, or None when there is no such plugin."""
+    """The plugin class, or None when there is no such plugin.
+
+    Rally's ``NAME@PLATFORM`` spelling (``users@openstack``) finds ``NAME``
+    when that plugin belongs to ``PLATFORM``.
+    """
     load_plugins()
-    return _REGISTRY.get(kind, {}).get(name)
+    registry = _REGISTRY.get(kind, {})
+    found = registry.get(name)
+    if found is None and "@" in name:
+        base, _, platform = name.partition("@")
+        candidate = registry.get(base)
+        if candidate is not None and candidate.plugin_platform == platform:
+            found = candidate
+    return found
 
 
 def names(kind: str) -> list[str]:

@@ -171,3 +171,21 @@ def ssh_connection() -> Iterator[dict[str, object]]:
     conn = server.start()
     yield conn
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def keystone() -> Iterator[dict[str, str]]:
+    """A real Keystone on 127.0.0.1 (Keystone 30.0.0 in its own venv); yields its admin ``OS_*`` variables."""
+    from tests import keystone as ks
+
+    if not ks.installed():
+        if IN_CI:
+            pytest.fail("Keystone is not installed; scripts/install-test-deps.sh installs it")
+        ks.install()
+    server = ks.KeystoneServer(free_port())
+    server.start()
+    yield server.credentials()
+    server.stop()
+    import shutil
+
+    shutil.rmtree(server.dir, ignore_errors=True)

@@ -11,6 +11,7 @@ Methods take keyword arguments only and return JSON-serialisable data.
 from __future__ import annotations
 
 from squall.api.base import APIGroup
+from squall.api.cleanup_group import CleanupAPI
 from squall.api.db_group import DbAPI
 from squall.api.deployment_group import DeploymentAPI
 from squall.api.env_group import EnvAPI
@@ -38,6 +39,7 @@ class API:
         self.plugin = PluginAPI(self)
         self.db = DbAPI(self)
         self.deployment = DeploymentAPI(self)
+        self.cleanup = CleanupAPI(self)
 
     @property
     def database(self) -> Database:
@@ -48,7 +50,7 @@ class API:
 
     def groups(self) -> list[APIGroup]:
         """Every API group."""
-        return [self.env, self.task, self.plugin, self.db, self.deployment]
+        return [self.env, self.task, self.plugin, self.db, self.deployment, self.cleanup]
 
     @staticmethod
     def get_api_version() -> int:

@@ -89,6 +89,10 @@ class TaskAPI(APIGroup):
                 raise exceptions.ForbiddenError(
                     "this service does not run commands (start it with --allow-exec): " + ", ".join(running))
         env_row = self.api.env.resolve(env)
+        missing = validation.platform_errors(cfg, env_row["spec"] if env_row else {},
+                                             env_row["name"] if env_row else None)
+        if missing:
+            raise exceptions.InvalidTaskError(missing)
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         row = repo.task_create(
             self.db, status="validated", title=title or cfg["title"], description=cfg["description"],

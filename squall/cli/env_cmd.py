@@ -18,10 +18,16 @@ app = typer.Typer(help="Manage environments (the systems under test).", no_args_
 def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Environment name."),
            spec: Path | None = typer.Option(None, "--spec", help="YAML/JSON spec: {PLATFORM: CONFIG}."),
            description: str = typer.Option("", help="Free text."),
-           no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
+           no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default."),
+           from_sysenv: bool = typer.Option(False, "--from-sysenv",
+                                            help="An openstack platform from the OS_* variables.")) -> None:
     """Create an environment."""
-    env = ctx.obj.env.create(name=name, spec=(read_yaml(spec, "spec") or {}) if spec else {}, description=description,
-                             use=not no_use)
+    data = (read_yaml(spec, "spec") or {}) if spec else {}
+    if from_sysenv:
+        from squall.openstack.credential import spec_from_environ
+
+        data = {**data, "openstack": spec_from_environ()}
+    env = ctx.obj.env.create(name=name, spec=data, description=description, use=not no_use)
     console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 
 

@@ -183,9 +183,13 @@ def hooks(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="T
 
 
 @app.command()
-def status(ctx: typer.Context, task_id: str | None = typer.Argument(None)) -> None:
+def status(ctx: typer.Context, task_id: str | None = typer.Argument(None),
+           as_json: bool = typer.Option(False, "--json", help="Print the status as JSON.")) -> None:
     """Print a task's status."""
     data = ctx.obj.task.status(task_id=task_id)
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return
     console.print(f"Task {data['uuid']}: {data['status']}")
 
 

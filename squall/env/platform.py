@@ -20,6 +20,18 @@ class Platform(plugin.Plugin):
         """``{available: bool, message: str}``: can squall reach the platform?"""
         raise NotImplementedError
 
+    def owned_resources(self, task_uuid: str) -> list[dict[str, Any]]:
+        """Resources the task still owns on the platform (none for platforms squall creates nothing on)."""
+        return []
+
+    def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool) -> dict[str, Any] | None:
+        """Delete what squall made on the platform (of one task, or of every task); None if nothing to do."""
+        return None
+
+    def implicit_contexts(self, contexts: dict[str, Any]) -> dict[str, Any]:
+        """Contexts this platform adds to a workload's own (e.g. the environment's existing users)."""
+        return {}
+
 
 def validate_spec(spec: Any) -> dict[str, Any]:
     """Check an environment spec: ``{PLATFORM: CONFIG, ...}``; raise on errors."""
@@ -51,3 +63,39 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
             outcome = {"available": False, "message": f"{type(exc).__name__}: {exc}"}
         results.append({"platform": name, **outcome})
     return results
+
+
+def leak_check(spec: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
+    """What the task still owns on every platform of the spec; a failed listing is reported as such."""
+    leaks: list[dict[str, Any]] = []
+    for name, cfg in spec.items():
+        cls = cast(type[Platform], plugin.get("platform", name))
+        if cls.owned_resources is Platform.owned_resources:
+            continue
+        try:
+            leaks.extend(cls(cfg).owned_resources(task_uuid))
+        except Exception as exc:
+            leaks.append({"type": f"{name}.leak_check", "id": "", "name": "",
+                          "error": f"could not list resources: {type(exc).__name__}: {exc}"})
+    return leaks
+
+
+def implicit_contexts(spec: dict[str, Any], contexts: dict[str, Any]) -> dict[str, Any]:
+    """The contexts every platform of the spec adds to a workload's ``contexts``."""
+    added: dict[str, Any] = {}
+    for name, cfg in spec.items():
+        cls = cast(type[Platform], plugin.get("platform", name))
+        added.update(cls(cfg).implicit_contexts(contexts))
+    return added
+
+
+def cleanup_spec(spec: dict[str, Any], task_uuid: str | None, dry_run: bool,
+                 negative: bool) -> list[dict[str, Any]]:
+    """Run the cleanup of every platform of the spec that has one: ``[{platform, ...report}]``."""
+    reports = []
+    for name, cfg in spec.items():
+        cls = cast(type[Platform], plugin.get("platform", name))
+        report = cls(cfg).cleanup(task_uuid, dry_run, negative)
+        if report is not None:
+            reports.append({"platform": name, **report})
+    return reports

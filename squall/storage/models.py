@@ -124,6 +124,8 @@ class Workload(Timestamps, Base):
     sla: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sla_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
     hooks: Mapped[list[Any]] = mapped_column(default=list)
+    # What the task still owned on its platforms after this workload's clean-up.
+    leaks: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     status: Mapped[str] = mapped_column(String(36), default="init")
     pass_sla: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     start_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

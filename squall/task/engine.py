@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from squall import plugin, utils
+from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.config import TaskConfig, WorkloadConfig
@@ -191,7 +192,10 @@ class TaskEngine:
         runner_cls = plugin.get("runner", wl["runner_name"])
         runner: Runner = runner_cls(wl["runner_args"])  # type: ignore[call-arg, assignment]
         scenario_cls = plugin.get("scenario", wl["scenario_name"])
-        contexts = {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}
+        # Canonical names: a task's "admin_cleanup" overrides a default "admin_cleanup@openstack".
+        contexts = {plugin.get("context", name).plugin_name: cfg
+                    for name, cfg in {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}.items()}
+        contexts = {**platform.implicit_contexts(self.env, contexts), **contexts}
         row = repo.workload_create(
             self.db, task_uuid=self.task_uuid, subtask_uuid=subtask_uuid, position=wl["position"],
             name=wl["scenario_name"], description=wl["description"] or (scenario_cls.get_info()["title"]),
@@ -241,6 +245,8 @@ class TaskEngine:
                 manager.cleanup()
             except KeyboardInterrupt:
                 interrupted = True
+        leaks = platform.leak_check(self.env, self.task_uuid)
+        sla.add_leaks(leaks)
         stats = consumer.stats if consumer else WorkloadStats()
         aborted_by_user = interrupted or bool(consumer and consumer.aborted_by_user)
         if consumer and consumer.aborted_on_sla:
@@ -255,6 +261,7 @@ class TaskEngine:
             status="aborted" if aborted_by_user else ("crashed" if errors else "finished"),
             contexts_results=manager.results,
             hooks=executor.results() if executor is not None else [],
+            leaks=leaks,
             sla_results={"sla": sla.results()},
             pass_sla=passed,
             start_time=int(stats.first_start * 1_000_000) if stats.first_start else None,

@@ -29,6 +29,10 @@ class SLA(plugin.Plugin):
         """Account one finished hook run; most criteria ignore hooks."""
         return self.success
 
+    def add_leaks(self, leaks: list[dict[str, Any]]) -> bool:
+        """Account what the task still owned after the workload; most criteria ignore it."""
+        return self.success
+
     def details(self) -> str:
         """One line explaining the verdict."""
         raise NotImplementedError
@@ -72,6 +76,14 @@ class SLAChecker:
         ok = True
         for criterion in self.criteria:
             if not criterion.add_hook_result(result):
+                ok = False
+        return ok
+
+    def add_leaks(self, leaks: list[dict[str, Any]]) -> bool:
+        """Feed the post-workload leak check to every criterion; False when any fails."""
+        ok = True
+        for criterion in self.criteria:
+            if not criterion.add_leaks(leaks):
                 ok = False
         return ok
 

@@ -55,6 +55,27 @@ def command_hooks(config: TaskConfig) -> list[str]:
     return found
 
 
+def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str | None) -> list[str]:
+    """Workloads whose scenario or contexts need a platform the environment lacks."""
+    have = set()
+    for name in env_spec:
+        cls = plugin.find("platform", name)
+        if cls is not None:
+            have.add(cls.plugin_platform)
+    where = f"environment '{env_name}'" if env_name else "no environment in use"
+    errors = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            named = [("scenario", wl["scenario_name"], wl["paths"]["workload"])]
+            named += [("context", n, f"{wl['paths']['contexts']}.{n}") for n in wl["contexts"]]
+            for kind, name, path in named:
+                cls = plugin.find(kind, name)
+                if cls is not None and cls.plugin_platform != "default" and cls.plugin_platform not in have:
+                    errors.append(f"{path}: {kind} {name} needs an environment with the "
+                                  f"'{cls.plugin_platform}' platform ({where}; see 'squall env create')")
+    return errors
+
+
 def validate(config: TaskConfig) -> None:
     """Raise InvalidTaskError listing every problem of the task."""
     errors: list[str] = []

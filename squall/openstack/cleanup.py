@@ -1,0 +1,141 @@
+"""Seek-and-destroy cleanup: find what squall made, by name, and delete it.
+
+Three levels, one mechanism (the cleanup design):
+
+* a workload's scenario resources: ``kind="scenario"`` for one task;
+* a context's resources: ``kind="context"`` for one task;
+* everything, out of band: ``squall cleanup`` (one task or all squall tasks).
+
+Only :func:`squall.naming.belongs_to` decides what is squall's. The negative
+filter widens that to resources *inside* projects squall made whose names are
+not squall names (a resource a scenario named itself), never beyond.
+Resources are deleted in dependency order, each type in parallel, with
+retries and an overall time limit; the report lists what was discovered,
+deleted and what failed, with the error.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from squall import naming
+from squall.openstack import resources
+from squall.openstack.resources import Resource
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+RETRIES = 3
+RETRY_DELAY = 0.5
+
+
+class FailedResource(Resource):
+    """A resource that could not be deleted, with why."""
+
+    error: str
+
+
+class CleanupReport(TypedDict):
+    """What one cleanup found and did."""
+
+    discovered: list[Resource]
+    deleted: list[Resource]
+    failed: list[FailedResource]
+    dry_run: bool
+    duration: float
+
+
+def _prefix(task_uuid: str | None, kind: str | None) -> str:
+    if task_uuid is None:
+        return "sq" if kind is None else f"sq{naming.KINDS[kind]}_"
+    code = naming.task_code(task_uuid)
+    return f"sq{naming.KINDS[kind]}_{code}_" if kind else "sq"
+
+
+def discover(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
+             services: list[str] | None = None, negative: bool = False) -> list[Resource]:
+    """Resources squall made (for the task and kind, when given), in deletion order."""
+    prefix = _prefix(task_uuid, kind)
+    found: list[Resource] = []
+    for manager_cls in resources.managers(services):
+        manager = manager_cls(conn)
+        found.extend(r for r in manager.list(prefix) if naming.belongs_to(r["name"], task_uuid, kind))
+    if negative:
+        found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found))
+    return found
+
+
+def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, services: list[str] | None,
+                                named: list[Resource]) -> list[Resource]:
+    """The negative filter: resources of squall's projects whose names squall did not give."""
+    projects = {r["id"] for r in named if r["type"] == "keystone.project"}
+    if not projects:
+        # The projects themselves may carry a context name of the task: look for them too.
+        projects = {r["id"] for r in resources.KeystoneProject(conn).list("sq")
+                    if naming.belongs_to(r["name"], task_uuid)}
+    if not projects:
+        return []
+    extra: list[Resource] = []
+    for manager_cls in resources.managers(services):
+        if manager_cls is resources.KeystoneProject:
+            continue
+        for res in manager_cls(conn).list():
+            if res["project_id"] in projects and not naming.belongs_to(res["name"]):
+                extra.append(res)
+    return extra
+
+
+def _delete_one(conn: Connection, res: Resource, deadline: float) -> str | None:
+    manager = resources.manager_class(res["type"])(conn)
+    error = ""
+    for attempt in range(RETRIES):
+        if time.monotonic() > deadline:
+            return error or "time limit reached before deletion"
+        try:
+            manager.delete(res["id"])
+            if manager.synchronous or _wait_deleted(manager, res["id"], deadline):
+                return None
+            error = "still present after deletion"
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        time.sleep(RETRY_DELAY * (attempt + 1))
+    return error
+
+
+def _wait_deleted(manager: resources.ResourceManager, resource_id: str, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if manager.is_deleted(resource_id):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def cleanup(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
+            services: list[str] | None = None, negative: bool = False, dry_run: bool = False,
+            timeout: float = 600.0, workers: int = 4) -> CleanupReport:
+    """Discover squall's resources and (unless ``dry_run``) delete them; returns the report."""
+    started = time.monotonic()
+    found = discover(conn, task_uuid, kind, services, negative)
+    report = CleanupReport(discovered=found, deleted=[], failed=[], dry_run=dry_run, duration=0.0)
+    if not dry_run:
+        deadline = started + timeout
+        order = {m.type_name(): m.order for m in resources.managers()}
+        for level in sorted({order[r["type"]] for r in found}):
+            batch = [r for r in found if order[r["type"]] == level]
+            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                outcomes = list(pool.map(lambda r: _delete_one(conn, r, deadline), batch))
+            for res, error in zip(batch, outcomes, strict=True):
+                if error is None:
+                    report["deleted"].append(res)
+                else:
+                    report["failed"].append(FailedResource(**res, error=error))
+    report["duration"] = round(time.monotonic() - started, 3)
+    return report
+
+
+def summary(report: CleanupReport) -> dict[str, Any]:
+    """Counts of a report: discovered, deleted, failed."""
+    return {"discovered": len(report["discovered"]), "deleted": len(report["deleted"]),
+            "failed": len(report["failed"])}

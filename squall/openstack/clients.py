@@ -1,0 +1,72 @@
+"""One authenticated openstacksdk connection per credential and process.
+
+Sessions and tokens are reused: every scenario iteration of a worker process
+shares the connection (and so the token, the service catalog and the version
+discovery) of its credential; a forked process builds its own. This is where
+squall saves most of the HTTP requests Rally spends per iteration.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from squall.openstack.credential import Credential, key
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+_LOCK = threading.Lock()
+_CONNECTIONS: dict[tuple[Any, ...], Connection] = {}
+_PID = os.getpid()
+
+
+def connect(cred: Credential) -> Connection:
+    """The shared connection for ``cred`` in this process (created on first use)."""
+    global _PID
+    with _LOCK:
+        if os.getpid() != _PID:  # forked: the parent's sockets are not ours
+            _CONNECTIONS.clear()
+            _PID = os.getpid()
+        ident = key(cred)
+        conn = _CONNECTIONS.get(ident)
+        if conn is None:
+            conn = _new_connection(cred)
+            _CONNECTIONS[ident] = conn
+        return conn
+
+
+def _new_connection(cred: Credential) -> Connection:
+    import openstack.connection
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    auth = v3.Password(
+        auth_url=cred["auth_url"], username=cred["username"], password=cred["password"],
+        project_name=cred.get("project_name"), project_id=cred.get("project_id"),
+        user_domain_name=cred.get("user_domain_name", "Default"),
+        project_domain_name=cred.get("project_domain_name", "Default"),
+    )
+    verify: bool | str = not cred.get("https_insecure", False)
+    if verify and cred.get("https_cacert"):
+        verify = str(cred["https_cacert"])
+    session = ks_session.Session(auth=auth, verify=verify)
+    conn = openstack.connection.Connection(
+        session=session, region_name=cred.get("region_name"), interface=cred.get("interface", "public"),
+        identity_api_version="3")
+    # Build the identity proxy now, under the lock: threads then share one.
+    conn.identity  # noqa: B018
+    return conn
+
+
+def forget(cred: Credential) -> None:
+    """Drop the cached connection (e.g. after its user was deleted)."""
+    with _LOCK:
+        _CONNECTIONS.pop(key(cred), None)
+
+
+def access_info(conn: Connection) -> Any:
+    """The connection's Keystone token data (user, project, catalog), fetched once."""
+    auth: Any = conn.session.auth
+    return auth.get_access(conn.session)

@@ -1,0 +1,155 @@
+"""Resource managers: how to list, name, delete and confirm deletion of one resource type.
+
+A manager is registered with :func:`resource_manager` under ``SERVICE.TYPE``
+(``keystone.user``) with its deletion ``order``: lower goes first, so what
+depends on a resource is gone before it. Managers speak Keystone's REST API
+through the connection's identity adapter: Keystone filters names on the
+server (``name__startswith``), which openstacksdk's listing calls drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+
+class Resource(TypedDict):
+    """One discovered resource."""
+
+    type: str
+    id: str
+    name: str
+    project_id: str | None
+
+
+_MANAGERS: dict[str, type[ResourceManager]] = {}
+
+
+def resource_manager(service: str, resource: str, order: int) -> Callable[[type[ResourceManager]],
+                                                                         type[ResourceManager]]:
+    """Register a manager class for ``SERVICE.RESOURCE``."""
+
+    def decorator(cls: type[ResourceManager]) -> type[ResourceManager]:
+        cls.service = service
+        cls.resource = resource
+        cls.order = order
+        _MANAGERS[f"{service}.{resource}"] = cls
+        return cls
+
+    return decorator
+
+
+def managers(services: list[str] | None = None) -> list[type[ResourceManager]]:
+    """Managers of the given services (all when None), in deletion order."""
+    found = [m for m in _MANAGERS.values() if services is None or m.service in services]
+    return sorted(found, key=lambda m: (m.order, m.service, m.resource))
+
+
+def manager_class(type_name: str) -> type[ResourceManager]:
+    """The manager of ``SERVICE.RESOURCE``."""
+    return _MANAGERS[type_name]
+
+
+def services() -> list[str]:
+    """Every service with a resource manager."""
+    return sorted({m.service for m in _MANAGERS.values()})
+
+
+def _not_found(exc: Exception) -> bool:
+    return getattr(exc, "http_status", None) == 404 or getattr(exc, "status_code", None) == 404
+
+
+class ResourceManager:
+    """Base of managers: subclasses set ``path`` and ``collection`` (Keystone's JSON keys)."""
+
+    service: ClassVar[str] = ""
+    resource: ClassVar[str] = ""
+    order: ClassVar[int] = 1000
+    path: ClassVar[str] = ""
+    collection: ClassVar[str] = ""
+    # Keystone deletes synchronously: a 204 means gone, no polling needed.
+    synchronous: ClassVar[bool] = True
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def type_name(cls) -> str:
+        """``SERVICE.RESOURCE``."""
+        return f"{cls.service}.{cls.resource}"
+
+    def _project_of(self, raw: dict[str, Any]) -> str | None:
+        return None
+
+    def name(self, raw: dict[str, Any]) -> str:
+        """The name cleanup matches."""
+        return str(raw.get("name") or "")
+
+    def list(self, name_prefix: str | None = None) -> list[Resource]:
+        """Every resource of this type (whose name starts with ``name_prefix``, when given)."""
+        params = {"name__startswith": name_prefix} if name_prefix else None
+        body = self.conn.identity.get(self.path, params=params).json()
+        return [Resource(type=self.type_name(), id=raw["id"], name=self.name(raw),
+                         project_id=self._project_of(raw))
+                for raw in body.get(self.collection, [])]
+
+    def delete(self, resource_id: str) -> None:
+        """Delete one resource; an already missing one counts as deleted."""
+        try:
+            self.conn.identity.delete(f"{self.path}/{resource_id}")
+        except Exception as exc:
+            if not _not_found(exc):
+                raise
+
+    def is_deleted(self, resource_id: str) -> bool:
+        """True when the resource no longer exists."""
+        try:
+            self.conn.identity.get(f"{self.path}/{resource_id}")
+        except Exception as exc:
+            if _not_found(exc):
+                return True
+            raise
+        return False
+
+
+@resource_manager("keystone", "user", order=100)
+class KeystoneUser(ResourceManager):
+    """Keystone users; a user's project is its ``default_project_id``."""
+
+    path = "/users"
+    collection = "users"
+
+    def _project_of(self, raw: dict[str, Any]) -> str | None:
+        return raw.get("default_project_id")
+
+
+@resource_manager("keystone", "role", order=110)
+class KeystoneRole(ResourceManager):
+    """Keystone roles (their assignments go with them)."""
+
+    path = "/roles"
+    collection = "roles"
+
+
+@resource_manager("keystone", "service", order=120)
+class KeystoneService(ResourceManager):
+    """Keystone catalog services."""
+
+    path = "/services"
+    collection = "services"
+
+    def list(self, name_prefix: str | None = None) -> list[Resource]:
+        # Services have no name filter on the server: filter here.
+        found = super().list(None)
+        return [r for r in found if not name_prefix or r["name"].startswith(name_prefix)]
+
+
+@resource_manager("keystone", "project", order=200)
+class KeystoneProject(ResourceManager):
+    """Keystone projects; deleted after the users and roles in them."""
+
+    path = "/projects"
+    collection = "projects"

@@ -1,0 +1,57 @@
+"""Base of OpenStack scenarios: clients for the admin and the iteration's user, squall names."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from squall import exceptions, naming
+from squall.openstack import clients
+from squall.openstack.credential import Credential, admin_of
+from squall.task.scenario import Scenario
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+
+class OpenStackScenario(Scenario):
+    """A scenario on the environment's cloud.
+
+    ``context["admin"]["credential"]`` comes from the environment;
+    ``context["users"]`` from the ``users`` or ``existing_users`` context. Each
+    iteration gets one user (round robin or random, as the ``users`` context
+    says) as ``context["user"]`` and its project as ``context["tenant"]``.
+    """
+
+    def __init__(self, context: dict[str, Any] | None = None) -> None:
+        super().__init__(context)
+        users = self.context.get("users") or []
+        if users and "user" not in self.context:
+            method = self.context.get("user_choice_method", "random")
+            if method == "round_robin":
+                user = users[(int(self.context.get("iteration", 1)) - 1) % len(users)]
+            else:
+                user = random.choice(users)
+            self.context["user"] = user
+            tenant = (self.context.get("tenants") or {}).get(user.get("tenant_id"))
+            if tenant is not None:
+                self.context["tenant"] = tenant
+
+    def admin_clients(self) -> Connection:
+        """The admin's shared connection."""
+        cred = admin_of(self.context)
+        if cred is None:
+            raise exceptions.InvalidConfigError("this scenario needs an environment with admin credentials")
+        return clients.connect(cred)
+
+    def clients(self) -> Connection:
+        """The connection of this iteration's user."""
+        user = self.context.get("user")
+        if not user:
+            raise exceptions.InvalidConfigError("this scenario needs users (the users or existing_users context)")
+        cred: Credential = user["credential"]
+        return clients.connect(cred)
+
+    def generate_random_name(self) -> str:
+        """A squall name for a resource this scenario creates (cleanup finds it by this name)."""
+        return naming.generate(self.context["task"]["uuid"], "scenario")
