@@ -70,6 +70,7 @@ def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = 
                     runner_type=runner_type, runner=runner or {}, contexts=wl.get("contexts") or {},
                     contexts_results=wl.get("contexts_results") or [], sla=wl.get("sla") or {},
                     sla_results=wl.get("sla_results") or {}, hooks=wl.get("hooks") or [],
+                    leaks=wl.get("leaks") or [],
                     status="finished", pass_sla=wl.get("pass_sla"), start_time=wl.get("start_time"),
                     load_duration=wl.get("load_duration") or 0.0, full_duration=wl.get("full_duration") or 0.0,
                     min_duration=wl.get("min_duration"), max_duration=wl.get("max_duration"),

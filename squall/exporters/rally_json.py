@@ -41,6 +41,8 @@ def _workload(db: Database, wl: dict[str, Any]) -> dict[str, Any]:
         "description": wl["description"],
         "runner": {wl["runner_type"]: wl["runner"]},
         "hooks": _finite(wl["hooks"]),
+        # squall's addition: what the task still owned after this workload's clean-up.
+        "leaks": wl.get("leaks") or [],
         "scenario": {wl["name"]: wl["args"]},
         "min_duration": wl["min_duration"],
         "max_duration": wl["max_duration"],

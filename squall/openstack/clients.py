@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 _LOCK = threading.Lock()
 _CONNECTIONS: dict[tuple[Any, ...], Connection] = {}
+# Token state inherited from the parent process: a forked worker reuses the
+# parent's token instead of asking Keystone for its own.
+_INHERITED: dict[tuple[Any, ...], str] = {}
 _PID = os.getpid()
 
 
@@ -26,7 +29,11 @@ def connect(cred: Credential) -> Connection:
     """The shared connection for ``cred`` in this process (created on first use)."""
     global _PID
     with _LOCK:
-        if os.getpid() != _PID:  # forked: the parent's sockets are not ours
+        if os.getpid() != _PID:  # forked: the parent's sockets are not ours, its token is
+            for ident, parent in _CONNECTIONS.items():
+                state = _auth_state(parent)
+                if state:
+                    _INHERITED[ident] = state
             _CONNECTIONS.clear()
             _PID = os.getpid()
         ident = key(cred)
@@ -51,6 +58,9 @@ def _new_connection(cred: Credential) -> Connection:
     verify: bool | str = not cred.get("https_insecure", False)
     if verify and cred.get("https_cacert"):
         verify = str(cred["https_cacert"])
+    state = _INHERITED.pop(key(cred), None)
+    if state:
+        auth.set_auth_state(state)
     session = ks_session.Session(auth=auth, verify=verify)
     conn = openstack.connection.Connection(
         session=session, region_name=cred.get("region_name"), interface=cred.get("interface", "public"),
@@ -58,6 +68,19 @@ def _new_connection(cred: Credential) -> Connection:
     # Build the identity proxy now, under the lock: threads then share one.
     conn.identity  # noqa: B018
     return conn
+
+
+def _auth_state(conn: Connection) -> str | None:
+    auth: Any = conn.session.auth
+    try:
+        return auth.get_auth_state()  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
+def prepare(cred: Credential) -> None:
+    """Authenticate in this process before workers fork: they inherit the imports and the token."""
+    access_info(connect(cred))
 
 
 def forget(cred: Credential) -> None:

@@ -37,6 +37,17 @@ class OpenStackScenario(Scenario):
             if tenant is not None:
                 self.context["tenant"] = tenant
 
+    WARM_USERS = 50
+
+    @classmethod
+    def before_load(cls, context: dict[str, Any]) -> None:
+        """Import openstacksdk and fetch the admin's and users' tokens once, for every worker to inherit."""
+        admin = admin_of(context)
+        if admin is not None:
+            clients.prepare(admin)
+        for user in (context.get("users") or [])[:cls.WARM_USERS]:
+            clients.prepare(user["credential"])
+
     def admin_clients(self) -> Connection:
         """The admin's shared connection."""
         cred = admin_of(self.context)

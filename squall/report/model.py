@@ -53,6 +53,7 @@ def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[s
         "statistics": wl["statistics"],
         "series": summarise(arrays, bins=bins),
         "hooks": _hook_runs(wl),
+        "leaks": wl.get("leaks") or [],
     }
 
 

@@ -219,6 +219,7 @@ class TaskEngine:
         interrupted = False
         try:
             manager.setup()
+            scenario_cls.before_load(base_context)  # type: ignore[attr-defined]
             pool = WorkerPool(runner.schedule(), wl["scenario_name"], wl["scenario_args"], base_context)
             consumer = ResultConsumer(self.db, self.task_uuid, row["uuid"], pool, sla, self.abort_on_sla_failure)
             if wl["hooks"]:

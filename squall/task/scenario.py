@@ -37,6 +37,14 @@ class Scenario(plugin.Plugin):
         raise NotImplementedError
 
     @classmethod
+    def before_load(cls, context: dict[str, Any]) -> None:
+        """Called once in squall's process after the contexts are set up, before workers fork.
+
+        What it imports or caches is inherited by every worker (e.g. clients
+        and tokens); the default does nothing.
+        """
+
+    @classmethod
     def is_async(cls) -> bool:
         """True when ``run`` is a coroutine function."""
         return inspect.iscoroutinefunction(cls.run)

@@ -283,3 +283,36 @@ def test_cleanup_errors_are_clear(os_cli: CLI) -> None:
     assert bad.returncode == 1 and "not a task UUID: 'not-a-uuid'" in bad.stderr and "Traceback" not in bad.stderr
     missing = os_cli("cleanup", "--env", "nope", "--dry-run")
     assert missing.returncode == 1 and "nope" in missing.stderr and "Traceback" not in missing.stderr
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "tasks"
+
+
+def test_keystone_samples_run_as_rally_task_files(os_cli: CLI, admin: Any) -> None:
+    before = _names(admin)
+    samples = sorted((SAMPLES / "keystone").glob("*.yaml"))
+    assert len(samples) >= 15
+    for sample in samples:
+        out = os_cli("task", "start", str(sample), "--task-args", "{times: 2, concurrency: 2, tenants: 1}")
+        assert out.returncode == 0 and "finished, SLA passed" in out.stdout, f"{sample.name}:\n{out.stdout}"
+    assert _names(admin) == before
+
+
+def test_seed_hook_samples_run_as_written(os_cli: CLI, admin: Any) -> None:
+    """Both seed documents' sample tasks, with harmless commands in place of 'bash enable_factor_1'."""
+    before = _names(admin)
+    os_cli("task", "start", str(SAMPLES / "hooks" / "hooks-task-section.json"), check=True, timeout=300)
+    runs = json.loads(os_cli("task", "hooks", "--json", check=True).stdout)
+    # Iterations 20 and 40 run two hooks each, the periodic section two every 10 iterations.
+    assert len(runs) == 2 + 2 + 2 * 10
+    assert sorted(r["triggered_by"]["value"] for r in runs) == sorted([20, 20, 40, 40] + 2 * list(range(10, 101, 10)))
+    assert all(r["status"] == "success" for r in runs)
+    os_cli("task", "start", str(SAMPLES / "hooks" / "hook-and-trigger-plugins.json"), check=True, timeout=300)
+    runs = json.loads(os_cli("task", "hooks", "--json", check=True).stdout)
+    assert [r["triggered_by"]["value"] for r in runs] == [5, 50, 200, 1000]
+    assert all(r["status"] == "success" for r in runs)
+    detailed = json.loads(os_cli("task", "detailed", "--json", check=True).stdout)
+    wl = detailed["subtasks"][0]["workloads"][0]
+    assert [c["plugin_name"] for c in wl["contexts_results"]] == ["users"]
+    assert wl["total_iteration_count"] == 1500 and wl["pass_sla"]
+    assert _names(admin) == before

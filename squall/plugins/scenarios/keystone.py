@@ -41,7 +41,7 @@ def _user_args(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 @configure(name="KeystoneBasic.create_user", platform="openstack", context=ADMIN_CLEANUP)
 class CreateUser(KeystoneBasic):
-    """Create a user with a random name (``name_length`` is accepted and ignored, as in Rally)."""
+    """Create a user with a random name (name_length is accepted and ignored, as in Rally)."""
 
     def run(self, name_length: int = 10, **kwargs: Any) -> None:
         self.admin_keystone.create_user(**_user_args(kwargs))
@@ -59,7 +59,7 @@ class CreateDeleteUser(KeystoneBasic):
 
 @configure(name="KeystoneBasic.create_user_set_enabled_and_delete", platform="openstack", context=ADMIN_CLEANUP)
 class CreateUserSetEnabledAndDelete(KeystoneBasic):
-    """Create a user with ``enabled``, toggle it, delete the user."""
+    """Create a user with enabled, toggle it, delete the user."""
 
     def run(self, enabled: bool = True, **kwargs: Any) -> None:
         keystone = self.admin_keystone
@@ -99,7 +99,7 @@ class CreateTenant(KeystoneBasic):
 
 @configure(name="KeystoneBasic.create_tenant_with_users", platform="openstack", context=ADMIN_CLEANUP)
 class CreateTenantWithUsers(KeystoneBasic):
-    """Create a project and ``users_per_tenant`` users in it."""
+    """Create a project and users_per_tenant users in it."""
 
     def run(self, users_per_tenant: int, name_length: int = 10, **kwargs: Any) -> None:
         keystone = self.admin_keystone
@@ -175,7 +175,7 @@ class CreateAddAndListUserRoles(KeystoneBasic):
 
 @configure(name="KeystoneBasic.get_entities", platform="openstack", context=ADMIN_CLEANUP)
 class GetEntities(KeystoneBasic):
-    """Create a project, user and role, get each by id, and get a service (``None``: a new one)."""
+    """Create a project, user and role, get each by id, and get a service (None: a new one)."""
 
     def run(self, service_name: str | None = "keystone") -> None:
         keystone = self.admin_keystone

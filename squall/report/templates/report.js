@@ -228,6 +228,13 @@
           num(r.finished_at - r.started_at, 3), r.status, r.error ? r.error.description : ""]};
       }), [0, 0, 1, 1, 1, 0, 0]));
 
+    if (wl.leaks.length) {
+      section.appendChild(el("h3", {cls: "leaks", text: "Left behind after clean-up (" + wl.leaks.length + ")"}));
+      section.appendChild(table(["Type", "Name", "ID", "Error"], wl.leaks.map(function (r) {
+        return {cls: "bad", cells: [r.type, r.name || "", r.id || "", r.error || ""]};
+      })));
+    }
+
     section.appendChild(el("h3", {text: "Failures"}));
     if (!s.error_groups.length) section.appendChild(el("div", {cls: "empty", text: "no failed iterations"}));
     else {
