@@ -101,13 +101,18 @@ class KeystoneServer:
                      "--bootstrap-public-url", self.url, "--bootstrap-internal-url", self.url,
                      "--bootstrap-region-id", "RegionOne")
 
-    def start(self, timeout: float = 60) -> str:
-        """Serve Keystone and wait until it answers; returns the auth URL."""
+    def start(self, timeout: float = 60, access_log: Path | None = None) -> str:
+        """Serve Keystone and wait until it answers; returns the auth URL.
+
+        With ``access_log`` gunicorn writes one line per HTTP request there
+        (the benches count requests per iteration with it).
+        """
         self.setup()
         log = open(self.dir / "gunicorn.log", "ab")  # noqa: SIM115 - kept open for the server's life
+        extra = ["--access-logfile", str(access_log)] if access_log else []
         self.proc = subprocess.Popen(
             [str(VENV / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "1",
-             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--timeout", "120",
+             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--timeout", "120", *extra,
              "--chdir", str(self.dir), "squall_keystone_wsgi:application"],
             stdout=log, stderr=log, env=self._env(), cwd=self.dir, start_new_session=True)
         deadline = time.monotonic() + timeout
