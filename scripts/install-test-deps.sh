@@ -2,13 +2,16 @@
 # Installs the system components the test suite uses for real: a PostgreSQL
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
-# start their own on a free port), and Keystone from PyPI. Needs root or sudo.
+# start their own on a free port; iproute2 for network-namespace hosts), and
+# Keystone from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_sshd() { [ -x /usr/sbin/sshd ]; }
+have_ip() { command -v ip >/dev/null 2>&1; }
 missing=()
 have_sshd || missing+=(openssh-server)
+have_ip || missing+=(iproute2)
 have_pg || missing+=(postgresql)
 have_chromium || missing+=(chromium)
 # OpenStack Keystone, in a virtual environment of its own, for the OpenStack tests.
@@ -22,3 +25,4 @@ $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 have_pg || { echo "PostgreSQL server binaries still missing after apt-get install" >&2; exit 1; }
 have_chromium || { echo "chromium still missing after apt-get install" >&2; exit 1; }
 have_sshd || { echo "sshd still missing after apt-get install" >&2; exit 1; }
+have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }

@@ -26,8 +26,10 @@ def _ensure_user() -> None:
 class SSHServer:
     """sshd -D on a free port; key authentication for the test user only."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, address: str = "127.0.0.1", netns: str | None = None) -> None:
         self.port = port
+        self.address = address
+        self.netns = netns
         self.dir = Path(tempfile.mkdtemp(prefix="squall-sshd-"))
         self.key = self.dir / "client_key"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -44,7 +46,7 @@ class SSHServer:
         authorized.chmod(0o644)
         config = self.dir / "sshd_config"
         config.write_text(f"""Port {self.port}
-ListenAddress 127.0.0.1
+ListenAddress {self.address}
 HostKey {host_key}
 PidFile {self.dir}/sshd.pid
 AuthorizedKeysFile {authorized}
@@ -56,20 +58,21 @@ PubkeyAuthentication yes
 AllowUsers {USER}
 MaxSessions 10
 """)
-        self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-f", str(config), "-E", str(self.dir / "log")])
+        inside = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.proc = subprocess.Popen([*inside, "/usr/sbin/sshd", "-D", "-f", str(config), "-E", str(self.dir / "log")])
         deadline = time.time() + 15
         import socket
 
         while True:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                socket.create_connection((self.address, self.port), timeout=0.5).close()
                 break
             except OSError:
                 if time.time() > deadline or self.proc.poll() is not None:
                     log = (self.dir / "log").read_text() if (self.dir / "log").exists() else ""
                     raise RuntimeError(f"sshd did not start: {log}") from None
                 time.sleep(0.1)
-        return {"type": "ssh", "host": "127.0.0.1", "port": self.port, "user": USER, "key": str(self.key)}
+        return {"type": "ssh", "host": self.address, "port": self.port, "user": USER, "key": str(self.key)}
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -75,7 +75,15 @@ def execute(db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[No
         attempts = 0
         while True:
             attempts += 1
-            result = nodes_mod.run(node, _script(task), float(task["timeout"]))
+            try:
+                result = nodes_mod.run(node, _script(task), float(task["timeout"]))
+            except Exception as exc:  # the node cannot be reached: this pair fails, the run goes on
+                if attempts > task["retries"]:
+                    summary = {"rc": None, "error": str(exc), "attempts": attempts, "node_name": node.name,
+                               "duration": round(time.time() - started, 3)}
+                    transition(db, row, "error", time_end=time.time(), summary=summary)
+                    return "error"
+                continue
             if result.rc == 0 or attempts > task["retries"]:
                 break
         summary = {**result.summary(), "attempts": attempts, "node_name": node.name}

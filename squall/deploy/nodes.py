@@ -112,6 +112,10 @@ def run(node: Node, command: str, timeout: float) -> CommandResult:
 def check(node: Node) -> dict[str, Any]:
     """Is the node reachable? ``{id, name, available, message}``."""
     try:
+        if node.connection.get("type") == "ssh":
+            from squall.deploy import ssh
+
+            ssh.forget(node.connection)  # a check is a fresh connection, not a cached one
         result = run(node, "true", 10)
     except (OSError, exceptions.SquallError) as exc:
         return {"id": node.id, "name": node.name, "available": False, "message": str(exc)}

@@ -21,6 +21,11 @@ from squall import exceptions
 
 MAX_CHANNELS = 8
 CONNECT_TIMEOUT = 10.0
+# A node that vanishes (power, cable) leaves its TCP connection open; keepalives
+# notice within KEEPALIVE_INTERVAL * KEEPALIVE_COUNT seconds and close it.
+KEEPALIVE_INTERVAL = 3.0
+KEEPALIVE_COUNT = 3
+KILL_TIMEOUT = 10.0
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -50,7 +55,8 @@ async def _connection(conn: dict[str, Any]) -> Any:
     if existing is not None and not existing.is_closed():
         return existing
     options: dict[str, Any] = {"port": conn.get("port", 22), "username": conn.get("user"), "known_hosts": None,
-                               "connect_timeout": conn.get("connect_timeout", CONNECT_TIMEOUT)}
+                               "connect_timeout": conn.get("connect_timeout", CONNECT_TIMEOUT),
+                               "keepalive_interval": KEEPALIVE_INTERVAL, "keepalive_count_max": KEEPALIVE_COUNT}
     if conn.get("key"):
         options["client_keys"] = [conn["key"]]
     connection = await asyncssh.connect(conn["host"], **options)
@@ -73,10 +79,25 @@ async def _run(conn: dict[str, Any], command: str, timeout: float) -> tuple[int 
             result = await asyncio.wait_for(connection.run(wrapped, check=False), timeout)
             return result.exit_status, str(result.stdout or ""), str(result.stderr or ""), False
         except TimeoutError:
-            await connection.run(f"pkill -KILL -g \"$(cat {marker})\"; rm -f {marker}", check=False)
+            try:
+                await asyncio.wait_for(connection.run(f"pkill -KILL -g \"$(cat {marker})\"; rm -f {marker}",
+                                                      check=False), KILL_TIMEOUT)
+            except (TimeoutError, asyncssh.Error, OSError):
+                connection.close()  # the node stopped answering: do not reuse this connection
             return None, "", "", True
         except asyncssh.Error as exc:
             raise exceptions.SquallError(f"ssh {conn['host']}: {exc}") from None
+
+
+async def _forget(conn: dict[str, Any]) -> None:
+    connection = _connections.pop(_key(conn), None)
+    if connection is not None:
+        connection.close()
+
+
+def forget(conn: dict[str, Any]) -> None:
+    """Close the node's cached connection: the next command connects afresh."""
+    asyncio.run_coroutine_threadsafe(_forget(conn), _event_loop()).result(CONNECT_TIMEOUT)
 
 
 def run(conn: dict[str, Any], command: str, timeout: float) -> tuple[int | None, str, str, bool, float]:
@@ -85,6 +106,12 @@ def run(conn: dict[str, Any], command: str, timeout: float) -> tuple[int | None,
     future = asyncio.run_coroutine_threadsafe(_run(conn, command, timeout), _event_loop())
     try:
         rc, out, err, timed_out = future.result(timeout + CONNECT_TIMEOUT + 30)
+    except TimeoutError:
+        limit = conn.get("connect_timeout", CONNECT_TIMEOUT)
+        raise exceptions.SquallError(
+            f"ssh {conn['host']}:{conn.get('port', 22)}: no answer within {limit} s (host down or unreachable)"
+        ) from None
     except OSError as exc:
-        raise exceptions.SquallError(f"ssh {conn['host']}:{conn.get('port', 22)}: {exc}") from None
+        raise exceptions.SquallError(
+            f"ssh {conn['host']}:{conn.get('port', 22)}: {exc.strerror or exc or type(exc).__name__}") from None
     return rc, out, err, timed_out, time.perf_counter() - started

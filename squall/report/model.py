@@ -29,8 +29,11 @@ def _hook_runs(wl: dict[str, Any]) -> list[dict[str, Any]]:
 def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[str, Any]:
     """Everything the report shows about one workload."""
     arrays = IterationArrays()
-    for chunk in repo.chunks(db, wl["uuid"]):
-        arrays.add_chunk(chunk)
+    for chunk_id, cols in repo.chunk_columns(db, wl["uuid"]):
+        if cols is not None and not cols["failed"] and not cols["outputs"]:
+            arrays.add_columns(cols)  # timings only: no need to parse every iteration
+        else:
+            arrays.add_chunk(repo.chunk_by_id(db, chunk_id))
     total = wl["total_iteration_count"]
     return {
         "uuid": wl["uuid"],

@@ -66,6 +66,20 @@ class IterationArrays:
                 self.atomic_names.append(name)
             known[name].append((np.asarray(ts), np.asarray(ds)))
 
+    def add_columns(self, cols: dict[str, Any]) -> None:
+        """Take a chunk's stored columns (``repo.columns_of``): a chunk without failures or outputs."""
+        self._starts.append(np.asarray(cols["t"], dtype=np.float64))
+        self._durations.append(np.asarray(cols["d"], dtype=np.float64))
+        self._failed.append(np.zeros(len(cols["t"]), dtype=bool))
+        known = self._atomics
+        for name, (ts, ds) in cols["a"].items():
+            if name not in known:
+                if len(known) >= MAX_ATOMIC_SERIES:
+                    continue
+                known[name] = []
+                self.atomic_names.append(name)
+            known[name].append((np.asarray(ts, dtype=np.float64), np.asarray(ds, dtype=np.float64)))
+
     def _add_failure(self, it: dict[str, Any]) -> None:
         etype, message = (it["error"] + ["", ""])[:2]
         tb = it["error"][2] if len(it["error"]) > 2 else ""

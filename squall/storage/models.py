@@ -152,6 +152,8 @@ class WorkloadData(Base):
     started_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float] = mapped_column(Float)
     chunk_data: Mapped[list[Any]] = mapped_column(default=list)
+    # The chunk's timings as columns (see repo.chunk_columns); NULL for chunks stored before 0004.
+    columns: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
     __table_args__ = (Index("ix_workload_data_workload_chunk", "workload_uuid", "chunk_order"),)
 

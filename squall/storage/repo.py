@@ -192,18 +192,64 @@ def task_tree(db: Database, uuid: str) -> dict[str, Any]:
 
 
 # -- iteration data ----------------------------------------------------------
+def columns_of(iterations: list[dict[str, Any]]) -> dict[str, Any]:
+    """A chunk's timings as columns, so a report need not parse every iteration.
+
+    ``t`` start times, ``d`` durations including idle time, ``a`` top-level
+    atomic actions as ``{name: [starts, durations]}``, ``failed`` and
+    ``outputs``: how many iterations failed or carry outputs (a reader that
+    needs those reads the full chunk).
+    """
+    starts: list[float] = []
+    durations: list[float] = []
+    atomics: dict[str, list[list[float]]] = {}
+    failed = outputs = 0
+    for it in iterations:
+        starts.append(it["timestamp"])
+        durations.append(it["duration"] + it["idle_duration"])
+        if it["error"]:
+            failed += 1
+        out = it["output"]
+        if out and (out.get("additive") or out.get("complete")):
+            outputs += 1
+        for action in it["atomic_actions"]:
+            series = atomics.get(action["name"])
+            if series is None:
+                series = atomics[action["name"]] = [[], []]
+            series[0].append(action["started_at"])
+            series[1].append((action["finished_at"] or action["started_at"]) - action["started_at"])
+    return {"t": starts, "d": durations, "a": atomics, "failed": failed, "outputs": outputs}
+
+
 def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
               iterations: list[dict[str, Any]]) -> None:
-    """Store one chunk of iteration results."""
-    failed = sum(1 for it in iterations if it["error"])
+    """Store one chunk of iteration results (and its columns)."""
+    columns = columns_of(iterations)
     with db.session() as s:
         s.add(WorkloadData(
             workload_uuid=workload_uuid, task_uuid=task_uuid, chunk_order=order,
-            iteration_count=len(iterations), failed_iteration_count=failed,
-            started_at=min(it["timestamp"] for it in iterations),
+            iteration_count=len(iterations), failed_iteration_count=columns["failed"],
+            started_at=min(columns["t"]),
             finished_at=max(it["timestamp"] + it["duration"] for it in iterations),
-            chunk_data=iterations,
+            chunk_data=iterations, columns=columns,
         ))
+
+
+def chunk_columns(db: Database, workload_uuid: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """``(chunk id, columns)`` of a workload's chunks in order; columns None for chunks stored before 0004."""
+    with db.session() as s:
+        ids = list(s.scalars(select(WorkloadData.id).where(WorkloadData.workload_uuid == workload_uuid)
+                             .order_by(WorkloadData.chunk_order)))
+    for chunk_id in ids:
+        with db.session() as s:
+            cols = s.scalars(select(WorkloadData.columns).where(WorkloadData.id == chunk_id)).one()
+        yield chunk_id, cols
+
+
+def chunk_by_id(db: Database, chunk_id: int) -> list[dict[str, Any]]:
+    """The iterations of one chunk."""
+    with db.session() as s:
+        return list(s.scalars(select(WorkloadData.chunk_data).where(WorkloadData.id == chunk_id)).one())
 
 
 def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
