@@ -316,3 +316,35 @@ def test_seed_hook_samples_run_as_written(os_cli: CLI, admin: Any) -> None:
     assert [c["plugin_name"] for c in wl["contexts_results"]] == ["users"]
     assert wl["total_iteration_count"] == 1500 and wl["pass_sla"]
     assert _names(admin) == before
+
+
+def test_existing_users_only(cli: CLI, keystone: dict[str, str], admin: Any, tmp_path: Path) -> None:
+    project = admin.identity.create_project(name="existing-project", domain_id="default")
+    user = admin.identity.create_user(name="existing-alice", password="alice-secret", domain_id="default",
+                                      default_project_id=project.id)
+    member = next(r for r in admin.identity.roles() if r.name == "member")
+    admin.identity.assign_project_role_to_user(project, user, member)
+    try:
+        spec = _write(tmp_path, "users-only.yaml", f"""openstack:
+  auth_url: {keystone['OS_AUTH_URL']}
+  users:
+    - {{username: existing-alice, password: alice-secret, project_name: existing-project}}
+""")
+        cli("db", "create", check=True)
+        cli("env", "create", "--name", "users-only", "--spec", str(spec), check=True)
+        assert "user existing-alice: authenticated" in cli("env", "check", check=True).stdout
+        task = _write(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 2}\n"
+                                          "KeystoneBasic.create_user:\n  - runner: {type: serial, times: 1}\n")
+        cli("task", "start", str(task), check=True)
+        detailed = json.loads(cli("task", "detailed", "--json", check=True).stdout)
+        dummy, keystone_wl = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
+        # The environment's users are handed over without being asked for, and nothing is created.
+        ctx = {c["plugin_name"]: c for c in dummy["contexts_results"]}
+        assert ctx["existing_users"]["setup"]["error"] is None and dummy["pass_sla"]
+        data = json.loads(cli("task", "export", "--type", "json", check=True).stdout)
+        errors = [it["error"] for it in data["tasks"][0]["subtasks"][1]["workloads"][0]["data"]]
+        assert errors and "needs an environment with admin credentials" in errors[0][1]
+        assert keystone_wl["failed_iteration_count"] == 1
+    finally:
+        admin.identity.delete_user(user, ignore_missing=True)
+        admin.identity.delete_project(project, ignore_missing=True)
