@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 
 from squall import exceptions
@@ -59,6 +58,10 @@ def parse_task_args(task_args: str | None = None, task_args_file: str | None = N
 
 def render_template(text: str, args: dict[str, Any], source: str = "task file") -> str:
     """Render ``text`` as a Jinja2 template; an undefined variable is an error."""
+    if "{{" not in text and "{%" not in text and "{#" not in text:
+        return text  # nothing to render: spare the Jinja2 import on the one-iteration path
+    import jinja2
+
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:
         return env.from_string(text).render(**args)
