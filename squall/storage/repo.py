@@ -235,12 +235,15 @@ def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
         ))
 
 
+def _chunk_ids(db: Database, workload_uuid: str) -> list[int]:
+    with db.session() as s:
+        return list(s.scalars(select(WorkloadData.id).where(WorkloadData.workload_uuid == workload_uuid)
+                              .order_by(WorkloadData.chunk_order)))
+
+
 def chunk_columns(db: Database, workload_uuid: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """``(chunk id, columns)`` of a workload's chunks in order; columns None for chunks stored before 0004."""
-    with db.session() as s:
-        ids = list(s.scalars(select(WorkloadData.id).where(WorkloadData.workload_uuid == workload_uuid)
-                             .order_by(WorkloadData.chunk_order)))
-    for chunk_id in ids:
+    for chunk_id in _chunk_ids(db, workload_uuid):
         with db.session() as s:
             cols = s.scalars(select(WorkloadData.columns).where(WorkloadData.id == chunk_id)).one()
         yield chunk_id, cols
@@ -254,13 +257,8 @@ def chunk_by_id(db: Database, chunk_id: int) -> list[dict[str, Any]]:
 
 def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
     """The iteration results of a workload, one chunk at a time, in order."""
-    with db.session() as s:
-        ids = list(s.scalars(select(WorkloadData.id).where(WorkloadData.workload_uuid == workload_uuid)
-                             .order_by(WorkloadData.chunk_order)))
-    for chunk_id in ids:
-        with db.session() as s:
-            data = s.scalars(select(WorkloadData.chunk_data).where(WorkloadData.id == chunk_id)).one()
-        yield data
+    for chunk_id in _chunk_ids(db, workload_uuid):
+        yield chunk_by_id(db, chunk_id)
 
 
 def chunk_counts(db: Database, workload_uuid: str) -> tuple[int, int]:
