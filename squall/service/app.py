@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -58,7 +59,8 @@ def _json_default(value: Any) -> Any:
 
 class _Result(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, default=_json_default, allow_nan=False, separators=(",", ":")).encode()
+        # orjson: a listing of thousands of history rows encodes in a few ms instead of tens.
+        return orjson.dumps(content, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 class ServiceConfig:

@@ -92,6 +92,8 @@ def history_query(db: Database, run_id: int, nodes: list[int] | None = None, sta
     # No ORDER BY in SQL: it would make SQLite walk the whole run in id order
     # instead of using the (run, node) / (run, status) indexes; sort here.
     with db.session() as s:
-        rows = [dict(r._mapping) for r in s.execute(query)]
+        result = s.execute(query)
+        keys = list(result.keys())
+        rows = [dict(zip(keys, r, strict=True)) for r in result.all()]
     rows.sort(key=lambda r: r["id"])
     return rows
