@@ -9,8 +9,8 @@ PYTHON="${PYTHON:-python3}"
 rm -rf "$VENV"
 mkdir -p "$(dirname "$VENV")"
 "$PYTHON" -m venv "$VENV"
-# gunicorn last: keystone-manage's presence alone does not mark a finished install.
-if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check 'keystone==30.0.0' 'gunicorn>=23' \
+# psycopg2 lets Keystone run on PostgreSQL (several workers; see bench/bench_keystone.py).
+if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check 'keystone==30.0.0' 'gunicorn>=23' 'psycopg2-binary' \
      > "$VENV.log" 2>&1; then
   grep -v "^WARNING: Location" "$VENV.log" >&2 || true
   rm -rf "$VENV"

@@ -29,7 +29,7 @@ CONFIG = """[DEFAULT]
 debug = false
 use_stderr = true
 [database]
-connection = sqlite:///{dir}/keystone.db
+connection = {db_url}
 [token]
 provider = fernet
 expiration = 86400
@@ -68,8 +68,11 @@ def install() -> None:
 class KeystoneServer:
     """keystone-manage set-up plus gunicorn on a given port, in a directory of its own."""
 
-    def __init__(self, port: int, directory: Path | None = None) -> None:
+    def __init__(self, port: int, directory: Path | None = None, db_url: str | None = None,
+                 workers: int = 1) -> None:
         self.port = port
+        self.db_url = db_url
+        self.workers = workers
         self.dir = directory or Path(tempfile.mkdtemp(prefix="squall-keystone-"))
         self.proc: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{port}/v3"
@@ -87,9 +90,10 @@ class KeystoneServer:
     def setup(self) -> None:
         """Write the config, create the database, keys and the admin user (about 15 s)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "keystone.conf").write_text(CONFIG.format(dir=self.dir))
+        db_url = self.db_url or f"sqlite:///{self.dir}/keystone.db"
+        (self.dir / "keystone.conf").write_text(CONFIG.format(dir=self.dir, db_url=db_url))
         (self.dir / "squall_keystone_wsgi.py").write_text(WSGI_MODULE)
-        if (self.dir / "keystone.db").exists():
+        if (self.dir / "bootstrapped").exists():
             return
         for keys in ("fernet-keys", "credential-keys"):
             (self.dir / keys).mkdir(mode=0o700, exist_ok=True)
@@ -100,6 +104,7 @@ class KeystoneServer:
         self._manage("bootstrap", "--bootstrap-password", ADMIN_PASSWORD, "--bootstrap-admin-url", self.url,
                      "--bootstrap-public-url", self.url, "--bootstrap-internal-url", self.url,
                      "--bootstrap-region-id", "RegionOne")
+        (self.dir / "bootstrapped").touch()
 
     def start(self, timeout: float = 60, access_log: Path | None = None) -> str:
         """Serve Keystone and wait until it answers; returns the auth URL.
@@ -111,7 +116,7 @@ class KeystoneServer:
         log = open(self.dir / "gunicorn.log", "ab")  # noqa: SIM115 - kept open for the server's life
         extra = ["--access-logfile", str(access_log)] if access_log else []
         self.proc = subprocess.Popen(
-            [str(VENV / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "1",
+            [str(VENV / "bin" / "gunicorn"), "--no-control-socket", "--workers", str(self.workers), "--threads", "1",
              "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--timeout", "120", *extra,
              "--chdir", str(self.dir), "squall_keystone_wsgi:application"],
             stdout=log, stderr=log, env=self._env(), cwd=self.dir, start_new_session=True)
