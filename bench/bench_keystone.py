@@ -178,7 +178,7 @@ def main() -> None:
              "cache, so the next request re-validates the token (another 65 ms); "
              + ("one worker serves one request at a time." if opts.workers == 1 else
                 f"{opts.workers} workers share this machine's 2 cores with both tools.")]
-    name = "bench_keystone.py" if opts.workers == 1 else f"bench_keystone.py:workers={opts.workers}"
+    name = "bench/bench_keystone.py" if opts.workers == 1 else f"bench/bench_keystone.py:workers={opts.workers}"
     print(write_section(name, "\n".join(body)))
 
 
