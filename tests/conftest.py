@@ -182,7 +182,8 @@ def keystone() -> Iterator[dict[str, str]]:
         if IN_CI:
             pytest.fail("Keystone is not installed; scripts/install-test-deps.sh installs it")
         ks.install()
-    server = ks.KeystoneServer(free_port())
+    # A low list cap, as big clouds have, so cleanup's handling of truncated listings is exercised.
+    server = ks.KeystoneServer(free_port(), max_db_limit=ks.TEST_LIST_LIMIT)
     server.start()
     yield server.credentials()
     server.stop()

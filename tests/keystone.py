@@ -23,11 +23,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("SQUALL_KEYSTONE_VENV", Path.home() / ".cache" / "squall-tests" / "keystone-venv"))
+TEST_LIST_LIMIT = 300  # the tests' Keystone lists at most this many items (Keystone's default: 1,000)
 ADMIN_PASSWORD = "squall-admin-secret"  # noqa: S105 - a throwaway test server's password
 
 CONFIG = """[DEFAULT]
 debug = false
 use_stderr = true
+max_db_limit = {max_db_limit}
 [database]
 connection = {db_url}
 [token]
@@ -69,8 +71,9 @@ class KeystoneServer:
     """keystone-manage set-up plus gunicorn on a given port, in a directory of its own."""
 
     def __init__(self, port: int, directory: Path | None = None, db_url: str | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, max_db_limit: int = 1000) -> None:
         self.port = port
+        self.max_db_limit = max_db_limit
         self.db_url = db_url
         self.workers = workers
         self.dir = directory or Path(tempfile.mkdtemp(prefix="squall-keystone-"))
@@ -91,7 +94,8 @@ class KeystoneServer:
         """Write the config, create the database, keys and the admin user (about 15 s)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         db_url = self.db_url or f"sqlite:///{self.dir}/keystone.db"
-        (self.dir / "keystone.conf").write_text(CONFIG.format(dir=self.dir, db_url=db_url))
+        config = CONFIG.format(dir=self.dir, db_url=db_url, max_db_limit=self.max_db_limit)
+        (self.dir / "keystone.conf").write_text(config)
         (self.dir / "squall_keystone_wsgi.py").write_text(WSGI_MODULE)
         if (self.dir / "bootstrapped").exists():
             return

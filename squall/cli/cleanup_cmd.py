@@ -32,6 +32,9 @@ def _print(result: dict[str, Any]) -> None:
                       f"failed {len(report['failed'])} in {report['duration']:.2f} s")
         if report["failed"]:
             console.print(_table("Failed", report["failed"], with_error=True))
+        for type_name in report.get("truncated") or []:
+            err_console.print(f"Warning: the cloud cut the listing of {type_name} short (its list limit); "
+                              "resources beyond it could not be seen.")
 
 
 def cleanup(ctx: typer.Context,

@@ -45,6 +45,7 @@ class CleanupReport(TypedDict):
     failed: list[FailedResource]
     dry_run: bool
     duration: float
+    truncated: list[str]
 
 
 def _prefix(task_uuid: str | None, kind: str | None) -> str:
@@ -57,14 +58,30 @@ def _prefix(task_uuid: str | None, kind: str | None) -> str:
 def discover(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
              services: list[str] | None = None, negative: bool = False) -> list[Resource]:
     """Resources squall made (for the task and kind, when given), in deletion order."""
+    return discover_with_truncation(conn, task_uuid, kind, services, negative)[0]
+
+
+def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
+                             services: list[str] | None = None,
+                             negative: bool = False) -> tuple[list[Resource], list[str]]:
+    """Like :func:`discover`, plus the resource types whose listing the server truncated.
+
+    Keystone caps a listing at ``max_db_limit`` items (1,000 by default),
+    silently, and applies a user name filter after the cap, so beyond it
+    resources stay invisible until others are deleted: :func:`cleanup`
+    deletes in rounds.
+    """
     prefix = _prefix(task_uuid, kind)
     found: list[Resource] = []
+    truncated: list[str] = []
     for manager_cls in resources.managers(services):
         manager = manager_cls(conn)
         found.extend(r for r in manager.list(prefix) if naming.belongs_to(r["name"], task_uuid, kind))
+        if manager.truncated:
+            truncated.append(manager_cls.type_name())
     if negative:
         found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found))
-    return found
+    return found, truncated
 
 
 def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, services: list[str] | None,
@@ -115,24 +132,47 @@ def _wait_deleted(manager: resources.ResourceManager, resource_id: str, deadline
 def cleanup(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
             services: list[str] | None = None, negative: bool = False, dry_run: bool = False,
             timeout: float = 600.0, workers: int = 4) -> CleanupReport:
-    """Discover squall's resources and (unless ``dry_run``) delete them; returns the report."""
+    """Discover squall's resources and (unless ``dry_run``) delete them; returns the report.
+
+    When the server caps a listing, deleting what it showed makes room for
+    the rest: discovery and deletion repeat until a round finds nothing new.
+    ``truncated`` in the report names the types whose last listing the
+    server flagged as cut short (Keystone flags it only with ``list_limit``
+    set); a dry run can show only what the cap lets through.
+    """
     started = time.monotonic()
-    found = discover(conn, task_uuid, kind, services, negative)
-    report = CleanupReport(discovered=found, deleted=[], failed=[], dry_run=dry_run, duration=0.0)
-    if not dry_run:
-        deadline = started + timeout
-        order = {m.type_name(): m.order for m in resources.managers()}
-        for level in sorted({order[r["type"]] for r in found}):
-            batch = [r for r in found if order[r["type"]] == level]
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                outcomes = list(pool.map(lambda r: _delete_one(conn, r, deadline), batch))
-            for res, error in zip(batch, outcomes, strict=True):
-                if error is None:
-                    report["deleted"].append(res)
-                else:
-                    report["failed"].append(FailedResource(**res, error=error))
+    deadline = started + timeout
+    report = CleanupReport(discovered=[], deleted=[], failed=[], dry_run=dry_run, duration=0.0, truncated=[])
+    seen: set[tuple[str, str]] = set()
+    while True:
+        found, truncated = discover_with_truncation(conn, task_uuid, kind, services, negative)
+        fresh = [r for r in found if (r["type"], r["id"]) not in seen]
+        seen.update((r["type"], r["id"]) for r in fresh)
+        report["discovered"].extend(fresh)
+        report["truncated"] = truncated
+        if dry_run or not fresh:
+            break
+        _delete_all(conn, fresh, deadline, workers, report)
+        # Keystone caps listings silently (no "truncated" flag on users): look again
+        # after every round that deleted something, until a round finds nothing new.
+        if time.monotonic() > deadline:
+            break
     report["duration"] = round(time.monotonic() - started, 3)
     return report
+
+
+def _delete_all(conn: Connection, found: list[Resource], deadline: float, workers: int,
+                report: CleanupReport) -> None:
+    order = {m.type_name(): m.order for m in resources.managers()}
+    for level in sorted({order[r["type"]] for r in found}):
+        batch = [r for r in found if order[r["type"]] == level]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            outcomes = list(pool.map(lambda r: _delete_one(conn, r, deadline), batch))
+        for res, error in zip(batch, outcomes, strict=True):
+            if error is None:
+                report["deleted"].append(res)
+            else:
+                report["failed"].append(FailedResource(**res, error=error))
 
 
 def summary(report: CleanupReport) -> dict[str, Any]:

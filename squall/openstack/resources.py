@@ -75,6 +75,8 @@ class ResourceManager:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # True when the server cut the last listing short (Keystone's max_db_limit).
+        self.truncated = False
 
     @classmethod
     def type_name(cls) -> str:
@@ -92,6 +94,7 @@ class ResourceManager:
         """Every resource of this type (whose name starts with ``name_prefix``, when given)."""
         params = {"name__startswith": name_prefix} if name_prefix else None
         body = self.conn.identity.get(self.path, params=params).json()
+        self.truncated = bool(body.get("truncated", False))
         return [Resource(type=self.type_name(), id=raw["id"], name=self.name(raw),
                          project_id=self._project_of(raw))
                 for raw in body.get(self.collection, [])]

@@ -9,6 +9,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 from squall import naming
 from tests.conftest import CLI, SQUALL
+from tests.keystone import TEST_LIST_LIMIT
 
 pytestmark = pytest.mark.keystone
 
@@ -31,10 +33,14 @@ def admin(keystone: dict[str, str]) -> Iterator[openstack.connection.Connection]
 
 
 def _names(admin: openstack.connection.Connection) -> set[str]:
-    """Names of every user, project, role and service in Keystone."""
-    ident = admin.identity
-    return ({u.name for u in ident.users()} | {p.name for p in ident.projects()}
-            | {r.name for r in ident.roles()} | {s.name for s in ident.services()})
+    """Names of every user, project, role and service in Keystone (failing if a listing was cut short)."""
+    names: set[str] = set()
+    for path, key in (("/users", "users"), ("/projects", "projects"), ("/roles", "roles"), ("/services", "services")):
+        items = admin.identity.get(path).json()[key]
+        # Keystone caps listings silently at max_db_limit (TEST_LIST_LIMIT here).
+        assert len(items) < TEST_LIST_LIMIT, f"{path} listing reached the cap: the test cannot see everything"
+        names.update(item["name"] for item in items)
+    return names
 
 
 def _squall_names(admin: openstack.connection.Connection, task_uuid: str | None = None) -> set[str]:
@@ -277,6 +283,24 @@ def test_negative_filter_takes_unnamed_resources_of_squall_projects_only(os_cli:
         admin.identity.delete_user(inside, ignore_missing=True)
         admin.identity.delete_user(outside, ignore_missing=True)
         admin.identity.delete_project(project, ignore_missing=True)
+
+
+def test_cleanup_sees_past_a_truncated_listing(os_cli: CLI, admin: Any, foreign: list[str]) -> None:
+    """Keystone caps listings silently (max_db_limit) and filters user names after the cap."""
+    task_uuid = str(uuid.uuid4())
+    count = TEST_LIST_LIMIT + 30
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: admin.identity.post("/users", json={"user": {
+            "name": naming.generate(task_uuid), "domain_id": "default"}}), range(count)))
+    dry = os_cli("cleanup", "--task", task_uuid, "--dry-run", "--json", check=True)
+    report = json.loads(dry.stdout)["platforms"][0]
+    assert 0 < len(report["discovered"]) < count  # a dry run can only show what the cap lets through
+    done = os_cli("cleanup", "--task", task_uuid, "--yes", "--json", check=True)
+    report = json.loads(done.stdout)["platforms"][0]
+    assert len(report["deleted"]) == count and report["failed"] == []
+    assert admin.identity.get("/users", params={"name": report["deleted"][-1]["name"]}).json()["users"] == []
+    assert _squall_names(admin, task_uuid) == set()
+    assert set(foreign) <= _names(admin)
 
 
 def test_cleanup_errors_are_clear(os_cli: CLI) -> None:
