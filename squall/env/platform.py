@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
 from squall import exceptions, plugin
@@ -52,13 +53,18 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     return spec
 
 
+def platforms(spec: dict[str, Any]) -> Iterator[tuple[str, Platform]]:
+    """``(name, platform)`` for every section of a (validated) spec."""
+    for name, cfg in spec.items():
+        yield name, cast(type[Platform], plugin.get("platform", name))(cfg)
+
+
 def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Check every platform of a spec: ``[{platform, available, message}]``."""
     results = []
-    for name, cfg in spec.items():
-        cls = cast(type[Platform], plugin.get("platform", name))
+    for name, platform in platforms(spec):
         try:
-            outcome = cls(cfg).check()
+            outcome = platform.check()
         except Exception as exc:
             outcome = {"available": False, "message": f"{type(exc).__name__}: {exc}"}
         results.append({"platform": name, **outcome})
@@ -68,12 +74,9 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
 def leak_check(spec: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
     """What the task still owns on every platform of the spec; a failed listing is reported as such."""
     leaks: list[dict[str, Any]] = []
-    for name, cfg in spec.items():
-        cls = cast(type[Platform], plugin.get("platform", name))
-        if cls.owned_resources is Platform.owned_resources:
-            continue
+    for name, platform in platforms(spec):
         try:
-            leaks.extend(cls(cfg).owned_resources(task_uuid))
+            leaks.extend(platform.owned_resources(task_uuid))
         except Exception as exc:
             leaks.append({"type": f"{name}.leak_check", "id": "", "name": "",
                           "error": f"could not list resources: {type(exc).__name__}: {exc}"})
@@ -83,9 +86,8 @@ def leak_check(spec: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
 def implicit_contexts(spec: dict[str, Any], contexts: dict[str, Any]) -> dict[str, Any]:
     """The contexts every platform of the spec adds to a workload's ``contexts``."""
     added: dict[str, Any] = {}
-    for name, cfg in spec.items():
-        cls = cast(type[Platform], plugin.get("platform", name))
-        added.update(cls(cfg).implicit_contexts(contexts))
+    for _, platform in platforms(spec):
+        added.update(platform.implicit_contexts(contexts))
     return added
 
 
@@ -93,9 +95,8 @@ def cleanup_spec(spec: dict[str, Any], task_uuid: str | None, dry_run: bool,
                  negative: bool) -> list[dict[str, Any]]:
     """Run the cleanup of every platform of the spec that has one: ``[{platform, ...report}]``."""
     reports = []
-    for name, cfg in spec.items():
-        cls = cast(type[Platform], plugin.get("platform", name))
-        report = cls(cfg).cleanup(task_uuid, dry_run, negative)
+    for name, platform in platforms(spec):
+        report = platform.cleanup(task_uuid, dry_run, negative)
         if report is not None:
             reports.append({"platform": name, **report})
     return reports

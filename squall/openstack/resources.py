@@ -58,7 +58,8 @@ def services() -> list[str]:
     return sorted({m.service for m in _MANAGERS.values()})
 
 
-def _not_found(exc: Exception) -> bool:
+def is_not_found(exc: Exception) -> bool:
+    """True when an OpenStack call failed with 404 (the resource is already gone)."""
     return getattr(exc, "http_status", None) == 404 or getattr(exc, "status_code", None) == 404
 
 
@@ -104,7 +105,7 @@ class ResourceManager:
         try:
             self.conn.identity.delete(f"{self.path}/{resource_id}")
         except Exception as exc:
-            if not _not_found(exc):
+            if not is_not_found(exc):
                 raise
 
     def is_deleted(self, resource_id: str) -> bool:
@@ -112,7 +113,7 @@ class ResourceManager:
         try:
             self.conn.identity.get(f"{self.path}/{resource_id}")
         except Exception as exc:
-            if _not_found(exc):
+            if is_not_found(exc):
                 return True
             raise
         return False

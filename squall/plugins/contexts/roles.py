@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from squall import exceptions
 from squall.openstack import clients
 from squall.openstack.credential import admin_of
+from squall.openstack.resources import is_not_found
 from squall.plugin import JSON_SCHEMA
 from squall.task.context import Context, configure
 
@@ -45,5 +46,5 @@ class RolesContext(Context):
             try:
                 identity.delete(path)
             except Exception as exc:
-                if getattr(exc, "http_status", None) != 404:
+                if not is_not_found(exc):
                     raise

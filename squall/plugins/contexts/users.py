@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from squall import exceptions, naming
-from squall.openstack import cleanup, clients
+from squall.openstack import cleanup, clients, resources
 from squall.openstack.credential import Credential, admin_of, from_spec, platform_section
 from squall.plugin import JSON_SCHEMA
 from squall.task.context import Context, configure
@@ -71,7 +71,6 @@ class UsersContext(Context):
         self.context["tenants"] = {}
         self._projects: list[str] = []
         self._users: list[str] = []
-        project_names: dict[str, str] = {}
 
         def new_project(_: int) -> dict[str, Any]:
             body = {"project": {"name": self._name(), "domain_id": cfg["project_domain"]}}
@@ -111,13 +110,13 @@ class UsersContext(Context):
         errors: list[str] = []
         for user in self.context.get("users", []):
             clients.forget(user["credential"])
-        for path, ids in (("/users", getattr(self, "_users", [])), ("/projects", getattr(self, "_projects", []))):
+        for manager, ids in ((resources.KeystoneUser(conn), getattr(self, "_users", [])),
+                             (resources.KeystoneProject(conn), getattr(self, "_projects", []))):
             for rid in ids:
                 try:
-                    conn.identity.delete(f"{path}/{rid}")
+                    manager.delete(rid)  # an already missing one counts as deleted
                 except Exception as exc:
-                    if getattr(exc, "http_status", None) != 404:
-                        errors.append(f"{path}/{rid}: {exc}")
+                    errors.append(f"{manager.type_name()} {rid}: {exc}")
         # Anything this task's contexts made but did not record (a set-up cut short).
         report = cleanup.cleanup(conn, self.context["task"]["uuid"], kind="context", services=["keystone"])
         errors.extend(f"{f['type']} {f['name']}: {f['error']}" for f in report["failed"])
