@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from squall.storage.columns import columns_of
+
 MAX_ATOMIC_SERIES = 12
 MAX_FAILURES = 200
 
@@ -32,45 +34,22 @@ class IterationArrays:
         self.outputs: list[dict[str, Any]] = []
 
     def add_chunk(self, chunk: list[dict[str, Any]]) -> None:
-        """Take one stored chunk of iterations (Rally's shape), in one pass."""
-        starts: list[float] = []
-        durations: list[float] = []
-        failed: list[bool] = []
-        per_atomic: dict[str, tuple[list[float], list[float]]] = {}
-        known = self._atomics
-        for it in chunk:
-            starts.append(it["timestamp"])
-            durations.append(it["duration"] + it["idle_duration"])
-            error = it["error"]
-            failed.append(bool(error))
-            for action in it["atomic_actions"]:
-                name = action["name"]
-                series = per_atomic.get(name)
-                if series is None:
-                    if name not in known and len(known) + len(per_atomic) >= MAX_ATOMIC_SERIES:
-                        continue
-                    series = per_atomic[name] = ([], [])
-                series[0].append(action["started_at"])
-                series[1].append((action["finished_at"] or action["started_at"]) - action["started_at"])
-            if error:
+        """Take one stored chunk of iterations (Rally's shape): its timings, failures and outputs."""
+        failed = np.zeros(len(chunk), dtype=bool)
+        for i, it in enumerate(chunk):
+            if it["error"]:
+                failed[i] = True
                 self._add_failure(it)
             out = it["output"]
             if (out["additive"] or out["complete"]) and len(self.outputs) < 1000:
                 self.outputs.append({"iteration": it.get("iteration"), **out})
-        self._starts.append(np.asarray(starts, dtype=np.float64))
-        self._durations.append(np.asarray(durations, dtype=np.float64))
-        self._failed.append(np.asarray(failed, dtype=bool))
-        for name, (ts, ds) in per_atomic.items():
-            if name not in known:
-                known[name] = []
-                self.atomic_names.append(name)
-            known[name].append((np.asarray(ts), np.asarray(ds)))
+        self.add_columns(columns_of(chunk), failed)
 
-    def add_columns(self, cols: dict[str, Any]) -> None:
-        """Take a chunk's stored columns (``repo.columns_of``): a chunk without failures or outputs."""
+    def add_columns(self, cols: dict[str, Any], failed: np.ndarray | None = None) -> None:
+        """Take a chunk's timings as columns (``storage.columns.columns_of``); ``failed`` marks failed iterations."""
         self._starts.append(np.asarray(cols["t"], dtype=np.float64))
         self._durations.append(np.asarray(cols["d"], dtype=np.float64))
-        self._failed.append(np.zeros(len(cols["t"]), dtype=bool))
+        self._failed.append(failed if failed is not None else np.zeros(len(cols["t"]), dtype=bool))
         known = self._atomics
         for name, (ts, ds) in cols["a"].items():
             if name not in known:

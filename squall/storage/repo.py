@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from squall import exceptions, utils
+from squall.storage.columns import columns_of
 from squall.storage.db import Database
 from squall.storage.models import Base, Env, Preference, Subtask, Task, Workload, WorkloadData
 
@@ -192,35 +193,6 @@ def task_tree(db: Database, uuid: str) -> dict[str, Any]:
 
 
 # -- iteration data ----------------------------------------------------------
-def columns_of(iterations: list[dict[str, Any]]) -> dict[str, Any]:
-    """A chunk's timings as columns, so a report need not parse every iteration.
-
-    ``t`` start times, ``d`` durations including idle time, ``a`` top-level
-    atomic actions as ``{name: [starts, durations]}``, ``failed`` and
-    ``outputs``: how many iterations failed or carry outputs (a reader that
-    needs those reads the full chunk).
-    """
-    starts: list[float] = []
-    durations: list[float] = []
-    atomics: dict[str, list[list[float]]] = {}
-    failed = outputs = 0
-    for it in iterations:
-        starts.append(it["timestamp"])
-        durations.append(it["duration"] + it["idle_duration"])
-        if it["error"]:
-            failed += 1
-        out = it["output"]
-        if out and (out.get("additive") or out.get("complete")):
-            outputs += 1
-        for action in it["atomic_actions"]:
-            series = atomics.get(action["name"])
-            if series is None:
-                series = atomics[action["name"]] = [[], []]
-            series[0].append(action["started_at"])
-            series[1].append((action["finished_at"] or action["started_at"]) - action["started_at"])
-    return {"t": starts, "d": durations, "a": atomics, "failed": failed, "outputs": outputs}
-
-
 def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
               iterations: list[dict[str, Any]]) -> None:
     """Store one chunk of iteration results (and its columns)."""

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from squall.report.series import IterationArrays, summarise
-from squall.storage.repo import columns_of
+from squall.storage.columns import columns_of
 
 
 def _chunk(n: int, seed: int, atomics: int) -> list[dict[str, Any]]:
