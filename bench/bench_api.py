@@ -31,18 +31,20 @@ CLIENTS = 50
 
 def seed(home: Path) -> str:
     os.environ["SQUALL_HOME"] = str(home)
+    from sqlalchemy import insert, select
+
     from squall.storage.db import Database
-    from squall.storage.models import Task
+    from squall.storage.models import tasks
     from squall.utils import new_uuid, utcnow
 
     db = Database()
     db.ensure_schema()
     now = utcnow()
-    with db.session() as s:
-        s.add_all(Task(uuid=new_uuid(), status="finished", title=f"task {i}", tags=["bench"], pass_sla=i % 7 != 0,
-                       created_at=now, updated_at=now) for i in range(TASKS))
-    with db.session() as s:
-        return str(s.query(Task.uuid).first()[0])
+    with db.transaction() as conn:
+        conn.execute(insert(tasks), [dict(uuid=new_uuid(), status="finished", title=f"task {i}", tags=["bench"],
+                                          pass_sla=i % 7 != 0, created_at=now, updated_at=now) for i in range(TASKS)])
+    with db.transaction() as conn:
+        return str(conn.scalars(select(tasks.c.uuid).order_by(tasks.c.id)).first())
 
 
 def percentiles(values: list[float]) -> str:

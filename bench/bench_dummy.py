@@ -94,22 +94,32 @@ class Squall:
         return measured, workload_of(json.loads(out))
 
 
+def median_run(run: Any, task: Path, metric: str, repeat: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """The run whose ``metric`` is the median of ``repeat`` runs."""
+    runs = sorted((run(task) for _ in range(repeat)), key=lambda r: r[0].get(metric, 0.0))
+    return runs[len(runs) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-iteration memory run")
     parser.add_argument("--no-rally", action="store_true", help="squall only")
     opts = parser.parse_args()
     rows: list[tuple[str, str, str, str]] = []
+    # Byte-compile squall as pip does for a regular install (Rally's venv has
+    # its .pyc files); an editable install under PYTHONDONTWRITEBYTECODE would
+    # otherwise recompile every module on every command.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "squall")], check=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         squall = Squall(work)
         rally = None if opts.no_rally else Rally(work)
 
-        def both(label: str, name: str, runner: dict[str, Any], metric: str) -> None:
+        def both(label: str, name: str, runner: dict[str, Any], metric: str, repeat: int = 1) -> None:
             task = task_file(work, name, runner)
-            s_meas, s_wl = squall.run(task)
-            r_meas, r_wl = rally.run(task) if rally else ({}, {})
+            s_meas, s_wl = median_run(squall.run, task, metric, repeat)
+            r_meas, r_wl = median_run(rally.run, task, metric, repeat) if rally else ({}, {})
             def value(meas: dict[str, float], wl: dict[str, Any]) -> float:
                 if not meas:
                     return float("nan")
@@ -129,7 +139,8 @@ def main() -> None:
 
         both("Dummy.dummy 20,000 it, constant c=10: iterations/s", "c20k",
              {"type": "constant", "times": 20000, "concurrency": 10}, "rate")
-        both("one-iteration task: wall seconds", "one", {"type": "constant", "times": 1, "concurrency": 1}, "wall")
+        both("one-iteration task: wall seconds (median of 5)", "one",
+             {"type": "constant", "times": 1, "concurrency": 1}, "wall", repeat=5)
         both("rps target 2,000/s (10,000 it): achieved starts/s", "rps2k",
              {"type": "rps", "times": 10000, "rps": 2000}, "start_rate")
         rally = None

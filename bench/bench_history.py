@@ -50,7 +50,7 @@ def seed_rows(url: str, count: int) -> int:
 
     from squall.storage import history_repo
     from squall.storage.db import Database
-    from squall.storage.models import DeploymentHistory
+    from squall.storage.models import deployment_history
 
     db = Database(url)
     db.upgrade()
@@ -59,7 +59,7 @@ def seed_rows(url: str, count: int) -> int:
     batch = 50_000
     with db.engine.begin() as conn:
         for start in range(0, count, batch):
-            conn.execute(insert(DeploymentHistory), [
+            conn.execute(insert(deployment_history), [
                 {"deployment_task_id": run["id"], "task_name": f"task-{i % 200}", "node_id": i % 500,
                  "status": statuses[i % 5], "time_start": 1.0 * i, "time_end": 1.0 * i + 1, "summary": {"rc": 0}}
                 for i in range(start, min(start + batch, count))])

@@ -61,11 +61,7 @@ class DeploymentAPI(APIGroup):
 
         return _run_public(history_repo.run_get(self.db, task_id))
 
-    @api_method("GET")
-    def history(self, task_id: int, nodes: builtins.list[int] | None = None,
-                statuses: builtins.list[str] | None = None, task_names: builtins.list[str] | None = None,
-                include_summary: bool = True) -> builtins.list[dict[str, Any]]:
-        """The run's history rows in the seed's shape, filtered by nodes, statuses and task names."""
+    def _check_history_query(self, task_id: int, statuses: builtins.list[str] | None) -> None:
         from squall.deploy import executor
         from squall.storage import history_repo
 
@@ -74,5 +70,28 @@ class DeploymentAPI(APIGroup):
             raise exceptions.InvalidArgumentsError(
                 f"unknown status {', '.join(unknown)} (known: {', '.join(executor.STATUSES)})")
         history_repo.run_get(self.db, task_id)
+
+    @api_method("GET")
+    def history(self, task_id: int, nodes: builtins.list[int] | None = None,
+                statuses: builtins.list[str] | None = None, task_names: builtins.list[str] | None = None,
+                include_summary: bool = True) -> builtins.list[dict[str, Any]]:
+        """The run's history rows in the seed's shape, filtered by nodes, statuses and task names."""
+        from squall.storage import history_repo
+
+        self._check_history_query(task_id, statuses)
         rows = history_repo.history_query(self.db, task_id, nodes, statuses, task_names, include_summary)
         return [{**r, "task_id": r["deployment_task_id"]} for r in rows]
+
+    @api_method("GET")
+    def history_json(self, task_id: int, nodes: builtins.list[int] | None = None,
+                     statuses: builtins.list[str] | None = None,
+                     task_names: builtins.list[str] | None = None) -> str:
+        """:meth:`history`'s rows, summary included, as one JSON text that the database builds.
+
+        What the REST view serves: for thousands of rows several times faster
+        than building dicts and encoding them again.
+        """
+        from squall.storage import history_repo
+
+        self._check_history_query(task_id, statuses)
+        return history_repo.history_document(self.db, task_id, nodes, statuses, task_names).decode()

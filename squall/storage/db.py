@@ -15,9 +15,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from squall import exceptions
 
@@ -61,7 +60,7 @@ def redact(url: str) -> str:
 
 
 class Database:
-    """An engine, a session factory and the schema operations of one database."""
+    """An engine, its transactions and the schema operations of one database."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
@@ -76,23 +75,17 @@ class Database:
             raise exceptions.DatabaseError(f"cannot use database {redact(self.url)}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._checked = False
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: committed on success, rolled back on any error."""
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed on success, rolled back on any error."""
         self.ensure_schema()
-        with self._sessions() as s:
-            try:
-                yield s
-                s.commit()
-            except OperationalError as exc:
-                s.rollback()
-                raise exceptions.DatabaseError(f"database error: {exc.orig}") from None
-            except BaseException:
-                s.rollback()
-                raise
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise exceptions.DatabaseError(f"database error: {exc.orig}") from None
 
     # -- schema --------------------------------------------------------------
     def _alembic_config(self, connection: Any) -> Any:
@@ -167,9 +160,9 @@ class Database:
 
     def drop(self) -> None:
         """Drop every squall table (``db recreate``)."""
-        from squall.storage.models import Base
+        from squall.storage.models import metadata
 
-        Base.metadata.drop_all(self.engine)
+        metadata.drop_all(self.engine)
         with self.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         self._checked = False

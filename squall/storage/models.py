@@ -1,18 +1,33 @@
-"""Database tables (SQLAlchemy 2 declarative models).
+"""Database tables, as SQLAlchemy Core tables.
 
-Iteration results are stored in chunks (``workload_data``), each a JSON list
-of iterations in Rally's shape, so a million iterations are a few hundred
-rows, written while the workload runs.
+Core rather than the ORM: every query lives in the repo modules and returns
+plain dicts, so mapped classes would add nothing but start-up time (importing
+``sqlalchemy.orm`` and building the mappers cost about 0.15 s of each
+command). Iteration results are stored in chunks (``workload_data``), each a
+JSON list of iterations in Rally's shape, so a million iterations are a few
+hundred rows, written while the workload runs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from squall import utils
@@ -37,169 +52,163 @@ class JSONType(TypeDecorator[Any]):
         return dialect.type_descriptor(JSON())
 
 
-class Base(DeclarativeBase):
-    """Declarative base of all tables."""
-
-    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType, Any: JSONType}
+metadata = MetaData()
 
 
-def _now() -> dt.datetime:
-    return utils.utcnow()
+def _col(name: str, type_: Any, *args: Any, nullable: bool = False, **kwargs: Any) -> Column[Any]:
+    # Columns are NOT NULL unless said otherwise, as the migrations made them.
+    return Column(name, type_, *args, nullable=nullable, **kwargs)
 
 
-class Timestamps:
-    """created_at / updated_at columns."""
-
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+def _id() -> Column[Any]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
 
 
-class Env(Timestamps, Base):
-    """An environment: the system under test and how to reach it."""
-
-    __tablename__ = "envs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True, index=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(36), default="ready")
-    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    extras: Mapped[dict[str, Any]] = mapped_column(default=dict)
+def _timestamps() -> list[Column[Any]]:
+    return [_col("created_at", DateTime(timezone=True), default=utils.utcnow),
+            _col("updated_at", DateTime(timezone=True), default=utils.utcnow, onupdate=utils.utcnow)]
 
 
-class Task(Timestamps, Base):
-    """One run of a task file."""
-
-    __tablename__ = "tasks"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True)
-    env_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
-    env_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    title: Mapped[str] = mapped_column(String(255), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[list[Any]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(36), index=True)
-    pass_sla: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    input_task: Mapped[str] = mapped_column(Text, default="")
-    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    validation_errors: Mapped[list[Any]] = mapped_column(default=list)
-    task_duration: Mapped[float] = mapped_column(Float, default=0.0)
-    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    hostname: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    heartbeat: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+def _json(name: str, default: Any = dict, **kwargs: Any) -> Column[Any]:
+    return _col(name, JSONType(), default=default, **kwargs)
 
 
-class Subtask(Timestamps, Base):
-    """A titled group of workloads of a task."""
+envs = Table(
+    "envs", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("name", String(255), unique=True, index=True),
+    _col("description", Text, default=""),
+    _col("status", String(36), default="ready"),
+    _json("spec"),
+    _json("extras"),
+    *_timestamps(),
+)
+"""An environment: the system under test and how to reach it."""
 
-    __tablename__ = "subtasks"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True)
-    task_uuid: Mapped[str] = mapped_column(ForeignKey("tasks.uuid", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    title: Mapped[str] = mapped_column(String(255), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[list[Any]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(36), default="init")
-    pass_sla: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    duration: Mapped[float] = mapped_column(Float, default=0.0)
+tasks = Table(
+    "tasks", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("env_uuid", String(36), index=True, nullable=True),
+    _col("env_name", String(255), nullable=True),
+    _col("title", String(255), default=""),
+    _col("description", Text, default=""),
+    _json("tags", default=list),
+    _col("status", String(36), index=True),
+    _col("pass_sla", Boolean, nullable=True),
+    _col("input_task", Text, default=""),
+    _json("config"),
+    _json("validation_errors", default=list),
+    _col("task_duration", Float, default=0.0),
+    _col("pid", Integer, nullable=True),
+    _col("hostname", String(255), nullable=True),
+    _col("heartbeat", DateTime(timezone=True), nullable=True),
+    *_timestamps(),
+)
+"""One run of a task file."""
 
+subtasks = Table(
+    "subtasks", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("task_uuid", String(36), ForeignKey("tasks.uuid", ondelete="CASCADE"), index=True),
+    _col("position", Integer, default=0),
+    _col("title", String(255), default=""),
+    _col("description", Text, default=""),
+    _json("tags", default=list),
+    _col("status", String(36), default="init"),
+    _col("pass_sla", Boolean, nullable=True),
+    _col("duration", Float, default=0.0),
+    *_timestamps(),
+)
+"""A titled group of workloads of a task."""
 
-class Workload(Timestamps, Base):
-    """One workload: a scenario, its runner, contexts, SLA, hooks and outcome."""
-
-    __tablename__ = "workloads"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, index=True)
-    task_uuid: Mapped[str] = mapped_column(ForeignKey("tasks.uuid", ondelete="CASCADE"), index=True)
-    subtask_uuid: Mapped[str] = mapped_column(ForeignKey("subtasks.uuid", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(255))
-    description: Mapped[str] = mapped_column(Text, default="")
-    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    runner_type: Mapped[str] = mapped_column(String(64))
-    runner: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    contexts: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    contexts_results: Mapped[list[Any]] = mapped_column(default=list)
-    sla: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    sla_results: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    hooks: Mapped[list[Any]] = mapped_column(default=list)
+workloads = Table(
+    "workloads", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("task_uuid", String(36), ForeignKey("tasks.uuid", ondelete="CASCADE"), index=True),
+    _col("subtask_uuid", String(36), ForeignKey("subtasks.uuid", ondelete="CASCADE"), index=True),
+    _col("position", Integer, default=0),
+    _col("name", String(255)),
+    _col("description", Text, default=""),
+    _json("args"),
+    _col("runner_type", String(64)),
+    _json("runner"),
+    _json("contexts"),
+    _json("contexts_results", default=list),
+    _json("sla"),
+    _json("sla_results"),
+    _json("hooks", default=list),
     # What the task still owned on its platforms after this workload's clean-up.
-    leaks: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
-    status: Mapped[str] = mapped_column(String(36), default="init")
-    pass_sla: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    start_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    load_duration: Mapped[float] = mapped_column(Float, default=0.0)
-    full_duration: Mapped[float] = mapped_column(Float, default=0.0)
-    min_duration: Mapped[float | None] = mapped_column(Float, nullable=True)
-    max_duration: Mapped[float | None] = mapped_column(Float, nullable=True)
-    total_iteration_count: Mapped[int] = mapped_column(Integer, default=0)
-    failed_iteration_count: Mapped[int] = mapped_column(Integer, default=0)
-    expected_iterations: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    statistics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    _json("leaks", default=list, server_default="[]"),
+    _col("status", String(36), default="init"),
+    _col("pass_sla", Boolean, nullable=True),
+    _col("start_time", BigInteger, nullable=True),
+    _col("load_duration", Float, default=0.0),
+    _col("full_duration", Float, default=0.0),
+    _col("min_duration", Float, nullable=True),
+    _col("max_duration", Float, nullable=True),
+    _col("total_iteration_count", Integer, default=0),
+    _col("failed_iteration_count", Integer, default=0),
+    _col("expected_iterations", Integer, nullable=True),
+    _json("statistics"),
+    *_timestamps(),
+)
+"""One workload: a scenario, its runner, contexts, SLA, hooks and outcome."""
 
-
-class WorkloadData(Base):
-    """A chunk of iteration results of a workload, in order."""
-
-    __tablename__ = "workload_data"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workload_uuid: Mapped[str] = mapped_column(ForeignKey("workloads.uuid", ondelete="CASCADE"))
-    task_uuid: Mapped[str] = mapped_column(String(36), index=True)
-    chunk_order: Mapped[int] = mapped_column(Integer)
-    iteration_count: Mapped[int] = mapped_column(Integer)
-    failed_iteration_count: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[float] = mapped_column(Float)
-    finished_at: Mapped[float] = mapped_column(Float)
-    chunk_data: Mapped[list[Any]] = mapped_column(default=list)
+workload_data = Table(
+    "workload_data", metadata,
+    _id(),
+    _col("workload_uuid", String(36), ForeignKey("workloads.uuid", ondelete="CASCADE")),
+    _col("task_uuid", String(36), index=True),
+    _col("chunk_order", Integer),
+    _col("iteration_count", Integer),
+    _col("failed_iteration_count", Integer),
+    _col("started_at", Float),
+    _col("finished_at", Float),
+    _json("chunk_data", default=list),
     # The chunk's timings as columns (see repo.chunk_columns); NULL for chunks stored before 0004.
-    columns: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    _json("columns", default=None, nullable=True),
+    Index("ix_workload_data_workload_chunk", "workload_uuid", "chunk_order"),
+)
+"""Chunks of iteration results of a workload, in order."""
 
-    __table_args__ = (Index("ix_workload_data_workload_chunk", "workload_uuid", "chunk_order"),)
+preferences = Table(
+    "preferences", metadata,
+    Column("key", String(64), primary_key=True),
+    _col("value", Text),
+)
+"""Remembered choices, such as the default environment or task."""
 
+deployment_runs = Table(
+    "deployment_runs", metadata,
+    _id(),
+    _col("env_uuid", String(36), index=True, nullable=True),
+    _col("env_name", String(255), nullable=True),
+    _col("kind", String(32), default="graph"),
+    _col("name", String(255), default=""),
+    _json("graph"),
+    _col("status", String(32), default="running"),
+    _col("task_uuid", String(36), nullable=True),
+    _col("created_at", DateTime(timezone=True), default=utils.utcnow),
+    _col("finished_at", DateTime(timezone=True), nullable=True),
+)
+"""Executions of a deployment graph (or of a fault action); a run's integer id is the seed's ``task_id``."""
 
-class Preference(Base):
-    """A remembered choice, such as the default environment or task."""
-
-    __tablename__ = "preferences"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-class DeploymentRun(Base):
-    """One execution of a deployment graph (or of a fault action) on an environment.
-
-    Its integer id is the seed's ``task_id``.
-    """
-
-    __tablename__ = "deployment_runs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    env_uuid: Mapped[str | None] = mapped_column(String(36), index=True, nullable=True)
-    env_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    kind: Mapped[str] = mapped_column(String(32), default="graph")
-    name: Mapped[str] = mapped_column(String(255), default="")
-    graph: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(32), default="running")
-    task_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-class DeploymentHistory(Base):
-    """One deployment task on one node, in one run: the audit trail (never deleted)."""
-
-    __tablename__ = "deployment_history"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deployment_task_id: Mapped[int] = mapped_column(ForeignKey("deployment_runs.id"), index=True)
-    task_name: Mapped[str] = mapped_column(String(255))
-    node_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(32), default="pending")
-    time_start: Mapped[float | None] = mapped_column(Float, nullable=True)
-    time_end: Mapped[float | None] = mapped_column(Float, nullable=True)
-    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-    __table_args__ = (
-        Index("ix_history_run_node", "deployment_task_id", "node_id"),
-        Index("ix_history_run_status", "deployment_task_id", "status"),
-        Index("ix_history_run_name", "deployment_task_id", "task_name"),
-    )
+deployment_history = Table(
+    "deployment_history", metadata,
+    _id(),
+    _col("deployment_task_id", Integer, ForeignKey("deployment_runs.id"), index=True),
+    _col("task_name", String(255)),
+    _col("node_id", Integer),
+    _col("status", String(32), default="pending"),
+    _col("time_start", Float, nullable=True),
+    _col("time_end", Float, nullable=True),
+    _json("summary"),
+    Index("ix_history_run_node", "deployment_task_id", "node_id"),
+    Index("ix_history_run_status", "deployment_task_id", "status"),
+    Index("ix_history_run_name", "deployment_task_id", "task_name"),
+)
+"""One deployment task on one node, in one run: the audit trail (never deleted)."""

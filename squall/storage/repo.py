@@ -1,7 +1,7 @@
 """Reads and writes of squall's objects; the only module that issues queries.
 
 Every function takes a :class:`~squall.storage.db.Database` and returns plain
-dicts, so nothing above storage holds ORM objects or sessions.
+dicts, so nothing above storage holds connections or rows.
 """
 
 from __future__ import annotations
@@ -10,17 +10,25 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from squall import exceptions, utils
 from squall.storage.columns import columns_of
 from squall.storage.db import Database
-from squall.storage.models import Base, Env, Preference, Subtask, Task, Workload, WorkloadData
+from squall.storage.models import envs, preferences, subtasks, tasks, workload_data, workloads
 
 
-def _row(obj: Base) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+def _insert(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Insert a row and return it whole, defaults and generated id included."""
+    row = conn.execute(insert(table).values(**values).returning(*table.columns)).one()
+    return dict(row._mapping)
+
+
+def _first(conn: Connection, query: Any) -> dict[str, Any] | None:
+    row = conn.execute(query).first()
+    return dict(row._mapping) if row is not None else None
 
 
 # -- environments ------------------------------------------------------------
@@ -28,74 +36,68 @@ def env_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert an environment; DuplicateError if the name is taken."""
     values.setdefault("uuid", utils.new_uuid())
     try:
-        with db.session() as s:
-            env = Env(**values)
-            s.add(env)
-            s.flush()
-            return _row(env)
+        with db.transaction() as conn:
+            return _insert(conn, envs, values)
     except IntegrityError:
         raise exceptions.DuplicateError(f"environment '{values.get('name')}' already exists") from None
 
 
 def env_get(db: Database, name_or_uuid: str) -> dict[str, Any]:
     """One environment by name or UUID."""
-    with db.session() as s:
-        env = s.scalars(select(Env).where(or_(Env.uuid == name_or_uuid, Env.name == name_or_uuid))).first()
-        if env is None:
-            raise exceptions.NotFoundError(kind="environment", name=name_or_uuid)
-        return _row(env)
+    with db.transaction() as conn:
+        env = _first(conn, select(envs).where(or_(envs.c.uuid == name_or_uuid, envs.c.name == name_or_uuid)))
+    if env is None:
+        raise exceptions.NotFoundError(kind="environment", name=name_or_uuid)
+    return env
 
 
 def env_list(db: Database) -> list[dict[str, Any]]:
     """All environments, oldest first."""
-    with db.session() as s:
-        return [_row(e) for e in s.scalars(select(Env).order_by(Env.id))]
+    with db.transaction() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(envs).order_by(envs.c.id))]
 
 
 def env_delete(db: Database, uuid: str) -> None:
     """Delete an environment row (tasks keep their env name and UUID)."""
-    with db.session() as s:
-        s.execute(delete(Env).where(Env.uuid == uuid))
+    with db.transaction() as conn:
+        conn.execute(delete(envs).where(envs.c.uuid == uuid))
 
 
 # -- tasks -------------------------------------------------------------------
 def task_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert a task row."""
     values.setdefault("uuid", utils.new_uuid())
-    with db.session() as s:
-        task = Task(**values)
-        s.add(task)
-        s.flush()
-        return _row(task)
+    with db.transaction() as conn:
+        return _insert(conn, tasks, values)
 
 
 def task_get(db: Database, uuid: str) -> dict[str, Any]:
     """One task row by UUID (a unique prefix of at least 4 characters also works)."""
-    with db.session() as s:
-        task = s.scalars(select(Task).where(Task.uuid == uuid)).first()
+    with db.transaction() as conn:
+        task = _first(conn, select(tasks).where(tasks.c.uuid == uuid))
         if task is None and len(uuid) >= 4:
-            found = list(s.scalars(select(Task).where(Task.uuid.startswith(uuid)).limit(2)))
-            task = found[0] if len(found) == 1 else None
-        if task is None:
-            raise exceptions.NotFoundError(kind="task", name=uuid)
-        return _row(task)
+            found = conn.execute(select(tasks).where(tasks.c.uuid.startswith(uuid, autoescape=True)).limit(2)).all()
+            task = dict(found[0]._mapping) if len(found) == 1 else None
+    if task is None:
+        raise exceptions.NotFoundError(kind="task", name=uuid)
+    return task
 
 
 def task_update(db: Database, uuid: str, **values: Any) -> None:
     """Update fields of a task."""
     values["updated_at"] = utils.utcnow()
-    with db.session() as s:
-        s.execute(update(Task).where(Task.uuid == uuid).values(**values))
+    with db.transaction() as conn:
+        conn.execute(update(tasks).where(tasks.c.uuid == uuid).values(**values))
 
 
 def task_set_status_if(db: Database, uuid: str, allowed: tuple[str, ...], status: str) -> bool:
     """Set the status only if the current one is in ``allowed`` (atomic)."""
-    with db.session() as s:
-        result = s.execute(
-            update(Task).where(Task.uuid == uuid, Task.status.in_(allowed))
+    with db.transaction() as conn:
+        result = conn.execute(
+            update(tasks).where(tasks.c.uuid == uuid, tasks.c.status.in_(allowed))
             .values(status=status, updated_at=utils.utcnow())
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
 
 _TASK_SUMMARY = ("id", "uuid", "title", "description", "status", "pass_sla", "tags", "env_uuid", "env_name",
@@ -115,17 +117,17 @@ def task_list(
 
     Rows carry the summary columns only, not the task file or its config.
     """
-    query = select(*[getattr(Task, c) for c in _TASK_SUMMARY]).order_by(Task.id)
+    query = select(*[tasks.c[c] for c in _TASK_SUMMARY]).order_by(tasks.c.id)
     if status:
-        query = query.where(Task.status == status)
+        query = query.where(tasks.c.status == status)
     if env_uuid:
-        query = query.where(Task.env_uuid == env_uuid)
+        query = query.where(tasks.c.env_uuid == env_uuid)
     if since:
-        query = query.where(Task.created_at >= since)
+        query = query.where(tasks.c.created_at >= since)
     if until:
-        query = query.where(Task.created_at <= until)
-    with db.session() as s:
-        rows = [dict(r._mapping) for r in s.execute(query)]
+        query = query.where(tasks.c.created_at <= until)
+    with db.transaction() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
     if tags:
         wanted = set(tags)
         rows = [r for r in rows if wanted & set(r["tags"] or [])]
@@ -136,59 +138,53 @@ def task_list(
 
 def task_delete(db: Database, uuid: str) -> None:
     """Delete a task and everything stored under it."""
-    with db.session() as s:
-        s.execute(delete(WorkloadData).where(WorkloadData.task_uuid == uuid))
-        s.execute(delete(Workload).where(Workload.task_uuid == uuid))
-        s.execute(delete(Subtask).where(Subtask.task_uuid == uuid))
-        s.execute(delete(Task).where(Task.uuid == uuid))
+    with db.transaction() as conn:
+        conn.execute(delete(workload_data).where(workload_data.c.task_uuid == uuid))
+        conn.execute(delete(workloads).where(workloads.c.task_uuid == uuid))
+        conn.execute(delete(subtasks).where(subtasks.c.task_uuid == uuid))
+        conn.execute(delete(tasks).where(tasks.c.uuid == uuid))
 
 
 # -- subtasks and workloads --------------------------------------------------
 def subtask_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert a subtask row."""
     values.setdefault("uuid", utils.new_uuid())
-    with db.session() as s:
-        sub = Subtask(**values)
-        s.add(sub)
-        s.flush()
-        return _row(sub)
+    with db.transaction() as conn:
+        return _insert(conn, subtasks, values)
 
 
 def subtask_update(db: Database, uuid: str, **values: Any) -> None:
     """Update fields of a subtask."""
     values["updated_at"] = utils.utcnow()
-    with db.session() as s:
-        s.execute(update(Subtask).where(Subtask.uuid == uuid).values(**values))
+    with db.transaction() as conn:
+        conn.execute(update(subtasks).where(subtasks.c.uuid == uuid).values(**values))
 
 
 def workload_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert a workload row."""
     values.setdefault("uuid", utils.new_uuid())
-    with db.session() as s:
-        wl = Workload(**values)
-        s.add(wl)
-        s.flush()
-        return _row(wl)
+    with db.transaction() as conn:
+        return _insert(conn, workloads, values)
 
 
 def workload_update(db: Database, uuid: str, **values: Any) -> None:
     """Update fields of a workload."""
     values["updated_at"] = utils.utcnow()
-    with db.session() as s:
-        s.execute(update(Workload).where(Workload.uuid == uuid).values(**values))
+    with db.transaction() as conn:
+        conn.execute(update(workloads).where(workloads.c.uuid == uuid).values(**values))
 
 
 def task_tree(db: Database, uuid: str) -> dict[str, Any]:
     """A task with its subtasks and their workloads (without iteration data)."""
     task = task_get(db, uuid)
-    with db.session() as s:
-        subtasks = [_row(x) for x in s.scalars(
-            select(Subtask).where(Subtask.task_uuid == task["uuid"]).order_by(Subtask.position))]
-        workloads = [_row(x) for x in s.scalars(
-            select(Workload).where(Workload.task_uuid == task["uuid"]).order_by(Workload.position))]
-    for sub in subtasks:
-        sub["workloads"] = [w for w in workloads if w["subtask_uuid"] == sub["uuid"]]
-    task["subtasks"] = subtasks
+    with db.transaction() as conn:
+        subs = [dict(r._mapping) for r in conn.execute(
+            select(subtasks).where(subtasks.c.task_uuid == task["uuid"]).order_by(subtasks.c.position))]
+        wls = [dict(r._mapping) for r in conn.execute(
+            select(workloads).where(workloads.c.task_uuid == task["uuid"]).order_by(workloads.c.position))]
+    for sub in subs:
+        sub["workloads"] = [w for w in wls if w["subtask_uuid"] == sub["uuid"]]
+    task["subtasks"] = subs
     return task
 
 
@@ -197,8 +193,8 @@ def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
               iterations: list[dict[str, Any]]) -> None:
     """Store one chunk of iteration results (and its columns)."""
     columns = columns_of(iterations)
-    with db.session() as s:
-        s.add(WorkloadData(
+    with db.transaction() as conn:
+        conn.execute(insert(workload_data).values(
             workload_uuid=workload_uuid, task_uuid=task_uuid, chunk_order=order,
             iteration_count=len(iterations), failed_iteration_count=columns["failed"],
             started_at=min(columns["t"]),
@@ -208,23 +204,23 @@ def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
 
 
 def _chunk_ids(db: Database, workload_uuid: str) -> list[int]:
-    with db.session() as s:
-        return list(s.scalars(select(WorkloadData.id).where(WorkloadData.workload_uuid == workload_uuid)
-                              .order_by(WorkloadData.chunk_order)))
+    with db.transaction() as conn:
+        return list(conn.scalars(select(workload_data.c.id).where(workload_data.c.workload_uuid == workload_uuid)
+                                 .order_by(workload_data.c.chunk_order)))
 
 
 def chunk_columns(db: Database, workload_uuid: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """``(chunk id, columns)`` of a workload's chunks in order; columns None for chunks stored before 0004."""
     for chunk_id in _chunk_ids(db, workload_uuid):
-        with db.session() as s:
-            cols = s.scalars(select(WorkloadData.columns).where(WorkloadData.id == chunk_id)).one()
+        with db.transaction() as conn:
+            cols = conn.scalars(select(workload_data.c.columns).where(workload_data.c.id == chunk_id)).one()
         yield chunk_id, cols
 
 
 def chunk_by_id(db: Database, chunk_id: int) -> list[dict[str, Any]]:
     """The iterations of one chunk."""
-    with db.session() as s:
-        return list(s.scalars(select(WorkloadData.chunk_data).where(WorkloadData.id == chunk_id)).one())
+    with db.transaction() as conn:
+        return list(conn.scalars(select(workload_data.c.chunk_data).where(workload_data.c.id == chunk_id)).one())
 
 
 def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
@@ -235,29 +231,24 @@ def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
 
 def chunk_counts(db: Database, workload_uuid: str) -> tuple[int, int]:
     """(iterations, failed iterations) stored so far for a workload."""
-    with db.session() as s:
-        row = s.execute(select(func.coalesce(func.sum(WorkloadData.iteration_count), 0),
-                               func.coalesce(func.sum(WorkloadData.failed_iteration_count), 0))
-                        .where(WorkloadData.workload_uuid == workload_uuid)).one()
+    with db.transaction() as conn:
+        row = conn.execute(select(func.coalesce(func.sum(workload_data.c.iteration_count), 0),
+                                  func.coalesce(func.sum(workload_data.c.failed_iteration_count), 0))
+                           .where(workload_data.c.workload_uuid == workload_uuid)).one()
         return int(row[0]), int(row[1])
 
 
 # -- preferences -------------------------------------------------------------
 def pref_get(db: Database, key: str) -> str | None:
     """A remembered value, or None."""
-    with db.session() as s:
-        pref = s.get(Preference, key)
-        return pref.value if pref else None
+    with db.transaction() as conn:
+        value = conn.scalars(select(preferences.c.value).where(preferences.c.key == key)).first()
+    return str(value) if value is not None else None
 
 
 def pref_set(db: Database, key: str, value: str | None) -> None:
     """Remember (or with None, forget) a value."""
-    with db.session() as s:
-        pref = s.get(Preference, key)
-        if value is None:
-            if pref is not None:
-                s.delete(pref)
-        elif pref is None:
-            s.add(Preference(key=key, value=value))
-        else:
-            pref.value = value
+    with db.transaction() as conn:
+        conn.execute(delete(preferences).where(preferences.c.key == key))
+        if value is not None:
+            conn.execute(insert(preferences).values(key=key, value=value))

@@ -14,6 +14,7 @@ import asyncio
 import ctypes
 import gc
 import multiprocessing as mp
+import os
 import queue as queue_mod
 import signal
 import threading
@@ -37,6 +38,10 @@ _FLUSH_SECONDS = 0.05
 # behind, workers wait instead of piling results up in memory.
 _CREDITS = 64
 _CTX = mp.get_context("fork")
+# A worker whose squall process died (SIGKILL, power loss) stops starting
+# iterations and exits: it must not go on loading the system under test.
+_ORPHAN_POLL_SECONDS = 0.5
+_ORPHAN_GRACE_SECONDS = 10.0
 
 
 @dataclass
@@ -327,10 +332,24 @@ class _Worker:
         self.emitter.flush()
 
 
-def _process_main(worker_id: int, shared: _Shared, schedule: Schedule, scenario_name: str,
+def _watch_parent(parent_pid: int, shared: _Shared) -> None:
+    """Stop the load once the parent is gone; exit after a grace period for running iterations.
+
+    Nobody reads the results any more, so the exit cannot wait for the
+    result queue; the grace period lets running iterations undo what they made.
+    """
+    while os.getppid() == parent_pid:
+        time.sleep(_ORPHAN_POLL_SECONDS)
+    shared.stop.set()
+    time.sleep(_ORPHAN_GRACE_SECONDS)
+    os._exit(3)
+
+
+def _process_main(worker_id: int, parent_pid: int, shared: _Shared, schedule: Schedule, scenario_name: str,
                   args: dict[str, Any], context: dict[str, Any], slots: int) -> None:
     # Ctrl-C is the parent's to handle: running iterations must finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid, shared), name="parent-watch", daemon=True).start()
     status = "ok"
     try:
         _Worker(shared, schedule, scenario_name, args, context, slots).main()
@@ -373,7 +392,7 @@ class WorkerPool:
         for worker_id, slots in enumerate(self.schedule.slots):
             proc = _CTX.Process(
                 target=_process_main,
-                args=(worker_id, self.shared, self.schedule, name, args, context, slots),
+                args=(worker_id, os.getpid(), self.shared, self.schedule, name, args, context, slots),
                 name=f"squall-worker-{worker_id}",
                 daemon=True,
             )

@@ -92,17 +92,46 @@ def test_ctrl_c_aborts_gracefully(api: API, cli: CLI, tmp_path: Path) -> None:
     assert wl["contexts_results"][0]["cleanup"]["finished_at"] > 0
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_path: Path) -> None:
-    proc = cli.popen("task", "start", str(_long_task(tmp_path)))
+    # The load would go on for 5 minutes: its workers must not wait for that.
+    proc = cli.popen("task", "start", str(_long_task(tmp_path, seconds=300)))
+    workers: set[int] = set()
     try:
         _wait_for(lambda: _has_progress(api))
         uuid = _running_task(api)["uuid"]
+        workers = _children(proc.pid)
+        assert workers, "the load runs in worker processes"
         time.sleep(2.5)  # let at least one chunk reach the database
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        # Orphaned workers stop the load on their own: nothing keeps hitting the system under test.
+        _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
     status = cli("task", "status", uuid, check=True)
     assert "crashed" in status.stdout
     task = api.task.get(task_id=uuid)

@@ -54,3 +54,20 @@ def test_upgrade_keeps_existing_data(tmp_path: Path) -> None:
     fresh.upgrade()
     assert fresh.current_revision() == SCHEMA_HEAD
     assert [e["name"] for e in repo.env_list(fresh)] == ["kept"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_migrations_build_exactly_the_tables_the_code_queries(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """The Core tables in models.py and the Alembic migrations describe one schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from squall.storage.models import metadata
+
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    db = Database(url)
+    db.upgrade()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
