@@ -16,9 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def running_service(home: Path, port: int) -> Iterator[str]:
-    """A service over the database in ``home``; yields its base URL."""
+def running_service(home: Path, port: int, db_url: str | None = None) -> Iterator[str]:
+    """A service over the database in ``home`` (or at ``db_url``); yields its base URL."""
     env = dict(os.environ, SQUALL_HOME=str(home))
+    env.pop("SQUALL_DB_URL", None)
+    if db_url:
+        env["SQUALL_DB_URL"] = db_url
     proc = subprocess.Popen([sys.executable, "-m", "squall.cli.main", "service", "start", "--port", str(port)],
                             env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
