@@ -1,11 +1,14 @@
 """squall vs Rally 5.1.1 + rally-openstack 4.1.0 on KeystoneBasic.create_delete_user, same Keystone.
 
 Keystone 30.0.0 (its own venv, see tests/keystone.py) serves on 127.0.0.1
-with one gunicorn worker; its access log counts the HTTP requests each tool
-spends. Both tools run the same Rally task file in the same run. Then squall
-cleans up 1,000 leaked users of one task (Rally 5.1.1 has no cleanup command).
+under gunicorn (one worker on SQLite, or --workers N on PostgreSQL), freshly
+bootstrapped for each tool; its access log counts the HTTP requests each tool
+spends. Both tools run the same Rally task file in the same run, and so does
+the least any client can do (two raw requests with one token): Keystone's
+ceiling. Then squall cleans up 1,000 leaked users of one task (Rally 5.1.1
+has no cleanup command).
 
-    python bench/bench_keystone.py [--times 200] [--concurrency 4] [--leaked 1000]
+    python bench/bench_keystone.py [--times 200] [--concurrency 4] [--leaked 1000] [--workers N]
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +123,15 @@ def remaining(creds: dict[str, str], task_uuid: str) -> int:
     return sum(1 for u in users if naming.belongs_to(u["name"], task_uuid))
 
 
-def ceiling(creds: dict[str, str], times: int, concurrency: int) -> float:
+def ceiling(creds: dict[str, str], times: int, concurrency: int) -> tuple[float, dict[str, float]]:
     """Iterations per second of the least any client can do: one token, POST and DELETE a user, keep-alive.
 
     Whatever a tool adds on top, Keystone's own time for these two requests
-    (and the token re-validation a user deletion forces) caps its rate.
+    (and the token re-validation a user deletion forces) caps its rate. Also
+    returns the median time of each kind of request, one at a time.
     """
+    import statistics
+
     import httpx
 
     from squall import naming
@@ -147,7 +155,25 @@ def ceiling(creds: dict[str, str], times: int, concurrency: int) -> float:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             list(pool.map(iteration, range(times)))
-        return times / (time.monotonic() - started)
+        rate = times / (time.monotonic() - started)
+
+        samples: dict[str, list[float]] = {}
+
+        def timed(kind: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+            begun = time.perf_counter()
+            response = client.request(method, f"{url}{path}", **kwargs)
+            samples.setdefault(kind, []).append((time.perf_counter() - begun) * 1000)
+            response.raise_for_status()
+            return response
+
+        for _ in range(20):
+            timed("token issue", "POST", "/auth/tokens", json=auth)
+            made = timed("user create", "POST", "/users", headers=headers, json={"user": {
+                "name": naming.generate(task_uuid), "domain_id": "default", "password": uuid.uuid4().hex}})
+            timed("user delete", "DELETE", f"/users/{made.json()['user']['id']}", headers=headers)
+            timed("any request right after a delete", "GET", "/projects", headers=headers)
+            timed("the same request again", "GET", "/projects", headers=headers)
+        return rate, {kind: statistics.median(values) for kind, values in samples.items()}
 
 
 def main() -> None:
@@ -162,22 +188,12 @@ def main() -> None:
     if not keystone.installed():
         keystone.install()
     work = Path(tempfile.mkdtemp(prefix="squall-bench-ks-"))
-    access = work / "access.log"
-    pg = None
-    db_url = None
-    if opts.workers > 1:
-        from tests.postgres import PostgresServer
-
-        pg = PostgresServer(keystone_port())
-        db_url = pg.start().replace("postgresql+psycopg://", "postgresql+psycopg2://")
-    server = keystone.KeystoneServer(keystone_port(), work / "keystone", db_url=db_url, workers=opts.workers)
-    server.start(access_log=access)
-    creds = server.credentials()
-    try:
-        task = task_file(work, opts.times, opts.concurrency)
+    task = task_file(work, opts.times, opts.concurrency)
+    # Each tool gets a Keystone of its own, fresh from bootstrap: a user deletion
+    # leaves a revocation event that every later token validation checks, so a
+    # shared server would slow down whichever tool runs second.
+    with fresh_keystone(work, "squall", opts.workers) as (creds, access):
         sq = run_squall(work, task, creds, access)
-        ra = None if opts.no_rally else run_rally(work, task, creds, access)
-        cap = ceiling(creds, opts.times, opts.concurrency)
         leaked_task, leaked = leak_users(creds, opts.leaked)
         started = time.monotonic()
         cleaned = subprocess.run([*SQUALL, "cleanup", "--task", leaked_task, "--yes", "--json"], env=sq["env"],
@@ -185,16 +201,18 @@ def main() -> None:
         cleanup_s = time.monotonic() - started
         report = json.loads(cleaned.stdout)["platforms"][0]
         left = remaining(creds, leaked_task)
-    finally:
-        server.stop()
-        if pg is not None:
-            pg.stop()
+    ra = None
+    if not opts.no_rally:
+        with fresh_keystone(work, "rally", opts.workers) as (creds, access):
+            ra = run_rally(work, task, creds, access)
+    with fresh_keystone(work, "ceiling", opts.workers) as (creds, _):
+        cap, request_ms = ceiling(creds, opts.times, opts.concurrency)
     n = opts.times
     rows = [("squall", sq)] + ([("Rally 5.1.1 + rally-openstack 4.1.0", ra)] if ra else [])
     backend = "SQLite" if opts.workers == 1 else "PostgreSQL"
     body = [f"KeystoneBasic.create_delete_user, constant runner, times {n}, concurrency {opts.concurrency}, "
-            f"against one Keystone 30.0.0 (gunicorn, {opts.workers} worker(s), {backend}, in-memory cache) on "
-            "127.0.0.1.", "",
+            f"against Keystone 30.0.0 (gunicorn, {opts.workers} worker(s), {backend}, in-memory cache) on "
+            "127.0.0.1, a freshly bootstrapped one for each row.", "",
             "| tool | iterations/s | HTTP requests / iteration | failures | wall time (s) |",
             "|---|---:|---:|---:|---:|"]
     for name, res in rows:
@@ -211,12 +229,34 @@ def main() -> None:
              f"{len(report['discovered'])} discovered, {len(report['deleted'])} deleted, {len(report['failed'])} "
              f"failed, {left} left, in {cleanup_s:.1f} s ({len(report['deleted']) / cleanup_s:.0f} per second, "
              "command included); Rally 5.1.1 has no cleanup command.", "",
-             "Keystone's own time bounds both figures: a user DELETE takes about 65 ms and invalidates its token "
-             "cache, so the next request re-validates the token (another 65 ms); "
-             + ("one worker serves one request at a time." if opts.workers == 1 else
-                f"{opts.workers} workers share this machine's 2 cores with both tools.")]
+             "Keystone's own time bounds every client. Median time of each request, one at a time: "
+             + ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in request_ms.items())
+             + ". A user deletion invalidates Keystone's token cache, so whatever request follows re-validates "
+             "its token; " + ("one worker serves one request at a time." if opts.workers == 1 else
+                              f"{opts.workers} workers share this machine's 2 cores with both tools.")]
     name = "bench/bench_keystone.py" if opts.workers == 1 else f"bench/bench_keystone.py:workers={opts.workers}"
     print(write_section(name, "\n".join(body)))
+
+
+@contextmanager
+def fresh_keystone(work: Path, name: str, workers: int) -> Iterator[tuple[dict[str, str], Path]]:
+    """A newly bootstrapped Keystone (on its own PostgreSQL with several workers); yields (credentials, access log)."""
+    access = work / f"access-{name}.log"
+    pg = None
+    db_url = None
+    if workers > 1:
+        from tests.postgres import PostgresServer
+
+        pg = PostgresServer(keystone_port())
+        db_url = pg.start().replace("postgresql+psycopg://", "postgresql+psycopg2://")
+    server = keystone.KeystoneServer(keystone_port(), work / f"keystone-{name}", db_url=db_url, workers=workers)
+    try:
+        server.start(access_log=access)
+        yield server.credentials(), access
+    finally:
+        server.stop()
+        if pg is not None:
+            pg.stop()
 
 
 def keystone_port() -> int:

@@ -7,15 +7,17 @@ from typing import Any
 from squall import exceptions
 from squall.api.base import APIGroup, api_method
 from squall.env.platform import check_spec, validate_spec
+from squall.env.secrets import redact
 from squall.storage import repo
 
 DEFAULT_ENV_KEY = "default_env"
 
 
-def _public(env: dict[str, Any], default: str | None = None) -> dict[str, Any]:
+def _public(env: dict[str, Any], default: str | None = None, include_secrets: bool = False) -> dict[str, Any]:
     return {
         "uuid": env["uuid"], "name": env["name"], "description": env["description"],
-        "status": env["status"], "spec": env["spec"], "default": env["uuid"] == default,
+        "status": env["status"], "spec": env["spec"] if include_secrets else redact(env["spec"]),
+        "default": env["uuid"] == default,
         "created_at": env["created_at"].isoformat(), "updated_at": env["updated_at"].isoformat(),
     }
 
@@ -59,12 +61,19 @@ class EnvAPI(APIGroup):
         return [_public(e, default) for e in repo.env_list(self.db)]
 
     @api_method("GET")
-    def get(self, env: str | None = None) -> dict[str, Any]:
-        """One environment by name or UUID (default: the one in use)."""
+    def get(self, env: str | None = None, include_secrets: bool = False) -> dict[str, Any]:
+        """One environment by name or UUID (default: the one in use).
+
+        Passwords, tokens and other secrets in its spec show as ``***``
+        unless ``include_secrets`` is true.
+        """
+        return _public(self._row(env), self._default_uuid(), include_secrets)
+
+    def _row(self, env: str | None) -> dict[str, Any]:
         row = self.resolve(env)
         if row is None:
             raise exceptions.NotFoundError(kind="environment", name=env or "(default)")
-        return _public(row, self._default_uuid())
+        return row
 
     @api_method("POST")
     def use(self, env: str) -> dict[str, Any]:
@@ -76,7 +85,7 @@ class EnvAPI(APIGroup):
     @api_method("GET")
     def check(self, env: str | None = None) -> dict[str, Any]:
         """Check that every platform of the environment can be reached."""
-        row = self.get(env=env)
+        row = self._row(env)
         results = check_spec(row["spec"])
         return {"env": row["name"], "available": all(r["available"] for r in results), "platforms": results}
 

@@ -45,9 +45,10 @@ def list_(ctx: typer.Context) -> None:
 
 @app.command()
 def show(ctx: typer.Context, env: str | None = typer.Argument(None, help="Name or UUID (default: in use)."),
-         as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show an environment."""
-    data = ctx.obj.env.get(env=env)
+         as_json: bool = typer.Option(False, "--json"),
+         show_secrets: bool = typer.Option(False, "--show-secrets", help="Show passwords and tokens too.")) -> None:
+    """Show an environment (passwords and tokens hidden as ***)."""
+    data = ctx.obj.env.get(env=env, include_secrets=show_secrets)
     if as_json:
         print(json.dumps(data, indent=2))
         return

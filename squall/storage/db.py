@@ -34,13 +34,32 @@ def default_url() -> str:
     return f"sqlite:///{home / 'squall.db'}"
 
 
+def lock_timeout_ms() -> int:
+    """How long a statement waits for a lock another process holds: ``SQUALL_DB_LOCK_TIMEOUT`` seconds (30)."""
+    raw = os.environ.get("SQUALL_DB_LOCK_TIMEOUT", "30")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise exceptions.InvalidArgumentsError(f"SQUALL_DB_LOCK_TIMEOUT must be a number of seconds, not {raw!r}") \
+            from None
+    return max(0, int(seconds * 1000))
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={lock_timeout_ms()}")
     cur.close()
+
+
+def _postgresql_settings(dbapi_conn: Any, _record: Any) -> None:
+    # PostgreSQL waits for a lock forever by default; give up as SQLite does.
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET lock_timeout = {lock_timeout_ms()}")
+    cur.close()
+    dbapi_conn.commit()
 
 
 def _json_dumps(value: Any) -> str:
@@ -59,6 +78,16 @@ def redact(url: str) -> str:
         return url
 
 
+def _explain(exc: OperationalError) -> str:
+    message = str(exc.orig).strip()
+    if "locked" in message or "lock timeout" in message:
+        return (f"{message} (another process held a lock for longer than {lock_timeout_ms() / 1000:g} s; "
+                "set SQUALL_DB_LOCK_TIMEOUT to wait longer)")
+    if "full" in message or "No space" in message:
+        return f"{message} (free some space; what was stored before is kept)"
+    return message
+
+
 class Database:
     """An engine, its transactions and the schema operations of one database."""
 
@@ -75,6 +104,8 @@ class Database:
             raise exceptions.DatabaseError(f"cannot use database {redact(self.url)}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "connect", _postgresql_settings)
         self._checked = False
 
     @contextmanager
@@ -85,7 +116,7 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
-            raise exceptions.DatabaseError(f"database error: {exc.orig}") from None
+            raise exceptions.DatabaseError(f"database error: {_explain(exc)}") from None
 
     # -- schema --------------------------------------------------------------
     def _alembic_config(self, connection: Any) -> Any:

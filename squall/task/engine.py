@@ -239,6 +239,12 @@ class TaskEngine:
             interrupted = True
             if pool is not None:
                 pool.kill()
+        except BaseException:
+            # The database failed us (full, locked) or squall did: no iteration
+            # may outlive the clean-up below, or it could leave what it makes.
+            if pool is not None:
+                pool.kill()
+            raise
         finally:
             if executor is not None:
                 executor.finish()

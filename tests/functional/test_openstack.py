@@ -90,6 +90,11 @@ def test_env_from_sysenv_check_and_rally_spec(os_cli: CLI, keystone: dict[str, s
     shown = json.loads(os_cli("env", "show", "--json", check=True).stdout)
     assert shown["spec"]["openstack"]["auth_url"] == keystone["OS_AUTH_URL"]
     assert shown["spec"]["openstack"]["admin"]["project_name"] == "admin"
+    # The admin password is hidden wherever a spec is shown, unless asked for; the engine still has it.
+    assert shown["spec"]["openstack"]["admin"]["password"] == "***"
+    assert keystone["OS_PASSWORD"] not in os_cli("env", "show", check=True).stdout
+    revealed = json.loads(os_cli("env", "show", "--json", "--show-secrets", check=True).stdout)
+    assert revealed["spec"]["openstack"]["admin"]["password"] == keystone["OS_PASSWORD"]
     # Rally's existing@openstack spec with a wrong password: created, and the check says why it fails.
     spec = _write(tmp_path, "rally-env.yaml", f"""existing@openstack:
   auth_url: {keystone['OS_AUTH_URL']}

@@ -1,0 +1,131 @@
+"""A locked or full database: a clear error, exit code 1, and nothing already stored is lost."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from squall.api import API
+from tests.conftest import CLI, SQUALL
+from tests.functional.helpers import iterations, only_workload, v2_task
+
+
+def _task_file(tmp_path: Path, times: int, sleep: float = 0.0, concurrency: int = 2) -> Path:
+    path = tmp_path / f"dummy-{times}.json"
+    path.write_text(v2_task("Dummy.dummy", {"sleep": sleep},
+                            runner={"constant": {"times": times, "concurrency": concurrency}}))
+    return path
+
+
+def _stored_task(cli: CLI, tmp_path: Path) -> dict:
+    cli("task", "start", str(_task_file(tmp_path, 25)), check=True)
+    return json.loads(cli("task", "list", "--json", check=True).stdout)[-1]
+
+
+def _integrity(db_file: Path) -> str:
+    with sqlite3.connect(db_file) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def test_sqlite_locked_by_another_process(cli: CLI, home: Path, tmp_path: Path, api: API) -> None:
+    before = _stored_task(cli, tmp_path)
+    holder = sqlite3.connect(home / "squall.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        cli.env["SQUALL_DB_LOCK_TIMEOUT"] = "1"
+        # Readers go on (WAL); a writer waits for the lock, then gives up with advice.
+        assert cli("task", "list", "--json", check=True).stdout
+        refused = cli("env", "create", "--name", "while-locked")
+        assert refused.returncode == 1
+        assert "database is locked" in refused.stderr and "SQUALL_DB_LOCK_TIMEOUT" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        started = cli("task", "start", str(_task_file(tmp_path, 5)))
+        assert started.returncode == 1 and "database is locked" in started.stderr
+        assert "Traceback" not in started.stderr
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    del cli.env["SQUALL_DB_LOCK_TIMEOUT"]
+    assert cli("env", "create", "--name", "after-lock").returncode == 0
+    task = api.task.get(task_id=before["uuid"])
+    assert task["status"] == "finished" and len(iterations(api, before["uuid"])) == 25
+    assert _integrity(home / "squall.db") == "ok"
+
+
+def test_sqlite_lock_held_briefly_during_a_run_costs_nothing(cli: CLI, home: Path, tmp_path: Path,
+                                                             api: API) -> None:
+    """A lock shorter than the timeout only delays the writes: every iteration is stored."""
+    cli("db", "create", check=True)
+    proc = cli.popen("task", "start", str(_task_file(tmp_path, 400, sleep=0.01)))
+    deadline = time.time() + 60
+    while not api.task.list(status="running") and time.time() < deadline:
+        time.sleep(0.05)
+    holder = sqlite3.connect(home / "squall.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    time.sleep(2)
+    holder.execute("ROLLBACK")
+    holder.close()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    uuid = api.task.list()[-1]["uuid"]
+    wl = only_workload(api.task.get(task_id=uuid))
+    assert wl["status"] == "finished" and wl["total_iteration_count"] == 400
+    assert len(iterations(api, uuid)) == 400
+
+
+@pytest.mark.postgres
+def test_postgresql_locked_by_another_session(cli: CLI, postgres_url: str) -> None:
+    import psycopg
+
+    cli.env["SQUALL_DB_URL"] = postgres_url
+    cli("env", "create", "--name", "pg-lock-before", check=True)
+    holder = psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        holder.execute("LOCK TABLE envs IN ACCESS EXCLUSIVE MODE")
+        cli.env["SQUALL_DB_LOCK_TIMEOUT"] = "1"
+        refused = cli("env", "create", "--name", "pg-while-locked")
+        assert refused.returncode == 1
+        assert "lock timeout" in refused.stderr and "SQUALL_DB_LOCK_TIMEOUT" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:
+        holder.rollback()
+        holder.close()
+    names = cli("env", "list", check=True).stdout
+    assert "pg-lock-before" in names and "pg-while-locked" not in names
+
+
+def test_full_disk_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path, api: API) -> None:
+    """No space left while iterations stream in: the run stops with a clear error; the database stays sound.
+
+    The full disk is a file-size limit (RLIMIT_FSIZE) on the squall process:
+    past it, writes fail as they do on a full disk (Python ignores SIGXFSZ).
+    """
+    before = _stored_task(cli, tmp_path)
+    db_file = home / "squall.db"
+    wal = db_file.with_name("squall.db-wal")
+    room = max(db_file.stat().st_size, wal.stat().st_size if wal.exists() else 0) + 256 * 1024
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    task = _task_file(tmp_path, 200_000, concurrency=4)
+    proc = subprocess.run([*SQUALL, "task", "start", str(task)], capture_output=True, text=True, env=cli.env,
+                          cwd=cli.cwd, timeout=300, preexec_fn=limit_file_size)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "database or disk is full" in proc.stderr and "Traceback" not in proc.stderr
+    # With space again: the database is sound, the old task whole, the cut-short one marked crashed.
+    assert _integrity(db_file) == "ok"
+    assert len(iterations(api, before["uuid"])) == 25
+    tasks = api.task.list()
+    cut = api.task.get(task_id=tasks[-1]["uuid"])
+    assert cut["uuid"] != before["uuid"] and cut["status"] == "crashed"
+    wl = only_workload(cut)
+    assert 0 < wl["total_iteration_count"] < 200_000
+    assert len(iterations(api, cut["uuid"])) == wl["total_iteration_count"]
+    assert cli("task", "start", str(_task_file(tmp_path, 5))).returncode == 0
