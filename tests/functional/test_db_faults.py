@@ -7,12 +7,13 @@ import resource
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from squall.api import API
-from tests.conftest import CLI, SQUALL
+from tests.conftest import CLI, IN_CI, SQUALL
 from tests.functional.helpers import iterations, only_workload, v2_task
 
 
@@ -100,16 +101,57 @@ def test_postgresql_locked_by_another_session(cli: CLI, postgres_url: str) -> No
     assert "pg-lock-before" in names and "pg-while-locked" not in names
 
 
-def test_full_disk_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path, api: API) -> None:
-    """No space left while iterations stream in: the run stops with a clear error; the database stays sound.
+def _cut_short_run_left_a_sound_database(cli: CLI, api: API, db_file: Path, before: dict,
+                                         proc: subprocess.CompletedProcess[str], message: str,
+                                         tmp_path: Path) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    # With room again: the database is sound, the old task whole, the cut-short one marked crashed.
+    assert _integrity(db_file) == "ok"
+    assert len(iterations(api, before["uuid"])) == 25
+    cut = api.task.get(task_id=api.task.list()[-1]["uuid"])
+    assert cut["uuid"] != before["uuid"] and cut["status"] == "crashed"
+    wl = only_workload(cut)
+    assert 0 < wl["total_iteration_count"] < 200_000
+    assert len(iterations(api, cut["uuid"])) == wl["total_iteration_count"]
+    assert cli("task", "start", str(_task_file(tmp_path, 5))).returncode == 0
 
-    The full disk is a file-size limit (RLIMIT_FSIZE) on the squall process:
-    past it, writes fail as they do on a full disk (Python ignores SIGXFSZ).
-    """
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs: a disk that really fills up (ENOSPC)."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        if IN_CI:
+            pytest.fail(f"cannot mount a tmpfs for the full-disk test: {done.stderr.strip()}")
+        pytest.skip(f"this machine refuses mounts (run as root): {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_full_disk_in_the_middle_of_a_run(cli: CLI, small_disk: Path, tmp_path: Path) -> None:
+    """No space left while iterations stream in: the run stops with a clear error; the database stays sound."""
+    home = small_disk / "home"
+    cli.env["SQUALL_HOME"] = str(home)
+    before = _stored_task(cli, tmp_path)
+    proc = cli("task", "start", str(_task_file(tmp_path, 200_000, concurrency=4)), timeout=300)
+    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)  # space again
+    api = API(db_url=f"sqlite:///{home / 'squall.db'}")
+    _cut_short_run_left_a_sound_database(cli, api, home / "squall.db", before, proc,
+                                         "database or disk is full", tmp_path)
+
+
+def test_write_error_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path, api: API) -> None:
+    """A write the system refuses (here: past RLIMIT_FSIZE, EFBIG; Python ignores SIGXFSZ) mid-run."""
     before = _stored_task(cli, tmp_path)
     db_file = home / "squall.db"
     wal = db_file.with_name("squall.db-wal")
-    room = max(db_file.stat().st_size, wal.stat().st_size if wal.exists() else 0) + 256 * 1024
+    room = max(db_file.stat().st_size, wal.stat().st_size if wal.exists() else 0) + 1024 * 1024
 
     def limit_file_size() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
@@ -117,15 +159,4 @@ def test_full_disk_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path, 
     task = _task_file(tmp_path, 200_000, concurrency=4)
     proc = subprocess.run([*SQUALL, "task", "start", str(task)], capture_output=True, text=True, env=cli.env,
                           cwd=cli.cwd, timeout=300, preexec_fn=limit_file_size)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "database or disk is full" in proc.stderr and "Traceback" not in proc.stderr
-    # With space again: the database is sound, the old task whole, the cut-short one marked crashed.
-    assert _integrity(db_file) == "ok"
-    assert len(iterations(api, before["uuid"])) == 25
-    tasks = api.task.list()
-    cut = api.task.get(task_id=tasks[-1]["uuid"])
-    assert cut["uuid"] != before["uuid"] and cut["status"] == "crashed"
-    wl = only_workload(cut)
-    assert 0 < wl["total_iteration_count"] < 200_000
-    assert len(iterations(api, cut["uuid"])) == wl["total_iteration_count"]
-    assert cli("task", "start", str(_task_file(tmp_path, 5))).returncode == 0
+    _cut_short_run_left_a_sound_database(cli, api, db_file, before, proc, "disk I/O error", tmp_path)
