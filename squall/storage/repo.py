@@ -26,6 +26,13 @@ def _insert(conn: Connection, table: Table, values: dict[str, Any]) -> dict[str,
     return dict(row._mapping)
 
 
+def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    """All rows of a query as dicts (zip over plain tuples: about twice as fast as ``row._mapping``)."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.tuples()]
+
+
 def _first(conn: Connection, query: Any) -> dict[str, Any] | None:
     row = conn.execute(query).first()
     return dict(row._mapping) if row is not None else None
@@ -54,7 +61,7 @@ def env_get(db: Database, name_or_uuid: str) -> dict[str, Any]:
 def env_list(db: Database) -> list[dict[str, Any]]:
     """All environments, oldest first."""
     with db.transaction() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(envs).order_by(envs.c.id))]
+        return _dicts(conn, select(envs).order_by(envs.c.id))
 
 
 def env_delete(db: Database, uuid: str) -> None:
@@ -127,7 +134,7 @@ def task_list(
     if until:
         query = query.where(tasks.c.created_at <= until)
     with db.transaction() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows = _dicts(conn, query)
     if tags:
         wanted = set(tags)
         rows = [r for r in rows if wanted & set(r["tags"] or [])]
@@ -178,10 +185,10 @@ def task_tree(db: Database, uuid: str) -> dict[str, Any]:
     """A task with its subtasks and their workloads (without iteration data)."""
     task = task_get(db, uuid)
     with db.transaction() as conn:
-        subs = [dict(r._mapping) for r in conn.execute(
-            select(subtasks).where(subtasks.c.task_uuid == task["uuid"]).order_by(subtasks.c.position))]
-        wls = [dict(r._mapping) for r in conn.execute(
-            select(workloads).where(workloads.c.task_uuid == task["uuid"]).order_by(workloads.c.position))]
+        subs = _dicts(conn, select(subtasks).where(subtasks.c.task_uuid == task["uuid"])
+                      .order_by(subtasks.c.position))
+        wls = _dicts(conn, select(workloads).where(workloads.c.task_uuid == task["uuid"])
+                     .order_by(workloads.c.position))
     for sub in subs:
         sub["workloads"] = [w for w in wls if w["subtask_uuid"] == sub["uuid"]]
     task["subtasks"] = subs
