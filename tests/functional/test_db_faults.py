@@ -63,7 +63,7 @@ def test_sqlite_lock_held_briefly_during_a_run_costs_nothing(cli: CLI, home: Pat
                                                              api: API) -> None:
     """A lock shorter than the timeout only delays the writes: every iteration is stored."""
     cli("db", "create", check=True)
-    proc = cli.popen("task", "start", str(_task_file(tmp_path, 400, sleep=0.01)))
+    proc = cli.popen("task", "start", str(_task_file(tmp_path, 800, sleep=0.01)))  # about 4 s
     deadline = time.time() + 60
     while not api.task.list(status="running") and time.time() < deadline:
         time.sleep(0.05)
@@ -76,8 +76,8 @@ def test_sqlite_lock_held_briefly_during_a_run_costs_nothing(cli: CLI, home: Pat
     assert proc.returncode == 0, err
     uuid = api.task.list()[-1]["uuid"]
     wl = only_workload(api.task.get(task_id=uuid))
-    assert wl["status"] == "finished" and wl["total_iteration_count"] == 400
-    assert len(iterations(api, uuid)) == 400
+    assert wl["status"] == "finished" and wl["total_iteration_count"] == 800
+    assert len(iterations(api, uuid)) == 800
 
 
 @pytest.mark.postgres
