@@ -94,4 +94,4 @@ class DeploymentAPI(APIGroup):
         from squall.storage import history_repo
 
         self._check_history_query(task_id, statuses)
-        return history_repo.history_document(self.db, task_id, nodes, statuses, task_names).decode()
+        return history_repo.history_document(self.db, task_id, nodes, statuses, task_names)

@@ -157,8 +157,9 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
                 raise exceptions.InvalidArgumentsError("task id and node ids are integers") from None
             split = lambda name: [v for v in request.query_params.get(name, "").split(",") if v]  # noqa: E731
             as_csv = "text/csv" in request.headers.get("accept", "")
-            query: dict[str, Any] = {"task_id": run_id, "nodes": nodes or None, "statuses": split("statuses") or None,
-                     "task_names": split("task_names") or None}
+            query: dict[str, Any] = {"task_id": run_id, "nodes": nodes or None,
+                                     "statuses": split("statuses") or None,
+                                     "task_names": split("task_names") or None}
             if as_csv:
                 rows = await run_in_threadpool(api.deployment.history, **query)
                 return Response(_history_csv(rows), media_type="text/csv")

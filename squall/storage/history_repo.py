@@ -13,6 +13,7 @@ from squall import exceptions, utils
 from squall.storage.db import Database
 from squall.storage.models import deployment_history as history
 from squall.storage.models import deployment_runs as runs
+from squall.storage.rows import all_dicts, first_dict, insert_row
 
 HISTORY_COLUMNS = ("id", "deployment_task_id", "node_id", "task_name", "time_start", "time_end", "status")
 
@@ -20,7 +21,7 @@ HISTORY_COLUMNS = ("id", "deployment_task_id", "node_id", "task_name", "time_sta
 def run_create(db: Database, **values: Any) -> dict[str, Any]:
     """Insert a deployment run; returns it with its integer id."""
     with db.transaction() as conn:
-        return dict(conn.execute(insert(runs).values(**values).returning(*runs.columns)).one()._mapping)
+        return insert_row(conn, runs, values)
 
 
 def run_finish(db: Database, run_id: int, status: str) -> None:
@@ -32,10 +33,10 @@ def run_finish(db: Database, run_id: int, status: str) -> None:
 def run_get(db: Database, run_id: int) -> dict[str, Any]:
     """One run; NotFoundError when there is none."""
     with db.transaction() as conn:
-        run = conn.execute(select(runs).where(runs.c.id == run_id)).first()
+        run = first_dict(conn, select(runs).where(runs.c.id == run_id))
     if run is None:
         raise exceptions.NotFoundError(kind="deployment run", name=str(run_id))
-    return dict(run._mapping)
+    return run
 
 
 def run_list(db: Database, env_uuid: str | None = None) -> list[dict[str, Any]]:
@@ -44,7 +45,7 @@ def run_list(db: Database, env_uuid: str | None = None) -> list[dict[str, Any]]:
     if env_uuid:
         query = query.where(runs.c.env_uuid == env_uuid)
     with db.transaction() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return all_dicts(conn, query)
 
 
 def history_add(db: Database, run_id: int, task_name: str, node_id: int) -> int:
@@ -86,15 +87,13 @@ def history_query(db: Database, run_id: int, nodes: list[int] | None = None, sta
     # No ORDER BY in SQL: it would make SQLite walk the whole run in id order
     # instead of using the (run, node) / (run, status) indexes; sort here.
     with db.transaction() as conn:
-        result = conn.execute(query)
-        keys = list(result.keys())
-        rows = [dict(zip(keys, r, strict=True)) for r in result.all()]
+        rows = all_dicts(conn, query)
     rows.sort(key=lambda r: r["id"])
     return rows
 
 
 def history_document(db: Database, run_id: int, nodes: list[int] | None = None, statuses: list[str] | None = None,
-                     task_names: list[str] | None = None) -> bytes:
+                     task_names: list[str] | None = None) -> str:
     """The rows :func:`history_query` returns (summary included, plus ``task_id``), as one JSON array.
 
     The database builds the JSON text itself (``json_group_array`` on SQLite,
@@ -119,5 +118,4 @@ def history_document(db: Database, run_id: int, nodes: list[int] | None = None, 
         sql = (f"SELECT json_group_array(json_object({pairs}, 'summary', json(summary), "
                f"'task_id', deployment_task_id)) FROM ({rows} ORDER BY +id)")
     with db.transaction() as conn:
-        document = conn.execute(text(sql).bindparams(*binds), params).scalar_one()
-    return str(document).encode()
+        return str(conn.execute(text(sql).bindparams(*binds), params).scalar_one())
