@@ -8,6 +8,7 @@ which refuses positional arguments, turns unknown exceptions into
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,10 +20,43 @@ if TYPE_CHECKING:
 
 API_VERSION = 1
 F = TypeVar("F", bound=Callable[..., Any])
+#: Decides, from the API and a call's keyword arguments, what commands the call
+#: would run: one line per command source ("hook sys_call at ..."), or none.
+CommandCheck = Callable[["API", dict[str, Any]], list[str]]
 
 
-def api_method(http_method: str = "GET", path: str | None = None) -> Callable[[F], F]:
-    """Mark a group method as an API call reachable at ``<group>/<path>``."""
+@dataclasses.dataclass(frozen=True)
+class Transport:
+    """What the service must know about an API method before it lets a client call it.
+
+    ``runs_commands`` is True (always), False (never) or a :data:`CommandCheck`;
+    ``admin`` calls need the service's ``--allow-admin``; ``remote`` calls
+    contact nodes or clouds (refused by a read-only service); ``background``
+    names the method the service calls instead, so that a long call returns
+    at once.
+    """
+
+    http_method: str
+    path: str
+    runs_commands: bool | CommandCheck
+    admin: bool = False
+    remote: bool = False
+    background: str | None = None
+
+    def commands(self, api: API, kwargs: dict[str, Any]) -> list[str]:
+        """What this call would run, given its arguments (empty: nothing)."""
+        if callable(self.runs_commands):
+            return self.runs_commands(api, kwargs)
+        return ["this call runs commands"] if self.runs_commands else []
+
+
+def api_method(http_method: str = "GET", path: str | None = None, *, runs_commands: bool | CommandCheck,
+               admin: bool = False, remote: bool = False, background: str | None = None) -> Callable[[F], F]:
+    """Mark a group method as an API call reachable at ``<group>/<path>``.
+
+    Every method says whether it can run commands on the host or a node
+    (``runs_commands`` has no default, so a new method cannot forget it).
+    """
 
     def decorator(func: F) -> F:
         @functools.wraps(func)
@@ -44,6 +78,8 @@ def api_method(http_method: str = "GET", path: str | None = None) -> Callable[[F
 
         inner.http_method = http_method  # type: ignore[attr-defined]
         inner.http_path = path or func.__name__  # type: ignore[attr-defined]
+        inner.transport = Transport(http_method, path or func.__name__, runs_commands,  # type: ignore[attr-defined]
+                                    admin, remote, background)
         return inner  # type: ignore[return-value]
 
     return decorator
@@ -78,5 +114,6 @@ def discover_routes(api: API) -> list[dict[str, Any]]:
                     "group": group.group_name,
                     "name": name,
                     "handler": handler,
+                    "transport": handler.transport,
                 })
     return routes

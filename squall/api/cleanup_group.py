@@ -13,7 +13,7 @@ class CleanupAPI(APIGroup):
 
     group_name = "cleanup"
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False, remote=True)
     def run(self, env: str | None = None, task_id: str | None = None, dry_run: bool = False,
             negative: bool = False) -> dict[str, Any]:
         """Clean one task's resources, or every squall task's, on the environment's platforms.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from squall import exceptions
 from squall.api.base import APIGroup, api_method
 from squall.storage.db import redact
 
@@ -13,27 +14,30 @@ class DbAPI(APIGroup):
 
     group_name = "db"
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False, admin=True)
     def create(self) -> dict[str, Any]:
         """Create the schema (no-op when it is already current)."""
         self.db.upgrade()
         return self.show()
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False, admin=True)
     def upgrade(self) -> dict[str, Any]:
         """Bring the schema up to the newest revision."""
         self.db.upgrade()
         return self.show()
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def show(self) -> dict[str, Any]:
         """The database URL (password hidden) and its schema revision."""
         return {"url": redact(self.db.url), "revision": self.db.current_revision(),
                 "head": self.db.head_revision()}
 
-    @api_method("POST")
-    def recreate(self) -> dict[str, Any]:
-        """Drop everything and create an empty schema."""
+    @api_method("POST", runs_commands=False, admin=True)
+    def recreate(self, confirm: bool = False) -> dict[str, Any]:
+        """Drop everything and create an empty schema; ``confirm`` must be true."""
+        if confirm is not True:
+            raise exceptions.InvalidArgumentsError(
+                "db recreate deletes every result in the database: call it with confirm=true")
         self.db.drop()
         self.db.upgrade()
         return self.show()

@@ -21,7 +21,7 @@ class DeploymentAPI(APIGroup):
 
     group_name = "deployment"
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=True, remote=True)
     def run(self, graph: dict[str, Any], env: str | None = None) -> dict[str, Any]:
         """Execute a graph on the environment's nodes (blocking); returns the run."""
         from squall.deploy import executor
@@ -46,7 +46,7 @@ class DeploymentAPI(APIGroup):
             self.db.optimize()
         return _run_public(history_repo.run_get(self.db, run["id"]))
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def runs(self, env: str | None = None) -> builtins.list[dict[str, Any]]:
         """Deployment runs, oldest first (of one environment when given)."""
         from squall.storage import history_repo
@@ -54,7 +54,7 @@ class DeploymentAPI(APIGroup):
         env_uuid = self.api.env.resolve(env)["uuid"] if env else None  # type: ignore[index]
         return [_run_public(r) for r in history_repo.run_list(self.db, env_uuid)]
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def get(self, task_id: int) -> dict[str, Any]:
         """One deployment run by its id."""
         from squall.storage import history_repo
@@ -71,7 +71,7 @@ class DeploymentAPI(APIGroup):
                 f"unknown status {', '.join(unknown)} (known: {', '.join(executor.STATUSES)})")
         history_repo.run_get(self.db, task_id)
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def history(self, task_id: int, nodes: builtins.list[int] | None = None,
                 statuses: builtins.list[str] | None = None, task_names: builtins.list[str] | None = None,
                 include_summary: bool = True) -> builtins.list[dict[str, Any]]:
@@ -82,7 +82,7 @@ class DeploymentAPI(APIGroup):
         rows = history_repo.history_query(self.db, task_id, nodes, statuses, task_names, include_summary)
         return [{**r, "task_id": r["deployment_task_id"]} for r in rows]
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def history_json(self, task_id: int, nodes: builtins.list[int] | None = None,
                      statuses: builtins.list[str] | None = None,
                      task_names: builtins.list[str] | None = None) -> str:

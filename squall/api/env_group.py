@@ -22,6 +22,14 @@ def _public(env: dict[str, Any], default: str | None = None, include_secrets: bo
     }
 
 
+def _node_checks(api: Any, kwargs: dict[str, Any]) -> list[str]:
+    """An environment check connects to every node over SSH and runs a command there."""
+    row = api.env.resolve(kwargs.get("env"))
+    if row and "nodes" in row["spec"]:
+        return [f"checking environment '{row['name']}' runs a command on each of its nodes"]
+    return []
+
+
 class EnvAPI(APIGroup):
     """Create, inspect, check and delete environments."""
 
@@ -42,7 +50,7 @@ class EnvAPI(APIGroup):
         except exceptions.NotFoundError:
             return None
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False)
     def create(self, name: str, spec: dict[str, Any] | None = None, description: str = "",
                use: bool = True) -> dict[str, Any]:
         """Create an environment from a spec (``{PLATFORM: CONFIG}``); make it default."""
@@ -54,13 +62,13 @@ class EnvAPI(APIGroup):
             repo.pref_set(self.db, DEFAULT_ENV_KEY, env["uuid"])
         return _public(env, self._default_uuid())
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def list(self) -> list[dict[str, Any]]:
         """Every environment."""
         default = self._default_uuid()
         return [_public(e, default) for e in repo.env_list(self.db)]
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def get(self, env: str | None = None, include_secrets: bool = False) -> dict[str, Any]:
         """One environment by name or UUID (default: the one in use).
 
@@ -75,21 +83,21 @@ class EnvAPI(APIGroup):
             raise exceptions.NotFoundError(kind="environment", name=env or "(default)")
         return row
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False)
     def use(self, env: str) -> dict[str, Any]:
         """Make an environment the default for later commands."""
         row = repo.env_get(self.db, env)
         repo.pref_set(self.db, DEFAULT_ENV_KEY, row["uuid"])
         return _public(row, row["uuid"])
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=_node_checks, remote=True)
     def check(self, env: str | None = None) -> dict[str, Any]:
         """Check that every platform of the environment can be reached."""
         row = self._row(env)
         results = check_spec(row["spec"])
         return {"env": row["name"], "available": all(r["available"] for r in results), "platforms": results}
 
-    @api_method("DELETE")
+    @api_method("DELETE", runs_commands=False)
     def delete(self, env: str) -> dict[str, Any]:
         """Delete an environment; its tasks and their results stay."""
         row = repo.env_get(self.db, env)

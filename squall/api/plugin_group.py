@@ -13,7 +13,7 @@ class PluginAPI(APIGroup):
 
     group_name = "plugin"
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def list(self, kind: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Plugins, optionally of one kind and/or whose name contains ``name``."""
         found = []
@@ -26,7 +26,7 @@ class PluginAPI(APIGroup):
             found.append({k: info[k] for k in ("name", "kind", "platform", "title")})
         return found
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def show(self, name: str, kind: str | None = None) -> dict[str, Any]:
         """Everything about one plugin; with several matches, name the kind."""
         matches = [c.get_info() for c in plugin.all_plugins()

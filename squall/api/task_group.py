@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 from squall import exceptions
@@ -40,15 +39,28 @@ def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The hooks of the task file being created that run commands."""
+    cfg = api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"), kwargs.get("source", "task file"),
+                         kwargs.get("task_args_file_content"))
+    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)]
+
+
+def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The hooks of the stored task about to start that run commands."""
+    row = api.task._row(kwargs.get("task_id"))
+    return [f"hook {path} runs commands" for path in validation.command_hooks(row["config"])]
+
+
 class TaskAPI(APIGroup):
     """Everything about tasks."""
 
     group_name = "task"
 
     # -- helpers -------------------------------------------------------------
-    def _load(self, config: str | dict[str, Any], task_args: str | None, task_args_file: str | None,
-              source: str, task_args_file_content: str | None = None) -> task_config.TaskConfig:
-        args = render.parse_task_args(task_args, task_args_file, task_args_file_content)
+    def _load(self, config: str | dict[str, Any], task_args: str | None, source: str,
+              task_args_file_content: str | None = None) -> task_config.TaskConfig:
+        args = render.parse_task_args(task_args, task_args_file_content)
         data = config if isinstance(config, dict) else render.load_task(config, args, source)
         normalised = task_config.normalise(data)
         validation.validate(normalised)
@@ -62,32 +74,22 @@ class TaskAPI(APIGroup):
         return lifecycle.refresh(self.db, repo.task_get(self.db, task_id))
 
     # -- validation and running ----------------------------------------------
-    @api_method("POST")
-    def validate(self, config: str | dict[str, Any], task_args: str | None = None,
-                 task_args_file: str | None = None, source: str = "task file",
+    @api_method("POST", runs_commands=False)
+    def validate(self, config: str | dict[str, Any], task_args: str | None = None, source: str = "task file",
                  task_args_file_content: str | None = None) -> dict[str, Any]:
         """Render, parse and validate a task file's text; raise InvalidTaskError if bad."""
-        cfg = self._load(config, task_args, task_args_file, source, task_args_file_content)
+        cfg = self._load(config, task_args, source, task_args_file_content)
         workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=_hooks_in_config)
     def create(self, config: str | dict[str, Any], task_args: str | None = None,
-               task_args_file: str | None = None, env: str | None = None, tags: list[str] | None = None,
-               title: str | None = None, source: str = "task file", allow_exec: bool = True,
+               env: str | None = None, tags: list[str] | None = None,
+               title: str | None = None, source: str = "task file",
                task_args_file_content: str | None = None) -> dict[str, Any]:
-        """Validate a task and store it, ready to start; nothing runs yet.
-
-        Without ``allow_exec`` a task whose hooks run commands is refused (the
-        service sets it from its ``--allow-exec`` option).
-        """
-        cfg = self._load(config, task_args, task_args_file, source, task_args_file_content)
-        if not allow_exec:
-            running = validation.command_hooks(cfg)
-            if running:
-                raise exceptions.ForbiddenError(
-                    "this service does not run commands (start it with --allow-exec): " + ", ".join(running))
+        """Validate a task and store it, ready to start; nothing runs yet."""
+        cfg = self._load(config, task_args, source, task_args_file_content)
         env_row = self.api.env.resolve(env)
         missing = validation.platform_errors(cfg, env_row["spec"] if env_row else {},
                                              env_row["name"] if env_row else None)
@@ -102,7 +104,7 @@ class TaskAPI(APIGroup):
         repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
         return _summary(row)
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
     def start(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
         """Run a created task to its end (blocking); returns its summary."""
         row = self._row(task_id)
@@ -119,7 +121,7 @@ class TaskAPI(APIGroup):
                    env_uuid=row["env_uuid"], env_name=row["env_name"]).run()
         return _summary(repo.task_get(self.db, row["uuid"]))
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=_hooks_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
         """Start a created task in a process of its own and return at once."""
         import socket
@@ -138,7 +140,7 @@ class TaskAPI(APIGroup):
         repo.task_update(self.db, row["uuid"], status="running", pid=child.pid, hostname=socket.gethostname())
         return _summary(repo.task_get(self.db, row["uuid"]))
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False)
     def abort(self, task_id: str, soft: bool = False) -> dict[str, Any]:
         """Ask a running task to stop: running iterations finish, results stay."""
         row = self._row(task_id)
@@ -147,7 +149,7 @@ class TaskAPI(APIGroup):
         return _summary(repo.task_get(self.db, row["uuid"]))
 
     # -- inspection ----------------------------------------------------------
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def list(self, status: str | None = None, env: str | None = None, tags: list[str] | None = None,
              since: str | None = None, until: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Tasks, oldest first, filtered by status, environment, tags and dates."""
@@ -161,7 +163,7 @@ class TaskAPI(APIGroup):
                               since=since_dt, until=until_dt, limit=limit)
         return [_summary(lifecycle.refresh(self.db, r)) for r in rows]
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def get(self, task_id: str | None = None, detailed: bool = False) -> dict[str, Any]:
         """A task with its subtasks and workloads (``detailed`` adds the task file)."""
         row = self._row(task_id)
@@ -176,13 +178,13 @@ class TaskAPI(APIGroup):
             out["input_task"] = tree["input_task"]
         return out
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def status(self, task_id: str | None = None) -> dict[str, Any]:
         """The task's status (a dead process is detected and marked ``crashed``)."""
         row = self._row(task_id)
         return {"uuid": row["uuid"], "status": row["status"], "pass_sla": row["pass_sla"]}
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def progress(self, task_id: str) -> dict[str, Any]:
         """Live progress: per workload iterations done, failed and expected."""
         row = self._row(task_id)
@@ -195,7 +197,7 @@ class TaskAPI(APIGroup):
         ]
         return {"uuid": row["uuid"], "status": row["status"], "workloads": workloads}
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def sla_check(self, task_id: str | None = None) -> dict[str, Any]:
         """Every SLA verdict of every workload, and whether all passed."""
         tree = self.get(task_id=task_id)
@@ -208,7 +210,7 @@ class TaskAPI(APIGroup):
         return {"uuid": tree["uuid"], "status": tree["status"], "pass_sla": all(v["success"] for v in verdicts),
                 "verdicts": verdicts}
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def hooks(self, task_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Every hook run of a task, flat and in start order.
 
@@ -233,14 +235,14 @@ class TaskAPI(APIGroup):
                         })
         return sorted(runs, key=lambda r: (r["workload"], r["started_at"]))
 
-    @api_method("POST")
+    @api_method("POST", runs_commands=False)
     def use(self, task_id: str) -> dict[str, Any]:
         """Make a task the default for later commands."""
         row = self._row(task_id)
         repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
         return _summary(row)
 
-    @api_method("DELETE")
+    @api_method("DELETE", runs_commands=False)
     def delete(self, task_id: str, force: bool = False) -> dict[str, Any]:
         """Delete a task and its results; a running task needs ``force``."""
         row = self._row(task_id)
@@ -252,7 +254,7 @@ class TaskAPI(APIGroup):
         return {"deleted": row["uuid"]}
 
     # -- export and import ---------------------------------------------------
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
         """Task results as text: ``json`` (Rally's format), ``junit-xml``, ``html`` or ``csv``.
 
@@ -274,7 +276,7 @@ class TaskAPI(APIGroup):
             return self.report(task_ids=[t["uuid"] for t in trees])
         return {"type": type, "content": content}
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def report(self, task_ids: builtins.list[str] | None = None, bins: int = 500) -> dict[str, Any]:
         """A self-contained HTML report of one task or several side by side."""
         from squall.report import html, model
@@ -285,7 +287,7 @@ class TaskAPI(APIGroup):
         content = html.render(model.report_document(self.db, uuids, bins=bins), kind="task")
         return {"type": "html", "content": content}
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def compare(self, task_a: str, task_b: str, max_degradation: float = 10.0,
                 max_failure_increase: float = 1.0, html: bool = False) -> dict[str, Any]:
         """Compare run B with run A per matching workload; ``regression`` is the verdict.
@@ -308,7 +310,7 @@ class TaskAPI(APIGroup):
             result["content"] = html_mod.render(document, kind="compare")
         return result
 
-    @api_method("GET")
+    @api_method("GET", runs_commands=False)
     def trends(self, task_ids: builtins.list[str] | None = None, tags: builtins.list[str] | None = None,
                env: str | None = None, html: bool = False) -> dict[str, Any]:
         """Statistics of each workload configuration across runs (tasks given, or by tag/env)."""
@@ -330,17 +332,9 @@ class TaskAPI(APIGroup):
                                                  "title": f"Trends of {len(rows)} runs"}, kind="trends")
         return result
 
-    @api_method("POST", path="import")
-    def import_results(self, content: str | None = None, path: str | None = None,
-                       tags: builtins.list[str] | None = None) -> dict[str, Any]:
-        """Load a JSON results file (squall's or Rally's) as new tasks."""
-        if path is not None:
-            try:
-                content = Path(path).read_text()
-            except OSError as exc:
-                raise exceptions.InvalidArgumentsError(f"cannot read {path}: {exc.strerror}") from None
-        if content is None:
-            raise exceptions.InvalidArgumentsError("give content or path")
+    @api_method("POST", path="import", runs_commands=False)
+    def import_results(self, content: str, tags: builtins.list[str] | None = None) -> dict[str, Any]:
+        """Load a JSON results file's text (squall's or Rally's) as new tasks."""
         from squall.exporters import importer
 
         doc = importer.parse(content)

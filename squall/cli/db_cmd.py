@@ -36,4 +36,4 @@ def recreate(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="
     """Drop all data and create an empty schema."""
     if not yes:
         typer.confirm("This deletes every task and environment. Continue?", abort=True)
-    _show(ctx.obj.db.recreate())
+    _show(ctx.obj.db.recreate(confirm=True))

@@ -15,11 +15,25 @@ def start(ctx: typer.Context,
           port: int = typer.Option(8000, help="TCP port."),
           token: str | None = typer.Option(None, envvar="SQUALL_SERVICE_TOKEN",
                                            help="Require 'Authorization: Bearer TOKEN' on every request."),
-          read_only: bool = typer.Option(False, "--read-only", help="Allow GET methods only."),
+          read_only: bool = typer.Option(False, "--read-only",
+                                         help="Allow reads only: no writes, no secrets, no contact with nodes "
+                                              "or clouds."),
           allow_exec: bool = typer.Option(False, "--allow-exec",
-                                          help="Allow tasks whose hooks run commands on this machine.")) -> None:
+                                          help="Allow calls that run commands: hooks that run commands, "
+                                               "deployment runs, node checks."),
+          allow_admin: bool = typer.Option(False, "--allow-admin",
+                                           help="Allow db create, upgrade and recreate from clients."),
+          allowed_host: list[str] | None = typer.Option(
+              None, "--allowed-host", help="Accept this name in the Host header too (repeatable)."),
+          max_body: int = typer.Option(16 * 1024 * 1024, "--max-body", help="Largest request body, in bytes."),
+          max_connections: int = typer.Option(256, "--max-connections", help="Most connections open at once.")
+          ) -> None:
     """Serve the API at /api/v1/<group>/<method> (OpenAPI at /api/v1/openapi.json)."""
+    from squall.service.app import ServiceConfig
     from squall.service.server import serve
 
-    console.print(f"squall service on http://{host}:{port} (read-only: {read_only}, commands: {allow_exec})")
-    serve(host=host, port=port, db_url=ctx.obj.db_url, token=token, read_only=read_only, allow_exec=allow_exec)
+    config = ServiceConfig(token=token, read_only=read_only, allow_exec=allow_exec, allow_admin=allow_admin,
+                           host=host, allowed_hosts=allowed_host, max_body=max_body)
+    console.print(f"squall service on http://{host}:{port} (read-only: {read_only}, commands: {allow_exec}, "
+                  f"admin: {allow_admin})")
+    serve(config, port=port, db_url=ctx.obj.db_url, max_connections=max_connections)

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from squall import exceptions
+from squall import bounded, exceptions
 from squall.cli.files import read_text
 from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, show, tasks_table
 
@@ -335,6 +335,7 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 @app.command("import")
 def import_(ctx: typer.Context, results_file: Path, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
     """Import a JSON results file written by squall or Rally."""
-    data = ctx.obj.task.import_results(content=read_text(results_file, "results file"), tags=tag)
+    text = read_text(results_file, "results file", bounded.MAX_IMPORT_CHARS)
+    data = ctx.obj.task.import_results(content=text, tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")

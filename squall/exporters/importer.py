@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from squall import exceptions, utils
+from squall import bounded, exceptions, utils
 from squall.storage import repo
 from squall.storage.db import Database
 
@@ -31,11 +31,16 @@ def _single(mapping: dict[str, Any], what: str) -> tuple[str, Any]:
 
 def parse(text: str) -> dict[str, Any]:
     """Check the document's shape; raise a precise error when it is not one."""
+    if len(text) > bounded.MAX_IMPORT_CHARS:
+        raise exceptions.InvalidArgumentsError(
+            f"results file is {len(text):,} characters; the limit is {bounded.MAX_IMPORT_CHARS:,}")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise exceptions.InvalidArgumentsError(
             f"results file is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise exceptions.InvalidArgumentsError("results file is nested too deeply") from None
     if not isinstance(doc, dict) or "tasks" not in doc or "info" not in doc:
         raise exceptions.InvalidArgumentsError(
             "results file is not a task report in JSON (expected keys 'info' and 'tasks')")

@@ -1,16 +1,18 @@
 """The ASGI application: every API method at ``/api/v1/<group>/<method>``.
 
-Routes are discovered from the API groups. Blocking calls run in a thread
-pool; ``task.start`` becomes ``task.launch`` (the task runs in a process of
-its own and the call returns at once). Arguments are checked against the
-method's signature before the call, so malformed requests get a 4xx JSON
-error, never a 500.
+Routes are discovered from the API groups, and each method's
+:class:`~squall.api.base.Transport` says what the service must check before
+calling it; :func:`refusal` is the one place that checks it. Blocking calls
+run in a thread pool; a method with a ``background`` variant (``task.start``)
+is answered by that variant, which returns at once. Arguments are checked
+against the method's signature before the call, so malformed requests get a
+4xx JSON error, never a 500.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,32 +24,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
-from squall import exceptions
+from squall import bounded, exceptions
 from squall.api import API
-from squall.api.base import API_VERSION, discover_routes
-from squall.service import openapi
+from squall.api.base import API_VERSION, Transport, discover_routes
+from squall.service import history_routes, openapi
+from squall.service.guard import RequestGuard
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 PORTAL = Path(__file__).parent / "portal"
-
-
-def _history_csv(rows: list[dict[str, Any]]) -> str:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    columns = ["id", "deployment_task_id", "task_id", "node_id", "task_name", "time_start", "time_end", "status",
-               "summary"]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "summary": json.dumps(row.get("summary"), sort_keys=True)})
-    return buffer.getvalue()
+LOG = logging.getLogger("squall.service")
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
 
 
 def _error(exc: exceptions.SquallError) -> JSONResponse:
+    if type(exc) is exceptions.SquallError and exc.http_code >= 500:
+        # An unexpected failure: its text may hold SQL or paths, so it stays in the service's log.
+        LOG.error("internal error: %s", exc.message)
+        exc = exceptions.SquallError("internal error in the squall service (its log has the details)")
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_code)
 
 
@@ -64,54 +58,93 @@ class _Result(JSONResponse):
 
 
 class ServiceConfig:
-    """How the service behaves: auth, read-only, commands."""
+    """What the service allows: auth, read-only, commands, admin calls, hosts, body size."""
 
-    def __init__(self, token: str | None = None, read_only: bool = False, allow_exec: bool = False) -> None:
+    def __init__(self, token: str | None = None, read_only: bool = False, allow_exec: bool = False,
+                 allow_admin: bool = False, host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
+                 max_body: int = DEFAULT_MAX_BODY) -> None:
         self.token = token
         self.read_only = read_only
         self.allow_exec = allow_exec
+        self.allow_admin = allow_admin
+        self.host = host
+        self.allowed_hosts = list(allowed_hosts or [])
+        self.max_body = max_body
+
+
+def refusal(api: API, cfg: ServiceConfig, route: dict[str, Any],
+            kwargs: dict[str, Any]) -> exceptions.SquallError | None:
+    """Why the service refuses this call, or None: the one check of every method's transport marks."""
+    transport: Transport = route["transport"]
+    name = f"{route['group']}.{route['name']}"
+    if transport.admin and not cfg.allow_admin:
+        return exceptions.ForbiddenError(f"{name} is an admin call: start the service with --allow-admin")
+    if cfg.read_only:
+        if transport.http_method != "GET":
+            return exceptions.MethodNotAllowedError("this service is read-only: only GET methods work")
+        if transport.remote:
+            return exceptions.ForbiddenError(f"this service is read-only: {name} contacts nodes or clouds")
+        if kwargs.get("include_secrets"):
+            return exceptions.ForbiddenError("this service is read-only: secrets are not shown")
+    if not cfg.allow_exec:
+        reasons = transport.commands(api, kwargs)
+        if reasons:
+            return exceptions.ForbiddenError(
+                "this service does not run commands (start it with --allow-exec): " + "; ".join(reasons))
+    return None
 
 
 def _arguments_schema(handler: Any) -> dict[str, Any]:
-    params = openapi._parameters(handler)
+    params = openapi.parameters(handler)
     return {"type": "object", "properties": {n: s for n, s, _ in params},
             "required": [n for n, _, req in params if req], "additionalProperties": False}
 
 
-def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
-    """Build the application over ``api`` (a direct, database-backed API)."""
+def _decode(raw: str | bytes, what: str) -> Any:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise exceptions.InvalidArgumentsError(f"{what} is not JSON: {exc}") from None
+    try:
+        bounded.check_finite(data, what)
+    except bounded.DocumentError as exc:
+        raise exceptions.InvalidArgumentsError(str(exc)) from None
+    return data
+
+
+async def _read_kwargs(request: Request, route: dict[str, Any]) -> dict[str, Any]:
+    if route["method"] == "GET":
+        kwargs: dict[str, Any] = {}
+        for key, raw in request.query_params.items():
+            try:
+                kwargs[key] = _decode(raw, f"query parameter {key}")
+            except exceptions.InvalidArgumentsError:
+                kwargs[key] = raw  # a bare string
+        return kwargs
+    body = await request.body()
+    if not body.strip():
+        return {}
+    data = _decode(body, "request body")
+    if not isinstance(data, dict):
+        raise exceptions.InvalidArgumentsError("request body must be a JSON object of keyword arguments")
+    return data
+
+
+def create_app(api: API, config: ServiceConfig | None = None) -> Any:
+    """Build the application over ``api`` (a direct, database-backed API), behind its guard."""
     cfg = config or ServiceConfig()
     routes = discover_routes(api)
     spec = openapi.document(routes)
+    spec["paths"].update(history_routes.openapi_paths())
     by_path = {r["path"]: r for r in routes}
     schemas = {r["path"]: _arguments_schema(r["handler"]) for r in routes}
+    token = cfg.token.encode("utf-8") if cfg.token else None
 
     def authorised(request: Request) -> bool:
-        if not cfg.token:
+        if token is None:
             return True
-        header = request.headers.get("authorization", "")
-        scheme, _, value = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), cfg.token)
-
-    async def read_kwargs(request: Request, route: dict[str, Any]) -> dict[str, Any]:
-        if route["method"] == "GET":
-            kwargs: dict[str, Any] = {}
-            for key, raw in request.query_params.items():
-                try:
-                    kwargs[key] = json.loads(raw)
-                except ValueError:
-                    kwargs[key] = raw
-            return kwargs
-        body = await request.body()
-        if not body.strip():
-            return {}
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise exceptions.InvalidArgumentsError(f"request body is not JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise exceptions.InvalidArgumentsError("request body must be a JSON object of keyword arguments")
-        return data
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode("latin-1"), token)
 
     async def call(request: Request) -> Response:
         route = by_path.get(request.url.path)
@@ -122,19 +155,18 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
         if request.method != route["method"]:
             return _error(exceptions.MethodNotAllowedError(
                 f"{request.method} is not allowed on {route['path']}; use {route['method']}"))
-        if cfg.read_only and route["method"] != "GET":
-            return _error(exceptions.MethodNotAllowedError("this service is read-only: only GET methods work"))
         try:
-            kwargs = await read_kwargs(request, route)
+            kwargs = await _read_kwargs(request, route)
             errors = sorted(jsonschema.Draft7Validator(schemas[route["path"]]).iter_errors(kwargs), key=str)
             if errors:
                 where = "/".join(map(str, errors[0].absolute_path)) or "arguments"
                 raise exceptions.InvalidArgumentsError(f"{where}: {errors[0].message}")
+            refused = await run_in_threadpool(refusal, api, cfg, route, kwargs)
+            if refused is not None:
+                return _error(refused)
             handler = route["handler"]
-            if (route["group"], route["name"]) == ("task", "start"):
-                handler = api.task.launch
-            if (route["group"], route["name"]) == ("task", "create"):
-                kwargs["allow_exec"] = cfg.allow_exec
+            if route["transport"].background:
+                handler = getattr(getattr(api, route["group"]), route["transport"].background)
             result = await run_in_threadpool(handler, **kwargs)
         except exceptions.SquallError as exc:
             return _error(exc)
@@ -143,29 +175,13 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
         return _Result({"result": result})
 
     async def deployment_history(request: Request) -> Response:
-        """The seed's REST view: GET /api/tasks/{task_id}/deployment_tasks (or /tasks_history)."""
         if not authorised(request):
             return _error(exceptions.UnauthorizedError("a valid 'Authorization: Bearer <token>' header is needed"))
         if request.method != "GET":
             return _error(exceptions.MethodNotAllowedError(
                 f"{request.method} is not allowed: the deployment history is read-only"))
         try:
-            try:
-                run_id = int(request.path_params["task_id"])
-                nodes = [int(n) for n in request.query_params.get("nodes", "").split(",") if n.strip()]
-            except ValueError:
-                raise exceptions.InvalidArgumentsError("task id and node ids are integers") from None
-            split = lambda name: [v for v in request.query_params.get(name, "").split(",") if v]  # noqa: E731
-            as_csv = "text/csv" in request.headers.get("accept", "")
-            query: dict[str, Any] = {"task_id": run_id, "nodes": nodes or None,
-                                     "statuses": split("statuses") or None,
-                                     "task_names": split("task_names") or None}
-            if as_csv:
-                rows = await run_in_threadpool(api.deployment.history, **query)
-                return Response(_history_csv(rows), media_type="text/csv")
-            # The JSON text as the database built it, served without decoding.
-            return Response(await run_in_threadpool(api.deployment.history_json, **query),
-                            media_type="application/json")
+            return await history_routes.history(api, request)
         except exceptions.SquallError as exc:
             return _error(exc)
 
@@ -189,12 +205,14 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Starlette:
     async def portal_redirect(_: Request) -> Response:
         return RedirectResponse("/")
 
+    from starlette.staticfiles import StaticFiles
+
     app_routes = [Route("/", portal, methods=["GET"]), Route("/portal", portal_redirect, methods=["GET"]),
                   Mount("/portal", StaticFiles(directory=PORTAL), name="portal"),
                   Route("/health", health, methods=["GET"]),
-                  Route("/api/tasks/{task_id}/deployment_tasks", deployment_history, methods=ALL_METHODS),
-                  Route("/api/tasks/{task_id}/tasks_history", deployment_history, methods=ALL_METHODS),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
+    app_routes += [Route(path, deployment_history, methods=ALL_METHODS) for path in history_routes.PATHS]
     app_routes += [Route(path, call, methods=ALL_METHODS) for path in by_path]
     handlers: dict[Any, Any] = {HTTPException: not_found}
-    return Starlette(routes=app_routes, exception_handlers=handlers)
+    inner = Starlette(routes=app_routes, exception_handlers=handlers)
+    return RequestGuard(inner, cfg.host, cfg.allowed_hosts, cfg.max_body)

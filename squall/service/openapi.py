@@ -34,7 +34,7 @@ def _schema(annotation: Any) -> dict[str, Any]:
     return {}
 
 
-def _parameters(handler: Any) -> list[tuple[str, dict[str, Any], bool]]:
+def parameters(handler: Any) -> list[tuple[str, dict[str, Any], bool]]:
     hints = typing.get_type_hints(handler)
     out = []
     for name, param in inspect.signature(handler).parameters.items():
@@ -55,7 +55,7 @@ def document(routes: list[dict[str, Any]]) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for route in routes:
         handler = route["handler"]
-        params = _parameters(handler)
+        params = parameters(handler)
         op: dict[str, Any] = {
             "operationId": f"{route['group']}_{route['name']}",
             "summary": (inspect.getdoc(handler) or "").split("\n")[0],

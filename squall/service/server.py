@@ -1,4 +1,4 @@
-"""``squall service start``: serve the API with uvicorn."""
+"""``squall service start``: serve the API with uvicorn, within limits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import ipaddress
 from squall import exceptions
 from squall.api import API
 from squall.service.app import ServiceConfig, create_app
+from squall.service.protocol import protocol_class
+
+MAX_CONNECTIONS = 256
+HEADER_SECONDS = 10.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -18,15 +22,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, db_url: str | None = None, token: str | None = None,
-          read_only: bool = False, allow_exec: bool = False, log_level: str = "warning") -> None:
+def serve(config: ServiceConfig, port: int = 8000, db_url: str | None = None, log_level: str = "warning",
+          max_connections: int = MAX_CONNECTIONS) -> None:
     """Run the service until interrupted."""
     import uvicorn
 
-    if not _is_loopback(host) and not token:
+    if not _is_loopback(config.host) and not config.token:
         raise exceptions.InvalidArgumentsError(
-            f"binding to {host} exposes squall beyond this machine: give --token (or bind to 127.0.0.1)")
+            f"binding to {config.host} exposes squall beyond this machine: give --token (or bind to 127.0.0.1)")
+    if config.max_body < 1:
+        raise exceptions.InvalidArgumentsError("--max-body must be at least 1 byte")
     api = API(db_url=db_url)
     api.db.show()  # fail now, not on the first request, when the database is unreachable
-    app = create_app(api, ServiceConfig(token=token, read_only=read_only, allow_exec=allow_exec))
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    app = create_app(api, config)
+    uvicorn.run(app, host=config.host, port=port, log_level=log_level,
+                http=protocol_class(max_connections, HEADER_SECONDS),  # type: ignore[arg-type]
+                limit_concurrency=max_connections, timeout_keep_alive=5)

@@ -13,7 +13,7 @@ from tests.functional.helpers import iterations, only_workload, run_task, v2_tas
 @pytest.fixture
 def pg_api(postgres_url: str) -> API:
     api = API(db_url=postgres_url)
-    api.db.recreate()
+    api.db.recreate(confirm=True)
     return api
 
 
