@@ -17,18 +17,24 @@ class DbAPI(APIGroup):
     @api_method("POST", runs_commands=False, admin=True)
     def create(self) -> dict[str, Any]:
         """Create the schema (no-op when it is already current)."""
-        self.db.upgrade()
-        return self.show()
+        with self.db.schema_lock():
+            self.db.upgrade()
+            return self._state()
 
     @api_method("POST", runs_commands=False, admin=True)
     def upgrade(self) -> dict[str, Any]:
         """Bring the schema up to the newest revision."""
-        self.db.upgrade()
-        return self.show()
+        with self.db.schema_lock():
+            self.db.upgrade()
+            return self._state()
 
     @api_method("GET", runs_commands=False)
     def show(self) -> dict[str, Any]:
         """The database URL (password hidden) and its schema revision."""
+        with self.db.schema_lock():  # never half-way through another process's change
+            return self._state()
+
+    def _state(self) -> dict[str, Any]:
         return {"url": redact(self.db.url), "revision": self.db.current_revision(),
                 "head": self.db.head_revision()}
 
@@ -38,6 +44,6 @@ class DbAPI(APIGroup):
         if confirm is not True:
             raise exceptions.InvalidArgumentsError(
                 "db recreate deletes every result in the database: call it with confirm=true")
-        self.db.drop()
-        self.db.upgrade()
-        return self.show()
+        with self.db.schema_lock():
+            self.db.recreate()
+            return self._state()

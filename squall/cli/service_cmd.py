@@ -26,7 +26,9 @@ def start(ctx: typer.Context,
           allowed_host: list[str] | None = typer.Option(
               None, "--allowed-host", help="Accept this name in the Host header too (repeatable)."),
           max_body: int = typer.Option(16 * 1024 * 1024, "--max-body", help="Largest request body, in bytes."),
-          max_connections: int = typer.Option(256, "--max-connections", help="Most connections open at once.")
+          max_connections: int = typer.Option(256, "--max-connections", help="Most connections open at once."),
+          header_timeout: float = typer.Option(10.0, "--header-timeout",
+                                               help="Seconds a client has to send a request's headers.")
           ) -> None:
     """Serve the API at /api/v1/<group>/<method> (OpenAPI at /api/v1/openapi.json)."""
     from squall.service.app import ServiceConfig
@@ -36,4 +38,5 @@ def start(ctx: typer.Context,
                            host=host, allowed_hosts=allowed_host, max_body=max_body)
     console.print(f"squall service on http://{host}:{port} (read-only: {read_only}, commands: {allow_exec}, "
                   f"admin: {allow_admin})")
-    serve(config, port=port, db_url=ctx.obj.db_url, max_connections=max_connections)
+    serve(config, port=port, db_url=ctx.obj.db_url, max_connections=max_connections,
+          header_seconds=header_timeout)

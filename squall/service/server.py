@@ -23,18 +23,20 @@ def _is_loopback(host: str) -> bool:
 
 
 def serve(config: ServiceConfig, port: int = 8000, db_url: str | None = None, log_level: str = "warning",
-          max_connections: int = MAX_CONNECTIONS) -> None:
+          max_connections: int = MAX_CONNECTIONS, header_seconds: float = HEADER_SECONDS) -> None:
     """Run the service until interrupted."""
     import uvicorn
 
     if not _is_loopback(config.host) and not config.token:
         raise exceptions.InvalidArgumentsError(
             f"binding to {config.host} exposes squall beyond this machine: give --token (or bind to 127.0.0.1)")
+    if header_seconds <= 0 or max_connections < 1:
+        raise exceptions.InvalidArgumentsError("--header-timeout and --max-connections must be positive")
     if config.max_body < 1:
         raise exceptions.InvalidArgumentsError("--max-body must be at least 1 byte")
     api = API(db_url=db_url)
     api.db.show()  # fail now, not on the first request, when the database is unreachable
     app = create_app(api, config)
     uvicorn.run(app, host=config.host, port=port, log_level=log_level,
-                http=protocol_class(max_connections, HEADER_SECONDS),  # type: ignore[arg-type]
+                http=protocol_class(max_connections, header_seconds),  # type: ignore[arg-type]
                 limit_concurrency=max_connections, timeout_keep_alive=5)

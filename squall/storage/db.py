@@ -8,6 +8,7 @@ Alembic; a fresh database is created on first use.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision; a test keeps it equal to Alembic's head so
 # that everyday commands need not import Alembic to check the schema.
 SCHEMA_HEAD = "0004"
+SCHEMA_LOCK_KEY = 0x5C0A11  # the advisory lock id of schema changes on PostgreSQL
 
 
 def default_url() -> str:
@@ -107,6 +109,7 @@ class Database:
         elif self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "connect", _postgresql_settings)
         self._checked = False
+        self._schema_holder = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -148,14 +151,64 @@ class Database:
         except OperationalError as exc:
             raise exceptions.DatabaseError(f"cannot reach database {redact(self.url)}: {exc.orig}") from None
 
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Hold the lock that serialises schema changes (create, upgrade, recreate).
+
+        SQLite: an exclusive ``flock`` on a file beside the database.
+        PostgreSQL: a session advisory lock. Other processes wait for it.
+        """
+        if getattr(self._schema_holder, "held", False):  # this thread holds it already
+            yield
+            return
+        with self._schema_lock_held():
+            self._schema_holder.held = True
+            try:
+                yield
+            finally:
+                self._schema_holder.held = False
+
+    @contextmanager
+    def _schema_lock_held(self) -> Iterator[None]:
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SET lock_timeout = 0"))
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                    conn.commit()
+            return
+        path = self.url.removeprefix("sqlite:///") if self.url.startswith("sqlite:///") else ""
+        if path in ("", ":memory:"):
+            yield
+            return
+        import fcntl
+
+        with open(path + ".schema-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def upgrade(self) -> None:
-        """Create the schema or bring it up to date."""
+        """Create the schema or bring it up to date (under the schema lock)."""
         from alembic import command
 
-        with self.engine.begin() as conn:
-            command.upgrade(self._alembic_config(conn), "head")
-        self._checked = True
-        self.optimize()
+        with self.schema_lock():
+            with self.engine.begin() as conn:
+                command.upgrade(self._alembic_config(conn), "head")
+            self._checked = True
+            self.optimize()
+
+    def recreate(self) -> None:
+        """Drop every table and create an empty schema, as one step under the schema lock."""
+        with self.schema_lock():
+            self.drop()
+            self.upgrade()
 
     def ensure_schema(self) -> None:
         """Create a fresh database; refuse an outdated one with advice."""
@@ -163,8 +216,11 @@ class Database:
             return
         current = self.current_revision()
         if current is None:
-            self.upgrade()
-        elif current != self.head_revision():
+            with self.schema_lock():  # two first uses at once: one creates, the other waits and sees it
+                if self.current_revision() is None:
+                    self.upgrade()
+                current = self.current_revision()
+        if current != self.head_revision():
             raise exceptions.DatabaseError(
                 f"database {redact(self.url)} has schema {current}; this squall needs "
                 f"{self.head_revision()}: run 'squall db upgrade'"
@@ -190,10 +246,11 @@ class Database:
             conn.execute(text("PRAGMA optimize" if fresh else "ANALYZE"))
 
     def drop(self) -> None:
-        """Drop every squall table (``db recreate``)."""
+        """Drop every squall table (``db recreate``), under the schema lock."""
         from squall.storage.models import metadata
 
-        metadata.drop_all(self.engine)
-        with self.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        self._checked = False
+        with self.schema_lock():
+            metadata.drop_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            self._checked = False
