@@ -124,9 +124,26 @@ def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
     else:
         with _LiveProgress(api, task["uuid"]):
             _run(api, task["uuid"], abort_on_sla_failure)
-    _print_detailed(api.task.get(task_id=task["uuid"]), api.task.hooks(task_id=task["uuid"]))
+    final = api.task.get(task_id=task["uuid"])
+    _print_detailed(final, api.task.hooks(task_id=task["uuid"]))
     console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
                   f"Export:      squall task export {task['uuid']} --type json --to results.json")
+    code = start_exit_code(final["status"], final["pass_sla"])
+    if code:
+        raise typer.Exit(code)
+
+
+EXIT_SLA_FAILED = 2  # what Rally's 'task start' gives when a workload failed its SLA
+EXIT_ABORTED = 130  # the shell's code for a run stopped by Ctrl-C (SIGINT)
+
+
+def start_exit_code(status: str, pass_sla: bool | None) -> int:
+    """The exit code of ``task start``: 0 passed, 1 crashed, 2 SLA failed, 130 aborted."""
+    if status == "aborted":
+        return EXIT_ABORTED
+    if status != "finished":
+        return 1
+    return EXIT_SLA_FAILED if pass_sla is False else 0
 
 
 FINAL_STATUSES = ("finished", "aborted", "crashed", "validation_failed")

@@ -21,9 +21,20 @@ def _asset(name: str) -> str:
     return (HERE / name).read_text()
 
 
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                 "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _safe_json(data: Any) -> str:
-    # Inside <script>, "</" would end the element early.
-    return json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    """JSON that cannot end or change its ``<script>`` element.
+
+    ``</script>`` would close the element and ``<!--`` (with ``<script>``)
+    switches the HTML parser into a state where the real ``</script>`` no
+    longer closes it, which blanked the whole report; U+2028 and U+2029 end
+    lines in older JavaScript. Escaped as ``\\uXXXX`` they stay the same
+    string once parsed.
+    """
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).translate(_SCRIPT_ESCAPES)
 
 
 def render(document: dict[str, Any], kind: str = "task") -> str:

@@ -16,6 +16,10 @@ from typing import Any, ClassVar
 
 from squall import plugin
 
+#: The most iterations a workload may run at once: each one is a thread or a task
+#: with its own stack, so more would exhaust the machine before the load starts.
+MAX_CONCURRENCY = 100_000
+
 
 @dataclass(frozen=True)
 class RateSchedule:

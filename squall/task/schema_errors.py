@@ -33,10 +33,17 @@ def _branch_errors(error: js_exceptions.ValidationError) -> list[js_exceptions.V
     branches: dict[Any, list[js_exceptions.ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    # A branch for another type ("0 is not of type 'object'") says nothing when one is for this type.
+    typed = [errs for errs in branches.values()
+             if not any(e.validator == "type" and not e.relative_path for e in errs)]
+    if typed and len(typed) < len(branches):
+        branches = dict(enumerate(typed))
     matching = [
         errs for errs in branches.values()
         if not any(e.validator in ("enum", "const") and len(e.relative_path) == 1 for e in errs)
     ]
+    if not matching and len(branches) > 1:
+        return _no_branch_matches(list(branches.values()))
     if len(matching) == 1:
         found: list[js_exceptions.ValidationError] = []
         for sub in matching[0]:
@@ -46,6 +53,42 @@ def _branch_errors(error: js_exceptions.ValidationError) -> list[js_exceptions.V
     return _branch_errors(best) if best is not None else [error]
 
 
+def _no_branch_matches(branches: list[list[js_exceptions.ValidationError]]) -> list[js_exceptions.ValidationError]:
+    """The discriminator's error with every allowed value, and the errors all branches share."""
+    discriminators = [e for errs in branches for e in errs
+                      if e.validator in ("enum", "const") and len(e.relative_path) == 1]
+    first = discriminators[0]
+    allowed: list[Any] = []
+    for e in discriminators:
+        if e.relative_path == first.relative_path:
+            values = e.validator_value if e.validator == "enum" else [e.validator_value]
+            allowed.extend(v for v in values if v not in allowed)
+    combined = js_exceptions.ValidationError(
+        f"{first.instance!r} is not one of {', '.join(map(repr, allowed))}", path=first.relative_path,
+        validator="enum", validator_value=allowed, instance=first.instance)
+    combined.absolute_path.extendleft(reversed(list(first.absolute_path)[:-1]))
+    # A property wrong in every branch is wrong whatever the discriminator becomes.
+    paths = [{tuple(e.absolute_path) for e in errs if e not in discriminators} for errs in branches]
+    common = set.intersection(*paths)
+    shared: list[js_exceptions.ValidationError] = []
+    for errs in branches:
+        for e in errs:
+            if tuple(e.absolute_path) in common and all(o.message != e.message for o in shared):
+                shared.append(e)
+    return [combined, *shared]
+
+
+def _hint(detail: js_exceptions.ValidationError) -> str:
+    wanted = str(detail.validator_value)
+    if detail.validator == "type" and isinstance(detail.instance, str) and ("number" in wanted or "integer" in wanted):
+        try:
+            float(detail.instance)
+        except ValueError:
+            return ""
+        return f" (YAML reads {detail.instance} as text: write it with a dot, e.g. 1.0e+308, to make it a number)"
+    return ""
+
+
 def collect(schema: dict[str, Any], data: Any, prefix: str) -> list[str]:
     """All violations of ``schema`` by ``data``, as ``path: message`` lines."""
     validator_cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
@@ -53,5 +96,5 @@ def collect(schema: dict[str, Any], data: Any, prefix: str) -> list[str]:
     messages = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for detail in _branch_errors(error):
-            messages.append(f"{format_path(prefix, detail.absolute_path)}: {detail.message}")
+            messages.append(f"{format_path(prefix, detail.absolute_path)}: {detail.message}{_hint(detail)}")
     return messages

@@ -114,3 +114,17 @@ def test_compare_and_trends_pages(cli: CLI, page: PageWatch, tmp_path: Path) -> 
     runs = sorted(page.page.locator("section[data-trend]").evaluate_all(
         "els => els.map(e => e.querySelectorAll(':scope > table > tbody > tr').length)"))
     assert runs == [1, 2]
+
+
+def test_markup_in_titles_cannot_blank_the_report(cli: CLI, page: PageWatch, tmp_path: Path) -> None:
+    title = "<!--<script> x </script><b>&amp; \u2028"
+    task = tmp_path / "markup.json"
+    task.write_text(json.dumps({"version": 2, "title": title, "subtasks": [{"title": title, "workloads": [
+        {"scenario": {"Dummy.dummy": {}}, "runner": {"serial": {"times": 3}}}]}]}))
+    cli("task", "start", str(task), check=True)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    assert page.errors == []
+    assert page.page.locator("section.workload").count() == 1
+    assert title.split("\u2028")[0] in page.page.locator("body").inner_text()

@@ -64,7 +64,7 @@ def test_unknown_task_is_a_clear_error(cli: CLI) -> None:
 def test_sla_check_exits_1_on_failure(cli: CLI, tmp_path: Path) -> None:
     path = tmp_path / "fail.json"
     path.write_text(v2_task("Dummy.dummy_exception", {"sleep": 0}, runner={"serial": {"times": 2}}))
-    assert cli("task", "start", str(path)).returncode == 0
+    assert cli("task", "start", str(path)).returncode == 2  # the SLA failed
     proc = cli("task", "sla-check", "--json")
     assert proc.returncode == 1
     assert json.loads(proc.stdout)[0]["criterion"] == "failure_rate"
@@ -74,7 +74,7 @@ def test_export_json_junit_and_import_round_trip(cli: CLI, tmp_path: Path) -> No
     path = tmp_path / "t.json"
     path.write_text(v2_task("Dummy.failure", {"sleep": 0, "from_iteration": 2, "to_iteration": 2},
                             runner={"constant": {"times": 5, "concurrency": 2}}))
-    cli("task", "start", str(path), check=True)
+    assert cli("task", "start", str(path)).returncode == 2  # one failure: the implicit failure_rate SLA fails
     out = tmp_path / "r.json"
     cli("task", "export", "--type", "json", "--to", str(out), check=True)
     doc = json.loads(out.read_text())
@@ -169,3 +169,18 @@ def test_db_and_plugin_commands(cli: CLI) -> None:
     assert '"concurrency"' in shown
     assert cli("plugin", "show", "nope").returncode == 1
     assert f"Schema revision: {SCHEMA_HEAD}" in cli("db", "recreate", "--yes", check=True).stdout
+
+
+def test_task_start_exit_code_tells_passed_sla_failed_and_invalid(cli: CLI, tmp_path: Path) -> None:
+    passing = tmp_path / "pass.json"
+    passing.write_text(json.dumps({"Dummy.dummy": [{"runner": {"type": "serial", "times": 2}}]}))
+    failing = tmp_path / "fail.json"
+    failing.write_text(json.dumps({"Dummy.dummy_exception": [{"runner": {"type": "serial", "times": 2},
+                                                              "sla": {"failure_rate": {"max": 0}}}]}))
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps({"Dummy.dummy": [{"runner": {"type": "serial", "times": -1}}]}))
+    assert cli("task", "start", str(passing)).returncode == 0
+    failed = cli("task", "start", str(failing))
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    assert "SLA failed" in failed.stdout
+    assert cli("task", "start", str(invalid)).returncode == 1

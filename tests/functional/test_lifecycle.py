@@ -62,7 +62,7 @@ def test_abort_from_another_process_keeps_results(api: API, cli: CLI, tmp_path: 
         uuid = _running_task(api)["uuid"]
         aborted = cli("task", "abort", uuid)
         assert aborted.returncode == 0, aborted.stderr
-        proc.wait(timeout=60)
+        assert proc.wait(timeout=60) == 130  # the run that was aborted says so in its exit code
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
-from squall.task.runner import Runner, Schedule, processes_for, split
+from squall.task.runner import MAX_CONCURRENCY, Runner, Schedule, processes_for, split
 
 _TIMEOUT = {"type": "number", "exclusiveMinimum": 0, "description": "Seconds before an iteration fails"}
 _CPU = {"type": "integer", "minimum": 1, "description": "Worker processes at most"}
@@ -24,7 +24,7 @@ class ConstantRunner(Runner):
         "type": "object",
         "properties": {
             "times": {"type": "integer", "minimum": 1},
-            "concurrency": {"type": "integer", "minimum": 1},
+            "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
             "timeout": _TIMEOUT,
             "max_cpu_count": _CPU,
         },
@@ -51,7 +51,7 @@ class ConstantForDurationRunner(Runner):
         "type": "object",
         "properties": {
             "duration": {"type": "number", "minimum": 0},
-            "concurrency": {"type": "integer", "minimum": 1},
+            "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
             "timeout": _TIMEOUT,
             "max_cpu_count": _CPU,
         },

@@ -6,7 +6,7 @@ import math
 from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
-from squall.task.runner import RateSchedule, Runner, Schedule, processes_for, ramp_segments, split
+from squall.task.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule, processes_for, ramp_segments, split
 
 # Thread mode: a slot is a thread, so cap what an unbounded config would create.
 DEFAULT_MAX_CONCURRENCY = 1000
@@ -44,7 +44,7 @@ class RPSRunner(Runner):
                 ]
             },
             "timeout": {"type": "number", "exclusiveMinimum": 0},
-            "max_concurrency": {"type": "integer", "minimum": 1},
+            "max_concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
             "max_cpu_count": {"type": "integer", "minimum": 1},
         },
         "required": ["times", "rps"],
