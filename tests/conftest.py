@@ -190,3 +190,20 @@ def keystone() -> Iterator[dict[str, str]]:
     import shutil
 
     shutil.rmtree(server.dir, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a process the tests started is still alive at the end (then end it)."""
+    from tests.processes import cmdline, descendants, kill_all, strays
+
+    deadline = time.time() + 10
+    while True:
+        left = sorted(set(descendants(os.getpid()) + strays()))
+        if not left or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    if left:
+        lines = "\n".join(f"  {pid}: {cmdline(pid)}" for pid in left)
+        sys.stderr.write(f"\nprocesses the tests started are still alive at the end:\n{lines}\n")
+        kill_all(left)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

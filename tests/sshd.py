@@ -75,7 +75,12 @@ MaxSessions 10
         return {"type": "ssh", "host": self.address, "port": self.port, "user": USER, "key": str(self.key)}
 
     def stop(self) -> None:
+        """Stop the listener and every session it forked (they outlive it otherwise)."""
+        from tests.processes import descendants, kill_all
+
         if self.proc is not None:
+            sessions = descendants(self.proc.pid)
             self.proc.terminate()
             self.proc.wait(timeout=10)
+            kill_all(sessions)
         shutil.rmtree(self.dir, ignore_errors=True)

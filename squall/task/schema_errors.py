@@ -61,12 +61,11 @@ def _no_branch_matches(branches: list[list[js_exceptions.ValidationError]]) -> l
     allowed: list[Any] = []
     for e in discriminators:
         if e.relative_path == first.relative_path:
-            values = e.validator_value if e.validator == "enum" else [e.validator_value]
+            values: list[Any] = list(e.validator_value) if e.validator == "enum" else [e.validator_value]  # type: ignore[arg-type]
             allowed.extend(v for v in values if v not in allowed)
     combined = js_exceptions.ValidationError(
-        f"{first.instance!r} is not one of {', '.join(map(repr, allowed))}", path=first.relative_path,
+        f"{first.instance!r} is not one of {', '.join(map(repr, allowed))}", path=list(first.absolute_path),
         validator="enum", validator_value=allowed, instance=first.instance)
-    combined.absolute_path.extendleft(reversed(list(first.absolute_path)[:-1]))
     # A property wrong in every branch is wrong whatever the discriminator becomes.
     paths = [{tuple(e.absolute_path) for e in errs if e not in discriminators} for errs in branches]
     common = set.intersection(*paths)

@@ -42,6 +42,7 @@ _CTX = mp.get_context("fork")
 # iterations and exits: it must not go on loading the system under test.
 _ORPHAN_POLL_SECONDS = 0.5
 _ORPHAN_GRACE_SECONDS = 10.0
+_READY_SECONDS = 120.0  # how long the pool waits for its workers to be ready to load
 
 
 @dataclass
@@ -52,7 +53,13 @@ class _Shared:
     stop: Any  # mp.Event: start no more iterations
     queue: Any
     credits: Any  # Semaphore: one per batch in flight
-    t0: float  # time.monotonic() of the load's start (system-wide clock)
+    ready: Any  # Barrier: the parent and every worker, ready to load
+    clock: Any  # RawValue('d'): time.monotonic() of the load's start, set as the barrier opens
+
+    @property
+    def t0(self) -> float:
+        """The load's start on the monotonic (system-wide) clock: the zero of schedules and time triggers."""
+        return float(self.clock.value)
 
 
 class _Timeout(BaseException):
@@ -352,7 +359,12 @@ def _process_main(worker_id: int, parent_pid: int, shared: _Shared, schedule: Sc
     threading.Thread(target=_watch_parent, args=(parent_pid, shared), name="parent-watch", daemon=True).start()
     status = "ok"
     try:
-        _Worker(shared, schedule, scenario_name, args, context, slots).main()
+        worker = _Worker(shared, schedule, scenario_name, args, context, slots)
+        # The clock starts when every worker is ready, so an open-loop schedule
+        # does not begin late and then burst to catch up.
+        shared.ready.wait(timeout=_READY_SECONDS)
+        worker.deadline = None if schedule.duration is None else shared.t0 + schedule.duration
+        worker.main()
     except BaseException as exc:  # report, never die silently
         status = f"{type(exc).__name__}: {exc}"
     shared.queue.put(("done", worker_id, status))
@@ -373,7 +385,8 @@ class WorkerPool:
             stop=_CTX.Event(),
             queue=_CTX.Queue(),
             credits=_CTX.Semaphore(_CREDITS),
-            t0=0.0,
+            ready=_CTX.Barrier(len(schedule.slots) + 1, action=self._start_clock),
+            clock=_CTX.RawValue("d", 0.0),
         )
         self._spec = (scenario_name, args, context)
         self.processes: list[Any] = []
@@ -386,8 +399,6 @@ class WorkerPool:
         # Objects that exist now are never collected in the workers; freezing
         # them keeps the collector from touching (and so copying) their pages.
         gc.freeze()
-        self.shared.t0 = time.monotonic()
-        self.started_at = time.time()
         name, args, context = self._spec
         for worker_id, slots in enumerate(self.schedule.slots):
             proc = _CTX.Process(
@@ -400,6 +411,17 @@ class WorkerPool:
             self.processes.append(proc)
         gc.unfreeze()
         self._running = set(range(len(self.processes)))
+        try:
+            self.shared.ready.wait(timeout=_READY_SECONDS)
+        except threading.BrokenBarrierError:
+            self.shared.ready.abort()  # a worker died before it was ready: receive() reports it
+            if not self.shared.clock.value:
+                self._start_clock()
+        self.started_at = time.time()
+
+    def _start_clock(self) -> None:
+        # Runs once, in whichever process reaches the barrier last, before any is released.
+        self.shared.clock.value = time.monotonic()
 
     @property
     def started_iterations(self) -> int:

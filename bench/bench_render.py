@@ -1,0 +1,93 @@
+"""The cost of the bounded sandbox: render and validate a task file, before and after.
+
+"Before" is the renderer squall had until the sandbox: a plain
+``jinja2.Environment`` and PyYAML's ``safe_load``. "After" is squall's own
+path (bounded sandbox, bounded YAML). Both then normalise and validate the
+same document. Two task files: the one-iteration task, and a templated file
+of 5,000 workloads. Median of several runs each, in the same process.
+
+    python bench/bench_render.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from results import write_section  # noqa: E402
+
+ONE = """{% set times = 1 %}
+Dummy.dummy:
+  - args: {sleep: 0}
+    runner: {type: constant, times: {{ times }}, concurrency: 1}
+"""
+
+MANY = """---
+version: 2
+title: five thousand
+subtasks:
+{% for i in range(5000) %}
+  - title: sub-{{ i }}
+    workloads:
+      - scenario: {Dummy.dummy: {sleep: {{ (i % 3) / 1000 }}}}
+        runner: {constant: {times: {{ 10 + i % 7 }}, concurrency: {{ 1 + i % 4 }}}}
+        sla: {failure_rate: {max: {{ i % 2 }}}}
+{% endfor %}
+"""
+
+
+def plain_load(text: str) -> dict[str, Any]:
+    """The renderer before the sandbox."""
+    import jinja2
+    import yaml
+
+    rendered = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True).from_string(
+        text).render()
+    return yaml.safe_load(rendered)  # type: ignore[no-any-return]
+
+
+def bounded_load(text: str) -> dict[str, Any]:
+    """squall's renderer: the bounded sandbox and the bounded YAML loader."""
+    from squall.task import render
+
+    return render.load_task(text, {})
+
+
+def validate(data: dict[str, Any]) -> None:
+    from squall.task import config, validation
+
+    validation.validate(config.normalise(data))
+
+
+def median_seconds(fn: Callable[[], Any], runs: int) -> float:
+    fn()  # warm-up: imports and Jinja2's first compile
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    rows = []
+    for name, text, runs in (("one-iteration task", ONE, 50), ("5,000 workloads", MANY, 5)):
+        before = median_seconds(lambda t=text: validate(plain_load(t)), runs)
+        after = median_seconds(lambda t=text: validate(bounded_load(t)), runs)
+        assert plain_load(text) == bounded_load(text), name
+        rows.append(f"| {name} | {before * 1000:.1f} ms | {after * 1000:.1f} ms | {after / before:.2f}x |")
+    lines = ["Render + validate, median in one process (`python bench/bench_render.py`):", "",
+             "| task file | plain Jinja2 + safe_load | bounded sandbox + bounded YAML | after / before |",
+             "|---|---|---|---|", *rows]
+    print("\n".join(lines))
+    write_section("bench/bench_render.py", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
