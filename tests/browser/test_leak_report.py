@@ -21,7 +21,7 @@ def test_report_lists_leaked_resources(cli: CLI, keystone: dict[str, str], page:
     # admin_cleanup turned off: the two users the scenario makes stay behind.
     task.write_text("KeystoneBasic.create_user:\n  - runner: {type: serial, times: 2}\n"
                     "    context: {admin_cleanup: []}\n    sla: {no_leaks: true}\n")
-    cli("task", "start", str(task), check=True)
+    cli("task", "start", str(task), check=True, sla_fails=True)  # the leak fails the no_leaks SLA
     uuid = json.loads(cli("task", "list", "--json", check=True).stdout)[-1]["uuid"]
     try:
         out = tmp_path / "report.html"
