@@ -31,7 +31,7 @@ def _open(page: PageWatch, path: Path) -> None:
 
 
 def test_task_report_shows_the_right_numbers_offline(cli: CLI, api: API, page: PageWatch, tmp_path: Path) -> None:
-    cli("task", "start", str(_task(tmp_path)), check=True, sla_fails=True)  # 5 failures in 400: over failure_rate max 1%
+    cli("task", "start", str(_task(tmp_path)), check=True, sla_fails=True)  # 5 in 400 fail: over 1%
     out = tmp_path / "report.html"
     cli("task", "report", "--out", str(out), check=True)
     _open(page, out)
