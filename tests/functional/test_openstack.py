@@ -167,7 +167,7 @@ KeystoneBasic.create_user:
     context: {admin_cleanup: []}
     sla: {no_leaks: true}
 """)
-    out = os_cli("task", "start", str(task), check=True)
+    out = os_cli("task", "start", str(task), check=True, sla_fails=True)
     assert "finished, SLA failed" in out.stdout
     task_uuid = _task_uuid(os_cli)
     detailed = json.loads(os_cli("task", "detailed", "--json", check=True).stdout)
@@ -218,7 +218,7 @@ KeystoneBasic.create_user:
         assert sum(1 for n in left if naming.owner(n).kind == "context") == 3  # type: ignore[union-attr]
         assert any(naming.owner(n).kind == "scenario" for n in left)  # type: ignore[union-attr]
         os_cli("task", "abort", slow_uuid, check=True)  # graceful: its own cleanup still runs
-        assert long_run.wait(timeout=180) == 0
+        assert long_run.wait(timeout=180) == 130  # aborted
     finally:
         if long_run.poll() is None:
             long_run.kill()
@@ -365,7 +365,7 @@ def test_existing_users_only(cli: CLI, keystone: dict[str, str], admin: Any, tmp
         assert "user existing-alice: authenticated" in cli("env", "check", check=True).stdout
         task = _write(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 2}\n"
                                           "KeystoneBasic.create_user:\n  - runner: {type: serial, times: 1}\n")
-        cli("task", "start", str(task), check=True)
+        cli("task", "start", str(task), check=True, sla_fails=True)
         detailed = json.loads(cli("task", "detailed", "--json", check=True).stdout)
         dummy, keystone_wl = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
         # The environment's users are handed over without being asked for, and nothing is created.
