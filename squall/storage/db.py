@@ -90,15 +90,29 @@ def _explain(exc: OperationalError) -> str:
     return message
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class Database:
     """An engine, its transactions and the schema operations of one database."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
+        # An SQLite file deleted or replaced under an open connection takes
+        # every later write with it, silently: its identity is checked around
+        # each transaction.
+        self._sqlite_file: Path | None = None
+        self._identity: tuple[int, int] | None = None
         if self.url.startswith("sqlite:///"):
             path = Path(self.url.removeprefix("sqlite:///"))
             if str(path) not in ("", ":memory:"):
                 path.parent.mkdir(parents=True, exist_ok=True)
+                self._sqlite_file = path.absolute()
         try:
             self.engine: Engine = create_engine(self.url, future=True, json_serializer=_json_dumps,
                                                 json_deserializer=orjson.loads)
@@ -106,6 +120,8 @@ class Database:
             raise exceptions.DatabaseError(f"cannot use database {redact(self.url)}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            if self._sqlite_file is not None:
+                event.listen(self.engine, "connect", self._remember_file)
         elif self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "connect", _postgresql_settings)
         self._checked = False
@@ -115,11 +131,30 @@ class Database:
     def transaction(self) -> Iterator[Connection]:
         """A connection in a transaction: committed on success, rolled back on any error."""
         self.ensure_schema()
+        self.check_file()
         try:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
             raise exceptions.DatabaseError(f"database error: {_explain(exc)}") from None
+        self.check_file()
+
+    def _remember_file(self, _dbapi_conn: Any, _record: Any) -> None:
+        assert self._sqlite_file is not None
+        identity = _file_identity(self._sqlite_file)
+        if self._identity is None:
+            self._identity = identity
+        elif identity != self._identity:
+            raise exceptions.DatabaseError(self._gone_message())
+
+    def _gone_message(self) -> str:
+        return (f"the database file {self._sqlite_file} was deleted or replaced while squall was using it; "
+                "what was written since is lost, so squall stopped")
+
+    def check_file(self) -> None:
+        """Raise DatabaseError if the SQLite file this engine opened is no longer at its path."""
+        if self._identity is not None and _file_identity(self._sqlite_file) != self._identity:  # type: ignore[arg-type]
+            raise exceptions.DatabaseError(self._gone_message())
 
     # -- schema --------------------------------------------------------------
     def _alembic_config(self, connection: Any) -> Any:

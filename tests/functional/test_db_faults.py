@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -160,3 +161,35 @@ def test_write_error_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path
     proc = subprocess.run([*SQUALL, "task", "start", str(task)], capture_output=True, text=True, env=cli.env,
                           cwd=cli.cwd, timeout=300, preexec_fn=limit_file_size)
     _cut_short_run_left_a_sound_database(cli, api, db_file, before, proc, "disk I/O error", tmp_path)
+
+
+@pytest.mark.parametrize("how", ["file", "folder", "replaced"])
+def test_database_file_gone_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_path: Path, api: API,
+                                                   how: str) -> None:
+    """The SQLite file deleted or swapped under a run: exit 1 with the reason, never 'finished'."""
+    cli("db", "create", check=True)
+    db_file = home / "squall.db"
+    proc = subprocess.Popen([*SQUALL, "task", "start", str(_task_file(tmp_path, 200_000, sleep=0.001))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli.env, cwd=cli.cwd)
+    try:
+        deadline = time.monotonic() + 120
+        while not [t for t in api.task.list() if t["status"] == "running"]:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        if how == "folder":
+            shutil.rmtree(home)
+        elif how == "file":
+            for path in home.glob("squall.db*"):
+                path.unlink()
+        else:
+            spare = tmp_path / "spare.db"
+            sqlite3.connect(spare).close()
+            spare.replace(db_file)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 1, out + err
+    assert "was deleted or replaced while squall was using it" in err and "Traceback" not in err
+    assert "finished" not in out
