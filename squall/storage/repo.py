@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from squall import exceptions, utils
@@ -216,15 +216,6 @@ def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
     """The iteration results of a workload, one chunk at a time, in order."""
     for chunk_id in _chunk_ids(db, workload_uuid):
         yield chunk_by_id(db, chunk_id)
-
-
-def chunk_counts(db: Database, workload_uuid: str) -> tuple[int, int]:
-    """(iterations, failed iterations) stored so far for a workload."""
-    with db.transaction() as conn:
-        row = conn.execute(select(func.coalesce(func.sum(workload_data.c.iteration_count), 0),
-                                  func.coalesce(func.sum(workload_data.c.failed_iteration_count), 0))
-                           .where(workload_data.c.workload_uuid == workload_uuid)).one()
-        return int(row[0]), int(row[1])
 
 
 # -- preferences -------------------------------------------------------------

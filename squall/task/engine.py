@@ -271,13 +271,7 @@ class TaskEngine:
             leaks=leaks,
             sla_results={"sla": sla.results()},
             pass_sla=passed,
-            start_time=int(stats.first_start * 1_000_000) if stats.first_start else None,
-            load_duration=stats.load_duration,
             full_duration=time.monotonic() - full_started,
-            min_duration=stats.min_duration,
-            max_duration=stats.max_duration,
-            total_iteration_count=stats.count,
-            failed_iteration_count=stats.failed,
-            statistics=stats.to_dict(),
+            **stats.columns(),
         )
         return passed, aborted_by_user

@@ -10,6 +10,7 @@ from typing import Any
 from squall import utils
 from squall.storage import repo
 from squall.storage.db import Database
+from squall.task.stats import WorkloadStats
 
 ACTIVE = ("init", "validating", "running", "aborting", "soft_aborting")
 FINAL = ("finished", "aborted", "crashed", "validation_failed")
@@ -41,15 +42,23 @@ def is_orphaned(task: dict[str, Any]) -> bool:
     return utils.utcnow() - beat > STALE_AFTER
 
 
+def stored_statistics(db: Database, workload_uuid: str) -> dict[str, Any]:
+    """A workload's figures computed again from the iterations it stored."""
+    stats = WorkloadStats()
+    for chunk in repo.chunks(db, workload_uuid):
+        for iteration in chunk:
+            stats.add_iteration(iteration)
+    return stats.columns()
+
+
 def mark_crashed(db: Database, task: dict[str, Any]) -> dict[str, Any]:
     """Record a dead task as ``crashed``, keeping everything it stored."""
     repo.task_set_status_if(db, task["uuid"], ACTIVE, "crashed")
     for sub in repo.task_tree(db, task["uuid"])["subtasks"]:
         for wl in sub["workloads"]:
             if wl["status"] == "running":
-                total, failed = repo.chunk_counts(db, wl["uuid"])
                 repo.workload_update(db, wl["uuid"], status="crashed", pass_sla=False,
-                                     total_iteration_count=total, failed_iteration_count=failed,
+                                     **stored_statistics(db, wl["uuid"]),
                                      sla_results={"sla": [{"criterion": "something_went_wrong", "success": False,
                                                            "detail": "the squall process running this task died"}]})
         if sub["status"] == "running":

@@ -171,6 +171,18 @@ class WorkloadStats:
             return 0.0
         return self.last_end - self.first_start
 
+    def columns(self) -> dict[str, Any]:
+        """The workload row's figures: start (microseconds), durations, counts and ``statistics``."""
+        return {
+            "start_time": int(self.first_start * 1_000_000) if self.first_start else None,
+            "load_duration": self.load_duration,
+            "min_duration": self.min_duration,
+            "max_duration": self.max_duration,
+            "total_iteration_count": self.count,
+            "failed_iteration_count": self.failed,
+            "statistics": self.to_dict(),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """Rally's ``statistics`` field."""
         totals = self.total.durations

@@ -138,7 +138,15 @@ def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_pat
     wl = only_workload(task)
     assert task["status"] == "crashed" and wl["status"] == "crashed"
     assert wl["total_iteration_count"] > 0
-    assert len(iterations(api, uuid)) == wl["total_iteration_count"]
+    stored = iterations(api, uuid)
+    assert len(stored) == wl["total_iteration_count"]
+    # Its statistics are computed from what it stored, as for a finished run.
+    total = wl["statistics"]["durations"]["total"]
+    assert total["count_per_iteration"] == 1 and total["data"]["iteration_count"] == len(stored)
+    assert total["data"]["max"] == max(it["duration"] + it["idle_duration"] for it in stored)
+    assert wl["load_duration"] > 0 and wl["start_time"] == int(min(it["timestamp"] for it in stored) * 1e6)
+    detailed = cli("task", "detailed", uuid, check=True).stdout
+    assert "n/a it/s" not in detailed and f"Iterations: {len(stored)}" in detailed
     # What was stored is exportable as valid JSON.
     json.loads(api.task.export(task_ids=[uuid])["content"])
 
