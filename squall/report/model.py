@@ -54,7 +54,7 @@ def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[s
         "failures": wl["failed_iteration_count"],
         "rate": (total / wl["load_duration"]) if wl["load_duration"] else None,
         "statistics": wl["statistics"],
-        "series": summarise(arrays, bins=bins),
+        "series": summarise(arrays, bins=bins, origin=wl.get("load_started_at")),
         "hooks": _hook_runs(wl),
         "leaks": wl.get("leaks") or [],
     }

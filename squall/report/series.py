@@ -122,15 +122,21 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if np.isnan(v) else float(v) for v in values]
 
 
-def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40) -> dict[str, Any]:
-    """Chart data of a workload: time series, histogram, atomic series, failures."""
+def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40,
+              origin: float | None = None) -> dict[str, Any]:
+    """Chart data of a workload: time series, histogram, atomic series, failures.
+
+    ``origin`` is the zero of the time axis (the load's start, epoch seconds);
+    without one, or if an iteration began before it, the first iteration's start.
+    """
     starts, durations, failed = arrays.columns()
     if len(starts) == 0:
         return {"t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [], "p99": [],
                 "max": [], "histogram": {"edges": [], "counts": []}, "atomics": [], "failures_table": [],
                 "error_groups": [], "outputs": arrays.outputs}
     ends = starts + durations
-    t0, t1 = float(starts.min()), float(ends.max())
+    first = float(starts.min())
+    t0, t1 = (first if origin is None else min(origin, first)), float(ends.max())
     span = max(t1 - t0, 1e-6)
     # About 20 iterations a bin at least, so rates and percentiles mean something.
     bins = int(max(1, min(bins, max(10, len(starts) // 20), len(starts))))

@@ -146,6 +146,9 @@ workloads = Table(
     _col("status", String(36), default="init"),
     _col("pass_sla", Boolean, nullable=True),
     _col("start_time", BigInteger, nullable=True),
+    # Epoch seconds when the load's clock started (every worker ready): the zero of
+    # rate schedules, time triggers and the report's time axis.
+    _col("load_started_at", Float, nullable=True),
     _col("load_duration", Float, default=0.0),
     _col("full_duration", Float, default=0.0),
     _col("min_duration", Float, nullable=True),

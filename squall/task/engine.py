@@ -272,6 +272,7 @@ class TaskEngine:
             sla_results={"sla": sla.results()},
             pass_sla=passed,
             full_duration=time.monotonic() - full_started,
+            load_started_at=pool.started_at if pool is not None and pool.started_at else None,
             **stats.columns(),
         )
         return passed, aborted_by_user

@@ -417,7 +417,8 @@ class WorkerPool:
             self.shared.ready.abort()  # a worker died before it was ready: receive() reports it
             if not self.shared.clock.value:
                 self._start_clock()
-        self.started_at = time.time()
+        # The load's start on the wall clock, as iteration timestamps are.
+        self.started_at = time.time() - (time.monotonic() - self.shared.t0)
 
     def _start_clock(self) -> None:
         # Runs once, in whichever process reaches the barrier last, before any is released.

@@ -13,6 +13,7 @@ import pytest
 from squall import exceptions
 from squall.api import API
 from squall.plugin import configure
+from squall.report.model import workload_report
 from squall.task import hook_executor
 from squall.task.hook import HookAction
 from tests.conftest import CLI
@@ -76,9 +77,15 @@ def test_time_triggers(api: API) -> None:
     assert [r["triggered_by"] for r in event["results"]] == [{"event_type": "time", "value": 0},
                                                              {"event_type": "time", "value": 1}]
     assert [r["triggered_by"]["value"] for r in periodic["results"]] == [0, 1, 2]
-    first_start = min(it["timestamp"] for it in iterations(api, task["uuid"]))
-    # A time hook never fires before its moment.
-    assert event["results"][1]["started_at"] >= first_start + 1 - 0.05
+    # Time counts from the load's start (every worker ready), which precedes the first iteration.
+    origin = wl["load_started_at"]
+    assert origin <= min(it["timestamp"] for it in iterations(api, task["uuid"]))
+    # A time hook never fires before its moment, and the report draws it at or after that second.
+    series = workload_report(api.task.db, wl)["series"]
+    assert series["t0"] == origin
+    for run in event["results"] + periodic["results"]:
+        assert run["started_at"] >= origin + run["triggered_by"]["value"]
+        assert run["started_at"] - series["t0"] >= run["triggered_by"]["value"]
 
 
 def test_hooks_run_in_parallel_with_the_load(api: API) -> None:
