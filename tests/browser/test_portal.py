@@ -72,7 +72,12 @@ def test_portal_filter_open_compare_and_watch_live(start_service: ServiceFactory
         assert time.time() < deadline, "live view did not update"
         time.sleep(0.3)
     page.screenshot("portal-live")
-    p.click("text=Abort")
+    # The browser's POST carries its Origin and Sec-Fetch-Site, and the guard lets the portal's own through.
+    with p.expect_response(lambda r: r.url.endswith("/api/v1/task/abort")) as aborted:
+        p.click("text=Abort")
+    sent = aborted.value.request.all_headers()
+    assert sent["origin"] == url and sent["sec-fetch-site"] == "same-origin"
+    assert sent["content-type"] == "application/json" and aborted.value.status == 200
     p.wait_for_selector("#live-report", timeout=60_000)
     assert p.inner_text("#live-status") == "aborted"
     assert page.errors == []
