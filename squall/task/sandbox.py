@@ -119,6 +119,11 @@ def _predict_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> No
     if isinstance(target, str) and name == "join" and args and isinstance(args[0], list | tuple):
         if weight(args[0]) + len(target) * len(args[0]) > MAX_VALUE:
             raise _too_large("a joined string")
+    if name == "generate_lorem_ipsum":  # lipsum(n, html, min, max): n paragraphs of up to max words
+        values = dict(zip(("n", "html", "min", "max"), args, strict=False)) | kwargs
+        n, most = values.get("n", 5), values.get("max", 100)
+        if isinstance(n, int) and isinstance(most, int) and n * max(most, 0) * 12 > MAX_VALUE:
+            raise _too_large("a lorem ipsum text")
     if isinstance(target, str) and name == "expandtabs":
         size = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(size, int) and target.count("\t") * size > MAX_VALUE:

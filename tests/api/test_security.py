@@ -90,6 +90,7 @@ def test_template_escapes_run_nothing_on_the_cli(cli: CLI, tmp_path: Path) -> No
     ("{{ '{:>10000000000}'.format(1) }}", "format width"),
     ("{{ 'x'|center(10**10) }}", "too large"),
     ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recursion"),
+    ("{{ lipsum(10**6, max=10**5) }}", "lorem ipsum text would be larger"),
 ])
 def test_runaway_templates_are_refused_quickly(api: API, template: str, reason: str) -> None:
     with pytest.raises(exceptions.InvalidTaskError, match=reason):
