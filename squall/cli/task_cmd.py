@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from pathlib import Path
@@ -119,31 +120,53 @@ def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
         _print_invalid(exc)
         raise typer.Exit(1) from None
     console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
-    if quiet or not console.is_terminal:
-        _run(api, task["uuid"], abort_on_sla_failure)
-    else:
-        with _LiveProgress(api, task["uuid"]):
+    with CtrlC() as ctrl_c:
+        if quiet or not console.is_terminal:
             _run(api, task["uuid"], abort_on_sla_failure)
+        else:
+            with _LiveProgress(api, task["uuid"]):
+                _run(api, task["uuid"], abort_on_sla_failure)
     final = api.task.get(task_id=task["uuid"])
     _print_detailed(final, api.task.hooks(task_id=task["uuid"]))
     console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
                   f"Export:      squall task export {task['uuid']} --type json --to results.json")
-    code = start_exit_code(final["status"], final["pass_sla"])
+    code = start_exit_code(final["status"], final["pass_sla"], ctrl_c.seen)
     if code:
         raise typer.Exit(code)
 
 
-EXIT_SLA_FAILED = 2  # what Rally's 'task start' gives when a workload failed its SLA
-EXIT_ABORTED = 130  # the shell's code for a run stopped by Ctrl-C (SIGINT)
+EXIT_SLA_FAILED = 2  # Rally's 'task start' code when a workload failed its SLA, or was aborted by 'task abort'
+EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (SIGINT)
 
 
-def start_exit_code(status: str, pass_sla: bool | None) -> int:
-    """The exit code of ``task start``: 0 passed, 1 crashed, 2 SLA failed, 130 aborted."""
+def start_exit_code(status: str, pass_sla: bool | None, interrupted: bool = False) -> int:
+    """The exit code of ``task start``: 0 passed, 1 crashed, 2 SLA failed or aborted, 130 Ctrl-C."""
     if status == "aborted":
-        return EXIT_ABORTED
+        return EXIT_INTERRUPTED if interrupted else EXIT_SLA_FAILED
     if status != "finished":
         return 1
     return EXIT_SLA_FAILED if pass_sla is False else 0
+
+
+class CtrlC:
+    """Notes whether Ctrl-C (SIGINT) reached this process, which still raises KeyboardInterrupt."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def _handler(self, _signum: int, _frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 FINAL_STATUSES = ("finished", "aborted", "crashed", "validation_failed")
