@@ -3,7 +3,7 @@
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
 # start their own on a free port; iproute2 for network-namespace hosts), and
-# Keystone from PyPI. Needs root or sudo.
+# Keystone and Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
@@ -16,6 +16,8 @@ have_pg || missing+=(postgresql)
 have_chromium || missing+=(chromium)
 # OpenStack Keystone, in a virtual environment of its own, for the OpenStack tests.
 bash "$(dirname "$0")/install-keystone.sh"
+# Rally 5.1.1 and the rally / rally-openstack sources: the oracle of the Rally compatibility tests.
+bash "$(dirname "$0")/install-rally.sh"
 [ ${#missing[@]} -eq 0 ] && exit 0
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -42,7 +42,7 @@ def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
 def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the task file being created that run commands."""
     cfg = api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"), kwargs.get("source", "task file"),
-                         kwargs.get("task_args_file_content"))
+                         kwargs.get("task_args_file_content"), kwargs.get("templates"))
     return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)]
 
 
@@ -59,9 +59,10 @@ class TaskAPI(APIGroup):
 
     # -- helpers -------------------------------------------------------------
     def _load(self, config: str | dict[str, Any], task_args: str | None, source: str,
-              task_args_file_content: str | None = None) -> task_config.TaskConfig:
+              task_args_file_content: str | None = None,
+              templates: dict[str, str] | None = None) -> task_config.TaskConfig:
         args = render.parse_task_args(task_args, task_args_file_content)
-        data = config if isinstance(config, dict) else render.load_task(config, args, source)
+        data = config if isinstance(config, dict) else render.load_task(config, args, source, templates)
         normalised = task_config.normalise(data)
         validation.validate(normalised)
         return normalised
@@ -76,9 +77,13 @@ class TaskAPI(APIGroup):
     # -- validation and running ----------------------------------------------
     @api_method("POST", runs_commands=False)
     def validate(self, config: str | dict[str, Any], task_args: str | None = None, source: str = "task file",
-                 task_args_file_content: str | None = None) -> dict[str, Any]:
-        """Render, parse and validate a task file's text; raise InvalidTaskError if bad."""
-        cfg = self._load(config, task_args, source, task_args_file_content)
+                 task_args_file_content: str | None = None,
+                 templates: dict[str, str] | None = None) -> dict[str, Any]:
+        """Render, parse and validate a task file's text; raise InvalidTaskError if bad.
+
+        ``templates``: the files the task file includes or imports, by path relative to its folder.
+        """
+        cfg = self._load(config, task_args, source, task_args_file_content, templates)
         workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
@@ -87,9 +92,10 @@ class TaskAPI(APIGroup):
     def create(self, config: str | dict[str, Any], task_args: str | None = None,
                env: str | None = None, tags: list[str] | None = None,
                title: str | None = None, source: str = "task file",
-               task_args_file_content: str | None = None) -> dict[str, Any]:
+               task_args_file_content: str | None = None,
+               templates: dict[str, str] | None = None) -> dict[str, Any]:
         """Validate a task and store it, ready to start; nothing runs yet."""
-        cfg = self._load(config, task_args, source, task_args_file_content)
+        cfg = self._load(config, task_args, source, task_args_file_content, templates)
         env_row = self.api.env.resolve(env)
         missing = validation.platform_errors(cfg, env_row["spec"] if env_row else {},
                                              env_row["name"] if env_row else None)

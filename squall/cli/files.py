@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,3 +21,50 @@ def read_yaml(path: Path | str, what: str = "file") -> Any:
         return bounded.load_yaml(text, str(path))
     except bounded.DocumentError as exc:
         raise exceptions.InvalidConfigError(str(exc)) from None
+
+
+MAX_TEMPLATES = 256  # files one task file may include or import, all told
+_REFERENCE = re.compile(r"{%-?\s*(?:include|import|from|extends)\b")
+
+
+def referenced_templates(text: str) -> set[str]:
+    """Names a template includes or imports, as far as they are known without rendering it."""
+    if not _REFERENCE.search(text):
+        return set()
+    import jinja2
+    import jinja2.meta
+
+    try:  # parsing runs nothing of the template
+        names = jinja2.meta.find_referenced_templates(jinja2.Environment().parse(text))
+    except jinja2.TemplateSyntaxError:
+        return set()  # the render reports it, with its line
+    return {name for name in names if name}
+
+
+def read_templates(task_file: Path, text: str) -> dict[str, str] | None:
+    """The files a task template includes or imports, read from its folder, by name.
+
+    Names are resolved as Rally resolves them: relative to the task file's
+    folder, for the task file and every file it pulls in. A name that is
+    only known when the template renders cannot be read ahead; the render
+    then says it was not found.
+    """
+    folder = task_file.parent
+    found: dict[str, str] = {}
+    pending = list(referenced_templates(text))
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        parts = Path(name).parts
+        if Path(name).is_absolute() or ".." in parts:
+            raise exceptions.InvalidTaskError([f"{task_file}: template {name!r} must be a path inside "
+                                               f"the task file's folder {folder}"])
+        if len(found) >= MAX_TEMPLATES:
+            raise exceptions.InvalidTaskError([f"{task_file}: more than {MAX_TEMPLATES} templates included"])
+        path = folder / name
+        if not path.is_file():
+            continue  # the render names it, with the file that wanted it
+        found[name] = read_text(path, "template")
+        pending.extend(referenced_templates(found[name]))
+    return found or None

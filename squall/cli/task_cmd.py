@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from squall import bounded, exceptions
-from squall.cli.files import read_text
+from squall.cli.files import read_templates, read_text
 from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, show, tasks_table
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
@@ -41,8 +41,10 @@ def validate(ctx: typer.Context, task_file: Path, task_args: str | None = TaskAr
              task_args_file: str | None = TaskArgsFile) -> None:
     """Check a task file without running anything."""
     try:
-        result = ctx.obj.task.validate(config=_read(task_file), task_args=task_args,
-                                       task_args_file_content=_args_file(task_args_file), source=str(task_file))
+        text = _read(task_file)
+        result = ctx.obj.task.validate(config=text, task_args=task_args,
+                                       task_args_file_content=_args_file(task_args_file), source=str(task_file),
+                                       templates=read_templates(task_file, text))
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None
@@ -113,9 +115,10 @@ def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
     """Run a task file and print its results."""
     api = ctx.obj
     try:
-        task = api.task.create(config=_read(task_file), task_args=task_args,
+        text = _read(task_file)
+        task = api.task.create(config=text, task_args=task_args,
                                task_args_file_content=_args_file(task_args_file), env=env, tags=tag,
-                               source=str(task_file))
+                               source=str(task_file), templates=read_templates(task_file, text))
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None

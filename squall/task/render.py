@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from squall import bounded, exceptions
@@ -37,8 +39,63 @@ def parse_task_args(task_args: str | None = None, task_args_file_content: str | 
     return merged
 
 
-def render_template(text: str, args: dict[str, Any], source: str = "task file") -> str:
-    """Render ``text`` as a Jinja2 template in the bounded sandbox; an undefined variable is an error."""
+# Rally 5.1.1 adds these four to Jinja2's globals; task files call them.
+def _rally_min(a: Any, b: Any) -> Any:
+    return min(a, b)
+
+
+def _rally_max(a: Any, b: Any) -> Any:
+    return max(a, b)
+
+
+def _rally_round(x: Any) -> int:
+    return int(round(x))
+
+
+def _rally_ceil(x: Any) -> int:
+    return int(math.ceil(x))
+
+
+TEMPLATE_HELPERS: dict[str, Any] = {"min": _rally_min, "max": _rally_max, "round": _rally_round,
+                                    "ceil": _rally_ceil}
+
+
+def _given_a_default(name: str, text: str) -> bool:
+    # Rally's rule, kept to the letter: '{% set x = x or 1 %}' and 'x | default(' make x optional.
+    return bool(re.search(r"{%\s*set\s+" + name + r"\s*=\s*" + name + r"[^\w]+", text)
+                or re.search(name + r"\s*\|\s*default\(", text))
+
+
+def missing_variables(text: str, args: dict[str, Any]) -> list[str]:
+    """Variables the template uses that are neither given nor defaulted, by Rally 5.1.1's rule."""
+    import builtins
+
+    import jinja2.meta
+
+    from squall.task import sandbox
+
+    env = sandbox.BoundedSandbox()
+    needed = jinja2.meta.find_undeclared_variables(env.parse(text))
+    known = set(args) | set(dir(builtins)) | set(env.globals) | set(TEMPLATE_HELPERS)
+    return sorted(name for name in needed - known if not _given_a_default(name, text))
+
+
+def _undefined_message(source: str, names: list[str]) -> str:
+    quoted = ", ".join(repr(n) for n in names)
+    if len(names) == 1:
+        return f"{source}: template variable is undefined: {quoted} (pass it with --task-args)"
+    return f"{source}: template variables are undefined: {quoted} (pass them with --task-args)"
+
+
+def render_template(text: str, args: dict[str, Any], source: str = "task file",
+                    templates: dict[str, str] | None = None) -> str:
+    """Render ``text`` as Rally does, in the bounded sandbox.
+
+    As in Rally 5.1.1, a variable that is used but neither given nor
+    defaulted in the template is an error, and one with a default renders
+    as undefined (empty, false). ``templates`` holds the files it may
+    include or import, by their path relative to the task file's folder.
+    """
     if "{{" not in text and "{%" not in text and "{#" not in text:
         return text  # nothing to render: spare the Jinja2 import on the one-iteration path
     import jinja2
@@ -46,14 +103,23 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file") 
     from squall.task import sandbox
 
     try:
-        return sandbox.render(text, args)
+        missing = missing_variables(text, args)
+        if missing:
+            raise exceptions.InvalidTaskError([_undefined_message(source, missing)])
+        loader = jinja2.DictLoader(templates or {})
+        return sandbox.render(text, args, loader=loader, globals_=TEMPLATE_HELPERS, undefined=jinja2.Undefined)
     except jinja2.UndefinedError as exc:
         raise exceptions.InvalidTaskError(
             [f"{source}: template variable is undefined: {exc.message} (pass it with --task-args)"]
         ) from None
-    except jinja2.TemplateSyntaxError as exc:
+    except jinja2.TemplateNotFound as exc:
         raise exceptions.InvalidTaskError(
-            [f"{source}: template syntax error at line {exc.lineno}: {exc.message}"]
+            [f"{source}: template {exc.name!r} not found (it is read relative to the task file's folder)"]
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = f" in {exc.name}" if exc.name else ""
+        raise exceptions.InvalidTaskError(
+            [f"{source}: template syntax error{where} at line {exc.lineno}: {exc.message}"]
         ) from None
     except jinja2.sandbox.SecurityError as exc:
         raise exceptions.InvalidTaskError([f"{source}: refused by the template sandbox: {exc}"]) from None
@@ -67,9 +133,10 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file") 
         raise exceptions.InvalidTaskError([f"{source}: template error: {type(exc).__name__}: {exc}"]) from None
 
 
-def load_task(text: str, args: dict[str, Any] | None = None, source: str = "task file") -> dict[str, Any]:
+def load_task(text: str, args: dict[str, Any] | None = None, source: str = "task file",
+              templates: dict[str, str] | None = None) -> dict[str, Any]:
     """Render and parse a task file's text into a mapping."""
-    rendered = render_template(text, args or {}, source)
+    rendered = render_template(text, args or {}, source, templates)
     data = load_document(rendered, source)
     if not isinstance(data, dict):
         raise exceptions.InvalidTaskError([f"{source}: the top level must be a mapping, got {type(data).__name__}"])

@@ -135,13 +135,34 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
-    def __init__(self, loader: jinja2.BaseLoader | None = None) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, loader=loader,
+    def __init__(self, loader: jinja2.BaseLoader | None = None,
+                 undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> None:
+        super().__init__(undefined=undefined, keep_trailing_newline=True, loader=loader,
                          finalize=self._finalize_output)
         self.built = 0
         self.template_class = _BoundedTemplate
         self.concat = self.bounded_concat  # type: ignore[method-assign,assignment]
         self.filters = {name: _bounded_filter(self, func) for name, func in self.filters.items()}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.name``; a private or special name is refused even where it does not exist."""
+        if attribute.startswith("_") and not (isinstance(obj, dict) and attribute in obj):
+            return self.unsafe_undefined(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """``obj[key]``; a private or special name that is not an item is refused."""
+        if isinstance(argument, str) and argument.startswith("_"):
+            try:
+                return obj[argument]
+            except (TypeError, LookupError):
+                return self.unsafe_undefined(obj, argument)
+        return super().getitem(obj, argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """Refuse an unsafe attribute at once, whichever kind of undefined the render uses."""
+        raise jinja2.sandbox.SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
 
     def account(self, value: Any) -> Any:
         """Count ``value`` against this render's budget; refuse it when too large."""
@@ -229,13 +250,14 @@ def _clear_interrupt(thread_id: int) -> None:
 
 
 def render(text: str, args: dict[str, Any], loader: jinja2.BaseLoader | None = None,
-           seconds: float = RENDER_SECONDS, globals_: dict[str, Any] | None = None) -> str:
+           seconds: float = RENDER_SECONDS, globals_: dict[str, Any] | None = None,
+           undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> str:
     """Render ``text`` in a fresh bounded sandbox, within ``seconds``.
 
     Raises Jinja2's own errors for bad templates, :class:`RenderLimitError`
     past a bound, and :class:`RenderTimeout` past the deadline.
     """
-    env = BoundedSandbox(loader)
+    env = BoundedSandbox(loader, undefined)
     if globals_:
         env.globals.update(globals_)
     thread_id = threading.get_ident()

@@ -48,7 +48,7 @@ def test_yaml_error_undefined_variable_and_missing_file(cli: CLI, tmp_path: Path
     templ = tmp_path / "t.yaml"
     templ.write_text("version: 2\nsubtasks:\n- title: x\n  scenario: {Dummy.dummy: {sleep: {{ nap }}}}\n")
     proc = cli("task", "validate", str(templ))
-    assert proc.returncode == 1 and "'nap' is undefined" in proc.stderr
+    assert proc.returncode == 1 and "template variable is undefined: 'nap'" in proc.stderr
     assert cli("task", "validate", str(templ), "--task-args", "nap: 0").returncode == 0
     proc = cli("task", "start", str(tmp_path / "missing.yaml"))
     assert proc.returncode == 1 and "cannot read task file" in proc.stderr and "Traceback" not in proc.stderr

@@ -111,7 +111,7 @@ def test_undefined_template_variable_is_an_error() -> None:
     with pytest.raises(exceptions.InvalidTaskError) as info:
         render.load_task("a: {{ nope }}", {}, "task.yaml")
     assert info.value.errors == [
-        "task.yaml: template variable is undefined: 'nope' is undefined (pass it with --task-args)"]
+        "task.yaml: template variable is undefined: 'nope' (pass it with --task-args)"]
 
 
 def test_yaml_syntax_error_names_line_and_column() -> None:
