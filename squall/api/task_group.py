@@ -147,7 +147,7 @@ class TaskAPI(APIGroup):
         return _summary(repo.task_get(self.db, row["uuid"]))
 
     @api_method("POST", runs_commands=False)
-    def abort(self, task_id: str, soft: bool = False) -> dict[str, Any]:
+    def abort(self, task_id: str | None = None, soft: bool = False) -> dict[str, Any]:
         """Ask a running task to stop: running iterations finish, results stay."""
         row = self._row(task_id)
         if not repo.task_set_status_if(self.db, row["uuid"], ("running",), "soft_aborting" if soft else "aborting"):

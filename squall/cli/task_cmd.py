@@ -107,7 +107,8 @@ class _LiveProgress:
 @app.command()
 def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
           task_args_file: str | None = TaskArgsFile,
-          env: str | None = typer.Option(None, "--env", help="Environment name or UUID (default: in use)."),
+          env: str | None = typer.Option(None, "--env", "--deployment",
+                                         help="Environment name or UUID (default: in use)."),
           tag: list[str] | None = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
           abort_on_sla_failure: bool = typer.Option(False, "--abort-on-sla-failure",
                                                     help="Stop a workload as soon as an SLA fails."),
@@ -247,7 +248,8 @@ def list_(ctx: typer.Context, status: str | None = typer.Option(None), env: str 
 
 
 @app.command()
-def abort(ctx: typer.Context, task_id: str, soft: bool = typer.Option(False, "--soft")) -> None:
+def abort(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
+          soft: bool = typer.Option(False, "--soft")) -> None:
     """Stop a running task; running iterations finish and results are kept."""
     data = ctx.obj.task.abort(task_id=task_id, soft=soft)
     console.print(f"Task {data['uuid']}: {data['status']}")
