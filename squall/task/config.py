@@ -63,6 +63,16 @@ class TaskConfig(TypedDict):
     subtasks: list[SubtaskConfig]
 
 
+# As in Rally 5.1.1: a workload without an "sla" section gets this one; an
+# "sla" section, even an empty one, is taken as written.
+DEFAULT_SLA: dict[str, Any] = {"failure_rate": {"max": 0}}
+
+
+def _sla_of(raw: dict[str, Any]) -> dict[str, Any]:
+    sla = raw.get("sla")
+    return copy.deepcopy(DEFAULT_SLA if sla is None else sla)
+
+
 _SINGLE_KEY = {"type": "object", "minProperties": 1, "maxProperties": 1}
 _HOOK_V2 = {
     "type": "object",
@@ -251,7 +261,7 @@ def _workload_v2(raw: dict[str, Any], base: str, position: int) -> WorkloadConfi
         runner_name=runner_name,
         runner_args=copy.deepcopy(runner_args or {}),
         contexts=copy.deepcopy(raw.get(contexts_key) or {}),
-        sla=copy.deepcopy(raw.get("sla") or {}),
+        sla=_sla_of(raw),
         hooks=_hooks_v2(raw.get("hooks") or [], base),
         paths={
             "workload": base,
@@ -277,7 +287,7 @@ def _workload_v1(name: str, raw: dict[str, Any], base: str, position: int) -> Wo
         runner_name=runner_name,
         runner_args=copy.deepcopy(runner),
         contexts=copy.deepcopy(raw.get("context") or {}),
-        sla=copy.deepcopy(raw.get("sla") or {}),
+        sla=_sla_of(raw),
         hooks=hooks,
         paths={
             "workload": base,

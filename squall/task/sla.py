@@ -47,19 +47,13 @@ class SLA(plugin.Plugin):
         return {"criterion": self.plugin_name, "success": self.success, "detail": self.details()}
 
 
-DEFAULT_SLA: dict[str, Any] = {"failure_rate": {"max": 0}}
-
-
 class SLAChecker:
     """All criteria of one workload, plus the verdicts squall adds itself."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        merged = dict(config)
-        for name, value in DEFAULT_SLA.items():
-            merged.setdefault(name, value)
         self.criteria: list[SLA] = [
             cast(type[SLA], plugin.get("sla", name))(value)
-            for name, value in merged.items()
+            for name, value in config.items()
         ]
         self.extra: list[dict[str, Any]] = []
 

@@ -16,7 +16,7 @@ def test_csv_export_has_one_row_per_iteration(api: API) -> None:
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["iteration"] for r in rows] == ["1", "2", "3"]
     assert [r["failed"] for r in rows] == ["0", "1", "0"]
-    assert rows[1]["error_type"] == "DummyFailure" and rows[1]["scenario"] == "Dummy.failure"
+    assert rows[1]["error_type"] == "DummyScenarioException" and rows[1]["scenario"] == "Dummy.failure"
 
 
 def test_html_export_is_self_contained(api: API) -> None:
