@@ -150,10 +150,10 @@ class MethodNotAllowedError(SquallError):
     http_code = 405
 
 
-class TimeoutExceededError(SquallError):
-    """An iteration ran longer than the runner's ``timeout``."""
+class ThreadTimeoutException(SquallError):  # noqa: N818 - Rally's name, which results and SLA filters carry
+    """An iteration ran longer than the runner's ``timeout`` (Rally 5.1.1's type and text)."""
 
-    msg_fmt = "Iteration timed out after {timeout} seconds"
+    msg_fmt = "Iteration interrupted due to timeout."
 
     def __init__(self, timeout: float = 0, **kwargs: Any) -> None:
         kwargs.pop("message", None)

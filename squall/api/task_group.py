@@ -340,8 +340,11 @@ class TaskAPI(APIGroup):
 
     @api_method("POST", path="import", runs_commands=False)
     def import_results(self, content: str, tags: builtins.list[str] | None = None) -> dict[str, Any]:
-        """Load a JSON results file's text (squall's or Rally's) as new tasks."""
+        """Load a JSON results file's text (squall's or Rally's) as new tasks; the last becomes the one in use."""
         from squall.exporters import importer
 
         doc = importer.parse(content)
-        return {"imported": importer.import_document(self.db, doc, tags)}
+        imported = importer.import_document(self.db, doc, tags)
+        if imported:
+            repo.pref_set(self.db, DEFAULT_TASK_KEY, imported[-1])
+        return {"imported": imported}

@@ -123,3 +123,19 @@ def flatten(actions: list[AtomicAction]) -> list[tuple[str, float, bool]]:
         finished = action.get("finished_at") or action["started_at"]
         flat.append((name, finished - action["started_at"], bool(action.get("failed"))))
     return flat
+
+
+def interrupted_copy(actions: list[AtomicAction], at: float) -> list[AtomicAction]:
+    """A copy of the actions of an iteration stopped at ``at``: those still open end then, failed.
+
+    What Rally records for an iteration its timeout stopped: the actions it
+    was in are kept, and marked failed.
+    """
+    copied: list[AtomicAction] = []
+    for action in list(actions):
+        item: AtomicAction = {**action, "children": interrupted_copy(action.get("children") or [], at)}
+        if item.get("finished_at") is None:
+            item["finished_at"] = at
+            item["failed"] = True
+        copied.append(item)
+    return copied

@@ -1,9 +1,16 @@
-"""Workload statistics, computed while iterations stream in.
+"""Workload statistics, computed while iterations stream in, as Rally 5.1.1's MainStatsTable.
 
-Durations are kept in compact arrays (8 bytes an iteration) so percentiles are
-exact, not estimated; numpy sorts them in place of a list of Python floats,
-which would cost 32 bytes a value at the end of a million-iteration load. The output has Rally's ``statistics`` shape:
-``{"durations": {"atomics": [row...], "total": row}}``.
+Every iteration counts, failed ones included: its duration goes into each
+row it touched, and the row's success is the share of those that did not
+fail. An atomic action run N times in one iteration is merged into one value
+(durations summed) shown as ``name (xN)``; nested actions are kept three
+levels deep; a failure outside the last action adds a ``<no-name-action>``
+row. tests/rally/test_stats_like_rally.py compares every cell with Rally's.
+
+Durations are kept in compact arrays (8 bytes a value) so percentiles are
+exact; numpy sorts large ones. The output has Rally's ``statistics`` shape:
+``{"durations": {"atomics": [row...], "total": row}}``, unrounded (the
+tables round to 3 decimals as Rally's do), with a ``99%ile`` Rally lacks.
 """
 
 from __future__ import annotations
@@ -14,10 +21,14 @@ from typing import Any
 
 # Below this many values a plain sort is cheaper than importing numpy.
 _NUMPY_FROM = 20_000
+_DEPTH = 2  # Rally's depth of processing: children of children, no deeper
+NO_NAME_ACTION = "<no-name-action>"
+# name -> [duration, count, failed, children]
+Merged = dict[str, list[Any]]
 
 
 def percentile(sorted_values: Any, fraction: float) -> float | None:
-    """The ``fraction`` percentile with linear interpolation (numpy's default)."""
+    """The ``fraction`` percentile with linear interpolation (Rally's and numpy's)."""
     if len(sorted_values) == 0:
         return None
     k = (len(sorted_values) - 1) * fraction
@@ -27,91 +38,104 @@ def percentile(sorted_values: Any, fraction: float) -> float | None:
     return float(sorted_values[low] * (high - k) + sorted_values[high] * (k - low))
 
 
-class DurationRow:
-    """Statistics of one row of the table: ``total`` or one atomic action."""
+def figures(durations: Any, succeeded: int) -> dict[str, Any]:
+    """One row's figures over ``durations`` (every iteration that touched it)."""
+    count = len(durations)
+    if not count:
+        return {"min": None, "median": None, "90%ile": None, "95%ile": None, "99%ile": None, "max": None,
+                "avg": None, "success": "n/a", "iteration_count": 0}
+    if count >= _NUMPY_FROM:
+        import numpy as np
 
-    def __init__(self, name: str) -> None:
+        values: Any = np.sort(np.asarray(durations, dtype=np.float64))
+        total = float(np.sum(values))
+    else:
+        total = sum(durations)  # in arrival order, as Rally's running mean
+        values = sorted(durations)
+    return {
+        "min": float(values[0]),
+        "median": percentile(values, 0.5),
+        "90%ile": percentile(values, 0.9),
+        "95%ile": percentile(values, 0.95),
+        "99%ile": percentile(values, 0.99),
+        "max": float(values[-1]),
+        "avg": total / count,
+        "success": f"{100.0 * succeeded / count:.1f}%",
+        "iteration_count": count,
+    }
+
+
+class DurationRow:
+    """One row of the table: an atomic action as shown (``name`` or ``name (xN)``)."""
+
+    def __init__(self, name: str, count_per_iteration: int = 1) -> None:
         self.name = name
+        self.count_per_iteration = count_per_iteration
+        self.display_name = name if count_per_iteration == 1 else f"{name} (x{count_per_iteration})"
         self.durations: array[float] = array("d")
-        self.count = 0
-        self.count_per_iteration = 1
+        self.succeeded = 0
         self.children: dict[str, DurationRow] = {}
 
+    @property
+    def count(self) -> int:
+        """Iterations that touched this row."""
+        return len(self.durations)
+
     def add(self, duration: float, failed: bool) -> None:
-        self.count += 1
-        if not failed:
-            self.durations.append(duration)
-
-    def child(self, name: str) -> DurationRow:
-        row = self.children.get(name)
-        if row is None:
-            row = self.children[name] = DurationRow(name)
-        return row
-
-    def data(self) -> dict[str, Any]:
-        return self.data_of(self.durations)
-
-    def data_of(self, durations: Any) -> dict[str, Any]:
-        """The row's figures for ``durations`` (an array or numpy array)."""
-        ok = len(durations)
-        values: Any = None
-        if ok >= _NUMPY_FROM:
-            import numpy as np
-
-            values = np.sort(np.asarray(durations, dtype=np.float64))
-        elif ok:
-            values = sorted(durations)
-
-        def pct(fraction: float) -> float | None:
-            return None if values is None else percentile(values, fraction)
-
-        return {
-            "min": None if values is None else float(values[0]),
-            "median": pct(0.5),
-            "90%ile": pct(0.9),
-            "95%ile": pct(0.95),
-            "99%ile": pct(0.99),
-            "max": None if values is None else float(values[-1]),
-            "avg": None if values is None else math.fsum(values) / ok,
-            "success": f"{(100.0 * ok / self.count) if self.count else 0.0:.1f}%",
-            "iteration_count": self.count,
-        }
+        """One iteration's (merged) value of this row."""
+        self.durations.append(duration)
+        self.succeeded += not failed
 
     def to_dict(self, data: dict[str, Any] | None = None,
                 children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        display = self.name if self.count_per_iteration == 1 else f"{self.name} (x{self.count_per_iteration})"
+        """Rally's row: ``{name, display_name, count_per_iteration, data, children}``."""
         return {
             "name": self.name,
-            "display_name": display,
+            "display_name": self.display_name,
             "count_per_iteration": self.count_per_iteration,
-            "data": self.data() if data is None else data,
+            "data": figures(self.durations, self.succeeded) if data is None else data,
             "children": [c.to_dict() for c in self.children.values()] if children is None else children,
         }
 
 
-def _merge_siblings(actions: list[dict[str, Any]]) -> dict[str, tuple[float, bool, int, list[dict[str, Any]]]]:
-    # Same-named siblings in one iteration are one row: durations add up.
-    merged: dict[str, tuple[float, bool, int, list[dict[str, Any]]]] = {}
+def merge_actions(actions: list[dict[str, Any]], depth: int = 0) -> Merged:
+    """One iteration's atomic actions with same-named siblings merged (durations summed, counted)."""
+    merged: Merged = {}
     for action in actions:
-        finished = action.get("finished_at") or action["started_at"]
-        duration = finished - action["started_at"]
-        failed = bool(action.get("failed"))
-        name = action["name"]
-        if name in merged:
-            d, f, n, kids = merged[name]
-            merged[name] = (d + duration, f or failed, n + 1, kids + list(action.get("children") or []))
-        else:
-            merged[name] = (duration, failed, 1, list(action.get("children") or []))
+        entry = merged.get(action["name"])
+        if entry is None:
+            entry = merged[action["name"]] = [0.0, 0, False, {}]
+        started = action.get("started_at")
+        entry[0] += (action["finished_at"] - started) if started is not None else 0.0
+        entry[1] += 1
+        entry[2] = entry[2] or bool(action.get("failed"))
+        kids = action.get("children")
+        if kids and depth < _DEPTH:
+            for name, value in merge_actions(kids, depth + 1).items():
+                _fold(entry[3], name, value)
     return merged
+
+
+def _fold(into: Merged, name: str, value: list[Any]) -> None:
+    # Children of same-named siblings share one tree, as in Rally's merge.
+    mine = into.get(name)
+    if mine is None:
+        into[name] = value
+        return
+    mine[0] += value[0]
+    mine[1] += value[1]
+    mine[2] = mine[2] or value[2]
+    for child, child_value in value[3].items():
+        _fold(mine[3], child, child_value)
 
 
 class WorkloadStats:
     """Everything the statistics table and workload summary need."""
 
     def __init__(self) -> None:
-        # ``total`` holds duration + idle of successful iterations; idle times
-        # are kept only once one is non-zero, and ``duration`` is derived.
-        self.total = DurationRow("total")
+        # ``total`` is duration + idle of every iteration; idle times are kept
+        # only once one is non-zero (most scenarios have none).
+        self._durations: array[float] = array("d")
         self._idle: array[float] | None = None
         self.atomics: dict[str, DurationRow] = {}
         self.failed = 0
@@ -120,36 +144,34 @@ class WorkloadStats:
         self.min_duration: float | None = None
         self.max_duration: float | None = None
 
-    def _add_atomics(self, rows: dict[str, DurationRow], parent: DurationRow | None,
-                     actions: list[dict[str, Any]]) -> None:
-        for name, (duration, failed, n, kids) in _merge_siblings(actions).items():
-            row = rows.get(name)
+    def _add_rows(self, rows: dict[str, DurationRow], merged: Merged) -> None:
+        for name, (duration, count, failed, kids) in merged.items():
+            display = name if count == 1 else f"{name} (x{count})"
+            row = rows.get(display)
             if row is None:
-                row = DurationRow(name)
-                rows[name] = row
-                if parent is not None:
-                    parent.children[name] = row
-            row.count_per_iteration = max(row.count_per_iteration, n)
+                row = rows[display] = DurationRow(name, count)
             row.add(duration, failed)
             if kids:
-                self._add_atomics(row.children, row, kids)
+                self._add_rows(row.children, kids)
 
     def add_iteration(self, it: dict[str, Any]) -> None:
         """Account one iteration result (Rally's shape)."""
         failed = bool(it["error"])
         duration = it["duration"]
-        self.failed += failed
         idle = it["idle_duration"]
-        self.total.add(duration + idle, failed)
-        if not failed:
-            if idle and self._idle is None:
-                self._idle = array("d", bytes(8 * (len(self.total.durations) - 1)))
-            if self._idle is not None:
-                self._idle.append(idle)
+        self.failed += failed
         if it["atomic_actions"]:
-            self._add_atomics(self.atomics, None, it["atomic_actions"])
+            merged = merge_actions(it["atomic_actions"])
+            if failed and not merged[next(reversed(merged))][2]:
+                merged[NO_NAME_ACTION] = [0.0, 1, True, {}]  # it failed outside its last action
+            self._add_rows(self.atomics, merged)
+        if idle and self._idle is None:
+            self._idle = array("d", bytes(8 * len(self._durations)))
+        self._durations.append(duration)
+        if self._idle is not None:
+            self._idle.append(idle)
         start = it["timestamp"]
-        end = start + duration + it["idle_duration"]
+        end = start + duration + idle
         if self.first_start is None or start < self.first_start:
             self.first_start = start
         if self.last_end is None or end > self.last_end:
@@ -162,7 +184,7 @@ class WorkloadStats:
     @property
     def count(self) -> int:
         """Iterations accounted."""
-        return self.total.count
+        return len(self._durations)
 
     @property
     def load_duration(self) -> float:
@@ -185,21 +207,17 @@ class WorkloadStats:
 
     def to_dict(self) -> dict[str, Any]:
         """Rally's ``statistics`` field."""
-        totals = self.total.durations
-        if self._idle is None:
-            pairs: list[tuple[str, Any]] = [("duration", totals), ("idle_duration", array("d", bytes(8 * len(totals))))]
-        else:
-            idles = self._idle
-            pairs = [("duration", array("d", (t - i for t, i in zip(totals, idles, strict=True)))),
-                     ("idle_duration", idles)]
-        children = []
-        for name, values in pairs:
-            row = DurationRow(name)
-            row.count = self.total.count
-            children.append(row.to_dict(data=row.data_of(values), children=[]))
+        succeeded = self.count - self.failed
+        durations = self._durations
+        idles: Any = self._idle if self._idle is not None else array("d", bytes(8 * len(durations)))
+        totals = durations if self._idle is None else array("d", (d + i for d, i in zip(durations, idles,
+                                                                                          strict=True)))
+        total = DurationRow("total")
+        children = [DurationRow(name).to_dict(data=figures(values, succeeded), children=[])
+                    for name, values in (("duration", durations), ("idle_duration", idles))]
         return {
             "durations": {
                 "atomics": [row.to_dict() for row in self.atomics.values()],
-                "total": self.total.to_dict(children=children),
+                "total": total.to_dict(data=figures(totals, succeeded), children=children),
             }
         }

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from squall import plugin
-from squall.exceptions import TimeoutExceededError
+from squall.exceptions import ThreadTimeoutException
+from squall.task import atomic
 from squall.task.runner import Schedule
 from squall.task.scenario import Scenario
 
@@ -111,7 +112,8 @@ class _Worker:
         self.slots = slots
         self.emitter = _Emitter(shared.queue, shared.credits)
         self.deadline = None if schedule.duration is None else shared.t0 + schedule.duration
-        self._running: dict[int, tuple[float, int]] = {}  # thread id -> (deadline, iteration)
+        # thread id -> (deadline, iteration, its scenario, its start timestamp)
+        self._running: dict[int, tuple[float, int, Scenario, float]] = {}
         self._timed_out: set[int] = set()
         self._running_lock = threading.Lock()
 
@@ -165,11 +167,11 @@ class _Worker:
         scenario = self.cls(self._context_for(index))
         tid = threading.get_ident()
         timeout = self.schedule.timeout
+        timestamp = time.time()
         if timeout:
             with self._running_lock:
-                self._running[tid] = (time.monotonic() + timeout, index)
+                self._running[tid] = (time.monotonic() + timeout, index, scenario, timestamp)
         error: list[str] = []
-        timestamp = time.time()
         started = time.perf_counter()
         try:
             scenario.run(**self.args)
@@ -197,7 +199,7 @@ class _Worker:
             else:
                 await scenario.run(**self.args)
         except TimeoutError:
-            exc = TimeoutExceededError(timeout=self.schedule.timeout or 0)
+            exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
             error = [type(exc).__name__, str(exc), ""]
         except Exception as exc:
             error = _error_of(exc)
@@ -253,14 +255,15 @@ class _Worker:
         while not done.wait(0.01):
             now = time.monotonic()
             with self._running_lock:
-                expired = [(tid, it) for tid, (dl, it) in self._running.items() if dl <= now]
-                for tid, it in expired:
+                expired = [(tid, it, sc, ts) for tid, (dl, it, sc, ts) in self._running.items() if dl <= now]
+                for tid, it, _, _ in expired:
                     del self._running[tid]
                     self._timed_out.add(it)
-            for tid, it in expired:
-                exc = TimeoutExceededError(timeout=self.schedule.timeout or 0)
-                self.emitter.emit((it + 1, time.time(), float(self.schedule.timeout or 0), 0.0,
-                                   [type(exc).__name__, str(exc), ""], None, []))
+            for tid, it, scenario, started_at in expired:
+                exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
+                actions = atomic.interrupted_copy(scenario._atomic_actions, time.time())
+                self.emitter.emit((it + 1, started_at, float(self.schedule.timeout or 0), 0.0,
+                                   [type(exc).__name__, str(exc), ""], None, actions))
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(_Timeout))
 
     def _flusher(self, done: threading.Event) -> None:

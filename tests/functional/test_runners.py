@@ -75,7 +75,7 @@ def test_timeout_fails_the_iteration_not_the_run(api: API) -> None:
     wl = only_workload(task)
     assert wl["total_iteration_count"] == 3 and wl["failed_iteration_count"] == 3
     its = iterations(api, task["uuid"])
-    assert {it["error"][0] for it in its} == {"TimeoutExceededError"}
+    assert {it["error"][0] for it in its} == {"ThreadTimeoutException"}
     assert task["status"] == "finished"
     assert wl["full_duration"] < 3  # interrupted, not waited for
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,49 @@ def rally(tmp_path_factory: pytest.TempPathFactory) -> Iterator[oracle.Rally]:
             pytest.fail(missing)
         pytest.skip(missing)
     yield oracle.Rally(tmp_path_factory.mktemp("rally"))
+
+
+DUMMY_WORKLOADS: list[dict[str, Any]] = [
+    {"scenario": {"Dummy.dummy": {"sleep": 0}}, "runner": {"serial": {"times": 3}},
+     "sla": {"max_avg_duration_per_atomic": {"foo": 5.0, "bar": 5.0}}},
+    # An "sla" without failure_rate: 4 failed iterations in 10 pass, as in Rally.
+    {"scenario": {"Dummy.failure": {"sleep": 0, "from_iteration": 2, "to_iteration": 5}},
+     "runner": {"serial": {"times": 10}}, "sla": {"max_avg_duration": 10}},
+    # No "sla" at all: the implicit failure_rate {max: 0} fails it.
+    {"scenario": {"Dummy.failure": {"sleep": 0, "from_iteration": 2, "to_iteration": 2}},
+     "runner": {"serial": {"times": 3}}},
+    {"scenario": {"Dummy.dummy_output": {}}, "runner": {"serial": {"times": 1}}},
+    {"scenario": {"Dummy.dummy_random_action": {}}, "runner": {"serial": {"times": 2}}},
+    {"scenario": {"Dummy.dummy_random_fail_in_atomic": {"exception_probability": 1}},
+     "runner": {"serial": {"times": 2}}, "sla": {}},
+    {"scenario": {"Dummy.dummy_exception": {"sleep": 0, "size_of_message": 3}}, "runner": {"serial": {"times": 1}}},
+    {"scenario": {"Dummy.dummy_exception_probability": {"exception_probability": 1}},
+     "runner": {"serial": {"times": 1}}},
+    {"scenario": {"Dummy.dummy_timed_atomic_actions": {"number_of_actions": 2, "sleep_factor": 0}},
+     "runner": {"serial": {"times": 1}}},
+    {"scenario": {"Dummy.dummy": {"sleep": 0, "extra": "ignored"}}, "runner": {"serial": {"times": 1}}},
+    # Random, so each run differs; what is compared is per run (statistics of the same iterations).
+    {"scenario": {"Dummy.dummy_random_fail_in_atomic": {"exception_probability": 0.5}},
+     "runner": {"constant": {"times": 40, "concurrency": 2}}, "sla": {}},
+    # Every iteration times out (Rally's constant-timeout sample, shorter).
+    {"scenario": {"Dummy.dummy": {"sleep": 0.3}}, "runner": {"constant": {"times": 4, "concurrency": 2,
+                                                                          "timeout": 0.1}}},
+]
+
+
+
+
+@pytest.fixture(scope="session")
+def rally_dummy_run(rally: oracle.Rally, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """Rally 5.1.1's JSON report of a task of every Dummy scenario, and the task file."""
+    work = tmp_path_factory.mktemp("dummy")
+    task = work / "dummy.json"
+    task.write_text(json.dumps({"version": 2, "title": "dummies", "subtasks": [
+        {"title": f"w{i}", "workloads": [wl]} for i, wl in enumerate(DUMMY_WORKLOADS)]}))
+    rally("task", "start", str(task), timeout=600)
+    out = work / "rally.json"
+    rally("task", "report", "--json", "--out", str(out), check=True)
+    return json.loads(out.read_text()), task
 
 
 @pytest.fixture(scope="session")

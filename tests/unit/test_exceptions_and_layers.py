@@ -20,7 +20,7 @@ def test_every_exception_round_trips(cls: type[exceptions.SquallError]) -> None:
         original = cls(["a: bad", "b: worse"])
     elif issubclass(cls, exceptions.NotFoundError):
         original = cls(kind="task", name="abc")
-    elif cls is exceptions.TimeoutExceededError:
+    elif cls is exceptions.ThreadTimeoutException:
         original = cls(timeout=1.5)
     else:
         original = cls("something happened")

@@ -15,7 +15,7 @@ def test_percentile_interpolates_linearly() -> None:
     assert percentile([], 0.5) is None
 
 
-def test_stats_use_successful_iterations_and_merge_repeated_atomics() -> None:
+def test_stats_count_every_iteration_and_merge_repeated_atomics() -> None:
     stats = WorkloadStats()
     act = lambda n, s, d, failed=False: {"name": n, "started_at": s, "finished_at": s + d,  # noqa: E731
                                          "failed": failed, "children": []}
@@ -26,10 +26,12 @@ def test_stats_use_successful_iterations_and_merge_repeated_atomics() -> None:
     out = stats.to_dict()["durations"]
     total = out["total"]["data"]
     assert total["iteration_count"] == 2 and total["success"] == "50.0%"
-    assert total["max"] == 1.0  # the failed iteration's duration is not in the table
-    (a,) = out["atomics"]
-    assert a["count_per_iteration"] == 2 and a["display_name"] == "a (x2)"
-    assert math.isclose(a["data"]["min"], 0.5)
+    assert total["max"] == 3.0 and total["min"] == 1.0  # failed iterations count too, as in Rally
+    # One row per count in an iteration: "a (x2)" for the first, "a" for the second.
+    twice, once = out["atomics"]
+    assert twice["count_per_iteration"] == 2 and twice["display_name"] == "a (x2)"
+    assert math.isclose(twice["data"]["min"], 0.5) and twice["data"]["success"] == "100.0%"
+    assert once["display_name"] == "a" and once["data"]["success"] == "0.0%"
     assert stats.load_duration == 3.0 + 1.0  # 100 .. 104
     assert stats.failed == 1
 

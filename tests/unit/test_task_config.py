@@ -81,9 +81,9 @@ def test_every_error_is_reported_at_once() -> None:
 
 
 def test_v1_paths_follow_the_v1_layout() -> None:
-    errors = errors_of({"Dummy.dummy": [{"args": {"slep": 1}, "runner": {"type": "constant", "times": -3}}]})
-    assert "Dummy.dummy[0].runner.times: -3 is less than the minimum of 1" in errors
-    assert any(e.startswith("Dummy.dummy[0].args: unexpected argument 'slep'") for e in errors)
+    errors = errors_of({"Dummy.failure": [{"args": {"slep": 1}, "runner": {"type": "constant", "times": -3}}]})
+    assert "Dummy.failure[0].runner.times: -3 is less than the minimum of 1" in errors
+    assert any(e.startswith("Dummy.failure[0].args: unexpected argument 'slep'") for e in errors)
 
 
 def test_missing_required_scenario_argument() -> None:
