@@ -50,6 +50,39 @@ def parse(text: str) -> dict[str, Any]:
     return doc
 
 
+def _start_time_us(value: Any) -> int | None:
+    # Rally writes epoch seconds; squall's exports before squall_format 1 wrote microseconds.
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return int(value) if value > 1e14 else int(value * 1_000_000)
+
+
+def _hook_run(run: dict[str, Any], action: str) -> dict[str, Any]:
+    """A hook run in squall's shape, from Rally's (error as a list) or squall's."""
+    out = dict(run)
+    error = run.get("error")
+    if isinstance(error, list):
+        parts = [str(p) for p in error] + ["", "", ""]
+        out["error"] = {"exception_name": parts[0], "description": parts[1], "details": parts[2]}
+    out.setdefault("hook", action)
+    if "started_at" in run and "finished_at" in run:
+        out.setdefault("duration", run["finished_at"] - run["started_at"])
+    return out
+
+
+def _hooks(hooks: Any) -> list[dict[str, Any]]:
+    if not isinstance(hooks, list):
+        return []
+    out = []
+    for hook in hooks:
+        if not isinstance(hook, dict):
+            continue
+        action = next(iter((hook.get("config") or {}).get("action") or {"": None}))
+        out.append({**hook, "results": [_hook_run(r, action) for r in hook.get("results") or []
+                                        if isinstance(r, dict)]})
+    return out
+
+
 def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = None) -> list[str]:
     """Store every task of the document as a new task; returns their UUIDs."""
     uuids = []
@@ -74,9 +107,10 @@ def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = 
                     name=name, description=wl.get("description", ""), args=args or {},
                     runner_type=runner_type, runner=runner or {}, contexts=wl.get("contexts") or {},
                     contexts_results=wl.get("contexts_results") or [], sla=wl.get("sla") or {},
-                    sla_results=wl.get("sla_results") or {}, hooks=wl.get("hooks") or [],
-                    leaks=wl.get("leaks") or [],
-                    status="finished", pass_sla=wl.get("pass_sla"), start_time=wl.get("start_time"),
+                    sla_results=wl.get("sla_results") or {}, hooks=_hooks(wl.get("hooks")),
+                    leaks=wl.get("leaks") or [], load_started_at=wl.get("load_started_at"),
+                    status=wl.get("status", "finished"), pass_sla=wl.get("pass_sla"),
+                    start_time=_start_time_us(wl.get("start_time")),
                     load_duration=wl.get("load_duration") or 0.0, full_duration=wl.get("full_duration") or 0.0,
                     min_duration=wl.get("min_duration"), max_duration=wl.get("max_duration"),
                     total_iteration_count=wl.get("total_iteration_count", len(wl.get("data") or [])),

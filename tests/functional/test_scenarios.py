@@ -22,7 +22,7 @@ def test_dummy_exception_message_and_traceback(api: API) -> None:
     task = run_task(api, v2_task("Dummy.dummy_exception", {"sleep": 0, "message": "boom"},
                                  runner={"serial": {"times": 2}}))
     its = iterations(api, task["uuid"])
-    assert all(it["error"][:2] == ["DummyScenarioException", "boom"] for it in its)
+    assert all(it["error"][:2] == ["DummyScenarioException", "Dummy scenario expected exception: 'boom'"] for it in its)
     assert "Traceback" in its[0]["error"][2]
 
 
