@@ -77,9 +77,13 @@ def _hooks(hooks: Any) -> list[dict[str, Any]]:
     for hook in hooks:
         if not isinstance(hook, dict):
             continue
-        action = next(iter((hook.get("config") or {}).get("action") or {"": None}))
-        out.append({**hook, "results": [_hook_run(r, action) for r in hook.get("results") or []
-                                        if isinstance(r, dict)]})
+        config = dict(hook.get("config") or {})
+        for key in ("action", "trigger"):  # Rally's stored form is a [name, args] pair
+            if isinstance(config.get(key), list) and len(config[key]) == 2:
+                config[key] = {str(config[key][0]): config[key][1]}
+        action = next(iter(config.get("action") or {"": None}))
+        out.append({**hook, "config": config,
+                    "results": [_hook_run(r, action) for r in hook.get("results") or [] if isinstance(r, dict)]})
     return out
 
 

@@ -52,8 +52,21 @@ def _rally_hook_run(run: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pair(mapping: Any) -> Any:
+    return list(next(iter(mapping.items()))) if isinstance(mapping, dict) and len(mapping) == 1 else mapping
+
+
+def _rally_hook_config(config: dict[str, Any]) -> dict[str, Any]:
+    # Rally 5.1.1 keeps a hook's action and trigger as [name, args] pairs and
+    # rebuilds them with dict([pair]) in 'task report' and 'task detailed':
+    # a {name: args} mapping, as its own JSON export writes, breaks both after
+    # 'task import' (docs/rally-compat.md). The pair form works everywhere.
+    return {"description": config.get("description") or "", "action": _pair(config.get("action")),
+            "trigger": _pair(config.get("trigger"))}
+
+
 def _rally_hooks(hooks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"config": h["config"], "summary": h.get("summary", {}),
+    return [{"config": _rally_hook_config(h["config"]), "summary": h.get("summary", {}),
              "results": [_rally_hook_run(r) for r in h.get("results", [])]} for h in hooks]
 
 

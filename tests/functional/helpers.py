@@ -9,8 +9,11 @@ from squall.api import API
 
 
 def v2_task(scenario: str, args: dict[str, Any] | None = None, runner: dict[str, Any] | None = None,
-            contexts: dict[str, Any] | None = None, sla: dict[str, Any] | None = None, title: str = "test") -> str:
+            contexts: dict[str, Any] | None = None, sla: dict[str, Any] | None = None, title: str = "test",
+            hooks: list[dict[str, Any]] | None = None) -> str:
     workload: dict[str, Any] = {"scenario": {scenario: args or {}}, "runner": runner or {"serial": {"times": 1}}}
+    if hooks is not None:
+        workload["hooks"] = hooks
     if contexts is not None:
         workload["contexts"] = contexts
     if sla is not None:

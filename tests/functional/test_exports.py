@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
+from typing import Any
 
 from squall.api import API
 from tests.functional.helpers import run_task, v2_task
@@ -26,3 +28,34 @@ def test_html_export_is_self_contained(api: API) -> None:
     assert "uPlot" in html and "MIT" in html
     for fetch in ("src=\"http", "href=\"http", "<link rel=\"stylesheet\""):
         assert fetch not in html
+
+
+def _without_ids(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: _without_ids(v) for k, v in doc.items()
+                if k not in ("uuid", "task_uuid", "subtask_uuid", "created_at", "updated_at", "generated_at",
+                             "env_uuid")}
+    if isinstance(doc, list):
+        return [_without_ids(v) for v in doc]
+    return doc
+
+
+def test_squall_json_reads_back_losslessly(api: API) -> None:
+    hooks = [{"action": {"sys_call": "false"}, "trigger": {"event": {"unit": "iteration", "at": [2]}}}]
+    task = run_task(api, v2_task("Dummy.dummy_random_fail_in_atomic", {"exception_probability": 0.5},
+                                 runner={"constant": {"times": 30, "concurrency": 2}}, hooks=hooks,
+                                 sla={"failure_rate": {"max": 100}}))
+    first = api.task.export(task_ids=[task["uuid"]], type="squall-json")["content"]
+    (again,) = api.task.import_results(content=first)["imported"]
+    second = api.task.export(task_ids=[again], type="squall-json")["content"]
+    before, after = _without_ids(json.loads(first)), _without_ids(json.loads(second))
+    assert after == before
+    wl = before["tasks"][0]["subtasks"][0]["workloads"][0]
+    # squall's additions are there: iteration numbers, hook run details, the load's start, the 99th percentile.
+    assert [it["iteration"] for it in wl["data"]] and wl["load_started_at"] and "99%ile" in json.dumps(wl)
+    assert wl["hooks"][0]["results"][0]["error"]["description"] and "leaks" in wl
+    # The Rally document of the same task has none of them.
+    rally_doc = json.loads(api.task.export(task_ids=[again], type="json")["content"])
+    rally_wl = rally_doc["tasks"][0]["subtasks"][0]["workloads"][0]
+    assert "leaks" not in rally_wl and "iteration" not in rally_wl["data"][0]
+    assert isinstance(rally_wl["hooks"][0]["results"][0]["error"], list)
