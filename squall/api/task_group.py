@@ -67,6 +67,15 @@ class TaskAPI(APIGroup):
         validation.validate(normalised)
         return normalised
 
+    def _check_platforms(self, cfg: task_config.TaskConfig, env: str | None) -> dict[str, Any] | None:
+        """The environment row; InvalidTaskError when it lacks a platform the task needs."""
+        env_row = self.api.env.resolve(env)
+        missing = validation.platform_errors(cfg, env_row["spec"] if env_row else {},
+                                             env_row["name"] if env_row else None)
+        if missing:
+            raise exceptions.InvalidTaskError(missing)
+        return env_row
+
     def _row(self, task_id: str | None) -> dict[str, Any]:
         if not task_id:
             task_id = repo.pref_get(self.db, DEFAULT_TASK_KEY)
@@ -78,12 +87,15 @@ class TaskAPI(APIGroup):
     @api_method("POST", runs_commands=False)
     def validate(self, config: str | dict[str, Any], task_args: str | None = None, source: str = "task file",
                  task_args_file_content: str | None = None,
-                 templates: dict[str, str] | None = None) -> dict[str, Any]:
+                 templates: dict[str, str] | None = None, env: str | None = None) -> dict[str, Any]:
         """Render, parse and validate a task file's text; raise InvalidTaskError if bad.
 
+        The verdict is the one ``create`` would give: the platforms the task
+        needs are checked against ``env`` (default: the one in use).
         ``templates``: the files the task file includes or imports, by path relative to its folder.
         """
         cfg = self._load(config, task_args, source, task_args_file_content, templates)
+        self._check_platforms(cfg, env)
         workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
@@ -96,11 +108,7 @@ class TaskAPI(APIGroup):
                templates: dict[str, str] | None = None) -> dict[str, Any]:
         """Validate a task and store it, ready to start; nothing runs yet."""
         cfg = self._load(config, task_args, source, task_args_file_content, templates)
-        env_row = self.api.env.resolve(env)
-        missing = validation.platform_errors(cfg, env_row["spec"] if env_row else {},
-                                             env_row["name"] if env_row else None)
-        if missing:
-            raise exceptions.InvalidTaskError(missing)
+        env_row = self._check_platforms(cfg, env)
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         row = repo.task_create(
             self.db, status="validated", title=title or cfg["title"], description=cfg["description"],

@@ -7,9 +7,8 @@ import sys
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from squall.cli.output import console, err_console
+from squall.cli.output import Table, console, err_console
 
 
 def _table(title: str, rows: list[dict[str, Any]], with_error: bool = False) -> Table:

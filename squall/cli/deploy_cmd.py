@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from squall import exceptions
 from squall.cli.files import read_yaml
-from squall.cli.output import console, show
+from squall.cli.output import Table, console, show
 
 app = typer.Typer(help="Run deployment graphs on an environment's nodes.", no_args_is_help=True)
 # Options that take several values after one flag, as in the seed's

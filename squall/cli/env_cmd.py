@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from squall.cli.files import read_yaml
-from squall.cli.output import console
+from squall.cli.output import Table, console
 
 app = typer.Typer(help="Manage environments (the systems under test).", no_args_is_help=True)
 
@@ -81,3 +80,23 @@ def delete(ctx: typer.Context, env: str) -> None:
     """Delete an environment (its tasks' results stay)."""
     data = ctx.obj.env.delete(env=env)
     console.print(f"Deleted environment {data['name']}")
+
+
+# Rally's `deployment` commands, as aliases of `env` for users who type them.
+deployment_app = typer.Typer(help="Rally's spelling of 'env': create, list, show, use, check, destroy.",
+                             no_args_is_help=True)
+deployment_app.command("list")(list_)
+deployment_app.command("show")(show)
+deployment_app.command("use")(use)
+deployment_app.command("check")(check)
+deployment_app.command("destroy")(delete)
+
+
+@deployment_app.command("create")
+def deployment_create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Deployment name."),
+                      filename: Path | None = typer.Option(None, "--filename", "--file",
+                                                           help="Rally's deployment file (or an env spec)."),
+                      fromenv: bool = typer.Option(False, "--fromenv", help="OpenStack from the OS_* variables."),
+                      no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
+    """Create an environment from Rally's deployment options."""
+    create(ctx, name=name, spec=filename, description="", no_use=no_use, from_sysenv=fromenv)

@@ -22,12 +22,19 @@ app = typer.Typer(help="squall: performance and reliability testing for clouds a
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 app.add_typer(task_cmd.app, name="task")
 app.add_typer(env_cmd.app, name="env")
+app.add_typer(env_cmd.deployment_app, name="deployment")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(plugin_cmd.app, name="plugin")
 app.add_typer(service_cmd.app, name="service")
 app.add_typer(deploy_cmd.app, name="deploy")
 app.command("tasks-history")(deploy_cmd.tasks_history)
 app.command("cleanup")(cleanup_cmd.cleanup)
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Show the version (as `squall --version`)."""
+    print(f"squall {__version__}")
 
 
 def _version(value: bool) -> None:

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
+from rich import table as rich_table
 from rich.console import Console
-from rich.table import Table
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+class Table(rich_table.Table):
+    """A rich table that never cuts a cell: what does not fit wraps, so UUIDs and counts stay whole."""
+
+    def add_column(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """A column whose overflow folds instead of ending in an ellipsis."""
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
+
+def _width(stream: Any) -> int | None:
+    # Piped output and CI logs have no terminal: rich would assume 80 columns.
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return 200
+
+
+console = Console(highlight=False, width=_width(sys.stdout))
+err_console = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 
 def show(rows: list[dict[str, Any]], as_json: bool, table: Any, empty: str) -> None:

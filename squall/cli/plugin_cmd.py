@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
-from squall.cli.output import console
+from squall.cli.output import Table, console
 
 app = typer.Typer(help="List and describe plugins.", no_args_is_help=True)
 

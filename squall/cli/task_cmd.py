@@ -36,15 +36,38 @@ def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
         err_console.print(f"  - {error}", soft_wrap=True, markup=False)
 
 
+TaskFile = typer.Argument(None, help="The task file (or --task, Rally's spelling).", show_default=False)
+TaskOption = typer.Option(None, "--task", help="The task file (Rally's spelling).", show_default=False)
+EnvOption = typer.Option(None, "--env", "--deployment", help="Environment name or UUID (default: in use).")
+
+
+def _write_out(path: Path, content: str) -> None:
+    try:
+        path.write_text(content)
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _task_file(positional: Path | None, option: Path | None) -> Path:
+    if positional is not None and option is not None and positional != option:
+        raise exceptions.InvalidArgumentsError("give the task file once: as an argument or with --task")
+    path = positional or option
+    if path is None:
+        raise exceptions.InvalidArgumentsError("no task file given (squall task start FILE, or --task FILE)")
+    return path
+
+
 @app.command()
-def validate(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
-             task_args_file: str | None = TaskArgsFile) -> None:
-    """Check a task file without running anything."""
+def validate(ctx: typer.Context, task_file: Path | None = TaskFile, task: Path | None = TaskOption,
+             task_args: str | None = TaskArgs, task_args_file: str | None = TaskArgsFile,
+             env: str | None = EnvOption) -> None:
+    """Check a task file without running anything, against the environment it would run on."""
+    task_file = _task_file(task_file, task)
     try:
         text = _read(task_file)
         result = ctx.obj.task.validate(config=text, task_args=task_args,
                                        task_args_file_content=_args_file(task_args_file), source=str(task_file),
-                                       templates=read_templates(task_file, text))
+                                       templates=read_templates(task_file, text), env=env)
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None
@@ -105,16 +128,16 @@ class _LiveProgress:
 
 
 @app.command()
-def start(ctx: typer.Context, task_file: Path, task_args: str | None = TaskArgs,
-          task_args_file: str | None = TaskArgsFile,
-          env: str | None = typer.Option(None, "--env", "--deployment",
-                                         help="Environment name or UUID (default: in use)."),
+def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path | None = TaskOption,
+          task_args: str | None = TaskArgs, task_args_file: str | None = TaskArgsFile,
+          env: str | None = EnvOption,
           tag: list[str] | None = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
           abort_on_sla_failure: bool = typer.Option(False, "--abort-on-sla-failure",
                                                     help="Stop a workload as soon as an SLA fails."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
+    task_file = _task_file(task_file, task_opt)
     try:
         text = _read(task_file)
         task = api.task.create(config=text, task_args=task_args,
@@ -278,7 +301,7 @@ def sla_check(ctx: typer.Context, task_id: str | None = typer.Argument(None),
     if as_json:
         print(json.dumps(data["verdicts"], indent=2))
     else:
-        from rich.table import Table
+        from squall.cli.output import Table
 
         table = Table()
         for col in ("Workload", "Scenario", "Criterion", "Status", "Detail"):
@@ -311,14 +334,22 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 @app.command()
 def report(ctx: typer.Context,
            task_id: list[str] | None = typer.Argument(None, help="Tasks, shown side by side (default: in use)."),
-           out: Path = typer.Option(..., "--out", help="HTML file to write."),
-           bins: int = typer.Option(500, help="Points per time chart.")) -> None:
-    """Write a self-contained HTML report (opens offline)."""
+           out: Path = typer.Option(..., "--out", help="File to write."),
+           bins: int = typer.Option(500, help="Points per time chart."),
+           html: bool = typer.Option(False, "--html", "--html-static",
+                                     help="An HTML report (the default; Rally's spellings)."),
+           as_json: bool = typer.Option(False, "--json", help="Rally's JSON results instead."),
+           junit: bool = typer.Option(False, "--junit-xml", help="JUnit XML instead.")) -> None:
+    """Write a self-contained HTML report (opens offline); --json or --junit-xml as Rally's task report."""
+    if as_json + junit + html > 1:
+        raise exceptions.InvalidArgumentsError("choose one of --html, --json and --junit-xml")
+    if as_json or junit:
+        exported = ctx.obj.task.export(task_ids=task_id, type="json" if as_json else "junit-xml")
+        _write_out(out, exported["content"])
+        console.print(f"Wrote {'JSON' if as_json else 'JUnit XML'} report to {out}")
+        return
     data = ctx.obj.task.report(task_ids=task_id, bins=bins)
-    try:
-        out.write_text(data["content"])
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot write {out}: {exc.strerror}") from None
+    _write_out(out, data["content"])
     console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
 
 
@@ -330,7 +361,7 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
             out: Path | None = typer.Option(None, "--out", help="Also write an HTML report of both runs."),
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Compare two runs workload by workload; exit code 1 on a regression."""
-    from rich.table import Table
+    from squall.cli.output import Table
 
     result = ctx.obj.task.compare(task_a=task_a, task_b=task_b, max_degradation=max_degradation,
                                   max_failure_increase=max_failure_increase, html=out is not None)
@@ -379,9 +410,15 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 
 
 @app.command("import")
-def import_(ctx: typer.Context, results_file: Path, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
+def import_(ctx: typer.Context, results_file: Path | None = typer.Argument(None, show_default=False),
+            file_opt: Path | None = typer.Option(None, "--file", help="The results file (Rally's spelling).",
+                                                 show_default=False),
+            tag: list[str] | None = typer.Option(None, "--tag")) -> None:
     """Import a JSON results file written by squall or Rally."""
-    text = read_text(results_file, "results file", bounded.MAX_IMPORT_CHARS)
+    path = results_file or file_opt
+    if path is None:
+        raise exceptions.InvalidArgumentsError("no results file given (squall task import FILE, or --file FILE)")
+    text = read_text(path, "results file", bounded.MAX_IMPORT_CHARS)
     data = ctx.obj.task.import_results(content=text, tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")

@@ -117,10 +117,12 @@ def test_env_from_sysenv_check_and_rally_spec(os_cli: CLI, keystone: dict[str, s
 def test_keystone_task_needs_an_openstack_environment(cli: CLI, tmp_path: Path) -> None:
     cli("db", "create", check=True)
     task = _write(tmp_path, "t.yaml", "KeystoneBasic.create_user:\n  - runner: {type: serial, times: 1}\n")
-    out = cli("task", "start", str(task))
-    assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert "KeystoneBasic.create_user[0]: scenario KeystoneBasic.create_user needs an environment with the " \
-           "'openstack' platform" in out.stderr
+    # validate gives start's verdict: the environment is checked too.
+    for command in ("validate", "start"):
+        out = cli("task", command, str(task))
+        assert out.returncode == 1 and "Traceback" not in out.stderr
+        assert "KeystoneBasic.create_user[0]: scenario KeystoneBasic.create_user needs an environment with the " \
+               "'openstack' platform" in out.stderr
 
 
 def test_workloads_leave_nothing_behind(os_cli: CLI, admin: Any, foreign: list[str], tmp_path: Path) -> None:
