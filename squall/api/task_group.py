@@ -43,13 +43,14 @@ def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the task file being created that run commands."""
     cfg = api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"), kwargs.get("source", "task file"),
                          kwargs.get("task_args_file_content"), kwargs.get("templates"))
-    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)]
+    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
 
 
 def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
-    """The hooks of the stored task about to start that run commands."""
+    """The hooks of the stored task about to start that run commands, and the host files it reads."""
     row = api.task._row(kwargs.get("task_id"))
-    return [f"hook {path} runs commands" for path in validation.command_hooks(row["config"])]
+    cfg = row["config"]
+    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
 
 
 class TaskAPI(APIGroup):

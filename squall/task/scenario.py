@@ -45,6 +45,12 @@ class Scenario(plugin.Plugin):
         """
 
     @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """Files on squall's machine these arguments make an iteration read (a service refuses
+        such a task without --allow-exec); none by default."""
+        return []
+
+    @classmethod
     def is_async(cls) -> bool:
         """True when ``run`` is a coroutine function."""
         return inspect.iscoroutinefunction(cls.run)

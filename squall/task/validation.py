@@ -55,6 +55,17 @@ def command_hooks(config: TaskConfig) -> list[str]:
     return found
 
 
+def host_file_reads(config: TaskConfig) -> list[str]:
+    """Workloads whose scenario arguments name files on squall's machine (a CA bundle, a client cert)."""
+    found = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            cls = plugin.find("scenario", wl["scenario_name"])
+            for path in getattr(cls, "host_files", lambda _args: [])(wl["scenario_args"]):
+                found.append(f"{wl['paths']['scenario']} reads {path} on this machine")
+    return found
+
+
 def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str | None) -> list[str]:
     """Workloads whose scenario or contexts need a platform the environment lacks."""
     have = set()

@@ -11,6 +11,7 @@ TASK = "Dummy.dummy:\n  - runner: {type: constant, times: 10000, concurrency: 4}
 
 
 def test_rally_task_options(cli: CLI, tmp_path: Path) -> None:
+    cli.env.pop("COLUMNS", None)  # as in a pipe or a CI log: no terminal, no width given
     task = tmp_path / "task.yaml"
     task.write_text(TASK)
     refused = cli("task", "validate", "--task", str(task), "--deployment", "nowhere")

@@ -26,25 +26,86 @@ def _client_session() -> Any:
     return _session
 
 
-def _translate(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``requests``-style keyword arguments as aiohttp ones."""
+_PASSED_AS_IS = ("params", "data", "json", "headers", "cookies", "allow_redirects")
+_FILE_ARGUMENTS = ("verify", "cert")
+
+
+def _ssl_context(verify: Any, cert: Any) -> Any:
+    """requests' ``verify`` (bool or CA bundle path) and ``cert`` (path or (cert, key)) as an SSL context."""
+    import ssl
+
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif isinstance(verify, str):
+        context = ssl.create_default_context(cafile=verify)
+    else:
+        context = ssl.create_default_context()
+    if isinstance(cert, str):
+        context.load_cert_chain(cert)
+    elif isinstance(cert, list | tuple) and len(cert) == 2:
+        context.load_cert_chain(cert[0], cert[1])
+    return context
+
+
+def _proxy(proxies: Any, url: str) -> str | None:
+    if not isinstance(proxies, dict):
+        raise ValueError("'proxies' must map a URL scheme to a proxy URL, as in requests")
+    scheme = url.split(":", 1)[0].lower()
+    return proxies.get(scheme) or proxies.get("all")
+
+
+def _form(files: Any, data: Any) -> Any:
+    """requests' ``files`` with inline content (a path would read this machine's files: refused)."""
+    import aiohttp
+
+    if not isinstance(files, dict):
+        raise ValueError("'files' must map a field name to [filename, content] or [filename, content, type]")
+    form = aiohttp.FormData(data if isinstance(data, dict) else ())
+    for field, value in files.items():
+        if isinstance(value, list | tuple) and len(value) in (2, 3):
+            form.add_field(field, str(value[1]), filename=str(value[0]),
+                           content_type=str(value[2]) if len(value) == 3 else None)
+        else:
+            raise ValueError(f"'files.{field}': give [filename, content]; a file path is not read")
+    return form
+
+
+def _translate(url: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``requests``-style keyword arguments as aiohttp ones, and whether the body is streamed (not read)."""
     import aiohttp
 
     out: dict[str, Any] = {}
+    stream = False
     for key, value in kwargs.items():
-        if key in ("params", "data", "json", "headers", "cookies", "allow_redirects"):
+        if key == "data" and "files" in kwargs:
+            continue  # sent as fields of the multipart form
+        if key in _PASSED_AS_IS:
             out[key] = value
         elif key == "timeout":
-            total = value[0] + value[1] if isinstance(value, (list, tuple)) else value
+            total = value[0] + value[1] if isinstance(value, list | tuple) else value
             out["timeout"] = aiohttp.ClientTimeout(total=total)
-        elif key == "verify":
-            if value is False:
-                out["ssl"] = False
         elif key == "auth":
             out["auth"] = aiohttp.BasicAuth(*value)
-        else:
+        elif key == "stream":
+            stream = bool(value)
+        elif key == "proxies":
+            out["proxy"] = _proxy(value, url)
+        elif key == "files":
+            out["data"] = _form(value, kwargs.get("data"))
+        elif key not in _FILE_ARGUMENTS:
             raise ValueError(f"unsupported HTTP request argument '{key}'")
-    return out
+    if "verify" in kwargs or "cert" in kwargs:
+        out["ssl"] = _ssl_context(kwargs.get("verify", True), kwargs.get("cert"))
+    return out, stream
+
+
+def _host_files(request: dict[str, Any]) -> list[str]:
+    found = [request["verify"]] if isinstance(request.get("verify"), str) else []
+    cert = request.get("cert")
+    found += [cert] if isinstance(cert, str) else [c for c in cert or [] if isinstance(c, str)]
+    return found
 
 
 class HttpScenario(Scenario):
@@ -53,8 +114,10 @@ class HttpScenario(Scenario):
     @atomic.action_timer("requests.check_request")
     async def _check_request(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
         session = _client_session()
-        async with session.request(method, url, **_translate(kwargs)) as resp:
-            await resp.read()
+        options, stream = _translate(url, kwargs)
+        async with session.request(method, url, **options) as resp:
+            if not stream:  # requests' stream=True: the body is not downloaded
+                await resp.read()
             if resp.status != status_code:
                 raise ValueError(f"Expected HTTP request code is `{status_code}` actual `{resp.status}`")
 
@@ -71,9 +134,15 @@ class HttpScenario(Scenario):
 class CheckRequest(HttpScenario):
     """Send one HTTP request and check its status code.
 
-    Extra arguments are those of ``requests.request`` (params, data, json,
-    headers, cookies, timeout, allow_redirects, verify, auth).
+    Extra arguments are those of ``requests.request``: params, data, json,
+    headers, cookies, files (inline content), auth, timeout, allow_redirects,
+    proxies, verify (bool or CA bundle path), stream and cert.
     """
+
+    @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """The CA bundle and client certificate paths, read on this machine."""
+        return _host_files(args)
 
     async def run(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
         await self._check_request(url, method, status_code, **kwargs)
@@ -87,6 +156,12 @@ class CheckRandomRequest(HttpScenario):
     ``status_code`` (default: the scenario's ``status_code``) plus request
     arguments.
     """
+
+    @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """The CA bundle and client certificate paths of every request, read on this machine."""
+        return [path for request in args.get("requests") or [] if isinstance(request, dict)
+                for path in _host_files(request)]
 
     async def run(self, requests: list[dict[str, Any]], status_code: int) -> None:
         request = dict(random.choice(requests))
