@@ -32,11 +32,25 @@ def parse_task_args(task_args: str | None = None, task_args_file_content: str | 
             raise exceptions.InvalidTaskError([f"{source}: must be a mapping"])
         merged.update(data or {})
     if task_args:
-        data = load_document(task_args, "--task-args")
-        if data is not None and not isinstance(data, dict):
-            raise exceptions.InvalidTaskError(["--task-args: must be a mapping, e.g. '{\"times\": 10}'"])
-        merged.update(data or {})
+        merged.update(_task_args_option(task_args))
     return merged
+
+
+def _task_args_option(text: str) -> dict[str, Any]:
+    """``--task-args``: a YAML or JSON mapping, or Rally's ``key=value,key=value`` (values as text)."""
+    try:
+        data = load_document(text, "--task-args")
+    except exceptions.InvalidTaskError:
+        data = text
+    if isinstance(data, str):
+        pairs = [piece.split("=", 1) for piece in text.split(",")]
+        if all(len(pair) == 2 and pair[0].strip() for pair in pairs):
+            return {key.strip(): value for key, value in pairs}
+        if data is text:
+            load_document(text, "--task-args")  # re-raise the YAML error, with its line
+    if data is not None and not isinstance(data, dict):
+        raise exceptions.InvalidTaskError(["--task-args: must be a mapping, e.g. '{\"times\": 10}' or 'times=10'"])
+    return data or {}
 
 
 # Rally 5.1.1 adds these four to Jinja2's globals; task files call them.

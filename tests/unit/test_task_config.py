@@ -124,3 +124,14 @@ def test_task_args_must_be_a_mapping() -> None:
     with pytest.raises(exceptions.InvalidTaskError) as info:
         render.parse_task_args("[1, 2]")
     assert "--task-args: must be a mapping" in info.value.errors[0]
+
+
+def test_task_args_take_rallys_key_value_form() -> None:
+    from squall.task.render import load_task, parse_task_args
+
+    args = parse_task_args("times=3,name=x")
+    assert args == {"times": "3", "name": "x"}  # text, as in Rally; the YAML after rendering makes 3 a number
+    assert load_task("Dummy.dummy: [{runner: {times: {{ times }}}}]", args)["Dummy.dummy"][0]["runner"]["times"] == 3
+    assert parse_task_args("{times: 3}") == {"times": 3}
+    with pytest.raises(exceptions.InvalidTaskError, match="YAML syntax error"):
+        parse_task_args("{bad")
