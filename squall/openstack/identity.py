@@ -142,6 +142,20 @@ class Identity:
             return list(self._call("list_roles", "GET", f"/projects/{project_id}/users/{user_id}/roles")["roles"])
         return list(self._call("list_roles", "GET", "/roles")["roles"])
 
+    # -- EC2 credentials -----------------------------------------------------
+    def create_ec2credentials(self, user_id: str, project_id: str) -> dict[str, Any]:
+        """EC2 credentials of a user on a project: ``{access, secret, ...}``."""
+        body = {"tenant_id": project_id}
+        return dict(self._call("create_ec2creds", "POST", f"/users/{user_id}/credentials/OS-EC2", body)["credential"])
+
+    def list_ec2credentials(self, user_id: str) -> list[dict[str, Any]]:
+        """A user's EC2 credentials."""
+        return list(self._call("list_ec2creds", "GET", f"/users/{user_id}/credentials/OS-EC2")["credentials"])
+
+    def delete_ec2credential(self, user_id: str, access: str) -> None:
+        """Delete one EC2 credential of a user."""
+        self._call("delete_ec2creds", "DELETE", f"/users/{user_id}/credentials/OS-EC2/{access}")
+
     # -- services ------------------------------------------------------------
     def create_service(self, name: str | None = None, service_type: str | None = None,
                        description: str | None = None, enabled: bool = True) -> dict[str, Any]:

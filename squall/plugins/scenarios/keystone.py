@@ -218,3 +218,67 @@ class AuthenticateUserAndValidateToken(KeystoneBasic):
     def run(self) -> None:
         keystone = self.admin_keystone
         keystone.validate_token(keystone.fetch_token())
+
+
+class AssertionFailed(Exception):
+    """A scenario's check of what Keystone returned failed."""
+
+
+@configure(name="KeystoneBasic.create_and_list_ec2credentials", platform="openstack",
+           context={"cleanup@openstack": ["keystone"]})
+class CreateAndListEc2Credentials(KeystoneBasic):
+    """Create EC2 credentials for this iteration's user on its project, then list the user's."""
+
+    def run(self) -> None:
+        user, project = self.context["user"]["id"], self.context["tenant"]["id"]
+        self.keystone.create_ec2credentials(user, project)
+        self.keystone.list_ec2credentials(user)
+
+
+@configure(name="KeystoneBasic.create_and_delete_ec2credential", platform="openstack",
+           context={"cleanup@openstack": ["keystone"]})
+class CreateAndDeleteEc2Credential(KeystoneBasic):
+    """Create EC2 credentials for this iteration's user, then delete them."""
+
+    def run(self) -> None:
+        user, project = self.context["user"]["id"], self.context["tenant"]["id"]
+        credential = self.keystone.create_ec2credentials(user, project)
+        self.keystone.delete_ec2credential(user, credential["access"])
+
+
+@configure(name="KeystoneBasic.create_and_get_role", platform="openstack", context=ADMIN_CLEANUP)
+class CreateAndGetRole(KeystoneBasic):
+    """Create a role and read it back (``name`` may be given; other arguments are ignored)."""
+
+    def run(self, **kwargs: Any) -> None:
+        role = self.admin_keystone.create_role(name=kwargs.get("name"))
+        self.admin_keystone.get_role(role["id"])
+
+
+@configure(name="KeystoneBasic.create_and_list_roles", platform="openstack", context=ADMIN_CLEANUP)
+class CreateAndListRoles(KeystoneBasic):
+    """Create a role and check it is among all roles."""
+
+    def run(self, create_role_kwargs: dict[str, Any] | None = None,
+            list_role_kwargs: dict[str, Any] | None = None) -> None:
+        keystone = self.admin_keystone
+        role = keystone.create_role(name=(create_role_kwargs or {}).get("name"))
+        listed = keystone.list_roles(**(list_role_kwargs or {}))
+        if role["id"] not in {r["id"] for r in listed}:
+            raise AssertionFailed("Created role is not in the list of all available roles")
+
+
+@configure(name="KeystoneBasic.create_and_update_user", platform="openstack", context=ADMIN_CLEANUP)
+class CreateAndUpdateUser(KeystoneBasic):
+    """Create a user, update it with ``update_user_kwargs``, and check each field was changed."""
+
+    def run(self, create_user_kwargs: dict[str, Any] | None = None,
+            update_user_kwargs: dict[str, Any] | None = None) -> None:
+        keystone = self.admin_keystone
+        changes = dict(update_user_kwargs or {})
+        user = keystone.create_user(**_user_args(create_user_kwargs or {}))
+        keystone.update_user(user["id"], **changes)
+        stored = keystone.get_user(user["id"])
+        for field, value in changes.items():
+            if field != "password" and stored.get(field) != value:
+                raise AssertionFailed(f"{field} isn't updated")
