@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any, ClassVar, TypeVar
@@ -93,6 +94,44 @@ def load_plugins() -> None:
         importlib.import_module(info.name)
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         ep.load()
+
+
+def load_paths(paths: list[str]) -> list[str]:
+    """Import plugin files: each path is a ``.py`` file or a folder of them (searched recursively).
+
+    As Rally's ``--plugin-paths``. Returns the files imported; a file that
+    fails to import is an InvalidArgumentsError naming it and the reason.
+    """
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    load_plugins()
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.py") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise exceptions.InvalidArgumentsError(f"--plugin-paths: {raw} is neither a file nor a folder")
+    for file in files:
+        name = "squall_plugin_" + hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:12]
+        if name in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(name, file)
+        if spec is None or spec.loader is None:
+            raise exceptions.InvalidArgumentsError(f"--plugin-paths: {file} is not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[name]
+            raise exceptions.InvalidArgumentsError(
+                f"--plugin-paths: {file} failed to load: {type(exc).__name__}: {exc}") from None
+    return [str(f) for f in files]
 
 
 def get(kind: str, name: str) -> type[Plugin]:

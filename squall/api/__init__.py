@@ -10,6 +10,7 @@ Methods take keyword arguments only and return JSON-serialisable data.
 
 from __future__ import annotations
 
+from squall import exceptions, plugin
 from squall.api.base import APIGroup
 from squall.api.cleanup_group import CleanupAPI
 from squall.api.db_group import DbAPI
@@ -29,7 +30,13 @@ class API:
     """
 
     def __init__(self, db_url: str | None = None, endpoint_url: str | None = None,
-                 token: str | None = None) -> None:
+                 token: str | None = None, plugin_paths: list[str] | None = None) -> None:
+        if plugin_paths:
+            if endpoint_url:
+                raise exceptions.InvalidArgumentsError(
+                    "--plugin-paths loads plugins into this process; a service loads its own "
+                    "(squall --plugin-paths ... service start)")
+            plugin.load_paths(plugin_paths)
         self.db_url = db_url
         self.endpoint_url = endpoint_url
         self.remote: RemoteAPI | None = RemoteAPI(endpoint_url, token) if endpoint_url else None

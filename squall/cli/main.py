@@ -53,11 +53,14 @@ def root(
     token: str | None = typer.Option(None, "--token", envvar="SQUALL_TOKEN",
                                      help="Bearer token for --endpoint-url."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    plugin_paths: str | None = typer.Option(None, "--plugin-paths", envvar="SQUALL_PLUGIN_PATHS",
+                                            help="Plugin files or folders to load, comma-separated (as Rally's)."),
 ) -> None:
     """Global options."""
     from squall.api import API
 
-    ctx.obj = API(db_url=db, endpoint_url=endpoint_url, token=token)
+    paths = [p.strip() for p in (plugin_paths or "").split(",") if p.strip()]
+    ctx.obj = API(db_url=db, endpoint_url=endpoint_url, token=token, plugin_paths=paths)
 
 
 def main(argv: list[str] | None = None) -> int:
