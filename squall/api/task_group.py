@@ -15,7 +15,7 @@ from squall.task import lifecycle, render, validation
 from squall.task.engine import TaskEngine
 
 DEFAULT_TASK_KEY = "default_task"
-EXPORT_TYPES = ("json", "squall-json", "junit-xml", "html", "csv")
+EXPORT_TYPES = ("json", "squall-json", "old-json-results", "junit-xml", "html", "csv")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -272,7 +272,8 @@ class TaskAPI(APIGroup):
     @api_method("GET", runs_commands=False)
     def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
         """Task results as text: ``json`` (Rally 5.1.1's schema exactly), ``squall-json`` (the same with
-        squall's additions, read back losslessly by import), ``junit-xml``, ``html`` or ``csv``.
+        squall's additions, read back losslessly by import), ``old-json-results`` (the list `rally task
+        results` prints), ``junit-xml``, ``html`` or ``csv``.
 
         Without task ids: the task in use.
         """
@@ -282,7 +283,13 @@ class TaskAPI(APIGroup):
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
         from squall.exporters import csv_export, junit, rally_json
 
-        if type in ("json", "squall-json"):
+        if type == "old-json-results":
+            from squall.exporters import old_results
+
+            if len(trees) != 1:
+                raise exceptions.InvalidArgumentsError("old-json-results holds one task")
+            content = json.dumps(old_results.export(self.db, trees[0]), indent=2, allow_nan=False)
+        elif type in ("json", "squall-json"):
             document = rally_json.export(self.db, trees, squall=type == "squall-json")
             content = json.dumps(document, indent=2, allow_nan=False)
         elif type == "junit-xml":

@@ -409,6 +409,13 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
                   f"configurations to {out}")
 
 
+@app.command()
+def results(ctx: typer.Context,
+            task_id: str | None = typer.Argument(None, help="Task UUID (default: in use).")) -> None:
+    """Print a task's results in Rally's older `task results` format (a JSON list, one item a workload)."""
+    print(ctx.obj.task.export(task_ids=[task_id] if task_id else None, type="old-json-results")["content"])
+
+
 @app.command("import")
 def import_(ctx: typer.Context, results_file: Path | None = typer.Argument(None, show_default=False),
             file_opt: Path | None = typer.Option(None, "--file", help="The results file (Rally's spelling).",

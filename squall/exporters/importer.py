@@ -41,6 +41,10 @@ def parse(text: str) -> dict[str, Any]:
             f"results file is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise exceptions.InvalidArgumentsError("results file is nested too deeply") from None
+    if isinstance(doc, list):  # Rally's older `rally task results` format
+        from squall.exporters import old_results
+
+        return old_results.to_document(doc)
     if not isinstance(doc, dict) or "tasks" not in doc or "info" not in doc:
         raise exceptions.InvalidArgumentsError(
             "results file is not a task report in JSON (expected keys 'info' and 'tasks')")
