@@ -119,6 +119,7 @@ TASK_V2_SCHEMA: dict[str, Any] = {
                     },
                     **_WORKLOAD_V2_PROPS,
                 },
+                "required": ["title"],  # as in Rally 5.1.1
                 "additionalProperties": False,
             },
         },

@@ -75,6 +75,9 @@ class DurationRow:
         self.durations: array[float] = array("d")
         self.succeeded = 0
         self.children: dict[str, DurationRow] = {}
+        # Rows are listed in the order Rally meets them going through the
+        # iterations by start time, whatever order the iterations ended in.
+        self.first_seen: tuple[float, int] = (math.inf, 0)
 
     @property
     def count(self) -> int:
@@ -94,8 +97,13 @@ class DurationRow:
             "display_name": self.display_name,
             "count_per_iteration": self.count_per_iteration,
             "data": figures(self.durations, self.succeeded) if data is None else data,
-            "children": [c.to_dict() for c in self.children.values()] if children is None else children,
+            "children": [c.to_dict() for c in by_first_seen(self.children)] if children is None else children,
         }
+
+
+def by_first_seen(rows: dict[str, DurationRow]) -> list[DurationRow]:
+    """Rows in the order of the earliest iteration (by start) that had them."""
+    return sorted(rows.values(), key=lambda row: row.first_seen)
 
 
 def merge_actions(actions: list[dict[str, Any]], depth: int = 0) -> Merged:
@@ -144,15 +152,16 @@ class WorkloadStats:
         self.min_duration: float | None = None
         self.max_duration: float | None = None
 
-    def _add_rows(self, rows: dict[str, DurationRow], merged: Merged) -> None:
-        for name, (duration, count, failed, kids) in merged.items():
+    def _add_rows(self, rows: dict[str, DurationRow], merged: Merged, started: float) -> None:
+        for place, (name, (duration, count, failed, kids)) in enumerate(merged.items()):
             display = name if count == 1 else f"{name} (x{count})"
             row = rows.get(display)
             if row is None:
                 row = rows[display] = DurationRow(name, count)
             row.add(duration, failed)
+            row.first_seen = min(row.first_seen, (started, place))
             if kids:
-                self._add_rows(row.children, kids)
+                self._add_rows(row.children, kids, started)
 
     def add_iteration(self, it: dict[str, Any]) -> None:
         """Account one iteration result (Rally's shape)."""
@@ -164,7 +173,7 @@ class WorkloadStats:
             merged = merge_actions(it["atomic_actions"])
             if failed and not merged[next(reversed(merged))][2]:
                 merged[NO_NAME_ACTION] = [0.0, 1, True, {}]  # it failed outside its last action
-            self._add_rows(self.atomics, merged)
+            self._add_rows(self.atomics, merged, it["timestamp"])
         if idle and self._idle is None:
             self._idle = array("d", bytes(8 * len(self._durations)))
         self._durations.append(duration)
@@ -217,7 +226,7 @@ class WorkloadStats:
                     for name, values in (("duration", durations), ("idle_duration", idles))]
         return {
             "durations": {
-                "atomics": [row.to_dict() for row in self.atomics.values()],
+                "atomics": [row.to_dict() for row in by_first_seen(self.atomics)],
                 "total": total.to_dict(data=figures(totals, succeeded), children=children),
             }
         }

@@ -15,7 +15,9 @@ def _plugin_errors(kind: str, name: str, config: Any, path: str) -> list[str]:
     if cls is None:
         known = ", ".join(plugin.names(kind)) or "none"
         return [f"{path}: unknown {kind} plugin '{name}' (known: {known})"]
-    return schema_errors.collect(cls.CONFIG_SCHEMA, config, path)
+    errors = schema_errors.collect(cls.CONFIG_SCHEMA, config, path)
+    check = getattr(cls, "config_errors", None)
+    return errors or (check(config, path) if check else [])
 
 
 def workload_errors(wl: WorkloadConfig) -> list[str]:

@@ -31,6 +31,14 @@ class ConstantRunner(Runner):
         "additionalProperties": False,
     }
 
+    @classmethod
+    def config_errors(cls, config: dict[str, Any], path: str) -> list[str]:
+        """Rally's check_constant: more parallel iterations than iterations is refused."""
+        times, concurrency = config.get("times", 1), config.get("concurrency", 1)
+        if concurrency > times:
+            return [f"{path}: concurrency ({concurrency}) must not exceed times ({times}), as in Rally"]
+        return []
+
     def schedule(self) -> Schedule:
         times = self.config.get("times", 1)
         concurrency = min(self.config.get("concurrency", 1), times)

@@ -22,10 +22,6 @@ class DummyScenarioException(Exception):
         super().__init__(f"Dummy scenario expected exception: '{message}'")
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
 @configure(name="Dummy.dummy")
 class Dummy(Scenario):
     """Sleep ``sleep`` seconds inside atomic action ``bar``, itself inside ``foo``; other arguments are ignored."""
@@ -60,7 +56,7 @@ class DummyException(Scenario):
     """Sleep, then raise; the message is ``message`` or ``size_of_message`` letters M."""
 
     CONFIG_SCHEMA = {"type": "object", "properties": {
-        "size_of_message": _nullable({"type": "integer", "minimum": 1})}}
+        "size_of_message": {"type": "integer", "minimum": 1}}}
 
     def run(self, size_of_message: int = 1, sleep: float = 1, message: str = "") -> None:
         utils.interruptable_sleep(sleep)
@@ -72,7 +68,7 @@ class DummyExceptionProbability(Scenario):
     """Fail with probability ``exception_probability`` (0 to 1)."""
 
     CONFIG_SCHEMA = {"type": "object", "properties": {
-        "exception_probability": _nullable({"type": "number", "minimum": 0, "maximum": 1})}}
+        "exception_probability": {"type": "number", "minimum": 0, "maximum": 1}}}
 
     def run(self, exception_probability: float = 0.5) -> None:
         if random.random() < exception_probability:
