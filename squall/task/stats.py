@@ -77,7 +77,18 @@ class DurationRow:
         self.children: dict[str, DurationRow] = {}
         # Rows are listed in the order Rally meets them going through the
         # iterations by start time, whatever order the iterations ended in.
-        self.first_seen: tuple[float, int] = (math.inf, 0)
+        self.first_started = math.inf
+        self.first_place = 0
+
+    @property
+    def first_seen(self) -> tuple[float, int]:
+        """(start of the earliest iteration that had this row, the row's place in it)."""
+        return self.first_started, self.first_place
+
+    def seen(self, started: float, place: int) -> None:
+        """Note that an iteration started at ``started`` had this row at ``place``."""
+        if started < self.first_started or (started == self.first_started and place < self.first_place):
+            self.first_started, self.first_place = started, place
 
     @property
     def count(self) -> int:
@@ -137,6 +148,11 @@ def _fold(into: Merged, name: str, value: list[Any]) -> None:
         _fold(mine[3], child, child_value)
 
 
+def _unique(actions: list[dict[str, Any]]) -> bool:
+    """True when no name repeats among these sibling actions."""
+    return len(actions) == 1 or len({a["name"] for a in actions}) == len(actions)
+
+
 class WorkloadStats:
     """Everything the statistics table and workload summary need."""
 
@@ -159,9 +175,30 @@ class WorkloadStats:
             if row is None:
                 row = rows[display] = DurationRow(name, count)
             row.add(duration, failed)
-            row.first_seen = min(row.first_seen, (started, place))
+            row.seen(started, place)
             if kids:
                 self._add_rows(row.children, kids, started)
+
+    def _add_plain(self, rows: dict[str, DurationRow], actions: list[dict[str, Any]], started: float,
+                   depth: int = 0) -> None:
+        # The common case, without building merged dicts: no name repeats among siblings.
+        for place, action in enumerate(actions):
+            name = action["name"]
+            row = rows.get(name)
+            if row is None:
+                row = rows[name] = DurationRow(name)
+            begun = action.get("started_at")
+            row.durations.append(action["finished_at"] - begun if begun is not None else 0.0)
+            if not action.get("failed"):
+                row.succeeded += 1
+            if started <= row.first_started:
+                row.seen(started, place)
+            kids = action.get("children")
+            if kids and depth < _DEPTH:
+                if _unique(kids):
+                    self._add_plain(row.children, kids, started, depth + 1)
+                else:
+                    self._add_rows(row.children, merge_actions(kids, depth + 1), started)
 
     def add_iteration(self, it: dict[str, Any]) -> None:
         """Account one iteration result (Rally's shape)."""
@@ -169,11 +206,15 @@ class WorkloadStats:
         duration = it["duration"]
         idle = it["idle_duration"]
         self.failed += failed
-        if it["atomic_actions"]:
-            merged = merge_actions(it["atomic_actions"])
-            if failed and not merged[next(reversed(merged))][2]:
-                merged[NO_NAME_ACTION] = [0.0, 1, True, {}]  # it failed outside its last action
-            self._add_rows(self.atomics, merged, it["timestamp"])
+        actions = it["atomic_actions"]
+        if actions:
+            if _unique(actions) and not (failed and not actions[-1].get("failed")):
+                self._add_plain(self.atomics, actions, it["timestamp"])
+            else:
+                merged = merge_actions(actions)
+                if failed and not merged[next(reversed(merged))][2]:
+                    merged[NO_NAME_ACTION] = [0.0, 1, True, {}]  # it failed outside its last action
+                self._add_rows(self.atomics, merged, it["timestamp"])
         if idle and self._idle is None:
             self._idle = array("d", bytes(8 * len(self._durations)))
         self._durations.append(duration)
