@@ -80,17 +80,14 @@ def _given_a_default(name: str, text: str) -> bool:
                 or re.search(name + r"\s*\|\s*default\(", text))
 
 
-def missing_variables(text: str, args: dict[str, Any]) -> list[str]:
-    """Variables the template uses that are neither given nor defaulted, by Rally 5.1.1's rule."""
+def missing_variables(parsed: Any, env: Any, text: str, args: dict[str, Any]) -> list[str]:
+    """Variables the parsed template uses that are neither given nor defaulted, by Rally 5.1.1's rule."""
     import builtins
 
     import jinja2.meta
 
-    from squall.task import sandbox
-
-    env = sandbox.BoundedSandbox()
-    needed = jinja2.meta.find_undeclared_variables(env.parse(text))
-    known = set(args) | set(dir(builtins)) | set(env.globals) | set(TEMPLATE_HELPERS)
+    needed = jinja2.meta.find_undeclared_variables(parsed)
+    known = set(args) | set(dir(builtins)) | set(env.globals)
     return sorted(name for name in needed - known if not _given_a_default(name, text))
 
 
@@ -116,12 +113,14 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file",
 
     from squall.task import sandbox
 
-    try:
-        missing = missing_variables(text, args)
+    def refuse_missing(parsed: Any, env: Any) -> None:
+        missing = missing_variables(parsed, env, text, args)
         if missing:
             raise exceptions.InvalidTaskError([_undefined_message(source, missing)])
-        loader = jinja2.DictLoader(templates or {})
-        return sandbox.render(text, args, loader=loader, globals_=TEMPLATE_HELPERS, undefined=jinja2.Undefined)
+
+    try:
+        return sandbox.render(text, args, loader=jinja2.DictLoader(templates or {}), globals_=TEMPLATE_HELPERS,
+                              undefined=jinja2.Undefined, check=refuse_missing)
     except jinja2.UndefinedError as exc:
         raise exceptions.InvalidTaskError(
             [f"{source}: template variable is undefined: {exc.message} (pass it with --task-args)"]

@@ -251,11 +251,14 @@ def _clear_interrupt(thread_id: int) -> None:
 
 def render(text: str, args: dict[str, Any], loader: jinja2.BaseLoader | None = None,
            seconds: float = RENDER_SECONDS, globals_: dict[str, Any] | None = None,
-           undefined: type[jinja2.Undefined] = jinja2.StrictUndefined) -> str:
+           undefined: type[jinja2.Undefined] = jinja2.StrictUndefined,
+           check: Callable[[jinja2.nodes.Template, jinja2.Environment], None] | None = None) -> str:
     """Render ``text`` in a fresh bounded sandbox, within ``seconds``.
 
-    Raises Jinja2's own errors for bad templates, :class:`RenderLimitError`
-    past a bound, and :class:`RenderTimeout` past the deadline.
+    ``check`` sees the parsed template (and the environment) before it runs,
+    so a caller can refuse it without parsing it again. Raises Jinja2's own
+    errors for bad templates, :class:`RenderLimitError` past a bound, and
+    :class:`RenderTimeout` past the deadline.
     """
     env = BoundedSandbox(loader, undefined)
     if globals_:
@@ -276,7 +279,10 @@ def render(text: str, args: dict[str, Any], loader: jinja2.BaseLoader | None = N
         try:
             out: list[str] = []
             size = 0
-            for piece in env.from_string(text).generate(**args):
+            parsed = env.parse(text)
+            if check is not None:
+                check(parsed, env)
+            for piece in env.from_string(parsed).generate(**args):
                 size += len(piece)
                 if size > MAX_VALUE:
                     raise RenderLimitError(f"the rendered task file would be larger than {MAX_VALUE:,} characters")
