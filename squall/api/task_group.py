@@ -39,18 +39,21 @@ def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
-    """The hooks of the task file being created that run commands."""
-    cfg = api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"), kwargs.get("source", "task file"),
-                         kwargs.get("task_args_file_content"), kwargs.get("templates"))
+def _host_access(cfg: task_config.TaskConfig) -> list[str]:
+    # What --allow-exec guards in a task: hooks that run commands, arguments that read this machine's files.
     return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
+
+
+def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The hooks of the task file being created that run commands, and the host files it reads."""
+    return _host_access(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
+                                       kwargs.get("source", "task file"), kwargs.get("task_args_file_content"),
+                                       kwargs.get("templates")))
 
 
 def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the stored task about to start that run commands, and the host files it reads."""
-    row = api.task._row(kwargs.get("task_id"))
-    cfg = row["config"]
-    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
+    return _host_access(api.task._row(kwargs.get("task_id"))["config"])
 
 
 class TaskAPI(APIGroup):

@@ -58,7 +58,7 @@ def export(db: Database, tree: dict[str, Any]) -> list[dict[str, Any]]:
                                "sla": wl["sla"], "hooks": [h["config"] for h in hooks]}},
                 "result": [{**it, "atomic_actions": _old_actions(it["atomic_actions"])} for it in wl["data"]],
                 "sla": wl["sla_results"].get("sla", []),
-                "hooks": rally_json._rally_hooks(stored[wl["uuid"]]["hooks"] or []),
+                "hooks": wl["hooks"],  # the runs as the JSON document has them, Rally's way
                 "load_duration": wl["load_duration"], "full_duration": wl["full_duration"],
                 "created_at": created,
             })
