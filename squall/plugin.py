@@ -99,19 +99,28 @@ def load_plugins() -> None:
 def load_paths(paths: list[str]) -> list[str]:
     """Import plugin files: each path is a ``.py`` file or a folder of them (searched recursively).
 
-    As Rally's ``--plugin-paths``. Returns the files imported; a file that
+    As Rally's ``--plugin-paths``: every folder searched is put on
+    ``sys.path``, so a plugin file can import its neighbours, and files
+    written against Rally's API (``from rally.task import scenario``) load
+    through :mod:`squall.rally_api`. Returns the files imported; a file that
     fails to import is an InvalidArgumentsError naming it and the reason.
     """
     import hashlib
     import importlib.util
     from pathlib import Path
 
+    from squall import rally_api
+
     load_plugins()
+    rally_api.install()
     files: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*.py") if p.is_file()))
+            for folder in sorted({str(p.parent.resolve()) for p in path.rglob("*.py")} | {str(path.resolve())}):
+                if folder not in sys.path:
+                    sys.path.append(folder)
         elif path.is_file():
             files.append(path)
         else:

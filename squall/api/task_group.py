@@ -9,6 +9,7 @@ from typing import Any
 
 from squall import exceptions
 from squall.api.base import APIGroup, api_method
+from squall.report import iterations as iteration_table
 from squall.storage import repo
 from squall.task import config as task_config
 from squall.task import lifecycle, render, validation
@@ -194,6 +195,26 @@ class TaskAPI(APIGroup):
         ]
         if detailed:
             out["input_task"] = tree["input_task"]
+        return out
+
+    @api_method("GET", runs_commands=False)
+    def iterations(self, task_id: str | None = None, limit: int = 100_000) -> builtins.list[dict[str, Any]]:
+        """Atomics per iteration of every workload (Rally's ``task detailed --iterations-data``).
+
+        Per workload: workload_uuid, position, name, headers and rows (iteration number in
+        start order, duration, then one column per top-level atomic action),
+        at most ``limit`` rows, and the total number of iterations.
+        """
+        if not 1 <= limit <= 1_000_000:
+            raise exceptions.InvalidArgumentsError("limit must be between 1 and 1000000")
+        tree = repo.task_tree(self.db, self._row(task_id)["uuid"])
+        out = []
+        for sub in tree["subtasks"]:
+            for wl in sub["workloads"]:
+                atomics = ((wl["statistics"] or {}).get("durations") or {}).get("atomics") or []
+                names = [a["display_name"] for a in atomics]
+                found = iteration_table.table(repo.chunks(self.db, wl["uuid"]), names, limit)
+                out.append({"workload_uuid": wl["uuid"], "position": wl["position"], "name": wl["name"], **found})
         return out
 
     @api_method("GET", runs_commands=False)

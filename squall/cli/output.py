@@ -107,6 +107,16 @@ def print_workload(wl: dict[str, Any]) -> None:
     console.print(sla_table((wl.get("sla_results") or {}).get("sla", [])))
 
 
+def iterations_table(workload: dict[str, Any]) -> Table:
+    """Rally's "Atomics per iteration" table of one workload (from ``task.iterations``)."""
+    table = Table(title="Atomics per iteration", title_justify="left")
+    for col in workload["headers"]:
+        table.add_column(col, justify="right")
+    for row in workload["rows"]:
+        table.add_row(str(row[0]), *(fmt(v) for v in row[1:]))
+    return table
+
+
 def hooks_table(runs: list[dict[str, Any]]) -> Table:
     """One row per hook run (the flat view of the hooks design)."""
     table = Table(title="Hooks", title_justify="left")

@@ -10,7 +10,16 @@ import typer
 
 from squall import bounded, exceptions
 from squall.cli.files import read_templates, read_text
-from squall.cli.output import console, err_console, fmt, hooks_table, print_workload, show, tasks_table
+from squall.cli.output import (
+    console,
+    err_console,
+    fmt,
+    hooks_table,
+    iterations_table,
+    print_workload,
+    show,
+    tasks_table,
+)
 from squall.cli.task_run import CtrlC, LiveProgress, run_to_end, start_exit_code
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
@@ -98,7 +107,7 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
             with LiveProgress(api, task["uuid"]):
                 run_to_end(api, task["uuid"], abort_on_sla_failure)
     final = api.task.get(task_id=task["uuid"])
-    _print_detailed(final, api.task.hooks(task_id=task["uuid"]))
+    _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
     console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
                   f"Export:      squall task export {task['uuid']} --type json --to results.json")
     code = start_exit_code(final["status"], final["pass_sla"], ctrl_c.seen)
@@ -106,10 +115,13 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
         raise typer.Exit(code)
 
 
-def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]]) -> None:
+def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
+                    per_iteration: dict[str, dict[str, Any]]) -> None:
     for sub in task["subtasks"]:
         for wl in sub["workloads"]:
             print_workload(wl)
+            if wl["uuid"] in per_iteration:
+                console.print(iterations_table(per_iteration[wl["uuid"]]))
             runs = [r for r in hook_runs if r["workload"] == wl["position"]]
             if runs:
                 console.print(hooks_table(runs))
@@ -119,13 +131,23 @@ def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]]) -> No
 
 @app.command()
 def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
-             as_json: bool = typer.Option(False, "--json")) -> None:
+             as_json: bool = typer.Option(False, "--json"),
+             iterations_data: bool = typer.Option(False, "--iterations-data",
+                                                  help="Also show every iteration's duration and atomic actions.")
+             ) -> None:
     """Print a task's statistics and SLA verdicts."""
     task = ctx.obj.task.get(task_id=task_id, detailed=as_json)
+    per_iteration = {}
+    if iterations_data:
+        total = max([w["total_iteration_count"] or 0 for s in task["subtasks"] for w in s["workloads"]] + [1])
+        per_iteration = {w["workload_uuid"]: w for w in ctx.obj.task.iterations(task_id=task["uuid"],
+                                                                           limit=min(total, 1_000_000))}
     if as_json:
+        if iterations_data:
+            task["iterations"] = list(per_iteration.values())
         print(json.dumps(task, indent=2))
         return
-    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]))
+    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]), per_iteration)
 
 
 @app.command()

@@ -33,6 +33,9 @@ def workload_errors(wl: WorkloadConfig) -> list[str]:
         errors.extend(args_errors(scenario_cls, wl["scenario_args"], paths["scenario"]))
         if scenario_cls.CONFIG_SCHEMA:
             errors.extend(schema_errors.collect(scenario_cls.CONFIG_SCHEMA, wl["scenario_args"], paths["scenario"]))
+        check = getattr(scenario_cls, "config_errors", None)
+        if check is not None:
+            errors.extend(check(wl["scenario_args"], paths["scenario"]))
     errors.extend(_plugin_errors("runner", wl["runner_name"], wl["runner_args"], paths["runner"]))
     for name, cfg in wl["contexts"].items():
         errors.extend(_plugin_errors("context", name, cfg, f"{paths['contexts']}.{name}"))

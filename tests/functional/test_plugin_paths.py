@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from squall import naming
 from tests.conftest import CLI
 
 PLUGIN = '''
@@ -46,3 +47,34 @@ def test_plugin_path_errors_are_clear(cli: CLI, tmp_path: Path, start_service: o
     url = start_service()  # type: ignore[operator]
     proc = cli("--plugin-paths", str(broken), "--endpoint-url", url, "task", "list")
     assert proc.returncode == 1 and "a service loads its own" in proc.stderr
+
+
+def test_a_rally_plugin_file_that_imports_more_of_rally_is_named(cli: CLI, tmp_path: Path) -> None:
+    plugin = tmp_path / "uses_openstack.py"
+    plugin.write_text("from rally.task import scenario\nfrom rally.plugins.common import validators\n")
+    task = tmp_path / "t.yaml"
+    task.write_text("Dummy.dummy:\n  - args: {sleep: 0}\n")
+    proc = cli("--plugin-paths", str(plugin), "task", "validate", str(task))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "uses_openstack.py failed to load" in proc.stderr
+    assert "rally.plugins is not part of the Rally API squall provides" in proc.stderr
+    assert "rally.task.scenario" in proc.stderr  # the list of what it does provide
+
+
+def test_rally_plugin_names_belong_to_the_task(cli: CLI, tmp_path: Path) -> None:
+    # generate_random_name() of a Rally plugin gives squall names, which cleanup matches to the task.
+    plugin = tmp_path / "namer.py"
+    plugin.write_text(
+        "from rally.task import scenario\n\n\n"
+        "@scenario.configure(name='Namer.name')\n"
+        "class Namer(scenario.Scenario):\n"
+        "    def run(self):\n"
+        "        self.add_output(complete={'title': 'n', 'chart_plugin': 'TextArea',\n"
+        "                                  'data': [self.generate_random_name()]})\n")
+    task = tmp_path / "t.yaml"
+    task.write_text("Namer.name:\n  - runner: {type: serial, times: 1}\n")
+    cli("--plugin-paths", str(plugin), "task", "start", str(task), check=True)
+    exported = json.loads(cli("task", "export", "--type", "squall-json", check=True).stdout)
+    task_uuid = exported["tasks"][0]["uuid"]
+    name = exported["tasks"][0]["subtasks"][0]["workloads"][0]["data"][0]["output"]["complete"][0]["data"][0]
+    assert naming.belongs_to(name, task_uuid, kind="scenario")

@@ -24,6 +24,9 @@ def rally(tmp_path_factory: pytest.TempPathFactory) -> Iterator[oracle.Rally]:
     yield oracle.Rally(tmp_path_factory.mktemp("rally"))
 
 
+# Plugin files written for Rally's API: Rally's own rally-jobs plugins and one of ours.
+PLUGIN_PATHS = f"{oracle.RALLY_SOURCE / 'rally-jobs' / 'plugins'},{Path(__file__).parent / 'rally_plugins'}"
+
 DUMMY_WORKLOADS: list[dict[str, Any]] = [
     {"scenario": {"Dummy.dummy": {"sleep": 0}}, "runner": {"serial": {"times": 3}},
      "sla": {"max_avg_duration_per_atomic": {"foo": 5.0, "bar": 5.0}}},
@@ -49,9 +52,17 @@ DUMMY_WORKLOADS: list[dict[str, Any]] = [
     # Every iteration times out (Rally's constant-timeout sample, shorter).
     {"scenario": {"Dummy.dummy": {"sleep": 0.3}}, "runner": {"constant": {"times": 4, "concurrency": 2,
                                                                           "timeout": 0.1}}},
+    # Scenarios of plugin files (PLUGIN_PATHS), as rally-jobs/self-rally.yaml runs them, smaller.
+    {"scenario": {"FakePlugin.testplugin": {"factor": 0}}, "runner": {"constant": {"times": 2, "concurrency": 2}},
+     "sla": {"failure_rate": {"max": 0}}},
+    {"scenario": {"RallyProfile.generate_names_in_atomic": {"number_of_names": 10}},
+     "runner": {"constant": {"times": 2, "concurrency": 2}},
+     "sla": {"max_avg_duration_per_atomic": {"generate_10_names": 5}, "failure_rate": {"max": 0}}},
+    {"scenario": {"RallyProfile.calculate_atomic": {"number_of_atomics": 3}}, "runner": {"serial": {"times": 1}}},
+    {"scenario": {"Compat.count": {"count": 3}}, "runner": {"serial": {"times": 2}}},
+    {"scenario": {"Compat.count": {"count": 2, "mode": "fail"}}, "contexts": {"compat_counter": {"start": 5}},
+     "runner": {"serial": {"times": 1}}, "sla": {}},
 ]
-
-
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +72,7 @@ def rally_dummy_run(rally: oracle.Rally, tmp_path_factory: pytest.TempPathFactor
     task = work / "dummy.json"
     task.write_text(json.dumps({"version": 2, "title": "dummies", "subtasks": [
         {"title": f"w{i}", "workloads": [wl]} for i, wl in enumerate(DUMMY_WORKLOADS)]}))
-    rally("task", "start", str(task), timeout=600)
+    rally("--plugin-paths", PLUGIN_PATHS, "task", "start", str(task), timeout=600)
     out = work / "rally.json"
     rally("task", "report", "--json", "--out", str(out), check=True)
     return json.loads(out.read_text()), task

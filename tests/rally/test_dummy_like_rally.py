@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import CLI
-from tests.rally.conftest import DUMMY_WORKLOADS
+from tests.rally.conftest import DUMMY_WORKLOADS, PLUGIN_PATHS
 
 RANDOM = {10}  # workloads whose iterations differ from run to run (their statistics are compared elsewhere)
 
@@ -32,7 +32,7 @@ def _facts(workload: dict[str, Any]) -> dict[str, Any]:
 def test_dummy_scenarios_behave_as_in_rally(rally_dummy_run: tuple[dict[str, Any], Path], cli: CLI) -> None:
     report, task = rally_dummy_run
     theirs = [_facts(sub["workloads"][0]) for sub in report["tasks"][0]["subtasks"]]
-    cli("task", "start", str(task), timeout=600)
+    cli("--plugin-paths", PLUGIN_PATHS, "task", "start", str(task), timeout=600)
     exported = json.loads(cli("task", "export", "--type", "json", check=True).stdout)
     ours = [_facts(sub["workloads"][0]) for sub in exported["tasks"][0]["subtasks"]]
     assert len(ours) == len(theirs) == len(DUMMY_WORKLOADS)

@@ -8,6 +8,7 @@ from typing import Any
 
 from squall.task.stats import WorkloadStats
 from tests.conftest import CLI
+from tests.rally import oracle
 
 CELLS = ("min", "median", "90%ile", "95%ile", "max", "avg")
 
@@ -40,13 +41,46 @@ def test_every_cell_equals_rallys(rally_dummy_run: tuple[dict[str, Any], Path]) 
     assert seen_failures and seen_repeats  # every-iteration-failed and repeated atomics were among them
 
 
-def test_imported_rally_results_show_rallys_table(rally_dummy_run: tuple[dict[str, Any], Path], cli: CLI,
-                                                   tmp_path: Path) -> None:
+def _rallys_iteration_tables(text: str) -> list[list[list[str]]]:
+    """The "Atomics per iteration" tables of `rally task detailed --iterations-data`: header, then rows."""
+    tables: list[list[list[str]]] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if "Atomics per iteration" in line:
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith(("|", "+")):
+                    break
+                if row.startswith("|"):
+                    rows.append([cell.strip() for cell in row.strip("|").split("|")])
+            tables.append(rows)
+    return tables
+
+
+def _same_cell(ours: Any, theirs: str) -> bool:
+    return str(ours) == theirs if isinstance(ours, int) else round(ours, 3) == float(theirs)
+
+
+def test_imported_rally_results_show_rallys_tables(rally_dummy_run: tuple[dict[str, Any], Path], cli: CLI,
+                                                    rally: oracle.Rally, tmp_path: Path) -> None:
     report, _ = rally_dummy_run
     path = tmp_path / "rally.json"
     path.write_text(json.dumps(report))
     cli("task", "import", str(path), check=True)
-    detailed = json.loads(cli("task", "detailed", "--json", check=True).stdout)
+    detailed = json.loads(cli("task", "detailed", "--json", "--iterations-data", check=True).stdout)
     ours = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
     theirs = [wl for sub in report["tasks"][0]["subtasks"] for wl in sub["workloads"]]
     assert [_table(wl["statistics"]) for wl in ours] == [_table(wl["statistics"]) for wl in theirs]
+
+    # --iterations-data: Rally's "Atomics per iteration" tables, header and every cell.
+    shown = rally("task", "detailed", report["tasks"][0]["uuid"], "--iterations-data", check=True).stdout
+    rallys = _rallys_iteration_tables(shown)
+    assert len(rallys) == len(detailed["iterations"]) == len(theirs)
+    for mine, want in zip(detailed["iterations"], rallys, strict=True):
+        assert mine["headers"] == want[0], mine["name"]
+        assert len(mine["rows"]) == len(want) - 1 == mine["total"], mine["name"]
+        for row, want_row in zip(mine["rows"], want[1:], strict=True):
+            assert all(_same_cell(a, b) for a, b in zip(row, want_row, strict=True)), (mine["name"], row, want_row)
+    # The text view prints the same tables.
+    text = cli("task", "detailed", "--iterations-data", check=True).stdout
+    assert text.count("Atomics per iteration") == len(theirs)

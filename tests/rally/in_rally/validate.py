@@ -1,6 +1,6 @@
 """Run with Rally 5.1.1's interpreter: validate task files as `rally task validate` does, in one process.
 
-Reads {"config_file": path, "env": name, "cases": {name: task file text}} on stdin;
+Reads {"config_file": path, "env": name, "plugin_paths": [path, ...], "cases": {name: task file text}} on stdin;
 prints {name: "valid" or the error}.
 """
 
@@ -9,12 +9,15 @@ import sys
 
 import yaml
 from rally import api, plugins
+from rally.common.plugin import discover
 
 
 def main() -> None:
     request = json.load(sys.stdin)
     rally = api.API(config_file=request["config_file"])
     plugins.load()  # what the CLI's commands do first
+    for path in request.get("plugin_paths", []):
+        discover.load_plugins(path)  # what --plugin-paths does
     out = {}
     for name, text in request["cases"].items():
         try:
