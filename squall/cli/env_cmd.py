@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from squall.api import client_side
 from squall.cli.files import read_yaml
 from squall.cli.output import Table, console
 
@@ -23,9 +24,7 @@ def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Env
     """Create an environment."""
     data = (read_yaml(spec, "spec") or {}) if spec else {}
     if from_sysenv:
-        from squall.openstack.credential import spec_from_environ
-
-        data = {**data, "openstack": spec_from_environ()}
+        data = {**data, "openstack": client_side.openstack_spec_from_environ()}
     env = ctx.obj.env.create(name=name, spec=data, description=description, use=not no_use)
     console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 

@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
-from squall.cli import cleanup_cmd, db_cmd, deploy_cmd, env_cmd, plugin_cmd, service_cmd, task_cmd
+from squall.cli import cleanup_cmd, db_cmd, deploy_cmd, env_cmd, logs, plugin_cmd, service_cmd, task_cmd
 from squall.cli.output import err_console
 
 app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
@@ -65,6 +65,7 @@ def root(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    logs.setup()
     try:
         # Without standalone mode, typer.Exit(code) comes back as the return value.
         args = deploy_cmd.expand_variadic(list(sys.argv[1:] if argv is None else argv))

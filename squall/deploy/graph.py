@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import exceptions
-from squall.task import schema_errors
+from squall import exceptions, schema
 
 GRAPH_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -59,7 +58,7 @@ def parse(data: Any) -> dict[str, Any]:
     """Validate a graph document; return it with defaults filled in, in dependency order."""
     if not isinstance(data, dict):
         raise exceptions.InvalidConfigError("deployment graph must be a mapping with 'tasks'")
-    errors = schema_errors.collect(GRAPH_SCHEMA, data, "")
+    errors = schema.collect(GRAPH_SCHEMA, data, "")
     if errors:
         raise exceptions.InvalidConfigError("deployment graph is invalid:\n" + "\n".join(f"  - {e}" for e in errors))
     tasks = {}

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
-from squall import exceptions, plugin
-from squall.task import schema_errors
+from squall import exceptions, plugin, schema
 
 
 class Platform(plugin.Plugin):
@@ -47,7 +46,7 @@ def validate_spec(spec: Any) -> dict[str, Any]:
             known = ", ".join(plugin.names("platform"))
             errors.append(f"{name}: unknown platform (known: {known})")
             continue
-        errors.extend(schema_errors.collect(cls.CONFIG_SCHEMA, cfg, name))
+        errors.extend(schema.collect(cls.CONFIG_SCHEMA, cfg, name))
     if errors:
         raise exceptions.InvalidConfigError("environment spec is invalid:\n" + "\n".join(f"  - {e}" for e in errors))
     return spec

@@ -15,8 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any, TypedDict
 
-from squall import exceptions
-from squall.task import schema_errors
+from squall import exceptions, schema
 
 
 class HookConfig(TypedDict):
@@ -311,7 +310,7 @@ def normalise(data: dict[str, Any]) -> TaskConfig:
     Plugin-level checks are done later by :mod:`squall.task.validation`.
     """
     if "version" in data and data["version"] != 1:
-        errors = schema_errors.collect(TASK_V2_SCHEMA, data, "")
+        errors = schema.collect(TASK_V2_SCHEMA, data, "")
         if errors:
             raise exceptions.InvalidTaskError(errors)
         return _normalise_v2(data)
@@ -325,7 +324,7 @@ def normalise(data: dict[str, Any]) -> TaskConfig:
             problems.append(f"{base}: must be a list of workloads, got {type(workloads).__name__}")
             continue
         for i, workload in enumerate(workloads):
-            problems.extend(schema_errors.collect(WORKLOAD_V1_SCHEMA, workload, f"{base}[{i}]"))
+            problems.extend(schema.collect(WORKLOAD_V1_SCHEMA, workload, f"{base}[{i}]"))
     if problems:
         raise exceptions.InvalidTaskError(problems)
     subtasks: list[SubtaskConfig] = []

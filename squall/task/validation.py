@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import exceptions, plugin
-from squall.task import schema_errors
+from squall import exceptions, plugin, schema
 from squall.task.config import TaskConfig, WorkloadConfig, hook_parts
 from squall.task.scenario import Scenario, args_errors
 
@@ -15,7 +14,7 @@ def _plugin_errors(kind: str, name: str, config: Any, path: str) -> list[str]:
     if cls is None:
         known = ", ".join(plugin.names(kind)) or "none"
         return [f"{path}: unknown {kind} plugin '{name}' (known: {known})"]
-    errors = schema_errors.collect(cls.CONFIG_SCHEMA, config, path)
+    errors = schema.collect(cls.CONFIG_SCHEMA, config, path)
     check = getattr(cls, "config_errors", None)
     return errors or (check(config, path) if check else [])
 
@@ -32,7 +31,7 @@ def workload_errors(wl: WorkloadConfig) -> list[str]:
         assert issubclass(scenario_cls, Scenario)
         errors.extend(args_errors(scenario_cls, wl["scenario_args"], paths["scenario"]))
         if scenario_cls.CONFIG_SCHEMA:
-            errors.extend(schema_errors.collect(scenario_cls.CONFIG_SCHEMA, wl["scenario_args"], paths["scenario"]))
+            errors.extend(schema.collect(scenario_cls.CONFIG_SCHEMA, wl["scenario_args"], paths["scenario"]))
         check = getattr(scenario_cls, "config_errors", None)
         if check is not None:
             errors.extend(check(wl["scenario_args"], paths["scenario"]))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 from squall.api import API
+from tests.conftest import CLI
 from tests.functional.helpers import iterations, only_workload, run_task, v2_task
 
 
@@ -87,6 +89,16 @@ def test_context_data_reaches_scenarios_and_cleanup_errors_are_recorded(api: API
     wl = only_workload(task)
     assert wl["total_iteration_count"] == 2
     assert wl["contexts_results"][0]["cleanup"]["error"]["etype"] == "RuntimeError"
+
+
+def test_a_failed_cleanup_is_shown_once_in_the_report_not_raw_on_stderr(cli: CLI, tmp_path: Path) -> None:
+    task = tmp_path / "t.yaml"
+    task.write_text("Dummy.dummy:\n  - context: {dummy_context: {fail_cleanup: true}}\n"
+                    "    runner: {type: serial, times: 1}\n")
+    proc = cli("task", "start", str(task), check=True)
+    assert proc.stdout.count("dummy_context cleanup failed") == 1
+    assert "RuntimeError: dummy_context was asked to fail its clean-up" in proc.stdout
+    assert "cleanup failed" not in proc.stderr
 
 
 def test_http_check_request(api: API, http_server: ThreadingHTTPServer) -> None:
