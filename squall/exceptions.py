@@ -120,6 +120,16 @@ class InvalidStateError(SquallError):
     http_code = 409
 
 
+class IllegalTransitionError(InvalidStateError):
+    """A deployment history row was asked to move along a transition Fuel's state machine forbids."""
+
+
+class ContextSetupError(SquallError):
+    """A context's set-up failed, so its workload does not run."""
+
+    msg_fmt = "context '{name}' failed to set up: {etype}: {msg}"
+
+
 class DatabaseError(SquallError):
     """The results database is missing, outdated or unreachable."""
 

@@ -36,6 +36,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def iso(value: dt.datetime | None) -> str | None:
+    """The API's timestamp format (ISO 8601 as stored, microseconds kept), or None."""
+    return value.isoformat() if value is not None else None
+
+
 def isoformat(value: dt.datetime | None) -> str | None:
     """Rally's timestamp format (``YYYY-MM-DDTHH:MM:SS``, UTC), or None."""
     if value is None:

@@ -58,10 +58,3 @@ class API:
     def groups(self) -> list[APIGroup]:
         """Every API group."""
         return [self.env, self.task, self.plugin, self.db, self.deployment, self.cleanup]
-
-    @staticmethod
-    def get_api_version() -> int:
-        """The version in the routes' ``/api/v<N>/`` prefix."""
-        from squall.api.base import API_VERSION
-
-        return API_VERSION

@@ -5,15 +5,14 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from squall import exceptions
+from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 
 # The deployment modules are imported on use: a task run should not pay for them.
 
 
 def _run_public(run: dict[str, Any]) -> dict[str, Any]:
-    return {**run, "created_at": run["created_at"].isoformat(),
-            "finished_at": run["finished_at"].isoformat() if run["finished_at"] else None}
+    return {**run, "created_at": utils.iso(run["created_at"]), "finished_at": utils.iso(run["finished_at"])}
 
 
 class DeploymentAPI(APIGroup):

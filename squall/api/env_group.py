@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import exceptions
+from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 from squall.env.platform import check_spec, validate_spec
 from squall.env.secrets import redact
@@ -18,7 +18,7 @@ def _public(env: dict[str, Any], default: str | None = None, include_secrets: bo
         "uuid": env["uuid"], "name": env["name"], "description": env["description"],
         "status": env["status"], "spec": env["spec"] if include_secrets else redact(env["spec"]),
         "default": env["uuid"] == default,
-        "created_at": env["created_at"].isoformat(), "updated_at": env["updated_at"].isoformat(),
+        "created_at": utils.iso(env["created_at"]), "updated_at": utils.iso(env["updated_at"]),
     }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from squall import exceptions
+from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 from squall.report import iterations as iteration_table
 from squall.storage import repo
@@ -19,24 +19,20 @@ DEFAULT_TASK_KEY = "default_task"
 EXPORT_TYPES = ("json", "squall-json", "old-json-results", "junit-xml", "html", "csv")
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _summary(task: dict[str, Any]) -> dict[str, Any]:
     return {
         "uuid": task["uuid"], "title": task["title"], "description": task["description"],
         "status": task["status"], "pass_sla": task["pass_sla"], "tags": task["tags"],
         "env_uuid": task["env_uuid"], "env_name": task["env_name"],
-        "created_at": _iso(task["created_at"]), "updated_at": _iso(task["updated_at"]),
+        "created_at": utils.iso(task["created_at"]), "updated_at": utils.iso(task["updated_at"]),
         "task_duration": task["task_duration"],
     }
 
 
 def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in wl.items() if k not in ("id", "created_at", "updated_at")}
-    out["created_at"] = _iso(wl["created_at"])
-    out["updated_at"] = _iso(wl["updated_at"])
+    out["created_at"] = utils.iso(wl["created_at"])
+    out["updated_at"] = utils.iso(wl["updated_at"])
     return out
 
 
@@ -231,7 +227,7 @@ class TaskAPI(APIGroup):
         workloads = [
             {"position": w["position"], "name": w["name"], "status": w["status"],
              "done": w["total_iteration_count"], "failed": w["failed_iteration_count"],
-             "expected": w["expected_iterations"], "created_at": _iso(w["created_at"])}
+             "expected": w["expected_iterations"], "created_at": utils.iso(w["created_at"])}
             for s in tree["subtasks"] for w in s["workloads"]
         ]
         return {"uuid": row["uuid"], "status": row["status"], "workloads": workloads}
@@ -285,7 +281,7 @@ class TaskAPI(APIGroup):
     def delete(self, task_id: str, force: bool = False) -> dict[str, Any]:
         """Delete a task and its results; a running task needs ``force``."""
         row = self._row(task_id)
-        if row["status"] in lifecycle.ACTIVE and row["status"] != "validated" and not force:
+        if row["status"] in lifecycle.ACTIVE and not force:
             raise exceptions.InvalidStateError(f"task {row['uuid']} is {row['status']}; abort it or use force")
         repo.task_delete(self.db, row["uuid"])
         if repo.pref_get(self.db, DEFAULT_TASK_KEY) == row["uuid"]:

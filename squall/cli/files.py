@@ -14,6 +14,14 @@ def read_text(path: Path | str, what: str = "file", limit: int = bounded.MAX_FIL
     return bounded.read_text(path, what, limit)
 
 
+def write_text(path: Path, content: str) -> None:
+    """Write a file the user asked for; a clear error (exit 1) when it cannot be written."""
+    try:
+        path.write_text(content)
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot write {path}: {exc.strerror}") from None
+
+
 def read_yaml(path: Path | str, what: str = "file") -> Any:
     """The file parsed as YAML (or JSON) within limits; a clear error when it is neither."""
     text = read_text(path, what)

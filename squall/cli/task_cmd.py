@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from squall import bounded, exceptions
-from squall.cli.files import read_templates, read_text
+from squall.cli.files import read_templates, read_text, write_text
 from squall.cli.output import (
     console,
     err_console,
@@ -45,13 +45,6 @@ def _print_invalid(exc: exceptions.InvalidTaskError) -> None:
 TaskFile = typer.Argument(None, help="The task file (or --task, Rally's spelling).", show_default=False)
 TaskOption = typer.Option(None, "--task", help="The task file (Rally's spelling).", show_default=False)
 EnvOption = typer.Option(None, "--env", "--deployment", help="Environment name or UUID (default: in use).")
-
-
-def _write_out(path: Path, content: str) -> None:
-    try:
-        path.write_text(content)
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _task_file(positional: Path | None, option: Path | None) -> Path:
@@ -232,10 +225,7 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
     if to is None:
         print(data["content"])
         return
-    try:
-        to.write_text(data["content"])
-    except OSError as exc:
-        raise exceptions.InvalidArgumentsError(f"cannot write {to}: {exc.strerror}") from None
+    write_text(to, data["content"])
     console.print(f"Wrote {data['type']} report to {to}")
 
 
@@ -253,11 +243,11 @@ def report(ctx: typer.Context,
         raise exceptions.InvalidArgumentsError("choose one of --html, --json and --junit-xml")
     if as_json or junit:
         exported = ctx.obj.task.export(task_ids=task_id, type="json" if as_json else "junit-xml")
-        _write_out(out, exported["content"])
+        write_text(out, exported["content"])
         console.print(f"Wrote {'JSON' if as_json else 'JUnit XML'} report to {out}")
         return
     data = ctx.obj.task.report(task_ids=task_id, bins=bins)
-    _write_out(out, data["content"])
+    write_text(out, data["content"])
     console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
 
 
@@ -275,7 +265,7 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
                                   max_failure_increase=max_failure_increase, html=out is not None)
     content = result.pop("content", None)
     if out is not None and content is not None:
-        out.write_text(content)
+        write_text(out, content)
     if as_json:
         print(json.dumps(result, indent=2))
     else:
@@ -312,7 +302,7 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
            out: Path = typer.Option(..., "--out", help="HTML file to write.")) -> None:
     """Write an HTML report of each workload's statistics across runs."""
     result = ctx.obj.task.trends(task_ids=task_id, tags=tag, env=env, html=True)
-    out.write_text(result["content"])
+    write_text(out, result["content"])
     console.print(f"Wrote trends of {len(result['tasks'])} runs, {len(result['workloads'])} workload "
                   f"configurations to {out}")
 

@@ -48,7 +48,7 @@ class LiveProgress:
         while not self.done.wait(0.25):
             try:
                 self._update()
-            except Exception:  # progress is best effort; the task goes on
+            except (exceptions.SquallError, OSError):  # progress is best effort; the task goes on
                 pass
 
     def __enter__(self) -> LiveProgress:
@@ -61,7 +61,7 @@ class LiveProgress:
         self.thread.join()
         try:
             self._update()
-        except Exception:
+        except (exceptions.SquallError, OSError):
             pass
         self.progress.stop()
 
@@ -100,7 +100,7 @@ class CtrlC:
             signal.signal(signal.SIGINT, self._previous)
 
 
-FINAL_STATUSES = ("finished", "aborted", "crashed", "validation_failed")
+FINAL_STATUSES = ("finished", "aborted", "crashed")
 
 
 def run_to_end(api: Any, task_id: str, abort_on_sla_failure: bool) -> None:

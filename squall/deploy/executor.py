@@ -16,6 +16,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from squall import exceptions
 from squall.deploy import nodes as nodes_mod
 from squall.deploy.nodes import Node
 from squall.storage import history_repo
@@ -27,17 +28,13 @@ TRANSITIONS = {"pending": ("running", "skipped"), "running": ("ready", "error")}
 MAX_PARALLEL = 32
 
 
-class IllegalTransition(Exception):
-    """A history row was asked to move along a transition Fuel does not allow."""
-
-
 def transition(db: Database, row_id: int, status: str, **values: Any) -> None:
     """Move a history row to ``status`` if its current status allows it."""
     allowed_from = tuple(src for src, targets in TRANSITIONS.items() if status in targets)
     if not history_repo.history_transition(db, row_id, allowed_from, status, **values):
         current = history_repo.history_status(db, row_id)
         LOG.warning("refused history transition of row %s: %s -> %s", row_id, current, status)
-        raise IllegalTransition(f"history row {row_id}: {current} -> {status} is not allowed")
+        raise exceptions.IllegalTransitionError(f"history row {row_id}: {current} -> {status} is not allowed")
 
 
 def _script(task: dict[str, Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from squall import utils
+
 
 def export(trees: list[dict[str, Any]]) -> str:
     """A ``<testsuites>`` document for CI systems."""
@@ -16,7 +18,7 @@ def export(trees: list[dict[str, Any]]) -> str:
         suite = ET.SubElement(suites, "testsuite", {
             "id": tree["uuid"], "name": tree["title"] or tree["uuid"], "tests": str(tests),
             "failures": str(failures), "errors": "0", "skipped": "0",
-            "time": f"{tree['task_duration'] or 0:.3f}", "timestamp": tree["created_at"].isoformat(),
+            "time": f"{tree['task_duration'] or 0:.3f}", "timestamp": utils.iso(tree["created_at"]) or "",
         })
         for wl in workloads:
             case = ET.SubElement(suite, "testcase", {

@@ -117,7 +117,7 @@ subtasks = Table(
     _col("title", String(255), default=""),
     _col("description", Text, default=""),
     _json("tags", default=list),
-    _col("status", String(36), default="init"),
+    _col("status", String(36), default="running"),
     _col("pass_sla", Boolean, nullable=True),
     _col("duration", Float, default=0.0),
     *_timestamps(),
@@ -143,7 +143,7 @@ workloads = Table(
     _json("hooks", default=list),
     # What the task still owned on its platforms after this workload's clean-up.
     _json("leaks", default=list, server_default="[]"),
-    _col("status", String(36), default="init"),
+    _col("status", String(36), default="running"),
     _col("pass_sla", Boolean, nullable=True),
     _col("start_time", BigInteger, nullable=True),
     # Epoch seconds when the load's clock started (every worker ready): the zero of

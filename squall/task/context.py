@@ -13,7 +13,7 @@ import time
 import traceback
 from typing import Any, ClassVar, cast
 
-from squall import plugin
+from squall import exceptions, plugin
 
 LOG = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class ContextManager:
             self.results.append(record)
             error = record["setup"]["error"]
             if error is not None:
-                raise ContextSetupError(ctx.plugin_name, error["etype"], error["msg"])
+                raise exceptions.ContextSetupError(name=ctx.plugin_name, etype=error["etype"], msg=error["msg"])
 
     def cleanup(self) -> None:
         """Clean up every started context in reverse order, whatever fails."""
@@ -102,11 +102,3 @@ class ContextManager:
         for ctx in reversed(self._started):
             by_name[ctx.plugin_name]["cleanup"] = _run_step(ctx, "cleanup")
         self._started = []
-
-
-class ContextSetupError(Exception):
-    """A context's set-up failed; the workload does not run."""
-
-    def __init__(self, name: str, etype: str, msg: str) -> None:
-        super().__init__(f"context '{name}' failed to set up: {etype}: {msg}")
-        self.name = name

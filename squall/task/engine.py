@@ -8,27 +8,24 @@ verdicts stored. See docs/architecture.md.
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
-from squall import plugin, utils
+from squall import exceptions, plugin, utils
 from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.config import TaskConfig, WorkloadConfig
-from squall.task.context import ContextManager, ContextSetupError
+from squall.task.context import ContextManager
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.workers import RawResult, WorkerPool
-
-LOG = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0
@@ -80,7 +77,8 @@ class ResultConsumer:
                              failed_iteration_count=self.stats.failed)
         task = repo.task_get(self.db, self.task_uuid)
         repo.task_update(self.db, self.task_uuid, heartbeat=utils.utcnow())
-        if task["status"] in ABORT_STATUSES and not self.aborted_by_user:
+        # A soft abort lets this workload finish; the engine skips the ones after it.
+        if task["status"] == "aborting" and not self.aborted_by_user:
             self.aborted_by_user = True
             self.pool.stop()
 
@@ -233,7 +231,7 @@ class TaskEngine:
                 executor.start(pool.shared.t0)
             consumer.consume()
             errors.extend(pool.errors)
-        except ContextSetupError as exc:
+        except exceptions.ContextSetupError as exc:
             errors.append(str(exc))
         except KeyboardInterrupt:
             interrupted = True

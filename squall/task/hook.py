@@ -10,11 +10,33 @@ current when the run started and its duration.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import time
 import traceback
 from typing import Any, ClassVar, TypedDict
 
 from squall import plugin
+
+# Seconds a hook command may run unless its config says otherwise.
+DEFAULT_TIMEOUT = 60.0
+
+
+def run_command(argv: list[str], timeout: float) -> tuple[int | None, str]:
+    """Run ``argv`` in its own process group; kill the group on timeout.
+
+    Returns (exit code or None on timeout, combined stdout and stderr).
+    """
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return proc.returncode, out
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return None, out
 
 
 class HookRunResult(TypedDict, total=False):

@@ -12,8 +12,8 @@ from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.stats import WorkloadStats
 
-ACTIVE = ("init", "validating", "running", "aborting", "soft_aborting")
-FINAL = ("finished", "aborted", "crashed", "validation_failed")
+# A task is validated (stored, not started), then ACTIVE, then finished, aborted or crashed.
+ACTIVE = ("running", "aborting", "soft_aborting")
 # A task on another host is crashed when its heartbeat is older than this.
 STALE_AFTER = dt.timedelta(minutes=5)
 

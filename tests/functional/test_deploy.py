@@ -110,9 +110,9 @@ def test_retries(lab: API, tmp_path: Path) -> None:
 def test_illegal_transitions_are_refused(lab: API) -> None:
     run = lab.deployment.run(graph=graph({"id": "one", "nodes": [5], "command": "true"}))
     row = by_key(lab, run["id"])[("one", 5)]
-    with pytest.raises(executor.IllegalTransition):
+    with pytest.raises(exceptions.IllegalTransitionError):
         executor.transition(lab.database, row["id"], "running")
-    with pytest.raises(executor.IllegalTransition):
+    with pytest.raises(exceptions.IllegalTransitionError):
         executor.transition(lab.database, row["id"], "skipped")
     assert by_key(lab, run["id"])[("one", 5)]["status"] == "ready"
 

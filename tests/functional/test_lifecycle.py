@@ -75,6 +75,32 @@ def test_abort_from_another_process_keeps_results(api: API, cli: CLI, tmp_path: 
     assert wl["contexts_results"][0]["cleanup"]["finished_at"] > 0
 
 
+def test_soft_abort_finishes_the_running_workload_and_skips_the_rest(api: API, cli: CLI, tmp_path: Path) -> None:
+    workload = {"scenario": {"Dummy.dummy": {"sleep": 0.05}}, "runner": {"constant": {"times": 120, "concurrency": 2}}}
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps({"version": 2, "title": "soft", "subtasks": [
+        {"title": f"s{i}", "workloads": [workload]} for i in range(4)]}))
+    proc = cli.popen("task", "start", str(path))
+    try:
+        _wait_for(lambda: _has_progress(api))
+        uuid = _running_task(api)["uuid"]
+        aborted = cli("task", "abort", "--soft", uuid)
+        assert aborted.returncode == 0, aborted.stderr
+        assert proc.wait(timeout=120) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    task = api.task.get(task_id=uuid)
+    assert task["status"] == "aborted"
+    ran = [w for sub in task["subtasks"] for w in sub["workloads"]]
+    # The workload running when the abort came (the first, unless this machine is very slow) ran to its
+    # end without an abort verdict, as every one before it; none started after it.
+    assert 1 <= len(ran) < 4
+    for wl in ran:
+        assert wl["total_iteration_count"] == 120 and wl["status"] == "finished"
+        assert not any(r["criterion"] == "aborted_manually" for r in wl["sla_results"]["sla"])
+
+
 def test_ctrl_c_aborts_gracefully(api: API, cli: CLI, tmp_path: Path) -> None:
     proc = cli.popen("task", "start", str(_long_task(tmp_path)))
     try:

@@ -6,8 +6,7 @@ import shlex
 from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
-from squall.plugins.hooks.sys_call import DEFAULT_TIMEOUT, run_command
-from squall.task.hook import HookAction
+from squall.task.hook import DEFAULT_TIMEOUT, HookAction, run_command
 
 
 @configure(name="example_hook")

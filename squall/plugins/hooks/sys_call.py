@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
-import subprocess
 from typing import Any, ClassVar
 
 from squall.plugin import JSON_SCHEMA, configure
-from squall.task.hook import HookAction
-
-DEFAULT_TIMEOUT = 60.0
-
-
-def run_command(argv: list[str], timeout: float) -> tuple[int | None, str]:
-    """Run ``argv`` in its own process group; kill the group on timeout.
-
-    Returns (exit code or None on timeout, combined stdout and stderr).
-    """
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        return proc.returncode, out
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        return None, out
+from squall.task.hook import DEFAULT_TIMEOUT, HookAction, run_command
 
 
 def is_rally_output(data: Any) -> bool:
