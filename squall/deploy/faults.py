@@ -70,3 +70,23 @@ def inject(db: Database, selection: dict[str, Any], spec: dict[str, Any], action
     history_repo.run_finish(db, run["id"], overall)
     return {"run_id": run["id"], "status": overall, "nodes": sorted(results, key=lambda r: r["node_id"])}
 
+
+class FaultRecorder:
+    """What a hook may do with the deployment history: run fault actions for one task, each recorded.
+
+    Hooks get this object, not the database: it can only add fault runs of
+    its task to its environment's history.
+    """
+
+    def __init__(self, db: Database, task_uuid: str, env_uuid: str | None, env_name: str | None) -> None:
+        self._db = db
+        self.task_uuid = task_uuid
+        self.env_uuid = env_uuid
+        self.env_name = env_name
+
+    def inject(self, spec: dict[str, Any], action: str, target: str, timeout: float,
+               nodes: list[int] | None = None, roles: list[str] | None = None) -> dict[str, Any]:
+        """Run ``action`` on the chosen nodes of ``spec`` and record it (see :func:`inject`)."""
+        selection = {"nodes": nodes, "roles": roles, "env_uuid": self.env_uuid, "env_name": self.env_name}
+        return inject(self._db, selection, spec, action, target, timeout, self.task_uuid)
+

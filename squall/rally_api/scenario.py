@@ -88,10 +88,6 @@ class Scenario(squall_scenario.Scenario, FunctionalMixin, RandomNameGeneratorMix
         super().__init__(context)
         self.task = self.context.get("task", {})
 
-    def idle_duration(self) -> float:
-        """Seconds spent in ``sleep_between`` so far."""
-        return self._idle_duration
-
     @classmethod
     def get_default_context(cls) -> dict[str, Any]:
         """The contexts ``configure(context=...)`` gave this scenario."""

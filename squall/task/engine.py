@@ -12,9 +12,11 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from squall import exceptions, plugin, utils
+from squall.deploy import faults
 from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
@@ -22,10 +24,10 @@ from squall.task.config import TaskConfig, WorkloadConfig
 from squall.task.context import ContextManager
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
+from squall.task.pool import RawResult, WorkerPool
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
-from squall.task.workers import RawResult, WorkerPool
 
 CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0
@@ -135,6 +137,24 @@ class ResultConsumer:
         self.pool.join()
 
 
+@dataclass
+class WorkloadRun:
+    """One workload on its way through the engine: what prepare made and what load saw."""
+
+    uuid: str
+    runner: Runner
+    scenario_cls: type[plugin.Plugin]
+    context: dict[str, Any]
+    contexts: ContextManager
+    sla: SLAChecker
+    started: float = field(default_factory=time.monotonic)
+    pool: WorkerPool | None = None
+    consumer: ResultConsumer | None = None
+    hooks: HookExecutor | None = None
+    errors: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+
 class TaskEngine:
     """Runs every workload of a task, in order, and records the outcome."""
 
@@ -187,6 +207,13 @@ class TaskEngine:
         return status
 
     def _run_workload(self, subtask_uuid: str, wl: WorkloadConfig) -> tuple[bool, bool]:
+        """Prepare, load and record one workload; returns (SLA passed, aborted by the user)."""
+        run = self._prepare(subtask_uuid, wl)
+        self._load(run, wl)
+        return self._record(run)
+
+    def _prepare(self, subtask_uuid: str, wl: WorkloadConfig) -> WorkloadRun:
+        """The workload's plugins and contexts, and its row (status running)."""
         runner_cls = plugin.get("runner", wl["runner_name"])
         runner: Runner = runner_cls(wl["runner_args"])  # type: ignore[call-arg, assignment]
         scenario_cls = plugin.get("scenario", wl["scenario_name"])
@@ -201,75 +228,80 @@ class TaskEngine:
             contexts=contexts, sla=wl["sla"], hooks=[], status="running",
             expected_iterations=runner.expected_iterations(),
         )
-        sla = SLAChecker(wl["sla"])
         base_context: dict[str, Any] = {
             "task": {"uuid": self.task_uuid},
             "owner_id": self.task_uuid,
             "env": self.env,
             "config": contexts,
         }
-        manager = ContextManager(contexts, base_context)
-        full_started = time.monotonic()
-        consumer: ResultConsumer | None = None
-        pool: WorkerPool | None = None
-        executor: HookExecutor | None = None
-        errors: list[str] = []
-        interrupted = False
+        return WorkloadRun(uuid=row["uuid"], runner=runner, scenario_cls=scenario_cls, context=base_context,
+                           contexts=ContextManager(contexts, base_context), sla=SLAChecker(wl["sla"]))
+
+    def _load(self, run: WorkloadRun, wl: WorkloadConfig) -> None:
+        """Set up the contexts, run the iterations and hooks, clean up; what happened lands in ``run``."""
         try:
-            manager.setup()
-            scenario_cls.before_load(base_context)  # type: ignore[attr-defined]
-            pool = WorkerPool(runner.schedule(), wl["scenario_name"], wl["scenario_args"], base_context)
-            consumer = ResultConsumer(self.db, self.task_uuid, row["uuid"], pool, sla, self.abort_on_sla_failure)
+            run.contexts.setup()
+            run.scenario_cls.before_load(run.context)  # type: ignore[attr-defined]
+            pool = run.pool = WorkerPool(run.runner.schedule(), wl["scenario_name"], wl["scenario_args"],
+                                         run.context)
+            consumer = run.consumer = ResultConsumer(self.db, self.task_uuid, run.uuid, pool, run.sla,
+                                                     self.abort_on_sla_failure)
             if wl["hooks"]:
-                running = pool
-                # Hooks run in this process: they may use the database (fault history).
-                hook_context = {**base_context, "db": self.db, "env_uuid": self.env_uuid, "env_name": self.env_name}
-                executor = HookExecutor(wl["hooks"], lambda: running.started_iterations,
-                                        lambda: running.shared.stop.is_set(), hook_context, consumer.on_hook_result)
+                # Hooks run in this process; fault actions are recorded in the environment's history.
+                recorder = faults.FaultRecorder(self.db, self.task_uuid, self.env_uuid, self.env_name)
+                run.hooks = HookExecutor(wl["hooks"], lambda: pool.started_iterations,
+                                         lambda: pool.shared.stop.is_set(), {**run.context, "faults": recorder},
+                                         consumer.on_hook_result)
             pool.start()
-            if executor is not None:
-                executor.start(pool.shared.t0)
+            if run.hooks is not None:
+                run.hooks.start(pool.shared.t0)
             consumer.consume()
-            errors.extend(pool.errors)
+            run.errors.extend(pool.errors)
         except exceptions.ContextSetupError as exc:
-            errors.append(str(exc))
+            run.errors.append(str(exc))
         except KeyboardInterrupt:
-            interrupted = True
-            if pool is not None:
-                pool.kill()
+            run.interrupted = True
+            if run.pool is not None:
+                run.pool.kill()
         except BaseException:
             # The database failed us (full, locked) or squall did: no iteration
             # may outlive the clean-up below, or it could leave what it makes.
-            if pool is not None:
-                pool.kill()
+            if run.pool is not None:
+                run.pool.kill()
             raise
         finally:
-            if executor is not None:
-                executor.finish()
+            if run.hooks is not None:
+                run.hooks.finish()
             try:
-                manager.cleanup()
+                run.contexts.cleanup()
             except KeyboardInterrupt:
-                interrupted = True
+                run.interrupted = True
+
+    def _record(self, run: WorkloadRun) -> tuple[bool, bool]:
+        """Leak check, the SLA's final verdicts and the workload's figures, stored."""
         leaks = platform.leak_check(self.env, self.task_uuid)
+        sla = run.sla
         sla.add_leaks(leaks)
+        consumer = run.consumer
         stats = consumer.stats if consumer else WorkloadStats()
-        aborted_by_user = interrupted or bool(consumer and consumer.aborted_by_user)
+        aborted_by_user = run.interrupted or bool(consumer and consumer.aborted_by_user)
         if consumer and consumer.aborted_on_sla:
             sla.add_extra("aborted_on_sla", False, "Task was aborted due to SLA failure(s).")
         if aborted_by_user:
             sla.add_extra("aborted_manually", False, "Task was aborted by the user.")
-        for error in errors:
+        for error in run.errors:
             sla.add_extra("something_went_wrong", False, error)
         passed = sla.passed()
+        pool = run.pool
         repo.workload_update(
-            self.db, row["uuid"],
-            status="aborted" if aborted_by_user else ("crashed" if errors else "finished"),
-            contexts_results=manager.results,
-            hooks=executor.results() if executor is not None else [],
+            self.db, run.uuid,
+            status="aborted" if aborted_by_user else ("crashed" if run.errors else "finished"),
+            contexts_results=run.contexts.results,
+            hooks=run.hooks.results() if run.hooks is not None else [],
             leaks=leaks,
             sla_results={"sla": sla.results()},
             pass_sla=passed,
-            full_duration=time.monotonic() - full_started,
+            full_duration=time.monotonic() - run.started,
             load_started_at=pool.started_at if pool is not None and pool.started_at else None,
             **stats.columns(),
         )

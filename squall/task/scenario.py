@@ -59,6 +59,15 @@ class Scenario(plugin.Plugin):
         """The atomic actions timed so far in this iteration."""
         return self._atomic_actions
 
+    def idle_duration(self) -> float:
+        """Seconds this iteration spent in :meth:`sleep_between` (not counted in its duration)."""
+        return self._idle_duration
+
+    def output(self) -> dict[str, list[dict[str, Any]]] | None:
+        """The charts added so far (``{additive, complete}``), or None when there are none."""
+        out = self._output
+        return out if (out["additive"] or out["complete"]) else None
+
     def add_output(self, additive: dict[str, Any] | None = None, complete: dict[str, Any] | None = None) -> None:
         """Add a chart (Rally's shape: ``{title, chart_plugin, data, ...}``)."""
         for key, value in (("additive", additive), ("complete", complete)):

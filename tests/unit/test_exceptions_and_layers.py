@@ -44,7 +44,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "cli": {"api", "service", "exceptions", "bounded", "__version__"},
     "service": {"api", "exceptions", "bounded", "__version__"},
     "api": LEAVES | {"task", "deploy", "env", "report", "exporters", "plugin", "storage", "openstack"},
-    "task": LEAVES | {"env", "plugin", "storage"},
+    "task": LEAVES | {"env", "plugin", "storage", "deploy"},
     "deploy": LEAVES | {"storage"},
     "env": LEAVES | {"plugin"},
     "report": LEAVES | {"storage"},

@@ -47,18 +47,16 @@ class FaultInjection(HookAction):
     def run(self) -> None:
         cfg = self.config
         target = cfg.get("service") or cfg.get("process") or cfg.get("command") or ""
-        db = self.context.get("db")
-        if db is None:
-            self.set_error("ConfigError", "fault_injection needs the task's database", "")
+        recorder: faults.FaultRecorder | None = self.context.get("faults")
+        if recorder is None:
+            self.set_error("ConfigError", "fault_injection runs only inside a task", "")
             return
-        selection = {"nodes": cfg.get("nodes"), "roles": cfg.get("roles"),
-                     "env_uuid": self.context.get("env_uuid"), "env_name": self.context.get("env_name")}
         env_spec = self.context.get("env") or {}
         if not env_spec.get("nodes"):
             self.set_error("ConfigError", "the task's environment has no nodes", "")
             return
-        outcome = faults.inject(db, selection, env_spec, cfg["action"], target, float(cfg.get("timeout", 60)),
-                                (self.context.get("task") or {}).get("uuid"))
+        outcome = recorder.inject(env_spec, cfg["action"], target, float(cfg.get("timeout", 60)),
+                                  nodes=cfg.get("nodes"), roles=cfg.get("roles"))
         lines = [f"run {outcome['run_id']}: node {r['node_id']} ({r['node_name']}) {r['status']} rc={r['rc']}"
                  for r in outcome["nodes"]]
         self.add_output(complete={"title": f"fault_injection {cfg['action']} {target}", "chart_plugin": "TextArea",

@@ -1,0 +1,89 @@
+"""A worker process whose iterations run as asyncio tasks (``async def run`` scenarios).
+
+Closed loop: ``slots`` coroutines each claim and run iterations. Open loop:
+one scheduler claims iterations in order, awaits each one's turn, and starts
+it as a task, with at most ``slots`` running. A timeout cancels the
+iteration and records Rally's ThreadTimeoutException.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from squall.exceptions import ThreadTimeoutException
+from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
+
+
+class AsyncWorker(WorkerBase):
+    """Runs this process's share of the load on one event loop."""
+
+    def main(self) -> None:
+        """Run the load, then let the scenario close what its worker opened (connection pools)."""
+        asyncio.run(self._main())
+        self.emitter.flush()
+
+    async def run_one(self, index: int) -> RawResult:
+        """Run iteration ``index``."""
+        scenario = self.new_scenario(index)
+        error: list[str] = []
+        timestamp = time.time()
+        started = time.perf_counter()
+        try:
+            if self.schedule.timeout:
+                await asyncio.wait_for(scenario.run(**self.args), self.schedule.timeout)
+            else:
+                await scenario.run(**self.args)
+        except TimeoutError:
+            exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
+            error = [type(exc).__name__, str(exc), ""]
+        except Exception as exc:
+            error = error_of(exc)
+        duration = time.perf_counter() - started
+        return self.result(index, timestamp, duration, scenario, error)
+
+    async def _main(self) -> None:
+        flush_task = asyncio.create_task(self._flusher())
+        if self.schedule.rate is None:
+            await asyncio.gather(*(self._slot() for _ in range(self.slots)))
+        else:
+            await self._open_loop()
+        flush_task.cancel()
+        closer = getattr(self.cls, "close_worker_resources", None)
+        if closer is not None:
+            await closer()
+
+    async def _flusher(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            self.emitter.flush()
+
+    async def _slot(self) -> None:
+        while (index := self.next_index(start=True)) is not None:
+            self.emitter.emit(await self.run_one(index))
+
+    async def _wait_for_turn(self, index: int) -> bool:
+        while (pause := self.pause_before(index)) is not None:
+            if not pause:
+                return True
+            await asyncio.sleep(pause)
+        return False
+
+    async def _open_loop(self) -> None:
+        sem = asyncio.Semaphore(self.slots)
+        pending: set[asyncio.Task[None]] = set()
+
+        async def one(index: int) -> None:
+            try:
+                self.emitter.emit(await self.run_one(index))
+            finally:
+                sem.release()
+
+        while (index := self.next_index()) is not None and await self._wait_for_turn(index):
+            await sem.acquire()
+            self.mark_started()
+            task = asyncio.create_task(one(index))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        if pending:
+            await asyncio.gather(*pending)

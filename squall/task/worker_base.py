@@ -1,0 +1,150 @@
+"""What every worker process shares, whatever runs its iterations: numbering, pacing, batching, results.
+
+Iteration numbers come from one counter shared by all processes, in start
+order, so the parent knows at any moment how many iterations have started
+(iteration triggers use it). Results travel to the parent in batches over one
+queue as compact tuples (:data:`RawResult`); nothing is logged per iteration.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from squall import plugin
+from squall.task.runner import Schedule
+from squall.task.scenario import Scenario
+
+# (iteration, timestamp, duration, idle_duration, error, output, atomic_actions)
+RawResult = tuple[int, float, float, float, list[str], dict[str, Any] | None, list[Any]]
+
+BATCH = 512
+FLUSH_SECONDS = 0.05
+PACING_STEP = 0.05  # longest sleep while waiting for an open-loop iteration's turn
+
+
+@dataclass
+class SharedState:
+    """The objects the parent and every worker process of one workload share."""
+
+    counter: Any  # RawValue('q'): next iteration index
+    started: Any  # RawValue('q'): iterations that have started
+    lock: Any
+    stop: Any  # mp.Event: start no more iterations
+    queue: Any
+    credits: Any  # Semaphore: one per batch in flight
+    ready: Any  # Barrier: the parent and every worker, ready to load
+    clock: Any  # RawValue('d'): time.monotonic() of the load's start, set as the barrier opens
+
+    @property
+    def t0(self) -> float:
+        """The load's start on the monotonic (system-wide) clock: the zero of schedules and time triggers."""
+        return float(self.clock.value)
+
+
+class Emitter:
+    """Collects results and sends them to the parent in batches."""
+
+    def __init__(self, q: Any, credits: Any) -> None:
+        self.queue = q
+        self.credits = credits
+        self.lock = threading.Lock()
+        self.buffer: list[RawResult] = []
+
+    def emit(self, result: RawResult) -> None:
+        """Queue one result; a full batch goes to the parent at once."""
+        with self.lock:
+            self.buffer.append(result)
+            if len(self.buffer) < BATCH:
+                return
+            batch, self.buffer = self.buffer, []
+        self._send(batch)
+
+    def _send(self, batch: list[RawResult]) -> None:
+        self.credits.acquire()
+        self.queue.put(batch)
+
+    def flush(self) -> None:
+        """Send what is buffered."""
+        with self.lock:
+            batch, self.buffer = self.buffer, []
+        if batch:
+            self._send(batch)
+
+
+def error_of(exc: BaseException) -> list[str]:
+    """Rally's error triple: type, message, traceback."""
+    return [type(exc).__name__, str(exc), traceback.format_exc()]
+
+
+class WorkerBase:
+    """One worker process's share of the load; subclasses run the iterations (threads or asyncio)."""
+
+    def __init__(self, shared: SharedState, schedule: Schedule, scenario_name: str,
+                 args: dict[str, Any], context: dict[str, Any], slots: int) -> None:
+        self.shared = shared
+        self.schedule = schedule
+        self.cls: type[Scenario] = plugin.get("scenario", scenario_name)  # type: ignore[assignment]
+        self.args = args
+        self.context = context
+        self.slots = slots
+        self.emitter = Emitter(shared.queue, shared.credits)
+        self.deadline: float | None = None
+
+    def start_clock(self) -> None:
+        """The load has begun (the barrier opened): a duration counts from now."""
+        self.deadline = None if self.schedule.duration is None else self.shared.t0 + self.schedule.duration
+
+    def main(self) -> None:
+        """Run this worker's share, then send what is left."""
+        raise NotImplementedError
+
+    # -- iteration numbering -------------------------------------------------
+    def next_index(self, start: bool = False) -> int | None:
+        """Claim the next iteration index, or None when the load is over.
+
+        With ``start`` the iteration also counts as started, in the same
+        critical section (closed loop: an iteration starts when claimed).
+        """
+        sh = self.shared
+        if sh.stop.is_set():
+            return None
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return None
+        with sh.lock:
+            index = sh.counter.value
+            if self.schedule.times is not None and index >= self.schedule.times:
+                return None
+            sh.counter.value = index + 1
+            if start:
+                sh.started.value += 1
+        return index
+
+    def mark_started(self) -> None:
+        """Count a claimed iteration as started (open loop: when its turn came)."""
+        with self.shared.lock:
+            self.shared.started.value += 1
+
+    def pause_before(self, index: int) -> float | None:
+        """Open loop: seconds to sleep before asking again (0 when iteration ``index`` is due), None once stopped."""
+        if self.shared.stop.is_set():
+            return None
+        rate = self.schedule.rate
+        if rate is None:
+            return 0.0
+        left = self.shared.t0 + rate.offset(index) - time.monotonic()
+        return 0.0 if left <= 0 else min(left, PACING_STEP)
+
+    # -- one iteration -------------------------------------------------------
+    def new_scenario(self, index: int) -> Scenario:
+        """A scenario instance for iteration ``index`` (its context says which, 1-based)."""
+        return self.cls({**self.context, "iteration": index + 1})
+
+    @staticmethod
+    def result(index: int, timestamp: float, duration: float, scenario: Scenario, error: list[str]) -> RawResult:
+        """The compact result of one iteration; idle time is not counted in the duration."""
+        idle = scenario.idle_duration()
+        return (index + 1, timestamp, duration - idle, idle, error, scenario.output(), scenario.atomic_actions())
