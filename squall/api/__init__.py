@@ -18,6 +18,7 @@ from squall.api.deployment_group import DeploymentAPI
 from squall.api.env_group import EnvAPI
 from squall.api.plugin_group import PluginAPI
 from squall.api.remote import RemoteAPI
+from squall.api.results_group import ResultsAPI
 from squall.api.task_group import TaskAPI
 from squall.storage.db import Database
 
@@ -43,6 +44,7 @@ class API:
         self._database: Database | None = None
         self.env = EnvAPI(self)
         self.task = TaskAPI(self)
+        self.results = ResultsAPI(self)
         self.plugin = PluginAPI(self)
         self.db = DbAPI(self)
         self.deployment = DeploymentAPI(self)
@@ -57,4 +59,4 @@ class API:
 
     def groups(self) -> list[APIGroup]:
         """Every API group."""
-        return [self.env, self.task, self.plugin, self.db, self.deployment, self.cleanup]
+        return [self.env, self.task, self.results, self.plugin, self.db, self.deployment, self.cleanup]

@@ -133,7 +133,7 @@ def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help
     per_iteration = {}
     if iterations_data:
         total = max([w["total_iteration_count"] or 0 for s in task["subtasks"] for w in s["workloads"]] + [1])
-        per_iteration = {w["workload_uuid"]: w for w in ctx.obj.task.iterations(task_id=task["uuid"],
+        per_iteration = {w["workload_uuid"]: w for w in ctx.obj.results.iterations(task_id=task["uuid"],
                                                                            limit=min(total, 1_000_000))}
     if as_json:
         if iterations_data:
@@ -221,7 +221,7 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
                                                             "additions), junit-xml, html or csv."),
            to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""
-    data = ctx.obj.task.export(task_ids=task_id, type=type_)
+    data = ctx.obj.results.export(task_ids=task_id, type=type_)
     if to is None:
         print(data["content"])
         return
@@ -242,11 +242,11 @@ def report(ctx: typer.Context,
     if as_json + junit + html > 1:
         raise exceptions.InvalidArgumentsError("choose one of --html, --json and --junit-xml")
     if as_json or junit:
-        exported = ctx.obj.task.export(task_ids=task_id, type="json" if as_json else "junit-xml")
+        exported = ctx.obj.results.export(task_ids=task_id, type="json" if as_json else "junit-xml")
         write_text(out, exported["content"])
         console.print(f"Wrote {'JSON' if as_json else 'JUnit XML'} report to {out}")
         return
-    data = ctx.obj.task.report(task_ids=task_id, bins=bins)
+    data = ctx.obj.results.report(task_ids=task_id, bins=bins)
     write_text(out, data["content"])
     console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
 
@@ -261,7 +261,7 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
     """Compare two runs workload by workload; exit code 1 on a regression."""
     from squall.cli.output import Table
 
-    result = ctx.obj.task.compare(task_a=task_a, task_b=task_b, max_degradation=max_degradation,
+    result = ctx.obj.results.compare(task_a=task_a, task_b=task_b, max_degradation=max_degradation,
                                   max_failure_increase=max_failure_increase, html=out is not None)
     content = result.pop("content", None)
     if out is not None and content is not None:
@@ -301,7 +301,7 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
            env: str | None = typer.Option(None, "--env", help="Tasks of this environment."),
            out: Path = typer.Option(..., "--out", help="HTML file to write.")) -> None:
     """Write an HTML report of each workload's statistics across runs."""
-    result = ctx.obj.task.trends(task_ids=task_id, tags=tag, env=env, html=True)
+    result = ctx.obj.results.trends(task_ids=task_id, tags=tag, env=env, html=True)
     write_text(out, result["content"])
     console.print(f"Wrote trends of {len(result['tasks'])} runs, {len(result['workloads'])} workload "
                   f"configurations to {out}")
@@ -311,7 +311,7 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 def results(ctx: typer.Context,
             task_id: str | None = typer.Argument(None, help="Task UUID (default: in use).")) -> None:
     """Print a task's results in Rally's older `task results` format (a JSON list, one item a workload)."""
-    print(ctx.obj.task.export(task_ids=[task_id] if task_id else None, type="old-json-results")["content"])
+    print(ctx.obj.results.export(task_ids=[task_id] if task_id else None, type="old-json-results")["content"])
 
 
 @app.command("import")
@@ -324,6 +324,6 @@ def import_(ctx: typer.Context, results_file: Path | None = typer.Argument(None,
     if path is None:
         raise exceptions.InvalidArgumentsError("no results file given (squall task import FILE, or --file FILE)")
     text = read_text(path, "results file", bounded.MAX_IMPORT_CHARS)
-    data = ctx.obj.task.import_results(content=text, tags=tag)
+    data = ctx.obj.results.import_results(content=text, tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")

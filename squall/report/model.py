@@ -10,16 +10,19 @@ from squall.storage import repo
 from squall.storage.db import Database
 
 
-def _hook_runs(wl: dict[str, Any]) -> list[dict[str, Any]]:
+def hook_runs(wl: dict[str, Any]) -> list[dict[str, Any]]:
+    """A workload's hook runs, flat and in start order: which hook, its trigger, when, the outcome."""
     runs = []
     for hook in wl["hooks"] or []:
         (action, args), = hook["config"]["action"].items()
         (trigger, targs), = hook["config"]["trigger"].items()
         for r in hook["results"]:
             runs.append({
+                "hook": r.get("hook", action),
                 "action": action, "args": args, "trigger": trigger, "trigger_args": targs,
                 "description": hook["config"].get("description", ""), "status": r["status"],
                 "started_at": r["started_at"], "finished_at": r["finished_at"],
+                "duration": r.get("duration", r["finished_at"] - r["started_at"]),
                 "iteration": r.get("iteration"), "triggered_by": r["triggered_by"], "error": r.get("error"),
                 "output": r.get("output"),
             })
@@ -55,7 +58,7 @@ def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[s
         "rate": (total / wl["load_duration"]) if wl["load_duration"] else None,
         "statistics": wl["statistics"],
         "series": summarise(arrays, bins=bins, origin=wl.get("load_started_at")),
-        "hooks": _hook_runs(wl),
+        "hooks": hook_runs(wl),
         "leaks": wl.get("leaks") or [],
     }
 

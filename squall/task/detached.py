@@ -1,6 +1,8 @@
-"""Runs one created task in its own process (``task.launch``).
+"""Running a created task: here, in this process (``run_task``), or in a process of its own (``launch``).
 
     python -m squall.task.detached --db URL --task UUID [--abort-on-sla-failure]
+
+is what ``launch`` starts; it runs the task to its end.
 """
 
 from __future__ import annotations
@@ -8,11 +10,51 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
+import subprocess
 import sys
+from typing import Any
 
+from squall import exceptions
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.engine import TaskEngine
+
+
+def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
+    task = repo.task_get(db, task_uuid)
+    if task["status"] != "validated":
+        raise exceptions.InvalidStateError(f"task {task['uuid']} is {task['status']}; only a new task can start")
+    return task
+
+
+def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, check: bool = True) -> str:
+    """Run a created task to its end in this process; returns its final status.
+
+    The environment is read as it is now; one deleted since the task was
+    created leaves the task without platforms (its validation said what it needs).
+    """
+    task = _startable(db, task_uuid) if check else repo.task_get(db, task_uuid)
+    env: dict[str, Any] = {}
+    if task["env_uuid"]:
+        try:
+            env = repo.env_get(db, task["env_uuid"])["spec"]
+        except exceptions.NotFoundError:
+            env = {}
+    return TaskEngine(db, task["uuid"], task["config"], env, abort_on_sla_failure,  # type: ignore[arg-type]
+                      env_uuid=task["env_uuid"], env_name=task["env_name"]).run()
+
+
+def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False) -> None:
+    """Start a created task in a process of its own and return at once; the task is running from now on."""
+    task = _startable(db, task_uuid)
+    cmd = [sys.executable, "-m", "squall.task.detached", "--db", db.url, "--task", task["uuid"]]
+    if abort_on_sla_failure:
+        cmd.append("--abort-on-sla-failure")
+    child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    # If the child dies early, crash detection sees its pid gone.
+    repo.task_update(db, task["uuid"], status="running", pid=child.pid, hostname=socket.gethostname())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     # A service stopping its workers sends SIGTERM: treat it like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    db = Database(opts.db)
-    task = repo.task_get(db, opts.task)
-    env: dict[str, object] = {}
-    if task["env_uuid"]:
-        try:
-            env = repo.env_get(db, task["env_uuid"])["spec"]
-        except Exception:
-            env = {}
-    TaskEngine(db, task["uuid"], task["config"], env, opts.abort_on_sla_failure,  # type: ignore[arg-type]
-               env_uuid=task["env_uuid"], env_name=task["env_name"]).run()
+    # launch() already marked the task running, so the status check is its, not ours.
+    run_task(Database(opts.db), opts.task, opts.abort_on_sla_failure, check=False)
     return 0
 
 

@@ -68,9 +68,9 @@ def test_task_lifecycle(any_api: API) -> None:
     assert verdicts["pass_sla"] is False and verdicts["verdicts"][0]["criterion"] == "failure_rate"
     (hook,) = any_api.task.hooks(task_id=task["uuid"])
     assert hook["iteration"] == 5 and hook["status"] == "success"
-    doc = json.loads(any_api.task.export(task_ids=[task["uuid"]], type="json")["content"])
+    doc = json.loads(any_api.results.export(task_ids=[task["uuid"]], type="json")["content"])
     assert len(doc["tasks"][0]["subtasks"][0]["workloads"][0]["data"]) == 20
-    assert any_api.task.report(task_ids=[task["uuid"]])["content"].startswith("<!DOCTYPE html>")
+    assert any_api.results.report(task_ids=[task["uuid"]])["content"].startswith("<!DOCTYPE html>")
     assert [t["uuid"] for t in any_api.task.list(tags=["api"])] == [task["uuid"]]
     with pytest.raises(exceptions.InvalidStateError):
         any_api.task.start(task_id=task["uuid"])

@@ -28,10 +28,12 @@ ROUTE_COMMANDS = {
     "deployment.history_json": "never", "deployment.run": "always", "deployment.runs": "never",
     "env.check": "with nodes", "env.create": "never", "env.delete": "never", "env.get": "never",
     "env.list": "never", "env.use": "never", "plugin.list": "never", "plugin.show": "never",
-    "task.abort": "never", "task.compare": "never", "task.create": "with hooks", "task.delete": "never",
-    "task.export": "never", "task.get": "never", "task.hooks": "never", "task.import_results": "never",
-    "task.launch": "with hooks", "task.list": "never", "task.progress": "never", "task.report": "never",
-    "task.sla_check": "never", "task.start": "with hooks", "task.status": "never", "task.trends": "never",
+    "results.compare": "never", "results.export": "never", "results.import_results": "never",
+    "results.iterations": "never", "results.report": "never", "results.trends": "never",
+    "task.abort": "never", "task.create": "with hooks", "task.delete": "never",
+    "task.get": "never", "task.hooks": "never",
+    "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
+    "task.sla_check": "never", "task.start": "with hooks", "task.status": "never",
     "task.use": "never", "task.validate": "never",
 }
 
@@ -180,7 +182,7 @@ def test_no_server_file_is_read(start_service: ServiceFactory, tmp_path: Path) -
     secret.write_text("times: 424242\n")
     url = start_service()
     for path, kwargs in [("task/validate", {"config": "Dummy.dummy: [{}]", "task_args_file": str(secret)}),
-                         ("task/import", {"path": str(secret)})]:
+                         ("results/import", {"path": str(secret)})]:
         response = httpx.post(f"{url}/api/v1/{path}", json=kwargs)
         assert response.status_code == 400, response.text
         assert "424242" not in response.text

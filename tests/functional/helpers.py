@@ -35,5 +35,5 @@ def only_workload(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def iterations(api: API, task_id: str) -> list[dict[str, Any]]:
-    doc = json.loads(api.task.export(task_ids=[task_id], type="squall-json")["content"])
+    doc = json.loads(api.results.export(task_ids=[task_id], type="squall-json")["content"])
     return [it for sub in doc["tasks"][0]["subtasks"] for wl in sub["workloads"] for it in wl["data"]]

@@ -14,7 +14,7 @@ from tests.functional.helpers import run_task, v2_task
 def test_csv_export_has_one_row_per_iteration(api: API) -> None:
     task = run_task(api, v2_task("Dummy.failure", {"sleep": 0, "from_iteration": 2, "to_iteration": 2},
                                  runner={"serial": {"times": 3}}))
-    text = api.task.export(task_ids=[task["uuid"]], type="csv")["content"]
+    text = api.results.export(task_ids=[task["uuid"]], type="csv")["content"]
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["iteration"] for r in rows] == ["1", "2", "3"]
     assert [r["failed"] for r in rows] == ["0", "1", "0"]
@@ -23,7 +23,7 @@ def test_csv_export_has_one_row_per_iteration(api: API) -> None:
 
 def test_html_export_is_self_contained(api: API) -> None:
     task = run_task(api, v2_task("Dummy.dummy", runner={"serial": {"times": 3}}))
-    html = api.task.export(task_ids=[task["uuid"]], type="html")["content"]
+    html = api.results.export(task_ids=[task["uuid"]], type="html")["content"]
     assert html.startswith("<!DOCTYPE html>")
     assert "uPlot" in html and "MIT" in html
     for fetch in ("src=\"http", "href=\"http", "<link rel=\"stylesheet\""):
@@ -45,9 +45,9 @@ def test_squall_json_reads_back_losslessly(api: API) -> None:
     task = run_task(api, v2_task("Dummy.dummy_random_fail_in_atomic", {"exception_probability": 0.5},
                                  runner={"constant": {"times": 30, "concurrency": 2}}, hooks=hooks,
                                  sla={"failure_rate": {"max": 100}}))
-    first = api.task.export(task_ids=[task["uuid"]], type="squall-json")["content"]
-    (again,) = api.task.import_results(content=first)["imported"]
-    second = api.task.export(task_ids=[again], type="squall-json")["content"]
+    first = api.results.export(task_ids=[task["uuid"]], type="squall-json")["content"]
+    (again,) = api.results.import_results(content=first)["imported"]
+    second = api.results.export(task_ids=[again], type="squall-json")["content"]
     before, after = _without_ids(json.loads(first)), _without_ids(json.loads(second))
     assert after == before
     wl = before["tasks"][0]["subtasks"][0]["workloads"][0]
@@ -55,7 +55,7 @@ def test_squall_json_reads_back_losslessly(api: API) -> None:
     assert [it["iteration"] for it in wl["data"]] and wl["load_started_at"] and "99%ile" in json.dumps(wl)
     assert wl["hooks"][0]["results"][0]["error"]["description"] and "leaks" in wl
     # The Rally document of the same task has none of them.
-    rally_doc = json.loads(api.task.export(task_ids=[again], type="json")["content"])
+    rally_doc = json.loads(api.results.export(task_ids=[again], type="json")["content"])
     rally_wl = rally_doc["tasks"][0]["subtasks"][0]["workloads"][0]
     assert "leaks" not in rally_wl and "iteration" not in rally_wl["data"][0]
     assert isinstance(rally_wl["hooks"][0]["results"][0]["error"], list)

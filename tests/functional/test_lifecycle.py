@@ -175,7 +175,7 @@ def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_pat
     detailed = cli("task", "detailed", uuid, check=True).stdout
     assert "n/a it/s" not in detailed and f"Iterations: {len(stored)}" in detailed
     # What was stored is exportable as valid JSON.
-    json.loads(api.task.export(task_ids=[uuid])["content"])
+    json.loads(api.results.export(task_ids=[uuid])["content"])
 
 
 def test_abort_refuses_a_finished_task(api: API) -> None:

@@ -30,8 +30,8 @@ def test_task_on_postgres(pg_api: API) -> None:
 
 def test_import_export_on_postgres(pg_api: API) -> None:
     task = run_task(pg_api, v2_task("Dummy.dummy_output", runner={"serial": {"times": 2}}))
-    content = pg_api.task.export(task_ids=[task["uuid"]])["content"]
-    (new,) = pg_api.task.import_results(content=content)["imported"]
-    again = json.loads(pg_api.task.export(task_ids=[new])["content"])
+    content = pg_api.results.export(task_ids=[task["uuid"]])["content"]
+    (new,) = pg_api.results.import_results(content=content)["imported"]
+    again = json.loads(pg_api.results.export(task_ids=[new])["content"])
     assert len(again["tasks"][0]["subtasks"][0]["workloads"][0]["data"]) == 2
     assert len(pg_api.task.list()) == 2

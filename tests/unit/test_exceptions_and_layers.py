@@ -115,6 +115,6 @@ def test_every_api_method_has_a_route(api: API) -> None:
     routes = {(r["method"], r["path"]) for r in discover_routes(api)}
     assert ("POST", "/api/v1/task/start") in routes
     assert ("GET", "/api/v1/task/list") in routes
-    assert ("POST", "/api/v1/task/import") in routes
+    assert ("POST", "/api/v1/results/import") in routes
     assert ("DELETE", "/api/v1/env/delete") in routes
     assert len(routes) == len(discover_routes(api))

@@ -280,9 +280,9 @@
     var page = parts[0] || "tasks";
     if (page === "tasks") call("GET", "task/list").then(renderTasks).catch(showError);
     else if (page === "envs") call("GET", "env/list").then(renderEnvs).catch(showError);
-    else if (page === "task") showReport(call("GET", "task/report", {task_ids: [parts[1]]}));
-    else if (page === "compare") showReport(call("GET", "task/compare", {task_a: parts[1], task_b: parts[2], html: true}));
-    else if (page === "trends") showReport(call("GET", "task/trends", {task_ids: parts[1].split(","), html: true}));
+    else if (page === "task") showReport(call("GET", "results/report", {task_ids: [parts[1]]}));
+    else if (page === "compare") showReport(call("GET", "results/compare", {task_a: parts[1], task_b: parts[2], html: true}));
+    else if (page === "trends") showReport(call("GET", "results/trends", {task_ids: parts[1].split(","), html: true}));
     else if (page === "live") renderLive(parts[1]);
     else if (page === "deploys") call("GET", "deployment/runs").then(renderRuns).catch(showError);
     else if (page === "history") renderHistory(parts[1]);

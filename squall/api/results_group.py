@@ -1,0 +1,138 @@
+"""API group ``results``: a task's results as files and reports, compared, as trends, and imported."""
+
+from __future__ import annotations
+
+import builtins
+import json
+from typing import Any
+
+from squall import exceptions
+from squall.api.base import APIGroup, api_method
+from squall.report import iterations as iteration_table
+from squall.storage import repo
+
+EXPORT_TYPES = ("json", "squall-json", "old-json-results", "junit-xml", "html", "csv")
+
+
+class ResultsAPI(APIGroup):
+    """Results of tasks: export, report, compare, trends, import, and per-iteration tables."""
+
+    group_name = "results"
+
+    @api_method("GET", runs_commands=False)
+    def iterations(self, task_id: str | None = None, limit: int = 100_000) -> builtins.list[dict[str, Any]]:
+        """Atomics per iteration of every workload (Rally's ``task detailed --iterations-data``).
+
+        Per workload: workload_uuid, position, name, headers and rows (iteration number in
+        start order, duration, then one column per top-level atomic action),
+        at most ``limit`` rows, and the total number of iterations.
+        """
+        if not 1 <= limit <= 1_000_000:
+            raise exceptions.InvalidArgumentsError("limit must be between 1 and 1000000")
+        tree = repo.task_tree(self.db, self.api.task.resolve(task_id)["uuid"])
+        out = []
+        for sub in tree["subtasks"]:
+            for wl in sub["workloads"]:
+                atomics = ((wl["statistics"] or {}).get("durations") or {}).get("atomics") or []
+                names = [a["display_name"] for a in atomics]
+                found = iteration_table.table(repo.chunks(self.db, wl["uuid"]), names, limit)
+                out.append({"workload_uuid": wl["uuid"], "position": wl["position"], "name": wl["name"], **found})
+        return out
+
+    @api_method("GET", runs_commands=False)
+    def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
+        """Task results as text: ``json`` (Rally 5.1.1's schema exactly), ``squall-json`` (the same with
+        squall's additions, read back losslessly by import), ``old-json-results`` (the list `rally task
+        results` prints), ``junit-xml``, ``html`` or ``csv``.
+
+        Without task ids: the task in use.
+        """
+        if type not in EXPORT_TYPES:
+            raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
+        rows = [self.api.task.resolve(t) for t in (task_ids or [None])]  # type: ignore[list-item]
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        from squall.exporters import csv_export, junit, rally_json
+
+        if type == "old-json-results":
+            from squall.exporters import old_results
+
+            if len(trees) != 1:
+                raise exceptions.InvalidArgumentsError("old-json-results holds one task")
+            content = json.dumps(old_results.export(self.db, trees[0]), indent=2, allow_nan=False)
+        elif type in ("json", "squall-json"):
+            document = rally_json.export(self.db, trees, squall=type == "squall-json")
+            content = json.dumps(document, indent=2, allow_nan=False)
+        elif type == "junit-xml":
+            content = junit.export(trees)
+        elif type == "csv":
+            content = csv_export.export(self.db, trees)
+        else:
+            return self.report(task_ids=[t["uuid"] for t in trees])
+        return {"type": type, "content": content}
+
+    @api_method("GET", runs_commands=False)
+    def report(self, task_ids: builtins.list[str] | None = None, bins: int = 500) -> dict[str, Any]:
+        """A self-contained HTML report of one task or several side by side."""
+        from squall.report import html, model
+
+        if not 10 <= bins <= 5000:
+            raise exceptions.InvalidArgumentsError("bins must be between 10 and 5000")
+        uuids = [self.api.task.resolve(t)["uuid"] for t in (task_ids or [None])]  # type: ignore[list-item]
+        content = html.render(model.report_document(self.db, uuids, bins=bins), kind="task")
+        return {"type": "html", "content": content}
+
+    @api_method("GET", runs_commands=False)
+    def compare(self, task_a: str, task_b: str, max_degradation: float = 10.0,
+                max_failure_increase: float = 1.0, html: bool = False) -> dict[str, Any]:
+        """Compare run B with run A per matching workload; ``regression`` is the verdict.
+
+        With ``html``, ``content`` holds a report drawing both runs side by side.
+        """
+        from squall.report import compare as compare_mod
+
+        if max_degradation < 0 or max_failure_increase < 0:
+            raise exceptions.InvalidArgumentsError("thresholds must not be negative")
+        rows = [self.api.task.resolve(task_a), self.api.task.resolve(task_b)]
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        result = compare_mod.compare(trees[0], trees[1], max_degradation, max_failure_increase)
+        if html:
+            from squall.report import html as html_mod
+            from squall.report import model
+
+            document = model.report_document(self.db, [r["uuid"] for r in rows])
+            document["compare"] = result
+            result["content"] = html_mod.render(document, kind="compare")
+        return result
+
+    @api_method("GET", runs_commands=False)
+    def trends(self, task_ids: builtins.list[str] | None = None, tags: builtins.list[str] | None = None,
+               env: str | None = None, html: bool = False) -> dict[str, Any]:
+        """Statistics of each workload configuration across runs (tasks given, or by tag/env)."""
+        from squall.report import trends as trends_mod
+
+        if task_ids:
+            rows = [self.api.task.resolve(t) for t in task_ids]
+        else:
+            env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
+            rows = [r for r in repo.task_list(self.db, env_uuid=env_uuid, tags=tags) if r["status"] == "finished"]
+        if not rows:
+            raise exceptions.InvalidArgumentsError("no finished tasks match; give task ids, --tag or --env")
+        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
+        result = trends_mod.trends(trees)
+        if html:
+            from squall.report import html as html_mod
+
+            result["content"] = html_mod.render({"tasks": [], "trends": result,
+                                                 "title": f"Trends of {len(rows)} runs"}, kind="trends")
+        return result
+
+    @api_method("POST", path="import", runs_commands=False)
+    def import_results(self, content: str, tags: builtins.list[str] | None = None) -> dict[str, Any]:
+        """Load a JSON results file's text (squall's or Rally's) as new tasks; the last becomes the one in use."""
+        from squall.exporters import importer
+
+        doc = importer.parse(content)
+        imported = importer.import_document(self.db, doc, tags)
+        if imported:
+            self.api.task.use(task_id=imported[-1])
+        return {"imported": imported}
