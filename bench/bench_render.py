@@ -54,13 +54,14 @@ def plain_load(text: str) -> dict[str, Any]:
 
 def bounded_load(text: str) -> dict[str, Any]:
     """squall's renderer: the bounded sandbox and the bounded YAML loader."""
-    from squall.task import render
+    from squall.task.taskfile import render
 
     return render.load_task(text, {})
 
 
 def validate(data: dict[str, Any]) -> None:
-    from squall.task import config, validation
+    from squall.task.taskfile import normalise as config
+    from squall.task.taskfile import validate as validation
 
     validation.validate(config.normalise(data))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid as uuidlib
+from typing import Any
 
 _SLEEP_SLICE = 0.05
 
@@ -48,3 +49,11 @@ def isoformat(value: dt.datetime | None) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def only_item(mapping: Any, what: str = "mapping") -> tuple[str, Any]:
+    """The one ``(key, value)`` of a single-key mapping (``{"Dummy.dummy": {...}}``); ValueError otherwise."""
+    if not isinstance(mapping, dict) or len(mapping) != 1:
+        raise ValueError(f"{what} must be a single-key mapping")
+    return next(iter(mapping.items()))
+

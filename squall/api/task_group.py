@@ -10,8 +10,10 @@ from typing import Any
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 from squall.storage import repo
-from squall.task import config as task_config
-from squall.task import detached, lifecycle, render, validation
+from squall.task import detached, lifecycle
+from squall.task.taskfile import normalise as task_config
+from squall.task.taskfile import render
+from squall.task.taskfile import validate as validation
 
 DEFAULT_TASK_KEY = "default_task"
 

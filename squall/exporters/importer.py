@@ -24,9 +24,10 @@ def _time(value: Any) -> dt.datetime:
 
 
 def _single(mapping: dict[str, Any], what: str) -> tuple[str, Any]:
-    if not isinstance(mapping, dict) or len(mapping) != 1:
-        raise exceptions.InvalidArgumentsError(f"results file: {what} must be a single-key mapping")
-    return next(iter(mapping.items()))
+    try:
+        return utils.only_item(mapping, what)
+    except ValueError as exc:
+        raise exceptions.InvalidArgumentsError(f"results file: {exc}") from None
 
 
 def parse(text: str) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from squall.deploy import faults
 from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task.config import TaskConfig, WorkloadConfig
 from squall.task.context import ContextManager
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
@@ -28,6 +27,7 @@ from squall.task.pool import RawResult, WorkerPool
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
+from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig
 
 CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0

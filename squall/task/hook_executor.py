@@ -18,8 +18,8 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from squall import plugin
-from squall.task.config import HookConfig, hook_parts
 from squall.task.hook import HookAction, HookRunResult, Trigger
+from squall.task.taskfile.normalise import HookConfig, hook_parts
 
 # How long hooks still running when the load ends are waited for.
 WAIT_SECONDS = float(os.environ.get("SQUALL_HOOK_WAIT", "120"))

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from squall.api import API
-from squall.task import config, validation
+from squall.task.taskfile import normalise as config
+from squall.task.taskfile import validate as validation
 from tests.conftest import ServiceFactory, _Handler
 from tests.functional.helpers import iterations, run_task, v2_task
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from squall import exceptions
 from squall.cli.files import read_templates
-from squall.task import render
+from squall.task.taskfile import render
 from tests.rally import oracle
 
 

@@ -26,7 +26,7 @@ def test_failure_rate_bounds() -> None:
 
 
 def test_default_failure_rate_is_zero() -> None:
-    from squall.task.config import normalise
+    from squall.task.taskfile.normalise import normalise
 
     absent, empty = (normalise({"Dummy.dummy": [sla]})["subtasks"][0]["workloads"][0]["sla"]
                      for sla in ({}, {"sla": {}}))

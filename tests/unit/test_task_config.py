@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from squall import exceptions
-from squall.task import config, render, validation
+from squall.task.taskfile import normalise as config
+from squall.task.taskfile import render
+from squall.task.taskfile import validate as validation
 
 
 def errors_of(data: dict) -> list[str]:
@@ -127,7 +129,7 @@ def test_task_args_must_be_a_mapping() -> None:
 
 
 def test_task_args_take_rallys_key_value_form() -> None:
-    from squall.task.render import load_task, parse_task_args
+    from squall.task.taskfile.render import load_task, parse_task_args
 
     args = parse_task_args("times=3,name=x")
     assert args == {"times": "3", "name": "x"}  # text, as in Rally; the YAML after rendering makes 3 a number

@@ -15,7 +15,8 @@ from __future__ import annotations
 import copy
 from typing import Any, TypedDict
 
-from squall import exceptions, schema
+from squall import exceptions, schema, utils
+from squall.task.taskfile.schemas import TASK_V2_SCHEMA, WORKLOAD_V1_SCHEMA
 
 
 class HookConfig(TypedDict):
@@ -72,125 +73,11 @@ def _sla_of(raw: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(DEFAULT_SLA if sla is None else sla)
 
 
-_SINGLE_KEY = {"type": "object", "minProperties": 1, "maxProperties": 1}
-_HOOK_V2 = {
-    "type": "object",
-    "properties": {"action": _SINGLE_KEY, "trigger": _SINGLE_KEY, "description": {"type": "string"}},
-    "required": ["action", "trigger"],
-    "additionalProperties": False,
-}
-_WORKLOAD_V2_PROPS: dict[str, Any] = {
-    "scenario": _SINGLE_KEY,
-    "runner": _SINGLE_KEY,
-    "contexts": {"type": "object"},
-    "context": {"type": "object"},
-    "sla": {"type": "object"},
-    "hooks": {"type": "array", "items": _HOOK_V2},
-    "description": {"type": "string"},
-}
-_TAGS = {"type": "array", "items": {"type": "string"}}
-TASK_V2_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "version": {"enum": [2]},
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "tags": _TAGS,
-        "env": {"type": "string"},
-        "subtasks": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string"},
-                    "description": {"type": "string"},
-                    "tags": _TAGS,
-                    "workloads": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "properties": _WORKLOAD_V2_PROPS,
-                            "required": ["scenario"],
-                            "additionalProperties": False,
-                        },
-                    },
-                    **_WORKLOAD_V2_PROPS,
-                },
-                "required": ["title"],  # as in Rally 5.1.1
-                "additionalProperties": False,
-            },
-        },
-    },
-    "required": ["version", "subtasks"],
-    "additionalProperties": False,
-}
-_HOOK_V1 = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "args": {},
-        "description": {"type": "string"},
-        "trigger": {
-            "type": "object",
-            "properties": {"name": {"type": "string"}, "args": {}},
-            "required": ["name", "args"],
-            "additionalProperties": False,
-        },
-    },
-    "required": ["name", "args", "trigger"],
-    "additionalProperties": False,
-}
-_HOOK_LIST = {"type": "array", "items": {"type": "object", "minProperties": 1, "maxProperties": 1}}
-_OLD_HOOK_SECTION = {
-    "type": "object",
-    "properties": {
-        "iterations": {
-            "type": "object",
-            "patternProperties": {
-                "^[1-9][0-9]*$": _HOOK_LIST,
-                "^(periodic|pereodic)$": {
-                    "type": "object",
-                    "patternProperties": {"^[1-9][0-9]*$": _HOOK_LIST},
-                    "additionalProperties": False,
-                },
-            },
-            "additionalProperties": False,
-        }
-    },
-    "required": ["iterations"],
-    "additionalProperties": False,
-}
-WORKLOAD_V1_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "args": {"type": "object"},
-        "runner": {
-            "type": "object",
-            "properties": {"type": {"type": "string"}},
-            "required": ["type"],
-        },
-        "context": {"type": "object"},
-        "sla": {"type": "object"},
-        "hooks": {"type": "array", "items": _HOOK_V1},
-        "hook": _OLD_HOOK_SECTION,
-        "description": {"type": "string"},
-    },
-    "additionalProperties": False,
-}
-
-
-def _single(mapping: dict[str, Any]) -> tuple[str, Any]:
-    ((name, args),) = mapping.items()
-    return name, args
-
-
 def _hooks_v2(raw: list[dict[str, Any]], base: str) -> list[HookConfig]:
     hooks: list[HookConfig] = []
     for i, hook in enumerate(raw):
-        action_name, _ = _single(hook["action"])
-        trigger_name, _ = _single(hook["trigger"])
+        action_name, _ = utils.only_item(hook["action"])
+        trigger_name, _ = utils.only_item(hook["trigger"])
         hooks.append(
             HookConfig(
                 description=hook.get("description", ""),
@@ -223,7 +110,7 @@ def _hooks_old_section(section: dict[str, Any], base: str) -> list[HookConfig]:
         if key in ("periodic", "pereodic"):
             for step, actions in value.items():
                 for j, action in enumerate(actions):
-                    name, _ = _single(action)
+                    name, _ = utils.only_item(action)
                     trigger = {"unit": "iteration", "step": int(step), "start": int(step)}
                     hooks.append(
                         HookConfig(
@@ -236,7 +123,7 @@ def _hooks_old_section(section: dict[str, Any], base: str) -> list[HookConfig]:
                     )
         else:
             for j, action in enumerate(value):
-                name, _ = _single(action)
+                name, _ = utils.only_item(action)
                 hooks.append(
                     HookConfig(
                         description=f"at iteration {key}",
@@ -250,8 +137,8 @@ def _hooks_old_section(section: dict[str, Any], base: str) -> list[HookConfig]:
 
 
 def _workload_v2(raw: dict[str, Any], base: str, position: int) -> WorkloadConfig:
-    scenario_name, scenario_args = _single(raw["scenario"])
-    runner_name, runner_args = _single(raw.get("runner") or {"serial": {}})
+    scenario_name, scenario_args = utils.only_item(raw["scenario"])
+    runner_name, runner_args = utils.only_item(raw.get("runner") or {"serial": {}})
     contexts_key = "contexts" if "contexts" in raw else "context"
     return WorkloadConfig(
         position=position,
@@ -307,7 +194,7 @@ def normalise(data: dict[str, Any]) -> TaskConfig:
     """Check the file's structure and return the one internal model.
 
     Raises InvalidTaskError listing every structural problem with its path.
-    Plugin-level checks are done later by :mod:`squall.task.validation`.
+    Plugin-level checks are done later by :mod:`squall.task.taskfile.validate`.
     """
     if "version" in data and data["version"] != 1:
         errors = schema.collect(TASK_V2_SCHEMA, data, "")
@@ -375,6 +262,6 @@ def _normalise_v2(data: dict[str, Any]) -> TaskConfig:
 
 def hook_parts(hook: HookConfig) -> tuple[str, Any, str, Any]:
     """(action name, action args, trigger name, trigger args) of a hook."""
-    action_name, action_args = _single(hook["action"])
-    trigger_name, trigger_args = _single(hook["trigger"])
+    action_name, action_args = utils.only_item(hook["action"])
+    trigger_name, trigger_args = utils.only_item(hook["trigger"])
     return action_name, action_args, trigger_name, trigger_args

@@ -111,7 +111,7 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file",
         return text  # nothing to render: spare the Jinja2 import on the one-iteration path
     import jinja2
 
-    from squall.task import sandbox
+    from squall.task.taskfile import sandbox
 
     def refuse_missing(parsed: Any, env: Any) -> None:
         missing = missing_variables(parsed, env, text, args)

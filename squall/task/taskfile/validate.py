@@ -5,16 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from squall import exceptions, plugin, schema
-from squall.task.config import TaskConfig, WorkloadConfig, hook_parts
 from squall.task.scenario import Scenario, args_errors
+from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig, hook_parts
 
 
-def _plugin_errors(kind: str, name: str, config: Any, path: str) -> list[str]:
+def _plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str | None = None) -> list[str]:
+    """An unknown plugin (reported at ``unknown_at``), else its schema's errors, else its own checks'.
+
+    A scenario's arguments are also checked against its ``run`` signature.
+    """
     cls = plugin.find(kind, name)
     if cls is None:
         known = ", ".join(plugin.names(kind)) or "none"
-        return [f"{path}: unknown {kind} plugin '{name}' (known: {known})"]
-    errors = schema.collect(cls.CONFIG_SCHEMA, config, path)
+        return [f"{unknown_at or path}: unknown {kind} plugin '{name}' (known: {known})"]
+    errors = []
+    if isinstance(cls, type) and issubclass(cls, Scenario):
+        errors.extend(args_errors(cls, config, path))
+    if cls.CONFIG_SCHEMA:
+        errors.extend(schema.collect(cls.CONFIG_SCHEMA, config, path))
     check = getattr(cls, "config_errors", None)
     return errors or (check(config, path) if check else [])
 
@@ -22,19 +30,8 @@ def _plugin_errors(kind: str, name: str, config: Any, path: str) -> list[str]:
 def workload_errors(wl: WorkloadConfig) -> list[str]:
     """Problems of one workload: unknown plugins, schema violations, bad args."""
     paths = wl["paths"]
-    errors: list[str] = []
-    scenario_cls = plugin.find("scenario", wl["scenario_name"])
-    if scenario_cls is None:
-        known = ", ".join(plugin.names("scenario"))
-        errors.append(f"{paths['workload']}: unknown scenario plugin '{wl['scenario_name']}' (known: {known})")
-    else:
-        assert issubclass(scenario_cls, Scenario)
-        errors.extend(args_errors(scenario_cls, wl["scenario_args"], paths["scenario"]))
-        if scenario_cls.CONFIG_SCHEMA:
-            errors.extend(schema.collect(scenario_cls.CONFIG_SCHEMA, wl["scenario_args"], paths["scenario"]))
-        check = getattr(scenario_cls, "config_errors", None)
-        if check is not None:
-            errors.extend(check(wl["scenario_args"], paths["scenario"]))
+    errors = _plugin_errors("scenario", wl["scenario_name"], wl["scenario_args"], paths["scenario"],
+                            unknown_at=paths["workload"])
     errors.extend(_plugin_errors("runner", wl["runner_name"], wl["runner_args"], paths["runner"]))
     for name, cfg in wl["contexts"].items():
         errors.extend(_plugin_errors("context", name, cfg, f"{paths['contexts']}.{name}"))
