@@ -10,7 +10,7 @@ Methods take keyword arguments only and return JSON-serialisable data.
 
 from __future__ import annotations
 
-from squall import exceptions, plugin
+from squall import exceptions, registry
 from squall.api.base import APIGroup
 from squall.api.cleanup_group import CleanupAPI
 from squall.api.db_group import DbAPI
@@ -37,7 +37,7 @@ class API:
                 raise exceptions.InvalidArgumentsError(
                     "--plugin-paths loads plugins into this process; a service loads its own "
                     "(squall --plugin-paths ... service start)")
-            plugin.load_paths(plugin_paths)
+            registry.load_paths(plugin_paths)
         self.db_url = db_url
         self.endpoint_url = endpoint_url
         self.remote: RemoteAPI | None = RemoteAPI(endpoint_url, token) if endpoint_url else None

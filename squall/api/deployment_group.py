@@ -54,13 +54,13 @@ class DeploymentAPI(APIGroup):
         return [_run_public(r) for r in history_repo.run_list(self.db, env_uuid)]
 
     @api_method("GET", runs_commands=False)
-    def get(self, task_id: int) -> dict[str, Any]:
+    def get(self, run_id: int) -> dict[str, Any]:
         """One deployment run by its id."""
         from squall.storage import history_repo
 
-        return _run_public(history_repo.run_get(self.db, task_id))
+        return _run_public(history_repo.run_get(self.db, run_id))
 
-    def _check_history_query(self, task_id: int, statuses: builtins.list[str] | None) -> None:
+    def _check_history_query(self, run_id: int, statuses: builtins.list[str] | None) -> None:
         from squall.deploy import executor
         from squall.storage import history_repo
 
@@ -68,21 +68,21 @@ class DeploymentAPI(APIGroup):
         if unknown:
             raise exceptions.InvalidArgumentsError(
                 f"unknown status {', '.join(unknown)} (known: {', '.join(executor.STATUSES)})")
-        history_repo.run_get(self.db, task_id)
+        history_repo.run_get(self.db, run_id)
 
     @api_method("GET", runs_commands=False)
-    def history(self, task_id: int, nodes: builtins.list[int] | None = None,
+    def history(self, run_id: int, nodes: builtins.list[int] | None = None,
                 statuses: builtins.list[str] | None = None, task_names: builtins.list[str] | None = None,
                 include_summary: bool = True) -> builtins.list[dict[str, Any]]:
         """The run's history rows in the seed's shape, filtered by nodes, statuses and task names."""
         from squall.storage import history_repo
 
-        self._check_history_query(task_id, statuses)
-        rows = history_repo.history_query(self.db, task_id, nodes, statuses, task_names, include_summary)
+        self._check_history_query(run_id, statuses)
+        rows = history_repo.history_query(self.db, run_id, nodes, statuses, task_names, include_summary)
         return [{**r, "task_id": r["deployment_task_id"]} for r in rows]
 
     @api_method("GET", runs_commands=False)
-    def history_json(self, task_id: int, nodes: builtins.list[int] | None = None,
+    def history_json(self, run_id: int, nodes: builtins.list[int] | None = None,
                      statuses: builtins.list[str] | None = None,
                      task_names: builtins.list[str] | None = None) -> str:
         """:meth:`history`'s rows, summary included, as one JSON text that the database builds.
@@ -92,5 +92,5 @@ class DeploymentAPI(APIGroup):
         """
         from squall.storage import history_repo
 
-        self._check_history_query(task_id, statuses)
-        return history_repo.history_document(self.db, task_id, nodes, statuses, task_names)
+        self._check_history_query(run_id, statuses)
+        return history_repo.history_document(self.db, run_id, nodes, statuses, task_names)

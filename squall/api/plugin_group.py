@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import exceptions, plugin
+from squall import exceptions, registry
 from squall.api.base import APIGroup, api_method
 
 
@@ -17,7 +17,7 @@ class PluginAPI(APIGroup):
     def list(self, kind: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Plugins, optionally of one kind and/or whose name contains ``name``."""
         found = []
-        for cls in plugin.all_plugins():
+        for cls in registry.all_plugins():
             info = cls.get_info()
             if kind and info["kind"] != kind:
                 continue
@@ -29,7 +29,7 @@ class PluginAPI(APIGroup):
     @api_method("GET", runs_commands=False)
     def show(self, name: str, kind: str | None = None) -> dict[str, Any]:
         """Everything about one plugin; with several matches, name the kind."""
-        matches = [c.get_info() for c in plugin.all_plugins()
+        matches = [c.get_info() for c in registry.all_plugins()
                    if c.plugin_name == name and (kind is None or c.plugin_kind == kind)]
         if not matches:
             raise exceptions.PluginNotFoundError(kind="plugin", name=name)

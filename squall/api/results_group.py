@@ -129,7 +129,7 @@ class ResultsAPI(APIGroup):
     @api_method("POST", path="import", runs_commands=False)
     def import_results(self, content: str, tags: builtins.list[str] | None = None) -> dict[str, Any]:
         """Load a JSON results file's text (squall's or Rally's) as new tasks; the last becomes the one in use."""
-        from squall.exporters import importer
+        from squall import importer
 
         doc = importer.parse(content)
         imported = importer.import_document(self.db, doc, tags)

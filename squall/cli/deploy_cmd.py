@@ -40,7 +40,7 @@ def run(ctx: typer.Context, graph_file: Path,
     """Execute a graph file; exit code 1 if any task failed."""
     graph = read_yaml(graph_file, "graph file")
     result = ctx.obj.deployment.run(graph=graph, env=env)
-    rows = ctx.obj.deployment.history(task_id=result["id"], include_summary=False)
+    rows = ctx.obj.deployment.history(run_id=result["id"], include_summary=False)
     console.print(history_table(rows))
     colour = "green" if result["status"] == "ready" else "red"
     console.print(f"Deployment run {result['id']} on {result['env_name']}: [{colour}]{result['status']}[/{colour}]"
@@ -104,7 +104,7 @@ def tasks_history(ctx: typer.Context,
     run_id = task_id if task_id is not None else task
     if run_id is None:
         raise exceptions.InvalidArgumentsError("give the run id: tasks-history 1, or --task-id 1")
-    rows = ctx.obj.deployment.history(task_id=run_id, nodes=_ints(node_id, "--node-id") or None,
+    rows = ctx.obj.deployment.history(run_id=run_id, nodes=_ints(node_id, "--node-id") or None,
                                       statuses=_words(statuses) or None, task_names=_words(task_names) or None,
                                       include_summary=include_summary or as_json)
     show(rows, as_json, lambda r: history_table(r, include_summary), "No history rows match.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
-from squall import exceptions, plugin, schema
+from squall import exceptions, registry, schema
 
 
-class Platform(plugin.Plugin):
+class Platform(registry.Plugin):
     """Base of platforms: a spec section, validated by ``CONFIG_SCHEMA``, and a check."""
 
     plugin_kind: ClassVar[str] = "platform"
@@ -41,9 +41,9 @@ def validate_spec(spec: Any) -> dict[str, Any]:
         raise exceptions.InvalidConfigError(f"environment spec must be a mapping, got {type(spec).__name__}")
     errors = []
     for name, cfg in spec.items():
-        cls = plugin.find("platform", name)
+        cls = registry.find("platform", name)
         if cls is None:
-            known = ", ".join(plugin.names("platform"))
+            known = ", ".join(registry.names("platform"))
             errors.append(f"{name}: unknown platform (known: {known})")
             continue
         errors.extend(schema.collect(cls.CONFIG_SCHEMA, cfg, name))
@@ -55,7 +55,7 @@ def validate_spec(spec: Any) -> dict[str, Any]:
 def platforms(spec: dict[str, Any]) -> Iterator[tuple[str, Platform]]:
     """``(name, platform)`` for every section of a (validated) spec."""
     for name, cfg in spec.items():
-        yield name, cast(type[Platform], plugin.get("platform", name))(cfg)
+        yield name, cast(type[Platform], registry.get("platform", name))(cfg)
 
 
 def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:

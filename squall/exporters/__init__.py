@@ -1,1 +1,1 @@
-"""Task result exporters (JSON in Rally's format, JUnit XML) and the importer."""
+"""Task result exporters: JSON in Rally's format (and squall's), the old results list, JUnit XML, CSV."""

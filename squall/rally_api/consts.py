@@ -1,5 +1,5 @@
 """``rally.consts``: the constants Rally plugin files refer to."""
 
-from squall.plugin import JSON_SCHEMA
+from squall.registry import JSON_SCHEMA
 
 __all__ = ["JSON_SCHEMA"]

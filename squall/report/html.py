@@ -48,7 +48,7 @@ def render(document: dict[str, Any], kind: str = "task") -> str:
         data=_safe_json(document),
         uplot_js=_asset("vendor/uPlot.iife.min.js"),
         uplot_css=_asset("vendor/uPlot.min.css"),
-        report_js=_asset("templates/report.js"),
-        report_css=_asset("templates/report.css"),
+        report_js=_asset("static/report.js"),
+        report_css=_asset("static/report.css"),
         uplot_licence=_asset("vendor/LICENSE-uPlot"),
     )

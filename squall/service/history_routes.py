@@ -53,7 +53,7 @@ def query_of(request: Request) -> dict[str, Any]:
     if len(run_ids) != 1:
         raise exceptions.InvalidArgumentsError("the task id must be one whole number")
     split = lambda name: [v for v in request.query_params.get(name, "").split(",") if v]  # noqa: E731
-    return {"task_id": run_ids[0], "nodes": _ids(request.query_params.get("nodes", ""), "node ids") or None,
+    return {"run_id": run_ids[0], "nodes": _ids(request.query_params.get("nodes", ""), "node ids") or None,
             "statuses": split("statuses") or None, "task_names": split("task_names") or None}
 
 

@@ -13,12 +13,12 @@ import time
 import traceback
 from typing import Any, ClassVar, cast
 
-from squall import exceptions, plugin
+from squall import exceptions, registry
 
 LOG = logging.getLogger(__name__)
 
 
-class Context(plugin.Plugin):
+class Context(registry.Plugin):
     """Base class of contexts: implement ``setup()`` and ``cleanup()``.
 
     ``self.config`` is this context's section of the task file;
@@ -46,7 +46,7 @@ class Context(plugin.Plugin):
 
 def configure(name: str, order: int = 1000, platform: str = "default") -> Any:
     """Register a context plugin with its position in the set-up order."""
-    register = plugin.configure(name, platform=platform)
+    register = registry.configure(name, platform=platform)
 
     def decorator(cls: type[Context]) -> type[Context]:
         cls.ORDER = order
@@ -74,7 +74,7 @@ class ContextManager:
     """Sets up the contexts of one workload and always cleans them up."""
 
     def __init__(self, contexts: dict[str, Any], context: dict[str, Any]) -> None:
-        classes = [(cast(type[Context], plugin.get("context", name)), cfg) for name, cfg in contexts.items()]
+        classes = [(cast(type[Context], registry.get("context", name)), cfg) for name, cfg in contexts.items()]
         classes.sort(key=lambda item: (item[0].ORDER, item[0].plugin_name))
         self.context = context
         self._contexts = [cls(cfg, context) for cls, cfg in classes]

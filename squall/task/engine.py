@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from squall import exceptions, plugin, utils
+from squall import exceptions, registry, utils
 from squall.deploy import faults
 from squall.env import platform
 from squall.storage import repo
@@ -143,7 +143,7 @@ class WorkloadRun:
 
     uuid: str
     runner: Runner
-    scenario_cls: type[plugin.Plugin]
+    scenario_cls: type[registry.Plugin]
     context: dict[str, Any]
     contexts: ContextManager
     sla: SLAChecker
@@ -214,11 +214,11 @@ class TaskEngine:
 
     def _prepare(self, subtask_uuid: str, wl: WorkloadConfig) -> WorkloadRun:
         """The workload's plugins and contexts, and its row (status running)."""
-        runner_cls = plugin.get("runner", wl["runner_name"])
+        runner_cls = registry.get("runner", wl["runner_name"])
         runner: Runner = runner_cls(wl["runner_args"])  # type: ignore[call-arg, assignment]
-        scenario_cls = plugin.get("scenario", wl["scenario_name"])
+        scenario_cls = registry.get("scenario", wl["scenario_name"])
         # Canonical names: a task's "admin_cleanup" overrides a default "admin_cleanup@openstack".
-        contexts = {plugin.get("context", name).plugin_name: cfg
+        contexts = {registry.get("context", name).plugin_name: cfg
                     for name, cfg in {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}.items()}
         contexts = {**platform.implicit_contexts(self.env, contexts), **contexts}
         row = repo.workload_create(

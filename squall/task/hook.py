@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Any, ClassVar, TypedDict
 
-from squall import plugin
+from squall import registry
 
 # Seconds a hook command may run unless its config says otherwise.
 DEFAULT_TIMEOUT = 60.0
@@ -53,7 +53,7 @@ class HookRunResult(TypedDict, total=False):
     output: dict[str, list[dict[str, Any]]]
 
 
-class HookAction(plugin.Plugin):
+class HookAction(registry.Plugin):
     """Base of hook actions: implement ``run()``.
 
     Report problems with :meth:`set_error` (or :meth:`set_status`) and charts
@@ -119,7 +119,7 @@ class HookAction(plugin.Plugin):
         return result
 
 
-class Trigger(plugin.Plugin):
+class Trigger(registry.Plugin):
     """Base of triggers: say which events matter and which values fire."""
 
     plugin_kind: ClassVar[str] = "trigger"

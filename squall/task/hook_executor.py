@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, cast
 
-from squall import plugin
+from squall import registry
 from squall.task.hook import HookAction, HookRunResult, Trigger
 from squall.task.taskfile.normalise import HookConfig, hook_parts
 
@@ -30,9 +30,9 @@ class _Hook:
     def __init__(self, config: HookConfig) -> None:
         action_name, action_args, trigger_name, trigger_args = hook_parts(config)
         self.config = config
-        self.action_cls = cast(type[HookAction], plugin.get("hook", action_name))
+        self.action_cls = cast(type[HookAction], registry.get("hook", action_name))
         self.action_args = action_args
-        self.trigger = cast(type[Trigger], plugin.get("trigger", trigger_name))(trigger_args)
+        self.trigger = cast(type[Trigger], registry.get("trigger", trigger_name))(trigger_args)
         self.results: list[HookRunResult] = []
         self.running: list[tuple[threading.Thread, dict[str, Any]]] = []
 

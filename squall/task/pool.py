@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from squall import plugin
+from squall import registry
 from squall.task.async_worker import AsyncWorker
 from squall.task.runner import Schedule
 from squall.task.thread_worker import ThreadWorker
@@ -59,7 +59,7 @@ def _process_main(worker_id: int, parent_pid: int, shared: SharedState, schedule
     threading.Thread(target=_watch_parent, args=(parent_pid, shared), name="parent-watch", daemon=True).start()
     status = "ok"
     try:
-        worker_cls = AsyncWorker if plugin.get("scenario", scenario_name).is_async() else ThreadWorker  # type: ignore[attr-defined]
+        worker_cls = AsyncWorker if registry.get("scenario", scenario_name).is_async() else ThreadWorker  # type: ignore[attr-defined]
         worker = worker_cls(shared, schedule, scenario_name, args, context, slots)
         # The clock starts when every worker is ready, so an open-loop schedule
         # does not begin late and then burst to catch up.

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from squall import plugin
+from squall import registry
 
 #: The most iterations a workload may run at once: each one is a thread or a task
 #: with its own stack, so more would exhaust the machine before the load starts.
@@ -69,7 +69,7 @@ class Schedule:
     timeout: float | None = None
 
 
-class Runner(plugin.Plugin):
+class Runner(registry.Plugin):
     """Base class of runners: turn ``self.config`` into a :class:`Schedule`."""
 
     plugin_kind: ClassVar[str] = "runner"

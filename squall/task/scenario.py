@@ -7,11 +7,11 @@ import random
 import time
 from typing import Any, ClassVar
 
-from squall import plugin, utils
+from squall import registry, utils
 from squall.task.atomic import AtomicAction
 
 
-class Scenario(plugin.Plugin):
+class Scenario(registry.Plugin):
     """Base class of scenarios: implement ``run(**args)`` (plain or ``async``).
 
     ``self.context`` holds the workload context (what contexts set up) and
@@ -91,7 +91,7 @@ class Scenario(plugin.Plugin):
 
 def configure(name: str, platform: str = "default", context: dict[str, Any] | None = None) -> Any:
     """Register a scenario; ``context`` are contexts it always gets."""
-    register = plugin.configure(name, platform=platform)
+    register = registry.configure(name, platform=platform)
 
     def decorator(cls: type[Scenario]) -> type[Scenario]:
         cls.DEFAULT_CONTEXTS = dict(context or {})

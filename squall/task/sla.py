@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, cast
 
-from squall import plugin
+from squall import registry
 
 
-class SLA(plugin.Plugin):
+class SLA(registry.Plugin):
     """Base class of SLA criteria.
 
     ``add_iteration`` sees each iteration result (Rally's shape) as it
@@ -52,7 +52,7 @@ class SLAChecker:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.criteria: list[SLA] = [
-            cast(type[SLA], plugin.get("sla", name))(value)
+            cast(type[SLA], registry.get("sla", name))(value)
             for name, value in config.items()
         ]
         self.extra: list[dict[str, Any]] = []

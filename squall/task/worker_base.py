@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from squall import plugin
+from squall import registry
 from squall.task.runner import Schedule
 from squall.task.scenario import Scenario
 
@@ -87,7 +87,7 @@ class WorkerBase:
                  args: dict[str, Any], context: dict[str, Any], slots: int) -> None:
         self.shared = shared
         self.schedule = schedule
-        self.cls: type[Scenario] = plugin.get("scenario", scenario_name)  # type: ignore[assignment]
+        self.cls: type[Scenario] = registry.get("scenario", scenario_name)  # type: ignore[assignment]
         self.args = args
         self.context = context
         self.slots = slots

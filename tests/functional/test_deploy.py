@@ -31,7 +31,7 @@ def graph(*tasks: dict[str, Any]) -> dict[str, Any]:
 
 
 def by_key(api: API, run_id: int) -> dict[tuple[str, int], dict[str, Any]]:
-    return {(r["task_name"], r["node_id"]): r for r in api.deployment.history(task_id=run_id)}
+    return {(r["task_name"], r["node_id"]): r for r in api.deployment.history(run_id=run_id)}
 
 
 def test_order_parallelism_and_history(lab: API) -> None:
@@ -132,17 +132,17 @@ def test_history_filters_and_survives_env_deletion(lab: API) -> None:
     run = lab.deployment.run(graph=graph({"id": "x", "command": "true"},
                                          {"id": "y", "nodes": [6], "command": "false", "on_error": "continue"}))
     rid = run["id"]
-    assert {r["node_id"] for r in lab.deployment.history(task_id=rid, nodes=[5, 6])} == {5, 6}
-    assert [(r["task_name"], r["node_id"]) for r in lab.deployment.history(task_id=rid, statuses=["error"])] == [
+    assert {r["node_id"] for r in lab.deployment.history(run_id=rid, nodes=[5, 6])} == {5, 6}
+    assert [(r["task_name"], r["node_id"]) for r in lab.deployment.history(run_id=rid, statuses=["error"])] == [
         ("y", 6)]
-    both = lab.deployment.history(task_id=rid, nodes=[6], statuses=["ready"], task_names=["x"])
+    both = lab.deployment.history(run_id=rid, nodes=[6], statuses=["ready"], task_names=["x"])
     assert [(r["task_name"], r["node_id"]) for r in both] == [("x", 6)]
     with pytest.raises(exceptions.InvalidArgumentsError, match="unknown status done"):
-        lab.deployment.history(task_id=rid, statuses=["done"])
+        lab.deployment.history(run_id=rid, statuses=["done"])
     with pytest.raises(exceptions.NotFoundError):
-        lab.deployment.history(task_id=999)
+        lab.deployment.history(run_id=999)
     lab.env.delete(env="lab")
-    assert len(lab.deployment.history(task_id=rid)) == 4
+    assert len(lab.deployment.history(run_id=rid)) == 4
     assert not hasattr(lab.deployment, "delete")
 
 

@@ -67,7 +67,7 @@ def test_freeze_and_resume_a_process_during_a_load(api: API, victim: tuple) -> N
     # The audit trail: two fault runs, one row each on node 1.
     faults = [r for r in api.deployment.runs() if r["kind"] == "fault"]
     assert [r["name"] for r in faults] == [f"kill-stop:{marker}", f"kill-cont:{marker}"]
-    rows = api.deployment.history(task_id=faults[0]["id"])
+    rows = api.deployment.history(run_id=faults[0]["id"])
     assert [(r["node_id"], r["status"]) for r in rows] == [(1, "ready")]
     assert rows[0]["time_start"] >= stop_hook["started_at"] - 0.01
     assert rows[0]["summary"]["command"].startswith("exec pkill -STOP -f")

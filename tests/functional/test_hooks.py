@@ -12,7 +12,7 @@ import pytest
 
 from squall import exceptions
 from squall.api import API
-from squall.plugin import configure
+from squall.registry import configure
 from squall.report.model import workload_report
 from squall.task import hook_executor
 from squall.task.hook import HookAction

@@ -50,7 +50,7 @@ def test_each_command_runs_on_its_own_host(api: API, hosts: list[netns.Host]) ->
         {"id": "web-after-db", "roles": ["web"], "requires": ["db-first"], "command": "echo web up"},
     ]})
     assert run["status"] == "ready"
-    rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(task_id=run["id"])}
+    rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(run_id=run["id"])}
     for i, host in enumerate(hosts):
         # The host sees exactly its own address: the command ran there, not on squall's machine.
         assert rows[("addr", 10 + i)]["summary"]["stdout"].split() == [f"{host.address}/24"]
@@ -74,7 +74,7 @@ def test_a_host_off_the_network(api: API, hosts: list[netns.Host]) -> None:
         run = api.deployment.run(graph={"tasks": [
             {"id": "hello", "command": "echo hello", "on_error": "continue"},
             {"id": "then", "requires": ["hello"], "command": "echo then"}]})
-        rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(task_id=run["id"])}
+        rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(run_id=run["id"])}
         assert rows[("hello", 10)]["status"] == rows[("hello", 11)]["status"] == "ready"
         assert rows[("hello", 12)]["status"] == "error"
         assert rows[("then", 10)]["status"] == "ready"

@@ -27,7 +27,7 @@ def test_check_graph_and_history_over_ssh(api: API, ssh_connection: dict[str, An
         {"id": "fail", "nodes": [2], "requires": ["who"], "command": "echo oops >&2; exit 7",
          "on_error": "continue"},
     ]})
-    rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(task_id=run["id"])}
+    rows = {(r["task_name"], r["node_id"]): r for r in api.deployment.history(run_id=run["id"])}
     assert rows[("who", 1)]["summary"]["stdout"] == "squalltest\n"
     assert rows[("who", 3)]["status"] == "ready"
     assert rows[("many", 1)]["summary"]["stdout"] == "1\n2\n3\n"
@@ -39,7 +39,7 @@ def test_many_parallel_commands_share_one_connection(api: API, ssh_connection: d
     nodes = [{"id": i, "name": f"n{i}", "connection": ssh_connection} for i in range(1, 16)]
     api.env.create(name="wide", spec={"nodes": nodes})
     run = api.deployment.run(graph={"tasks": [{"id": "nap", "command": "sleep 0.3; echo ok"}]})
-    rows = api.deployment.history(task_id=run["id"])
+    rows = api.deployment.history(run_id=run["id"])
     assert len(rows) == 15 and all(r["status"] == "ready" for r in rows)  # beyond sshd's MaxSessions 10
 
 
@@ -48,7 +48,7 @@ def test_timeout_kills_the_remote_process_tree(api: API, ssh_connection: dict[st
     pidfile = f"/tmp/squall-test-{os.getpid()}-{free_port()}.pid"
     run = api.deployment.run(graph={"tasks": [
         {"id": "hang", "nodes": [1], "timeout": 1, "command": f"sleep 60 & echo $! > {pidfile}; wait"}]})
-    row = api.deployment.history(task_id=run["id"])[0]
+    row = api.deployment.history(run_id=run["id"])[0]
     assert row["status"] == "error" and row["summary"]["timed_out"] is True
     child = int(Path(pidfile).read_text())
     try:

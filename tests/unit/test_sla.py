@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import plugin
+from squall import registry
 from squall.task.sla import SLAChecker
 
 
@@ -14,7 +14,7 @@ def it(duration: float, error: bool = False, atomics: list[dict[str, Any]] | Non
 
 
 def sla(name: str, value: Any) -> Any:
-    return plugin.get("sla", name)(value)  # type: ignore[call-arg]
+    return registry.get("sla", name)(value)  # type: ignore[call-arg]
 
 
 def test_failure_rate_bounds() -> None:

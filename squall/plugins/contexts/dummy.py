@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall import utils
-from squall.plugin import JSON_SCHEMA
+from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from squall.openstack import clients, resources
 from squall.openstack.cleanup import cleanup
 from squall.openstack.credential import admin_of
-from squall.plugin import JSON_SCHEMA
+from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 
 

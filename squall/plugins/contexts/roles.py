@@ -8,7 +8,7 @@ from squall import exceptions
 from squall.openstack import clients
 from squall.openstack.credential import admin_of
 from squall.openstack.resources import is_not_found
-from squall.plugin import JSON_SCHEMA
+from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 
 

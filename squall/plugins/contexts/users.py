@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from squall import exceptions, naming
 from squall.openstack import cleanup, clients, resources
 from squall.openstack.credential import Credential, admin_of, from_spec, platform_section
-from squall.plugin import JSON_SCHEMA
+from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 
 MEMBER_ROLES = ("member", "_member_")

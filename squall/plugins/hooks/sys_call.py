@@ -6,7 +6,7 @@ import json
 import shlex
 from typing import Any, ClassVar
 
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 from squall.task.hook import DEFAULT_TIMEOUT, HookAction, run_command
 
 

@@ -7,7 +7,7 @@ import urllib.request
 from typing import Any, ClassVar
 
 from squall.env.platform import Platform
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 
 
 @configure(name="http")

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from squall.deploy import nodes
 from squall.env.platform import Platform
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 
 
 @configure(name="nodes")

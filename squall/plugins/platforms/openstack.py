@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from squall.env.platform import Platform
 from squall.openstack.credential import USER_SCHEMA, from_spec
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 
 
 @configure(name="openstack", platform="openstack")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 from squall.task.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule, processes_for, ramp_segments, split
 
 # Thread mode: a slot is a thread, so cap what an unbounded config would create.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin import JSON_SCHEMA, configure
+from squall.registry import JSON_SCHEMA, configure
 from squall.task.hook import Trigger
 
 

@@ -250,7 +250,7 @@
     view.appendChild(card);
     function list(v) { return v.split(",").map(function (x) { return x.trim(); }).filter(Boolean); }
     function load() {
-      var args = {task_id: Number(runId), include_summary: true};
+      var args = {run_id: Number(runId), include_summary: true};
       if (nodes.value) args.nodes = list(nodes.value).map(Number);
       if (statuses.value) args.statuses = list(statuses.value);
       if (names.value) args.task_names = list(names.value);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall import exceptions, plugin, schema
+from squall import exceptions, registry, schema
 from squall.task.scenario import Scenario, args_errors
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig, hook_parts
 
@@ -14,9 +14,9 @@ def _plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str
 
     A scenario's arguments are also checked against its ``run`` signature.
     """
-    cls = plugin.find(kind, name)
+    cls = registry.find(kind, name)
     if cls is None:
-        known = ", ".join(plugin.names(kind)) or "none"
+        known = ", ".join(registry.names(kind)) or "none"
         return [f"{unknown_at or path}: unknown {kind} plugin '{name}' (known: {known})"]
     errors = []
     if isinstance(cls, type) and issubclass(cls, Scenario):
@@ -50,7 +50,7 @@ def command_hooks(config: TaskConfig) -> list[str]:
     for subtask in config["subtasks"]:
         for wl in subtask["workloads"]:
             for hook in wl["hooks"]:
-                action = plugin.find("hook", hook_parts(hook)[0])
+                action = registry.find("hook", hook_parts(hook)[0])
                 if action is not None and getattr(action, "RUNS_COMMANDS", False):
                     found.append(hook["action_path"])
     return found
@@ -61,7 +61,7 @@ def host_file_reads(config: TaskConfig) -> list[str]:
     found = []
     for subtask in config["subtasks"]:
         for wl in subtask["workloads"]:
-            cls = plugin.find("scenario", wl["scenario_name"])
+            cls = registry.find("scenario", wl["scenario_name"])
             for path in getattr(cls, "host_files", lambda _args: [])(wl["scenario_args"]):
                 found.append(f"{wl['paths']['scenario']} reads {path} on this machine")
     return found
@@ -71,7 +71,7 @@ def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str 
     """Workloads whose scenario or contexts need a platform the environment lacks."""
     have = set()
     for name in env_spec:
-        cls = plugin.find("platform", name)
+        cls = registry.find("platform", name)
         if cls is not None:
             have.add(cls.plugin_platform)
     where = f"environment '{env_name}'" if env_name else "no environment in use"
@@ -81,7 +81,7 @@ def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str 
             named = [("scenario", wl["scenario_name"], wl["paths"]["workload"])]
             named += [("context", n, f"{wl['paths']['contexts']}.{n}") for n in wl["contexts"]]
             for kind, name, path in named:
-                cls = plugin.find(kind, name)
+                cls = registry.find(kind, name)
                 if cls is not None and cls.plugin_platform != "default" and cls.plugin_platform not in have:
                     errors.append(f"{path}: {kind} {name} needs an environment with the "
                                   f"'{cls.plugin_platform}' platform ({where}; see 'squall env create')")
