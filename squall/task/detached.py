@@ -35,13 +35,13 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
     created leaves the task without platforms (its validation said what it needs).
     """
     task = _startable(db, task_uuid) if check else repo.task_get(db, task_uuid)
-    env: dict[str, Any] = {}
+    env_spec: dict[str, Any] = {}
     if task["env_uuid"]:
         try:
-            env = repo.env_get(db, task["env_uuid"])["spec"]
+            env_spec = repo.env_get(db, task["env_uuid"])["spec"]
         except exceptions.NotFoundError:
-            env = {}
-    return TaskEngine(db, task["uuid"], task["config"], env, abort_on_sla_failure,  # type: ignore[arg-type]
+            env_spec = {}
+    return TaskEngine(db, task["uuid"], task["config"], env_spec, abort_on_sla_failure,  # type: ignore[arg-type]
                       env_uuid=task["env_uuid"], env_name=task["env_name"]).run()
 
 

@@ -159,14 +159,14 @@ class TaskEngine:
     """Runs every workload of a task, in order, and records the outcome."""
 
     def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
-                 env: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
+                 env_spec: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
                  env_uuid: str | None = None, env_name: str | None = None) -> None:
         self.db = db
         self.env_uuid = env_uuid
         self.env_name = env_name
         self.task_uuid = task_uuid
         self.config = config
-        self.env = env or {}
+        self.env_spec = env_spec or {}
         self.abort_on_sla_failure = abort_on_sla_failure
 
     def _aborting(self) -> bool:
@@ -220,7 +220,7 @@ class TaskEngine:
         # Canonical names: a task's "admin_cleanup" overrides a default "admin_cleanup@openstack".
         contexts = {registry.get("context", name).plugin_name: cfg
                     for name, cfg in {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}.items()}
-        contexts = {**platform.implicit_contexts(self.env, contexts), **contexts}
+        contexts = {**platform.implicit_contexts(self.env_spec, contexts), **contexts}
         row = repo.workload_create(
             self.db, task_uuid=self.task_uuid, subtask_uuid=subtask_uuid, position=wl["position"],
             name=wl["scenario_name"], description=wl["description"] or (scenario_cls.get_info()["title"]),
@@ -231,7 +231,7 @@ class TaskEngine:
         base_context: dict[str, Any] = {
             "task": {"uuid": self.task_uuid},
             "owner_id": self.task_uuid,
-            "env": self.env,
+            "env": self.env_spec,
             "config": contexts,
         }
         return WorkloadRun(uuid=row["uuid"], runner=runner, scenario_cls=scenario_cls, context=base_context,
@@ -279,7 +279,7 @@ class TaskEngine:
 
     def _record(self, run: WorkloadRun) -> tuple[bool, bool]:
         """Leak check, the SLA's final verdicts and the workload's figures, stored."""
-        leaks = platform.leak_check(self.env, self.task_uuid)
+        leaks = platform.leak_check(self.env_spec, self.task_uuid)
         sla = run.sla
         sla.add_leaks(leaks)
         consumer = run.consumer
