@@ -116,7 +116,7 @@ class ResultsAPI(APIGroup):
             env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
             rows = [r for r in repo.task_list(self.db, env_uuid=env_uuid, tags=tags) if r["status"] == "finished"]
         if not rows:
-            raise exceptions.InvalidArgumentsError("no finished tasks match; give task ids, --tag or --env")
+            raise exceptions.InvalidArgumentsError(self._no_trends_message(tags, env))
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
         result = trends_mod.trends(trees)
         if html:
@@ -125,6 +125,16 @@ class ResultsAPI(APIGroup):
             result["content"] = html_mod.render({"tasks": [], "trends": result,
                                                  "title": f"Trends of {len(rows)} runs"}, kind="trends")
         return result
+
+    def _no_trends_message(self, tags: builtins.list[str] | None, env: str | None) -> str:
+        searched = " and ".join(filter(None, [
+            f"tag {', '.join(repr(t) for t in tags)}" if tags else "",
+            f"environment {env!r}" if env else ""])) or "any tag or environment"
+        finished = [r for r in repo.task_list(self.db) if r["status"] == "finished"]
+        known = sorted({t for r in finished for t in r["tags"] or []})
+        exists = (f"{len(finished)} finished task(s); their tags: {', '.join(known) or 'none'}" if finished
+                  else "no finished task at all")
+        return f"trends: no finished task with {searched}; the database has {exists}"
 
     @api_method("POST", path="import", runs_commands=False)
     def import_results(self, content: str, tags: builtins.list[str] | None = None) -> dict[str, Any]:

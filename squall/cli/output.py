@@ -50,6 +50,20 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def seconds(value: float | None) -> str:
+    """A duration with 3 significant digits in a unit that fits: 412 µs, 3.27 ms, 1.50 s."""
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "0 s"
+    magnitude = abs(value)
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if magnitude >= scale or unit == "µs":
+            shown = value / scale
+            return f"{shown:.{max(0, 2 - (len(str(int(abs(shown)))) - 1))}f} {unit}"
+    return f"{value:.3g} s"
+
+
 def _stat_rows(row: dict[str, Any], depth: int = 0) -> list[list[str]]:
     d = row["data"]
     name = ("  " * depth + ("> " if depth else "")) + row["display_name"]

@@ -31,5 +31,17 @@ def show(ctx: typer.Context, name: str, kind: str | None = typer.Option(None)) -
     console.print(info["title"])
     if info["description"]:
         console.print(info["description"])
-    console.print(f"Module: {info['module']}\nSchema:")
-    console.print_json(json.dumps(info["schema"]))
+    console.print(f"Module: {info['module']}")
+    if "arguments" in info:
+        table = Table(title="Arguments", title_justify="left")
+        for col in ("Name", "Type", "Required", "Default"):
+            table.add_column(col)
+        for arg in info["arguments"]:
+            default = "" if arg["required"] else json.dumps(arg["default"])
+            table.add_row(arg["name"], arg["type"], "yes" if arg["required"] else "no", default)
+        console.print(table if info["arguments"] else "Arguments: none")
+        if info.get("accepts_other_arguments"):
+            console.print("It takes other keyword arguments too (the description says what they do).")
+    if info["schema"]:
+        console.print("Schema:")
+        console.print_json(json.dumps(info["schema"]))

@@ -13,10 +13,10 @@ from squall.cli.files import read_templates, read_text, write_text
 from squall.cli.output import (
     console,
     err_console,
-    fmt,
     hooks_table,
     iterations_table,
     print_workload,
+    seconds,
     show,
     tasks_table,
 )
@@ -276,10 +276,13 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
             for m in ("median", "95%ile", "max"):
                 x = w["metrics"][m]
                 ch = "n/a" if x["change"] is None else f"{x['change']:+.1f}%"
-                table.add_row(m, fmt(x["a"]), fmt(x["b"]), ch)
+                table.add_row(m, seconds(x["a"]), seconds(x["b"]), ch)
             f = w["metrics"]["failure_rate"]
             table.add_row("failure rate", f"{f['a']:.2f}%", f"{f['b']:.2f}%", f"{f['change']:+.2f} pt")
             console.print(table)
+            if w["config_differs"]:
+                console.print(f"[yellow]warning:[/yellow] the two workloads are configured differently "
+                              f"({', '.join(w['config_differs'])}): their figures may not compare")
             if w["regression"]:
                 console.print("[red]regression:[/red] " + ", ".join(w["reasons"]))
             else:

@@ -14,23 +14,28 @@ COLUMNS = ["task_uuid", "workload_position", "scenario", "iteration", "timestamp
            "failed", "error_type", "error_message", "atomic_actions"]
 
 
+def _row(task_uuid: str, wl: dict[str, Any], it: dict[str, Any]) -> list[Any]:
+    error = it["error"] or []
+    atomics = {a["name"]: round((a.get("finished_at") or a["started_at"]) - a["started_at"], 6)
+               for a in it.get("atomic_actions") or []}
+    return [
+        task_uuid, wl["position"], wl["name"], it.get("iteration", ""),
+        f"{it['timestamp']:.6f}", f"{it['duration']:.6f}", f"{it['idle_duration']:.6f}",
+        int(bool(error)), error[0] if error else "", error[1] if len(error) > 1 else "",
+        json.dumps(atomics) if atomics else "",
+    ]
+
+
 def export(db: Database, trees: list[dict[str, Any]]) -> str:
-    """CSV text with a header row and one row per iteration of every workload."""
+    """CSV text with a header row and one row per iteration of every workload, in iteration order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for tree in trees:
         for sub in tree["subtasks"]:
             for wl in sub["workloads"]:
-                for chunk in repo.chunks(db, wl["uuid"]):
-                    for it in chunk:
-                        error = it["error"] or []
-                        atomics = {a["name"]: round((a.get("finished_at") or a["started_at"]) - a["started_at"], 6)
-                                   for a in it.get("atomic_actions") or []}
-                        writer.writerow([
-                            tree["uuid"], wl["position"], wl["name"], it.get("iteration", ""),
-                            f"{it['timestamp']:.6f}", f"{it['duration']:.6f}", f"{it['idle_duration']:.6f}",
-                            int(bool(error)), error[0] if error else "", error[1] if len(error) > 1 else "",
-                            json.dumps(atomics) if atomics else "",
-                        ])
+                iterations = [it for chunk in repo.chunks(db, wl["uuid"]) for it in chunk]
+                # Chunks hold iterations as they ended; a reader expects them as they started.
+                iterations.sort(key=lambda it: (it.get("iteration") or 0, it["timestamp"]))
+                writer.writerows(_row(tree["uuid"], wl, it) for it in iterations)
     return buffer.getvalue()

@@ -24,6 +24,17 @@ def change(a: float | None, b: float | None) -> float | None:
     return 100.0 * (b - a) / a
 
 
+CONFIG_PARTS = ("args", "runner_type", "runner", "contexts", "sla", "hooks")
+
+
+def config_differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The parts of two workloads' configurations that differ (their figures may not compare)."""
+    def part(wl: dict[str, Any], key: str) -> Any:
+        value = wl.get(key)
+        return [h.get("config") for h in value or []] if key == "hooks" else value
+    return [key for key in CONFIG_PARTS if part(a, key) != part(b, key)]
+
+
 def _keyed(workloads: list[dict[str, Any]]) -> list[tuple[tuple[str, int], dict[str, Any]]]:
     # The k-th workload of a scenario in one run matches the k-th in the other.
     seen: dict[str, int] = {}
@@ -67,7 +78,8 @@ def compare(task_a: dict[str, Any], task_b: dict[str, Any], max_degradation: flo
             reasons.append(f"failure rate +{fb - fa:.1f} points")
         rows.append({"name": a["name"], "position_a": a["position"], "position_b": b["position"],
                      "iterations_a": a["total_iteration_count"], "iterations_b": b["total_iteration_count"],
-                     "metrics": metrics, "regression": bool(reasons), "reasons": reasons})
+                     "metrics": metrics, "regression": bool(reasons), "reasons": reasons,
+                     "config_differs": config_differences(a, b)})
     return {
         "a": {"uuid": task_a["uuid"], "title": task_a["title"], "created_at": str(task_a["created_at"])},
         "b": {"uuid": task_b["uuid"], "title": task_b["title"], "created_at": str(task_b["created_at"])},

@@ -51,6 +51,27 @@ class Scenario(registry.Plugin):
         return []
 
     @classmethod
+    def get_info(cls) -> dict[str, Any]:
+        """The plugin's description, plus ``arguments``: what ``run`` takes, with types and defaults."""
+        info = super().get_info()
+        props = (cls.CONFIG_SCHEMA or {}).get("properties", {})
+        arguments = []
+        for p in inspect.signature(cls.run).parameters.values():
+            if p.name == "self" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            annotation = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", "")
+            kind = props.get(p.name, {}).get("type") or (annotation if p.annotation is not p.empty else "")
+            default = None if p.default is p.empty else p.default
+            if default is not None and not isinstance(default, (bool, int, float, str, list, dict)):
+                default = repr(default)
+            arguments.append({"name": p.name, "type": str(kind), "required": p.default is p.empty,
+                              "default": default})
+        info["arguments"] = arguments
+        info["accepts_other_arguments"] = any(
+            p.kind is p.VAR_KEYWORD for p in inspect.signature(cls.run).parameters.values())
+        return info
+
+    @classmethod
     def is_async(cls) -> bool:
         """True when ``run`` is a coroutine function."""
         return inspect.iscoroutinefunction(cls.run)

@@ -1,0 +1,61 @@
+"""What a new user meets in the first hour, through the real CLI: messages that say what to do, readable figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.conftest import CLI
+
+
+def _task(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_trends_by_a_tag_nobody_used_says_what_it_searched_and_what_exists(cli: CLI, tmp_path: Path) -> None:
+    empty = cli("task", "trends", "--tag", "nightly", "--out", str(tmp_path / "t.html"))
+    assert empty.returncode == 1 and "Traceback" not in empty.stderr
+    assert "no finished task with tag 'nightly'" in empty.stderr and "no finished task at all" in empty.stderr
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 1}\n")
+    cli("task", "start", str(task), "--tag", "weekly", check=True)
+    other = cli("task", "trends", "--tag", "nightly", "--out", str(tmp_path / "t.html"))
+    assert other.returncode == 1
+    assert "1 finished task(s); their tags: weekly" in other.stderr
+    cli("task", "trends", "--tag", "weekly", "--out", str(tmp_path / "t.html"), check=True)
+    assert (tmp_path / "t.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_plugin_show_lists_a_scenarios_arguments(cli: CLI) -> None:
+    shown = cli("plugin", "show", "Dummy.dummy", check=True).stdout
+    assert "Arguments" in shown and "sleep" in shown and "number" in shown
+    assert "Schema: {}" not in shown
+    http = cli("plugin", "show", "HttpRequests.check_request", check=True).stdout
+    assert "status_code" in http and "yes" in http  # a required argument says so
+
+
+def test_csv_rows_come_in_iteration_order(cli: CLI, tmp_path: Path) -> None:
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy_random_action:\n  - args: {actions_num: 1, sleep_max: 0.02}\n"
+                                     "    runner: {type: constant, times: 60, concurrency: 6}\n")
+    cli("task", "start", str(task), check=True)
+    text = cli("task", "export", "--type", "csv", check=True).stdout
+    numbers = [int(row["iteration"]) for row in csv.DictReader(io.StringIO(text))]
+    assert numbers == list(range(1, 61))
+
+
+def test_compare_warns_when_the_workloads_differ_and_shows_readable_times(cli: CLI, tmp_path: Path) -> None:
+    uuids = []
+    for sleep in (0, 0.002):
+        task = _task(tmp_path, f"t{sleep}.yaml", f"Dummy.dummy:\n  - args: {{sleep: {sleep}}}\n"
+                                                 "    runner: {type: serial, times: 3}\n")
+        cli("task", "start", str(task), check=True)
+        uuids.append(json.loads(cli("task", "status", "--json", check=True).stdout)["uuid"])
+    shown = cli("task", "compare", *uuids)
+    assert "configured differently (args)" in shown.stdout
+    assert " ms" in shown.stdout or " µs" in shown.stdout  # units that keep 3 significant digits
+    assert "0.000 -> " not in shown.stdout
+    same = cli("task", "compare", uuids[0], uuids[0])
+    assert "configured differently" not in same.stdout
