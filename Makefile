@@ -6,10 +6,14 @@ OUT    ?= out
 
 .PHONY: demo test lint bench clean bytecode
 
+# The demo needs squall only; the test tools come with `make test`.
 $(BIN)/squall: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.test-tools: $(BIN)/squall
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 # An editable install is not byte-compiled, and where PYTHONDONTWRITEBYTECODE
@@ -20,16 +24,17 @@ bytecode: $(BIN)/squall
 
 # Run a sample task end to end and write its reports under $(OUT)/.
 demo: bytecode
-	mkdir -p $(OUT)
-	$(BIN)/squall db create
+	@mkdir -p $(OUT)
+	@$(BIN)/squall db create
 	$(BIN)/squall task start samples/tasks/dummy.yaml --tag demo
 	$(BIN)/squall task export --type json --to $(OUT)/demo-results.json
 	$(BIN)/squall task export --type junit-xml --to $(OUT)/demo-junit.xml
 	$(BIN)/squall task sla-check
 	$(BIN)/squall task report --out $(OUT)/demo-report.html
+	@echo "Report: $(OUT)/demo-report.html (open it with: xdg-open $(OUT)/demo-report.html)"
 
 # Install what the tests need (Debian packages included), then run them all.
-test: bytecode
+test: bytecode $(VENV)/.test-tools
 	bash scripts/install-test-deps.sh
 	$(BIN)/ruff check squall tests bench
 	$(BIN)/mypy squall
