@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from typing import Any
 
@@ -48,6 +49,17 @@ def fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def program() -> str:
+    """How to type squall again in this shell: ``squall`` when that is this program, else its path."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "squall":
+        found = shutil.which("squall")
+        if found and os.path.realpath(found) == os.path.realpath(argv0):
+            return "squall"
+        return argv0 if os.sep in argv0 else "squall"
+    return f"{sys.executable} -m squall.cli.main"
 
 
 def seconds(value: float | None) -> str:

@@ -16,6 +16,7 @@ from squall.cli.output import (
     hooks_table,
     iterations_table,
     print_workload,
+    program,
     seconds,
     show,
     tasks_table,
@@ -101,8 +102,11 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
                 run_to_end(api, task["uuid"], abort_on_sla_failure)
     final = api.task.get(task_id=task["uuid"])
     _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
-    console.print(f"\nFor details: squall task detailed {task['uuid']}\n"
-                  f"Export:      squall task export {task['uuid']} --type json --to results.json")
+    # Printed to be pasted: the program as this shell finds it, and never wrapped.
+    me = program()
+    console.print(f"\nFor details: {me} task detailed {task['uuid']}\n"
+                  f"Export:      {me} task export {task['uuid']} --type json --to results.json",
+                  soft_wrap=True, markup=False, highlight=False)
     code = start_exit_code(final["status"], final["pass_sla"], ctrl_c.seen)
     if code:
         raise typer.Exit(code)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import CLI
@@ -59,3 +62,25 @@ def test_compare_warns_when_the_workloads_differ_and_shows_readable_times(cli: C
     assert "0.000 -> " not in shown.stdout
     same = cli("task", "compare", uuids[0], uuids[0])
     assert "configured differently" not in same.stdout
+
+
+def _pasted(stdout: str, label: str) -> str:
+    (line,) = [ln for ln in stdout.splitlines() if ln.startswith(label)]
+    return line[len(label):].strip()
+
+
+def test_the_hints_after_a_run_work_when_pasted(cli: CLI, tmp_path: Path) -> None:
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 1}\n")
+    # The venv's squall by its path, on a narrow terminal, with squall not on PATH.
+    squall = Path(sys.executable).parent / "squall"
+    env = {**cli.env, "COLUMNS": "60",
+           "PATH": os.pathsep.join(p for p in cli.env["PATH"].split(os.pathsep) if Path(p) != squall.parent)}
+    run = subprocess.run([str(squall), "task", "start", str(task)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    for label in ("For details:", "Export:"):
+        hint = _pasted(run.stdout, label)
+        assert hint.startswith(str(squall))
+        pasted = subprocess.run(hint, shell=True, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert pasted.returncode == 0, (hint, pasted.stderr)
+    assert json.loads((tmp_path / "results.json").read_text())["tasks"]
