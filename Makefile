@@ -9,7 +9,7 @@ OUT    ?= out
 # The demo needs squall only; the test tools come with `make test`.
 $(BIN)/squall: pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@$(BIN)/pip install -qq --disable-pip-version-check -e .
 	@touch $@
 
 $(VENV)/.test-tools: $(BIN)/squall

@@ -86,6 +86,9 @@ class IterationArrays:
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+PERCENTILES = (50, 66, 75, 90, 95, 99, 99.9)
+
+
 def _bin_index(values: np.ndarray, t0: float, width: float, bins: int) -> np.ndarray:
     return np.clip(((values - t0) / width).astype(np.int64), 0, bins - 1)
 
@@ -131,8 +134,8 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
     """
     starts, durations, failed = arrays.columns()
     if len(starts) == 0:
-        return {"t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [], "p99": [],
-                "max": [], "histogram": {"edges": [], "counts": []}, "atomics": [], "failures_table": [],
+        return {"percentiles": {}, "t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [],
+                "p99": [], "max": [], "histogram": {"edges": [], "counts": []}, "atomics": [], "failures_table": [],
                 "error_groups": [], "outputs": arrays.outputs}
     ends = starts + durations
     first = float(starts.min())
@@ -165,6 +168,8 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
             mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
         atomics.append({"name": name, "mean": _nullable(mean)})
     return {
+        # Of every iteration, failed ones too (as Rally's table): what Locust and k6 users read.
+        "percentiles": {str(q): float(np.percentile(durations, q)) for q in PERCENTILES},
         "t": [float(x) for x in (edges[:-1] + width / 2)],
         "t0": t0,
         "bin_seconds": width,

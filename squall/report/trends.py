@@ -30,6 +30,7 @@ def trends(trees: list[dict[str, Any]]) -> dict[str, Any]:
                 data = ((wl.get("statistics") or {}).get("durations") or {}).get("total", {}).get("data", {})
                 group["runs"].append({
                     "task_uuid": tree["uuid"], "title": tree["title"], "created_at": str(tree["created_at"]),
+                    "tags": list(tree["tags"] or []),
                     "pass_sla": wl["pass_sla"], "iterations": wl["total_iteration_count"],
                     "failure_rate": failure_rate(wl), "min": data.get("min"), "median": data.get("median"),
                     "90%ile": data.get("90%ile"), "95%ile": data.get("95%ile"), "max": data.get("max"),

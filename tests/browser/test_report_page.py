@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from squall.api import API
 from tests.browser.conftest import PageWatch
 from tests.conftest import CLI
@@ -30,6 +32,25 @@ def _open(page: PageWatch, path: Path) -> None:
     page.page.wait_for_function("window.squallReport && window.squallReport.ready")
 
 
+def _unit(max_seconds: float) -> tuple[str, float]:
+    """The report's unit for a table whose largest duration is max_seconds."""
+    if 0 < max_seconds < 1e-3:
+        return "µs", 1e6
+    if 0 < max_seconds < 1:
+        return "ms", 1e3
+    return "s", 1.0
+
+
+def _js_short(value: float) -> str:
+    """A number as the report prints it: 3 significant digits, thousands grouped."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1000:
+        return f"{round(value):,}"
+    rounded = float(f"{value:.3g}")
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+
+
 def test_task_report_shows_the_right_numbers_offline(cli: CLI, api: API, page: PageWatch, tmp_path: Path) -> None:
     cli("task", "start", str(_task(tmp_path)), check=True, sla_fails=True)  # 5 in 400 fail: over 1%
     out = tmp_path / "report.html"
@@ -51,7 +72,10 @@ def test_task_report_shows_the_right_numbers_offline(cli: CLI, api: API, page: P
     total_row = failure.locator("table").first.locator("tbody tr", has_text="total")
     cells = total_row.first.locator("td").all_inner_texts()
     data = first["statistics"]["durations"]["total"]["data"]
-    assert cells[2] == f"{data['median']:.3f}" and cells[-1] == "400"
+    name, scale = _unit(data["max"])
+    assert failure.locator("h3", has_text="Response times").first.inner_text() == f"Response times ({name})"
+    assert cells[2] == _js_short(data["median"] * scale) and cells[-1] == "400"
+    assert "0.000" not in failure.locator("table").first.inner_text()
     # Hooks: one row per run, the failed one marked.
     hook_rows = failure.locator("h3:has-text('Hooks') + table tbody tr")
     assert hook_rows.count() == 3
@@ -114,6 +138,12 @@ def test_compare_and_trends_pages(cli: CLI, page: PageWatch, tmp_path: Path) -> 
     runs = sorted(page.page.locator("section[data-trend]").evaluate_all(
         "els => els.map(e => e.querySelectorAll(':scope > table > tbody > tr').length)"))
     assert runs == [1, 2]
+    # One tick per run, labelled with its date and tag, none overlapping.
+    assert page.page.evaluate(_CHART_PROBLEMS) == []
+    ticks = page.page.evaluate("() => [...document.querySelectorAll('.chart')].map(b => b.uplot.axes[0]._splits)")
+    assert ticks and all(all(float(t).is_integer() for t in axis) for axis in ticks)
+    labels = page.page.evaluate("() => [...document.querySelectorAll('.chart')].map(b => b.uplot.axes[0]._values)")
+    assert all("nightly" in label for axis in labels for label in axis)
 
 
 def test_markup_in_titles_cannot_blank_the_report(cli: CLI, page: PageWatch, tmp_path: Path) -> None:
@@ -128,3 +158,53 @@ def test_markup_in_titles_cannot_blank_the_report(cli: CLI, page: PageWatch, tmp
     assert page.errors == []
     assert page.page.locator("section.workload").count() == 1
     assert title.split("\u2028")[0] in page.page.locator("body").inner_text()
+
+
+# Every chart's tick labels, as uPlot placed them on its axes, checked for overlaps on the drawing.
+_CHART_PROBLEMS = """() => {
+  const problems = [];
+  const ctx = document.createElement("canvas").getContext("2d");
+  document.querySelectorAll(".chart").forEach((box) => {
+    const name = box.dataset.chart, u = box.uplot;
+    if (!u || !box.querySelector("canvas")) { problems.push(name + ": empty"); return; }
+    if (!u.data.slice(1).some((s) => s.some((v) => v !== null && v !== undefined))) problems.push(name + ": no values");
+    u.axes.forEach((axis, i) => {
+      if (axis.show === false || !axis._splits || !axis._values) return;
+      const font = Array.isArray(axis.font) ? axis.font[0] : axis.font;
+      ctx.font = font || "12px sans-serif";
+      const across = axis.side % 2 === 0;  // bottom/top axes: labels side by side
+      const boxes = [];
+      axis._splits.forEach((v, j) => {
+        const label = axis._values[j];
+        if (label === null || label === undefined || label === "") return;
+        const pos = u.valToPos(v, axis.scale, false);
+        const size = across ? ctx.measureText(String(label)).width : 11;
+        boxes.push([pos - size / 2, pos + size / 2, String(label)]);
+      });
+      boxes.sort((a, b) => a[0] - b[0]);
+      for (let k = 1; k < boxes.length; k++) {
+        if (boxes[k][0] < boxes[k - 1][1]) problems.push(name + ": axis " + i + " labels '" + boxes[k - 1][2] +
+                                                        "' and '" + boxes[k][2] + "' overlap");
+      }
+    });
+  });
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("which", ["demo", "failures, hooks and outputs"])
+def test_no_chart_is_empty_and_no_tick_labels_overlap(cli: CLI, page: PageWatch, tmp_path: Path, which: str) -> None:
+    task = Path(__file__).resolve().parents[2] / "samples" / "tasks" / "dummy.yaml" if which == "demo" \
+        else _task(tmp_path)
+    cli("task", "start", str(task), check=which == "demo", timeout=300)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    page.screenshot("report-" + which.split(",")[0])
+    assert page.errors == []
+    assert page.page.locator(".chart").count() >= 3
+    assert page.page.evaluate(_CHART_PROBLEMS) == []
+    # The overview lists every workload; durations never read 0.000.
+    overview = page.page.locator("#overview tbody tr")
+    assert overview.count() == page.page.locator("section.workload").count()
+    assert "0.000" not in page.page.locator("#report").inner_text()

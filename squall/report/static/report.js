@@ -70,6 +70,23 @@
     };
   }
 
+  /* A duration unit for values up to maxSeconds: keeps 3 significant digits readable (0.000 never shows). */
+  function unitFor(maxSeconds) {
+    var m = Math.abs(maxSeconds || 0);
+    if (m > 0 && m < 1e-3) return {name: "µs", scale: 1e6};
+    if (m > 0 && m < 1) return {name: "ms", scale: 1e3};
+    return {name: "s", scale: 1};
+  }
+  function scaled(values, unit) {
+    return values.map(function (v) { return v === null || v === undefined ? v : v * unit.scale; });
+  }
+  function dur(v, unit) { return v === null || v === undefined ? "n/a" : short(v * unit.scale); }
+  /* Descriptions come from docstrings in reStructuredText: show their text, not their markup. */
+  function plainText(rst) {
+    return String(rst || "").replace(/:[a-z]+:`([^`]*)`/g, "$1").replace(/``([^`]*)``/g, "$1")
+      .replace(/`([^`]*)`_?/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/\*([^*]+)\*/g, "$1");
+  }
+
   function short(v) {
     if (v === null || v === undefined) return "";
     var a = Math.abs(v);
@@ -86,9 +103,15 @@
     if (!xs.length) { box.appendChild(el("div", {cls: "empty", text: "no data"})); return; }
     var width = Math.max(Math.floor(box.getBoundingClientRect().width) - 18, 300);
     var plugins = opts.hooks && opts.hooks.length ? [hookBands(opts.hooks, opts.t0)] : [];
-    var axes = [{label: opts.xlabel || "seconds since the load started", values: axisValues},
+    var xaxis = {label: opts.xlabel || "seconds since the load started", values: axisValues};
+    if (opts.xlabels) {  /* categorical x (runs): one tick per point, labelled */
+      xaxis.splits = function () { return xs; };
+      xaxis.values = function (u, vals) { return vals.map(function (v) { return opts.xlabels[v - 1] || ""; }); };
+    }
+    var axes = [xaxis,
                 {label: opts.ylabel || "", values: axisValues, size: 60}];
     var scales = {x: {time: false}};
+    if (opts.xrange) scales.x.range = function () { return opts.xrange; };
     var second = series.filter(function (s) { return s.scale; })[0];
     if (second) {
       scales[second.scale] = {auto: true};
@@ -96,7 +119,7 @@
                  grid: {show: false}});
     }
     var u = new uPlot({
-      width: width, height: 220, plugins: plugins, scales: scales, axes: axes,
+      width: width, height: 220, plugins: plugins, scales: scales, axes: axes, legend: {live: false},
       series: [{label: opts.xlabel || "s"}].concat(series.map(function (s, i) {
         return {label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, scale: s.scale || "y",
                 fill: s.fill || undefined, spanGaps: false, paths: s.bars ? uPlot.paths.bars({size: [0.9]}) : undefined};
@@ -105,14 +128,39 @@
     box.uplot = u;
   }
 
-  function statRows(row, depth, out) {
+  function statRows(row, depth, out, unit) {
     var d = row.data;
     out.push({cls: d.success !== "100.0%" ? "bad" : "", cells: [
-      (depth ? "\u00a0\u00a0".repeat(depth) + "› " : "") + row.display_name, num(d.min), num(d.median),
-      num(d["90%ile"]), num(d["95%ile"]), num(d["99%ile"]), num(d.max), num(d.avg), d.success,
-      String(d.iteration_count)]});
-    (row.children || []).forEach(function (c) { statRows(c, depth + 1, out); });
+      (depth ? "\u00a0\u00a0".repeat(depth) + "› " : "") + row.display_name, dur(d.min, unit), dur(d.median, unit),
+      dur(d["90%ile"], unit), dur(d["95%ile"], unit), dur(d["99%ile"], unit), dur(d.max, unit), dur(d.avg, unit),
+      d.success, String(d.iteration_count)]});
+    (row.children || []).forEach(function (c) { statRows(c, depth + 1, out, unit); });
     return out;
+  }
+  function workloadUnit(wl) {
+    var total = (((wl.statistics || {}).durations || {}).total || {}).data || {};
+    return unitFor(typeof total.max === "number" ? total.max : 1);
+  }
+  /* One row per workload of every task, at the top: what Rally's and Locust's overviews show. */
+  function renderOverview(main) {
+    var rows = [];
+    DATA.tasks.forEach(function (task, ti) {
+      task.subtasks.forEach(function (sub) {
+        sub.workloads.forEach(function (wl) {
+          var total = (((wl.statistics || {}).durations || {}).total || {}).data || {};
+          var unit = workloadUnit(wl);
+          var link = el("a", {href: "#t" + ti + "-w" + wl.position, text: wl.name});
+          rows.push({cls: wl.pass_sla === false ? "bad" : "", cells: [
+            link, String(wl.position), num(wl.iterations, 0), num(wl.failures, 0), num(wl.rate, 1),
+            dur(total.median, unit) + " " + unit.name, dur(total["95%ile"], unit) + " " + unit.name,
+            badge(wl.pass_sla)]});
+        });
+      });
+    });
+    var block = el("section", {cls: "block", id: "overview"}, [el("h2", {text: "Overview"})]);
+    block.appendChild(table(["Workload", "#", "Iterations", "Failures", "Iterations/s", "Median", "p95", "SLA"],
+                            rows, [0, 1, 1, 1, 1, 1, 1, 0]));
+    main.appendChild(block);
   }
 
   function renderOutputs(section, wl) {
@@ -172,7 +220,8 @@
     main.appendChild(section);
     section.appendChild(el("h2", {}, [wl.name + " ", badge(wl.pass_sla)]));
     var runnerName = Object.keys(wl.runner)[0];
-    section.appendChild(el("div", {cls: "sub", text: (wl.description || "") + " · workload " + wl.position +
+    var unit = workloadUnit(wl);
+    section.appendChild(el("div", {cls: "sub", text: plainText(wl.description) + " · workload " + wl.position +
       " · " + runnerName + " " + JSON.stringify(wl.runner[runnerName]) + " · args " + JSON.stringify(wl.args)}));
     section.appendChild(el("div", {cls: "kpis"}, [
       kpi("iterations", num(wl.iterations, 0)), kpi("failures", num(wl.failures, 0)),
@@ -180,13 +229,19 @@
       kpi("iterations/s", num(wl.rate, 1)), kpi("load duration (s)", num(wl.load_duration, 2)),
       kpi("full duration (s)", num(wl.full_duration, 2)), kpi("hook runs", num(wl.hooks.length, 0))]));
 
-    section.appendChild(el("h3", {text: "Response times (s)"}));
+    section.appendChild(el("h3", {text: "Response times (" + unit.name + ")"}));
     var rows = [];
     var durations = (wl.statistics || {}).durations || {};
-    (durations.atomics || []).forEach(function (a) { statRows(a, 0, rows); });
-    if (durations.total) statRows(durations.total, 0, rows);
+    (durations.atomics || []).forEach(function (a) { statRows(a, 0, rows, unit); });
+    if (durations.total) statRows(durations.total, 0, rows, unit);
     section.appendChild(table(["Action", "Min", "Median", "90%ile", "95%ile", "99%ile", "Max", "Avg", "Success",
                                "Count"], rows, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    var pcts = s.percentiles || {};
+    var keys = ["50", "66", "75", "90", "95", "99", "99.9"].filter(function (k) { return k in pcts; });
+    if (keys.length) {
+      section.appendChild(table(keys.map(function (k) { return "p" + k; }),
+        [{cells: keys.map(function (k) { return dur(pcts[k], unit); })}], keys.map(function () { return 1; })));
+    }
 
     section.appendChild(el("h3", {text: "SLA"}));
     section.appendChild(table(["Criterion", "Result", "Detail"], wl.sla_results.map(function (r) {
@@ -197,24 +252,32 @@
     section.appendChild(el("h3", {text: "Load and latency over time"}));
     section.appendChild(grid);
     var hookOpts = {hooks: wl.hooks, t0: s.t0};
-    chart(grid, "Iteration duration (s), percentile bands", s.t, [
-      {label: "p50", values: s.p50, color: "#2f6fde"}, {label: "p90", values: s.p90, color: "#e07b00"},
-      {label: "p99", values: s.p99, color: "#c62828"}, {label: "max", values: s.max, color: "#8e99ab"}], hookOpts);
+    chart(grid, "Iteration duration (" + unit.name + "), percentile bands", s.t, [
+      {label: "p50", values: scaled(s.p50, unit), color: "#2f6fde"},
+      {label: "p90", values: scaled(s.p90, unit), color: "#e07b00"},
+      {label: "p99", values: scaled(s.p99, unit), color: "#c62828"},
+      {label: "max", values: scaled(s.max, unit), color: "#8e99ab"}], hookOpts);
     chart(grid, "Load: iterations started per second and running at once", s.t, [
       {label: "started/s", values: s.rate, color: "#1a9e5a"},
       {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}], hookOpts);
-    chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
-                                           fill: "rgba(198,40,40,0.15)"}], hookOpts);
+    if (s.failures.some(function (f) { return f > 0; })) {
+      chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
+                                             fill: "rgba(198,40,40,0.15)"}], hookOpts);
+    } else {
+      grid.appendChild(el("div", {cls: "chart-line", "data-chart": "Failures per bin", text: "Failures: none"}));
+    }
     var h = s.histogram;
     if (h.counts.length) {
-      var mids = h.counts.map(function (_, i) { return (h.edges[i] + h.edges[i + 1]) / 2; });
+      var mids = h.counts.map(function (_, i) { return (h.edges[i] + h.edges[i + 1]) * unit.scale / 2; });
+      var half = h.counts.length ? (h.edges[1] - h.edges[0]) * unit.scale / 2 : 0;
       chart(grid, "Duration histogram (successful iterations)", mids,
             [{label: "iterations", values: h.counts, bars: true, fill: "rgba(47,111,222,0.35)"}],
-            {xlabel: "seconds", ylabel: "count"});
+            {xlabel: unit.name, ylabel: "count",
+             xrange: [h.edges[0] * unit.scale - half, h.edges[h.edges.length - 1] * unit.scale + half]});
     }
     if (s.atomics.length) {
-      chart(grid, "Atomic actions: mean duration (s)", s.t, s.atomics.map(function (a) {
-        return {label: a.name, values: a.mean};
+      chart(grid, "Atomic actions: mean duration (" + unit.name + ")", s.t, s.atomics.map(function (a) {
+        return {label: a.name, values: scaled(a.mean, unit)};
       }), hookOpts);
     }
 
@@ -261,6 +324,7 @@
       return t.uuid + " · " + t.status + " · " + (t.created_at || "") + (t.env_name ? " · env " + t.env_name : "");
     });
     document.getElementById("report-meta").textContent = meta.join("   |   ");
+    renderOverview(main);
     DATA.tasks.forEach(function (task, ti) {
       var head = el("section", {cls: "block", "data-task": task.uuid}, [
         el("h2", {}, [(task.title || task.uuid) + " ", badge(task.pass_sla)]),
@@ -321,18 +385,22 @@
           JSON.stringify(w.args) + " · " + w.runs.length + " runs"})]);
       main.appendChild(section);
       var xs = w.runs.map(function (_, i) { return i + 1; });
+      var labels = w.runs.map(function (r) {
+        return (r.created_at || "").slice(5, 16).replace("T", " ") + (r.tags && r.tags.length ? " " + r.tags[0] : "");
+      });
+      var tunit = unitFor(Math.max.apply(null, w.runs.map(function (r) { return r.max || 0; })));
       var grid = el("div", {cls: "charts"});
       section.appendChild(grid);
-      chart(grid, "Duration (s) per run", xs, [
-        {label: "median", values: w.runs.map(function (r) { return r.median; })},
-        {label: "p90", values: w.runs.map(function (r) { return r["90%ile"]; })},
-        {label: "p95", values: w.runs.map(function (r) { return r["95%ile"]; })},
-        {label: "max", values: w.runs.map(function (r) { return r.max; })}], {xlabel: "run"});
+      function runs(key) { return scaled(w.runs.map(function (r) { return r[key]; }), tunit); }
+      chart(grid, "Duration (" + tunit.name + ") per run", xs, [
+        {label: "median", values: runs("median")}, {label: "p90", values: runs("90%ile")},
+        {label: "p95", values: runs("95%ile")}, {label: "max", values: runs("max")}],
+        {xlabel: "run", xlabels: labels});
       chart(grid, "Failure rate (%) and iterations/s per run", xs, [
         {label: "failure %", values: w.runs.map(function (r) { return r.failure_rate; }), color: "#c62828"},
         {label: "iterations/s", values: w.runs.map(function (r) { return r.rate; }), color: "#1a9e5a",
          scale: "rate"}],
-        {xlabel: "run"});
+        {xlabel: "run", xlabels: labels});
       section.appendChild(table(["Run", "Task", "Date", "SLA", "Iterations", "Median", "p95", "Max", "Failure %"],
         w.runs.map(function (r, i) {
           return {cls: r.pass_sla ? "" : "bad", cells: [String(i + 1), r.task_uuid, r.created_at.slice(0, 19),
