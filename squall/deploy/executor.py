@@ -41,34 +41,37 @@ def _script(task: dict[str, Any]) -> str:
     return str(task.get("command") or task["script"])
 
 
-def execute(db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[Node]) -> str:
-    """Run the graph; returns ``ready`` or ``error`` for the whole run."""
-    targets = {t["id"]: nodes_mod.select(all_nodes, t.get("nodes"), t.get("roles")) for t in graph["tasks"]}
-    rows: dict[tuple[str, int], int] = {}
-    for task in graph["tasks"]:
-        for node in targets[task["id"]]:
-            rows[(task["id"], node.id)] = history_repo.history_add(db, run_id, task["id"], node.id)
-    by_id = {t["id"]: t for t in graph["tasks"]}
-    outcome: dict[tuple[str, int], str] = {}
-    lock = threading.Lock()
-    stopped = threading.Event()
+class _GraphRun:
+    """One run of a graph: a history row per (task, node), each started once what it requires is ready."""
 
-    def deps_state(task_id: str, node_id: int) -> str:
+    def __init__(self, db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[Node]) -> None:
+        self.db = db
+        self.targets = {t["id"]: nodes_mod.select(all_nodes, t.get("nodes"), t.get("roles")) for t in graph["tasks"]}
+        self.rows: dict[tuple[str, int], int] = {}
+        for task in graph["tasks"]:
+            for node in self.targets[task["id"]]:
+                self.rows[(task["id"], node.id)] = history_repo.history_add(db, run_id, task["id"], node.id)
+        self.by_id = {t["id"]: t for t in graph["tasks"]}
+        self.outcome: dict[tuple[str, int], str] = {}
+        self.stopped = threading.Event()
+
+    def requirements(self, task_id: str, node_id: int) -> str:
         """``ready``, ``wait`` or ``failed`` for what (task, node) requires."""
-        for req in by_id[task_id]["requires"]:
-            on_node = (req, node_id) in rows
-            keys = [(req, node_id)] if on_node else [(req, n.id) for n in targets[req]]
-            states = [outcome.get(k) for k in keys]
+        for req in self.by_id[task_id]["requires"]:
+            on_node = (req, node_id) in self.rows
+            keys = [(req, node_id)] if on_node else [(req, n.id) for n in self.targets[req]]
+            states = [self.outcome.get(k) for k in keys]
             if any(s in ("error", "skipped") for s in states):
                 return "failed"
             if any(s is None for s in states):
                 return "wait"
         return "ready"
 
-    def run_pair(task: dict[str, Any], node: Node) -> str:
-        row = rows[(task["id"], node.id)]
+    def run_pair(self, task: dict[str, Any], node: Node) -> str:
+        """Run one task on one node (with its retries); returns ``ready`` or ``error``."""
+        row = self.rows[(task["id"], node.id)]
         started = time.time()
-        transition(db, row, "running", time_start=started)
+        transition(self.db, row, "running", time_start=started)
         attempts = 0
         while True:
             attempts += 1
@@ -78,46 +81,57 @@ def execute(db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[No
                 if attempts > task["retries"]:
                     summary = {"rc": None, "error": str(exc), "attempts": attempts, "node_name": node.name,
                                "duration": round(time.time() - started, 3)}
-                    transition(db, row, "error", time_end=time.time(), summary=summary)
+                    transition(self.db, row, "error", time_end=time.time(), summary=summary)
                     return "error"
                 continue
             if result.rc == 0 or attempts > task["retries"]:
                 break
         summary = {**result.summary(), "attempts": attempts, "node_name": node.name}
         status = "ready" if result.rc == 0 else "error"
-        transition(db, row, status, time_end=time.time(), summary=summary)
+        transition(self.db, row, status, time_end=time.time(), summary=summary)
         return status
 
-    pending = {key for key in rows}
-    futures: dict[Future[str], tuple[str, int]] = {}
-    with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as pool:
-        while pending or futures:
-            for key in sorted(pending, key=lambda k: list(by_id).index(k[0])):
-                task_id, node_id = key
-                state = "failed" if stopped.is_set() else deps_state(task_id, node_id)
-                if state == "wait":
-                    continue
-                pending.discard(key)
-                if state == "failed":
-                    transition(db, rows[key], "skipped",
-                               summary={"reason": "run stopped after a failure" if stopped.is_set()
-                                        else "a required task failed or was skipped"})
-                    with lock:
-                        outcome[key] = "skipped"
-                    continue
-                node = next(n for n in targets[task_id] if n.id == node_id)
-                futures[pool.submit(run_pair, by_id[task_id], node)] = key
-            if not futures:
-                for key in pending:  # unreachable in a valid graph; never leave rows pending
-                    transition(db, rows[key], "skipped", summary={"reason": "could not be scheduled"})
-                    outcome[key] = "skipped"
-                break
-            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-            for fut in done:
-                key = futures.pop(fut)
-                status = fut.result()
-                with lock:
-                    outcome[key] = status
-                if status == "error" and by_id[key[0]]["on_error"] == "stop":
-                    stopped.set()
-    return "ready" if all(s == "ready" for s in outcome.values()) else "error"
+    def _skip(self, key: tuple[str, int], reason: str) -> None:
+        transition(self.db, self.rows[key], "skipped", summary={"reason": reason})
+        self.outcome[key] = "skipped"
+
+    def _start_ready(self, pending: set[tuple[str, int]], pool: ThreadPoolExecutor,
+                     futures: dict[Future[str], tuple[str, int]]) -> None:
+        order = list(self.by_id)
+        for key in sorted(pending, key=lambda k: order.index(k[0])):
+            task_id, node_id = key
+            state = "failed" if self.stopped.is_set() else self.requirements(task_id, node_id)
+            if state == "wait":
+                continue
+            pending.discard(key)
+            if state == "failed":
+                self._skip(key, "run stopped after a failure" if self.stopped.is_set()
+                           else "a required task failed or was skipped")
+                continue
+            node = next(n for n in self.targets[task_id] if n.id == node_id)
+            futures[pool.submit(self.run_pair, self.by_id[task_id], node)] = key
+
+    def run(self) -> str:
+        """Run every pair as its requirements allow; ``ready`` when all succeeded, else ``error``."""
+        pending = set(self.rows)
+        futures: dict[Future[str], tuple[str, int]] = {}
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL) as pool:
+            while pending or futures:
+                self._start_ready(pending, pool, futures)
+                if not futures:
+                    for key in pending:  # unreachable in a valid graph; never leave rows pending
+                        self._skip(key, "could not be scheduled")
+                    break
+                done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    key = futures.pop(fut)
+                    status = fut.result()
+                    self.outcome[key] = status
+                    if status == "error" and self.by_id[key[0]]["on_error"] == "stop":
+                        self.stopped.set()
+        return "ready" if all(s == "ready" for s in self.outcome.values()) else "error"
+
+
+def execute(db: Database, run_id: int, graph: dict[str, Any], all_nodes: list[Node]) -> str:
+    """Run the graph; returns ``ready`` or ``error`` for the whole run."""
+    return _GraphRun(db, run_id, graph, all_nodes).run()

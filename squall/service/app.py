@@ -130,21 +130,23 @@ async def _read_kwargs(request: Request, route: dict[str, Any]) -> dict[str, Any
     return data
 
 
-def create_app(api: API, config: ServiceConfig | None = None) -> Any:
-    """Build the application over ``api`` (a direct, database-backed API), behind its guard."""
-    cfg = config or ServiceConfig()
-    routes = discover_routes(api)
-    spec = openapi.document(routes)
-    spec["paths"].update(history_routes.openapi_paths())
-    by_path = {r["path"]: r for r in routes}
-    schemas = {r["path"]: _arguments_schema(r["handler"]) for r in routes}
-    token = cfg.token.encode("utf-8") if cfg.token else None
+def _bearer_check(token: str | None) -> Any:
+    """A function telling whether a request carries the service's token (always true without one)."""
+    expected = token.encode("utf-8") if token else None
 
     def authorised(request: Request) -> bool:
-        if token is None:
+        if expected is None:
             return True
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode("latin-1"), token)
+        return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode("latin-1"), expected)
+
+    return authorised
+
+
+def _api_endpoint(api: API, cfg: ServiceConfig, routes: list[dict[str, Any]], authorised: Any) -> Any:
+    """The one endpoint of every API method: auth, method, arguments, the transport's refusals, the call."""
+    by_path = {r["path"]: r for r in routes}
+    schemas = {r["path"]: _arguments_schema(r["handler"]) for r in routes}
 
     async def call(request: Request) -> Response:
         route = by_path.get(request.url.path)
@@ -174,6 +176,12 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Any:
             return _error(exceptions.make_exception(exc))
         return _Result({"result": result})
 
+    return call
+
+
+def _history_endpoint(api: API, authorised: Any) -> Any:
+    """The seed's read-only deployment history routes."""
+
     async def deployment_history(request: Request) -> Response:
         if not authorised(request):
             return _error(exceptions.UnauthorizedError("a valid 'Authorization: Bearer <token>' header is needed"))
@@ -185,19 +193,33 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Any:
         except exceptions.SquallError as exc:
             return _error(exc)
 
+    return deployment_history
+
+
+async def _not_found(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404:
+        return _error(exceptions.NotFoundError(kind="path", name=request.url.path))
+    if exc.status_code == 405:
+        return _error(exceptions.MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}"))
+    error = exceptions.SquallError(str(exc.detail)).to_dict()
+    return JSONResponse({"error": {**error, "http_code": exc.status_code}}, status_code=exc.status_code)
+
+
+def create_app(api: API, config: ServiceConfig | None = None) -> Any:
+    """Build the application over ``api`` (a direct, database-backed API), behind its guard."""
+    from starlette.staticfiles import StaticFiles
+
+    cfg = config or ServiceConfig()
+    routes = discover_routes(api)
+    spec = openapi.document(routes)
+    spec["paths"].update(history_routes.openapi_paths())
+    authorised = _bearer_check(cfg.token)
+
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def openapi_json(_: Request) -> Response:
         return JSONResponse(spec)
-
-    async def not_found(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 404:
-            return _error(exceptions.NotFoundError(kind="path", name=request.url.path))
-        if exc.status_code == 405:
-            return _error(exceptions.MethodNotAllowedError(f"{request.method} is not allowed on {request.url.path}"))
-        error = exceptions.SquallError(str(exc.detail)).to_dict()
-        return JSONResponse({"error": {**error, "http_code": exc.status_code}}, status_code=exc.status_code)
 
     async def portal(_: Request) -> Response:
         return FileResponse(PORTAL / "index.html")
@@ -205,14 +227,14 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Any:
     async def portal_redirect(_: Request) -> Response:
         return RedirectResponse("/")
 
-    from starlette.staticfiles import StaticFiles
-
+    call = _api_endpoint(api, cfg, routes, authorised)
+    history = _history_endpoint(api, authorised)
     app_routes = [Route("/", portal, methods=["GET"]), Route("/portal", portal_redirect, methods=["GET"]),
                   Mount("/portal", StaticFiles(directory=PORTAL), name="portal"),
                   Route("/health", health, methods=["GET"]),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
-    app_routes += [Route(path, deployment_history, methods=ALL_METHODS) for path in history_routes.PATHS]
-    app_routes += [Route(path, call, methods=ALL_METHODS) for path in by_path]
-    handlers: dict[Any, Any] = {HTTPException: not_found}
+    app_routes += [Route(path, history, methods=ALL_METHODS) for path in history_routes.PATHS]
+    app_routes += [Route(r["path"], call, methods=ALL_METHODS) for r in routes]
+    handlers: dict[Any, Any] = {HTTPException: _not_found}
     inner = Starlette(routes=app_routes, exception_handlers=handlers)
     return RequestGuard(inner, cfg.host, cfg.allowed_hosts, cfg.max_body)
