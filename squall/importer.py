@@ -92,6 +92,11 @@ def _hooks(hooks: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _source_uuid(task: dict[str, Any]) -> str | None:
+    uuid = task.get("uuid")
+    return uuid if isinstance(uuid, str) and len(uuid) <= 36 else None
+
+
 def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = None) -> list[str]:
     """Store every task of the document as a new task; returns their UUIDs."""
     uuids = []
@@ -101,6 +106,7 @@ def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = 
             tags=list(task.get("tags") or []) + list(tags or []), status=task.get("status", "finished"),
             pass_sla=task.get("pass_sla"), env_uuid=None, env_name=task.get("env_name"),
             created_at=_time(task.get("created_at")), input_task="", config={},
+            imported_from=_source_uuid(task),
         )
         duration = 0.0
         for position, sub in enumerate(task.get("subtasks") or []):

@@ -123,7 +123,7 @@ class ResultsAPI(APIGroup):
             from squall.report import html as html_mod
 
             result["content"] = html_mod.render({"tasks": [], "trends": result,
-                                                 "title": f"Trends of {len(rows)} runs"}, kind="trends")
+                                                 "title": f"Trends of {len(result['tasks'])} runs"}, kind="trends")
         return result
 
     def _no_trends_message(self, tags: builtins.list[str] | None, env: str | None) -> str:

@@ -25,6 +25,7 @@ def _summary(task: dict[str, Any]) -> dict[str, Any]:
         "env_uuid": task["env_uuid"], "env_name": task["env_name"],
         "created_at": utils.iso(task["created_at"]), "updated_at": utils.iso(task["updated_at"]),
         "task_duration": task["task_duration"],
+        "imported_from": task.get("imported_from"),
     }
 
 

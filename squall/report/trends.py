@@ -18,9 +18,20 @@ def config_hash(wl: dict[str, Any]) -> str:
 
 
 def trends(trees: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per configuration, one point per run (oldest first) of its statistics and verdict."""
+    """Per configuration, one point per run (oldest first) of its statistics and verdict.
+
+    A run imported more than once, or imported beside its original, counts once.
+    """
     groups: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    kept = []
     for tree in sorted(trees, key=lambda t: t["created_at"]):
+        source = tree.get("imported_from") or tree["uuid"]
+        if source in seen:
+            continue
+        seen.add(source)
+        kept.append(tree)
+    for tree in kept:
         for sub in tree["subtasks"]:
             for wl in sub["workloads"]:
                 key = config_hash(wl)
@@ -30,11 +41,11 @@ def trends(trees: list[dict[str, Any]]) -> dict[str, Any]:
                 data = ((wl.get("statistics") or {}).get("durations") or {}).get("total", {}).get("data", {})
                 group["runs"].append({
                     "task_uuid": tree["uuid"], "title": tree["title"], "created_at": str(tree["created_at"]),
-                    "tags": list(tree["tags"] or []),
+                    "tags": list(tree["tags"] or []), "imported": bool(tree.get("imported_from")),
                     "pass_sla": wl["pass_sla"], "iterations": wl["total_iteration_count"],
                     "failure_rate": failure_rate(wl), "min": data.get("min"), "median": data.get("median"),
                     "90%ile": data.get("90%ile"), "95%ile": data.get("95%ile"), "max": data.get("max"),
                     "avg": data.get("avg"),
                     "rate": (wl["total_iteration_count"] / wl["load_duration"]) if wl["load_duration"] else None,
                 })
-    return {"tasks": [t["uuid"] for t in trees], "workloads": list(groups.values())}
+    return {"tasks": [t["uuid"] for t in kept], "workloads": list(groups.values())}

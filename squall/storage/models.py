@@ -104,6 +104,8 @@ tasks = Table(
     _col("pid", Integer, nullable=True),
     _col("hostname", String(255), nullable=True),
     _col("heartbeat", DateTime(timezone=True), nullable=True),
+    # The UUID of the task an imported one was read from (migration 0006); None for runs made here.
+    _col("imported_from", String(36), nullable=True),
     *_timestamps(),
 )
 """One run of a task file."""

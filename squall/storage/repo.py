@@ -90,7 +90,7 @@ def task_set_status_if(db: Database, uuid: str, allowed: tuple[str, ...], status
 
 
 _TASK_SUMMARY = ("id", "uuid", "title", "description", "status", "pass_sla", "tags", "env_uuid", "env_name",
-                 "created_at", "updated_at", "task_duration", "pid", "hostname", "heartbeat")
+                 "created_at", "updated_at", "task_duration", "pid", "hostname", "heartbeat", "imported_from")
 
 
 def task_list(

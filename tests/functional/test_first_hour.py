@@ -84,3 +84,18 @@ def test_the_hints_after_a_run_work_when_pasted(cli: CLI, tmp_path: Path) -> Non
         pasted = subprocess.run(hint, shell=True, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
         assert pasted.returncode == 0, (hint, pasted.stderr)
     assert json.loads((tmp_path / "results.json").read_text())["tasks"]
+
+
+def test_an_imported_run_counts_once_in_trends(cli: CLI, tmp_path: Path) -> None:
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 2}\n")
+    cli("task", "start", str(task), "--tag", "nightly", check=True)
+    original = json.loads(cli("task", "status", "--json", check=True).stdout)["uuid"]
+    exported = tmp_path / "run.json"
+    cli("task", "export", "--type", "squall-json", "--to", str(exported), check=True)
+    for _ in range(2):  # the same file imported twice, beside the original
+        cli("task", "import", str(exported), check=True)
+    listed = json.loads(cli("task", "list", "--json", check=True).stdout)
+    assert len(listed) == 3 and sorted(t["imported_from"] or "" for t in listed) == ["", original, original]
+    out = tmp_path / "trends.html"
+    shown = cli("task", "trends", "--tag", "nightly", "--out", str(out), check=True).stdout
+    assert "Wrote trends of 1 runs" in shown

@@ -401,11 +401,14 @@
         {label: "iterations/s", values: w.runs.map(function (r) { return r.rate; }), color: "#1a9e5a",
          scale: "rate"}],
         {xlabel: "run", xlabels: labels});
-      section.appendChild(table(["Run", "Task", "Date", "SLA", "Iterations", "Median", "p95", "Max", "Failure %"],
+      var u = " (" + tunit.name + ")";
+      section.appendChild(table(["Run", "Task", "Date", "SLA", "Iterations", "Median" + u, "p95" + u, "Max" + u,
+                                 "Failure %"],
         w.runs.map(function (r, i) {
-          return {cls: r.pass_sla ? "" : "bad", cells: [String(i + 1), r.task_uuid, r.created_at.slice(0, 19),
-            badge(r.pass_sla), String(r.iterations), num(r.median), num(r["95%ile"]), num(r.max),
-            num(r.failure_rate, 2)]};
+          return {cls: r.pass_sla ? "" : "bad", cells: [String(i + 1), r.task_uuid + (r.imported ? " (imported)" : ""),
+            r.created_at.slice(0, 19),
+            badge(r.pass_sla), String(r.iterations), dur(r.median, tunit), dur(r["95%ile"], tunit),
+            dur(r.max, tunit), num(r.failure_rate, 2)]};
         }), [1, 0, 0, 0, 1, 1, 1, 1, 1]));
     });
   }
