@@ -3,7 +3,8 @@
 A plugin kind is a base class with a ``plugin_kind``; a plugin is a subclass
 registered with :func:`configure`. Each carries a JSON schema
 (``CONFIG_SCHEMA``) that validation applies to its part of the task file.
-Built-in plugins live under :mod:`squall.plugins`; third-party packages add
+Built-in plugins live under :mod:`squall.plugins` and, for platforms with
+several parts, :mod:`squall.platforms`; third-party packages add
 theirs through the ``squall.plugins`` entry-point group.
 """
 
@@ -88,10 +89,12 @@ def load_plugins() -> None:
     if _loaded:
         return
     _loaded = True
+    import squall.platforms as platforms
     import squall.plugins as builtin
 
-    for info in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
-        importlib.import_module(info.name)
+    for package in (builtin, platforms):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(info.name)
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         ep.load()
 

@@ -13,6 +13,6 @@ from typing import Any
 
 def openstack_spec_from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """An ``openstack`` platform spec from the ``OS_*`` variables of this process."""
-    from squall.openstack.credential import spec_from_environ
+    from squall.platforms.openstack.credential import spec_from_environ
 
     return spec_from_environ(environ)

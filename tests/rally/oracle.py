@@ -51,9 +51,10 @@ class Rally:
         return proc
 
     def python(self, helper: str, *args: str, stdin: str | None = None, timeout: float = 300) -> Any:
-        """Run a helper of ``in_rally/`` with Rally's interpreter; its stdout is JSON."""
+        """Run a helper of ``in_rally/`` with Rally's interpreter; the last line of its stdout is its JSON answer."""
         proc = subprocess.run([str(VENV / "bin" / "python"), str(HELPERS / helper), *args], input=stdin,
                               capture_output=True, text=True, env=self.env, timeout=timeout)
         if proc.returncode != 0:
             raise AssertionError(f"{helper} failed in Rally's venv:\n{proc.stderr[-4000:]}")
-        return json.loads(proc.stdout)
+        # The answer is the last line: Rally's table printers write to the stdout they bound at import.
+        return json.loads(proc.stdout.strip().splitlines()[-1])

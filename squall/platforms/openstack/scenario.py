@@ -6,8 +6,8 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from squall import exceptions, naming
-from squall.openstack import clients
-from squall.openstack.credential import Credential, admin_of
+from squall.platforms.openstack import clients
+from squall.platforms.openstack.credential import Credential, admin_of
 from squall.task.scenario import Scenario
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from squall import exceptions, naming
-from squall.openstack import cleanup, clients, resources
-from squall.openstack.credential import Credential, admin_of, from_spec, platform_section
+from squall.platforms.openstack import cleanup, clients, resources
+from squall.platforms.openstack.credential import Credential, admin_of, from_spec, platform_section
 from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 

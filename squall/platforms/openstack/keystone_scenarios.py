@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.openstack.credential import admin_of
-from squall.openstack.identity import Identity
-from squall.openstack.scenario import OpenStackScenario
+from squall.platforms.openstack.credential import admin_of
+from squall.platforms.openstack.identity import Identity
+from squall.platforms.openstack.scenario import OpenStackScenario
 from squall.task.scenario import configure
 
 ADMIN_CLEANUP = {"admin_cleanup@openstack": ["keystone"]}

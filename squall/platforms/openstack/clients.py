@@ -12,7 +12,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-from squall.openstack.credential import Credential, key
+from squall.platforms.openstack.credential import Credential, key
 
 if TYPE_CHECKING:
     from openstack.connection import Connection

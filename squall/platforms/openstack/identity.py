@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from squall.openstack.credential import Credential
+from squall.platforms.openstack.credential import Credential
 from squall.task.atomic import ActionTimer, AtomicActionsHolder
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.env.platform import Platform
-from squall.openstack.credential import USER_SCHEMA, from_spec
+from squall.platforms.openstack.credential import USER_SCHEMA, from_spec
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -45,7 +45,7 @@ class OpenStackPlatform(Platform):
         return found
 
     def check(self) -> dict[str, Any]:
-        from squall.openstack.clients import access_info, connect
+        from squall.platforms.openstack.clients import access_info, connect
 
         messages = []
         for role, cred in self.credentials():
@@ -64,8 +64,8 @@ class OpenStackPlatform(Platform):
 
     def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool) -> dict[str, Any] | None:
         """Out-of-band cleanup with the admin credential (or the first user's)."""
-        from squall.openstack import cleanup
-        from squall.openstack.clients import connect
+        from squall.platforms.openstack import cleanup
+        from squall.platforms.openstack.clients import connect
 
         creds = self.credentials()
         if not creds:
@@ -75,8 +75,8 @@ class OpenStackPlatform(Platform):
 
     def owned_resources(self, task_uuid: str) -> list[dict[str, Any]]:
         """What the task still owns in the cloud (its leaks, after cleanup)."""
-        from squall.openstack import cleanup
-        from squall.openstack.clients import connect
+        from squall.platforms.openstack import cleanup
+        from squall.platforms.openstack.clients import connect
 
         admin = self.spec.get("admin")
         if not admin:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.openstack import clients, resources
-from squall.openstack.cleanup import cleanup
-from squall.openstack.credential import admin_of
+from squall.platforms.openstack import clients, resources
+from squall.platforms.openstack.cleanup import cleanup
+from squall.platforms.openstack.credential import admin_of
 from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall import exceptions
-from squall.openstack import clients
-from squall.openstack.credential import admin_of
-from squall.openstack.resources import is_not_found
+from squall.platforms.openstack import clients
+from squall.platforms.openstack.credential import admin_of
+from squall.platforms.openstack.resources import is_not_found
 from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
 

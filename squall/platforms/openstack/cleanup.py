@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from squall import naming
-from squall.openstack import resources
-from squall.openstack.resources import Resource
+from squall.platforms.openstack import resources
+from squall.platforms.openstack.resources import Resource
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
