@@ -121,6 +121,18 @@ def _group_percentiles(index: np.ndarray, values: np.ndarray, bins: int,
     return out
 
 
+def _by_iteration(starts: np.ndarray, durations: np.ndarray, bins: int) -> dict[str, Any]:
+    """Duration percentiles per run of consecutive iterations (in start order, as they are numbered)."""
+    n = len(starts)
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[np.argsort(starts, kind="stable")] = np.arange(n)
+    size = max(1, -(-n // bins))
+    groups = -(-n // size)
+    pct = _group_percentiles(ranks // size, durations, groups, (0.5, 0.9, 1.0))
+    centres = [float(min(n, g * size + (size + 1) / 2)) for g in range(groups)]
+    return {"n": centres, "p50": pct[0.5], "p90": pct[0.9], "max": pct[1.0]}
+
+
 def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if np.isnan(v) else float(v) for v in values]
 
@@ -134,7 +146,8 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
     """
     starts, durations, failed = arrays.columns()
     if len(starts) == 0:
-        return {"percentiles": {}, "t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [],
+        return {"percentiles": {}, "by_iteration": {"n": [], "p50": [], "p90": [], "max": []},
+                "t": [], "rate": [], "failures": [], "concurrency": [], "p50": [], "p90": [],
                 "p99": [], "max": [], "histogram": {"edges": [], "counts": []}, "atomics": [], "failures_table": [],
                 "error_groups": [], "outputs": arrays.outputs}
     ends = starts + durations
@@ -158,7 +171,7 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
         hist_counts, hist_edges = np.histogram(good, bins=histogram_bins)
     else:
         hist_counts, hist_edges = np.zeros(0), np.zeros(0)
-    atomics = []
+    atomics: list[dict[str, Any]] = []
     for name in arrays.atomic_names:
         a_starts, a_durs = arrays.atomic(name)
         a_idx = _bin_index(a_starts, t0, width, bins)
@@ -166,7 +179,11 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
         num = np.bincount(a_idx, minlength=bins)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
-        atomics.append({"name": name, "mean": _nullable(mean)})
+        atomics.append({"name": name, "mean": _nullable(mean), "rate": [float(c / width) for c in num],
+                        "total": float(a_durs.sum())})
+    whole = float(durations.sum()) or 1.0
+    for atom in atomics:
+        atom["share"] = atom["total"] / whole  # of all iterations' time, as Locust's and Rally's pies show
     return {
         # Of every iteration, failed ones too (as Rally's table): what Locust and k6 users read.
         "percentiles": {str(q): float(np.percentile(durations, q)) for q in PERCENTILES},
@@ -177,6 +194,7 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
         "failures": [int(f) for f in fails],
         "concurrency": [float(c) for c in concurrency],
         "p50": pct[0.5], "p90": pct[0.9], "p99": pct[0.99], "max": pct[1.0],
+        "by_iteration": _by_iteration(starts, durations, bins),
         "histogram": {"edges": [float(e) for e in hist_edges], "counts": [int(c) for c in hist_counts]},
         "atomics": atomics,
         "failures_table": arrays.failures,

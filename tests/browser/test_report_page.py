@@ -166,6 +166,10 @@ _CHART_PROBLEMS = """() => {
   const ctx = document.createElement("canvas").getContext("2d");
   document.querySelectorAll(".chart").forEach((box) => {
     const name = box.dataset.chart, u = box.uplot;
+    if (box.dataset.share) {  // the atomic-share panel: bars, not a uPlot chart
+      if (!box.querySelector(".share")) problems.push("atomic share: empty");
+      return;
+    }
     if (!u || !box.querySelector("canvas")) { problems.push(name + ": empty"); return; }
     if (!u.data.slice(1).some((s) => s.some((v) => v !== null && v !== undefined))) problems.push(name + ": no values");
     u.axes.forEach((axis, i) => {
@@ -203,6 +207,11 @@ def test_no_chart_is_empty_and_no_tick_labels_overlap(cli: CLI, page: PageWatch,
     page.screenshot("report-" + which.split(",")[0])
     assert page.errors == []
     assert page.page.locator(".chart").count() >= 3
+    # Charts by iteration number, atomic actions per second, and each atomic action's share of the time.
+    assert page.page.locator("[data-chart$='by iteration number'] canvas").count() >= 1
+    assert page.page.locator("[data-chart^='Atomic actions per second'] canvas").count() >= 1
+    shares = page.page.locator("[data-share] .share-value").all_inner_texts()
+    assert shares and all(0 <= float(v.rstrip("%")) <= 100 for v in shares)
     assert page.page.evaluate(_CHART_PROBLEMS) == []
     # The overview lists every workload; durations never read 0.000.
     overview = page.page.locator("#overview tbody tr")

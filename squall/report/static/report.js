@@ -275,10 +275,31 @@
             {xlabel: unit.name, ylabel: "count",
              xrange: [h.edges[0] * unit.scale - half, h.edges[h.edges.length - 1] * unit.scale + half]});
     }
+    var byIt = s.by_iteration || {n: []};
+    if (byIt.n.length) {
+      chart(grid, "Iteration duration (" + unit.name + ") by iteration number", byIt.n, [
+        {label: "p50", values: scaled(byIt.p50, unit), color: "#2f6fde"},
+        {label: "p90", values: scaled(byIt.p90, unit), color: "#e07b00"},
+        {label: "max", values: scaled(byIt.max, unit), color: "#8e99ab"}], {xlabel: "iteration"});
+    }
     if (s.atomics.length) {
       chart(grid, "Atomic actions: mean duration (" + unit.name + ")", s.t, s.atomics.map(function (a) {
         return {label: a.name, values: scaled(a.mean, unit)};
       }), hookOpts);
+      chart(grid, "Atomic actions per second, and failed iterations per second", s.t,
+        s.atomics.map(function (a) { return {label: a.name + "/s", values: a.rate}; }).concat([
+          {label: "failed/s", color: "#c62828",
+           values: s.failures.map(function (f) { return f / (s.bin_seconds || 1); })}]), hookOpts);
+      var share = el("div", {cls: "chart", "data-share": "atomic"}, [
+        el("div", {cls: "title", text: "Atomic actions: share of iteration time"})]);
+      s.atomics.forEach(function (a) {
+        var width = Math.max(0, Math.min(100, 100 * (a.share || 0)));
+        share.appendChild(el("div", {cls: "share"}, [
+          el("span", {cls: "share-name", text: a.name}),
+          el("span", {cls: "share-bar"}, [el("span", {style: "width:" + width.toFixed(1) + "%"})]),
+          el("span", {cls: "share-value", text: width.toFixed(1) + "%"})]));
+      });
+      grid.appendChild(share);
     }
 
     section.appendChild(el("h3", {text: "Hooks"}));
