@@ -25,7 +25,7 @@ class DeploymentAPI(APIGroup):
         """Execute a graph on the environment's nodes (blocking); returns the run."""
         from squall.deploy import executor
         from squall.deploy import graph as graph_mod
-        from squall.deploy import nodes as nodes_mod
+        from squall.platforms.nodes import connection as nodes_mod
         from squall.storage import history_repo
 
         parsed = graph_mod.parse(graph)

@@ -17,8 +17,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from squall import exceptions
-from squall.deploy import nodes as nodes_mod
-from squall.deploy.nodes import Node
+from squall.platforms.nodes import connection as nodes_mod
+from squall.platforms.nodes.connection import Node
 from squall.storage import history_repo
 from squall.storage.db import Database
 

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from squall.deploy import executor
-from squall.deploy import nodes as nodes_mod
+from squall.platforms.nodes import connection as nodes_mod
 from squall.storage import history_repo
 from squall.storage.db import Database
 

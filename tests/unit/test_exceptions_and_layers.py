@@ -45,7 +45,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "service": {"api", "exceptions", "bounded", "__version__"},
     "api": LEAVES | {"task", "deploy", "env", "report", "exporters", "importer", "registry", "storage", "platforms"},
     "task": LEAVES | {"env", "registry", "storage", "deploy"},
-    "deploy": LEAVES | {"storage"},
+    "deploy": LEAVES | {"storage", "platforms"},  # graphs run on nodes reached through the nodes platform
     "env": LEAVES | {"registry"},
     "report": LEAVES | {"storage"},
     "exporters": LEAVES | {"task", "storage"},
@@ -53,7 +53,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "registry": LEAVES | {"plugins", "platforms", "rally_api"},
     "plugins": LEAVES | {"registry", "task", "deploy", "env"},
     "rally_api": LEAVES | {"registry", "task"},
-    "platforms": LEAVES | {"registry", "task", "env"},
+    "platforms": LEAVES | {"registry", "task", "env", "deploy"},
     "storage": {"exceptions", "utils"},
     "bounded": {"exceptions"},
     "schema": set(),

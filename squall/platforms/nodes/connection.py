@@ -2,7 +2,7 @@
 
 A node has an integer ``id``, a ``name``, ``roles`` and a ``connection``.
 ``local`` nodes run commands as subprocesses of squall; ``ssh`` nodes over
-SSH (:mod:`squall.deploy.ssh`). A command that outlives its timeout is killed
+SSH (:mod:`squall.platforms.nodes.ssh`). A command that outlives its timeout is killed
 together with every process it started (it runs in its own process group),
 on the node where it ran.
 """
@@ -88,7 +88,7 @@ def run(node: Node, command: str, timeout: float) -> CommandResult:
     """Run a shell command on a node; kill its whole process group on timeout."""
     kind = node.connection.get("type", "local")
     if kind == "ssh":
-        from squall.deploy import ssh
+        from squall.platforms.nodes import ssh
 
         rc, out, err, timed_out, seconds = ssh.run(node.connection, command, timeout)
         return CommandResult(rc, out, err, seconds, timed_out)
@@ -113,7 +113,7 @@ def check(node: Node) -> dict[str, Any]:
     """Is the node reachable? ``{id, name, available, message}``."""
     try:
         if node.connection.get("type") == "ssh":
-            from squall.deploy import ssh
+            from squall.platforms.nodes import ssh
 
             ssh.forget(node.connection)  # a check is a fresh connection, not a cached one
         result = run(node, "true", 10)

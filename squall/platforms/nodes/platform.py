@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.deploy import nodes
 from squall.env.platform import Platform
+from squall.platforms.nodes import connection as nodes
 from squall.registry import JSON_SCHEMA, configure
 
 
