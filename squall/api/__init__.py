@@ -20,6 +20,8 @@ from squall.api.plugin_group import PluginAPI
 from squall.api.remote import RemoteAPI
 from squall.api.results_group import ResultsAPI
 from squall.api.task_group import TaskAPI
+from squall.api.verification_group import VerificationAPI
+from squall.api.verifier_group import VerifierAPI
 from squall.storage.db import Database
 
 
@@ -49,6 +51,8 @@ class API:
         self.db = DbAPI(self)
         self.deployment = DeploymentAPI(self)
         self.cleanup = CleanupAPI(self)
+        self.verifier = VerifierAPI(self)
+        self.verification = VerificationAPI(self)
 
     @property
     def database(self) -> Database:
@@ -59,4 +63,5 @@ class API:
 
     def groups(self) -> list[APIGroup]:
         """Every API group."""
-        return [self.env, self.task, self.results, self.plugin, self.db, self.deployment, self.cleanup]
+        return [self.env, self.task, self.results, self.plugin, self.db, self.deployment, self.cleanup,
+                self.verifier, self.verification]

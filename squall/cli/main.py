@@ -15,7 +15,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
-from squall.cli import cleanup_cmd, db_cmd, deploy_cmd, env_cmd, logs, plugin_cmd, service_cmd, task_cmd
+from squall.cli import cleanup_cmd, db_cmd, deploy_cmd, env_cmd, logs, plugin_cmd, service_cmd, task_cmd, verify_cmd
 from squall.cli.output import err_console
 
 app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
@@ -27,6 +27,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(plugin_cmd.app, name="plugin")
 app.add_typer(service_cmd.app, name="service")
 app.add_typer(deploy_cmd.app, name="deploy")
+app.add_typer(verify_cmd.app, name="verify")
 app.command("tasks-history")(deploy_cmd.tasks_history)
 app.command("cleanup")(cleanup_cmd.cleanup)
 

@@ -217,3 +217,54 @@ deployment_history = Table(
     Index("ix_history_run_name", "deployment_task_id", "task_name"),
 )
 """One deployment task on one node, in one run: the audit trail (never deleted)."""
+
+verifiers = Table(
+    "verifiers", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("name", String(255), unique=True, index=True),
+    _col("plugin", String(255)),
+    _col("version", String(255), default=""),
+    _col("status", String(36), default="ready"),
+    _col("env_uuid", String(36), nullable=True),
+    # The plugin's settings (command, paths, arguments); its configuration file, when it writes one.
+    _json("settings"),
+    *_timestamps(),
+)
+"""A verifier: a test suite and how to run it (migration 0007)."""
+
+verifications = Table(
+    "verifications", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("verifier_uuid", String(36), ForeignKey("verifiers.uuid", ondelete="CASCADE"), index=True),
+    _col("env_uuid", String(36), nullable=True, index=True),
+    _col("env_name", String(255), nullable=True),
+    _col("status", String(36), index=True),
+    _json("tags", default=list),
+    _json("run_args"),
+    _col("verifier_version", String(255), default=""),
+    _col("tests_count", Integer, default=0),
+    _col("success", Integer, default=0),
+    _col("failures", Integer, default=0),
+    _col("skipped", Integer, default=0),
+    _col("expected_failures", Integer, default=0),
+    _col("unexpected_success", Integer, default=0),
+    _col("tests_duration", Float, default=0.0),
+    _col("error", Text, nullable=True),
+    _col("imported_from", String(1024), nullable=True),
+    *_timestamps(),
+)
+"""One run of a verifier, with its counts (migration 0007)."""
+
+verification_results = Table(
+    "verification_results", metadata,
+    _id(),
+    _col("verification_uuid", String(36), ForeignKey("verifications.uuid", ondelete="CASCADE")),
+    _col("chunk_order", Integer),
+    # [{name, status, duration, reason, traceback, timestamp}, ...] as the run reported them.
+    _json("tests", default=list),
+    Index("ix_verification_results_chunk", "verification_uuid", "chunk_order"),
+)
+"""The test results of a verification, in chunks written as the run goes (migration 0007)."""
+

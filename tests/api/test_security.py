@@ -35,6 +35,10 @@ ROUTE_COMMANDS = {
     "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
     "task.sla_check": "never", "task.start": "with hooks", "task.status": "never",
     "task.use": "never", "task.validate": "never",
+    "verification.compare": "never", "verification.delete": "never", "verification.get": "never",
+    "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
+    "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
+    "verifier.list_plugins": "never", "verifier.use": "never",
 }
 
 ESCAPES = [
@@ -118,7 +122,9 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
                                                                "connection": {"type": "local"}}]}, use=False)
     stored = api.task.create(config=_hook_task(marker))
     graph = {"name": "g", "tasks": [{"id": "t", "command": f"touch {marker}"}]}
+    api.verifier.create(name="toucher", plugin="junit", settings={"command": ["touch", str(marker)]}, use=False)
     return {
+        "verification.start": ("POST", "verification/start", {"verifier": "toucher"}),
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),
         "env.check": ("GET", "env/check", {"env": json.dumps(nodes_env["uuid"])}),
         "task.create": ("POST", "task/create", {"config": _hook_task(marker)}),

@@ -43,7 +43,8 @@ LEAVES = {"exceptions", "utils", "bounded", "naming", "schema", "__version__"}
 ALLOWED_IMPORTS: dict[str, set[str]] = {
     "cli": {"api", "service", "exceptions", "bounded", "__version__"},
     "service": {"api", "exceptions", "bounded", "__version__"},
-    "api": LEAVES | {"task", "deploy", "env", "report", "exporters", "importer", "registry", "storage", "platforms"},
+    "api": LEAVES | {"task", "deploy", "env", "report", "exporters", "importer", "registry", "storage", "platforms",
+                     "verify"},
     "task": LEAVES | {"env", "registry", "storage", "deploy"},
     "deploy": LEAVES | {"storage", "platforms"},  # graphs run on nodes reached through the nodes platform
     "env": LEAVES | {"registry"},
@@ -51,9 +52,10 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "exporters": LEAVES | {"task", "storage"},
     "importer": LEAVES | {"storage", "exporters"},  # reads the formats the exporters write
     "registry": LEAVES | {"plugins", "platforms", "rally_api"},
-    "plugins": LEAVES | {"registry", "task", "deploy", "env"},
+    "plugins": LEAVES | {"registry", "task", "deploy", "env", "verify"},
     "rally_api": LEAVES | {"registry", "task"},
     "platforms": LEAVES | {"registry", "task", "env", "deploy"},
+    "verify": LEAVES | {"registry", "storage"},
     "storage": {"exceptions", "utils"},
     "bounded": {"exceptions"},
     "schema": set(),

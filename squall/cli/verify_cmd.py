@@ -1,0 +1,227 @@
+"""``squall verify``: run functional test suites against an environment (Rally's ``rally verify``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from squall import bounded, exceptions
+from squall.cli.files import read_text, read_yaml
+from squall.cli.output import Table, console, show
+
+app = typer.Typer(help="Run functional test suites (verifications), compare their runs.", no_args_is_help=True)
+VerifierOption = typer.Option(None, "--verifier", "--id", help="Verifier name or UUID (default: in use).")
+EXIT_TESTS_FAILED = 2  # as `task start` when an SLA failed: the run finished and something did not pass
+
+
+def _settings(value: str | None) -> dict[str, Any]:
+    """Settings as inline JSON, or a YAML/JSON file."""
+    if not value:
+        return {}
+    if value.lstrip().startswith("{"):
+        try:
+            data = bounded.load_yaml(value, "--settings")
+        except bounded.DocumentError as exc:
+            raise exceptions.InvalidArgumentsError(str(exc)) from None
+    else:
+        data = read_yaml(value, "settings file")
+    if not isinstance(data, dict):
+        raise exceptions.InvalidArgumentsError("--settings must be a mapping")
+    return data
+
+
+def _verifiers_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table()
+    for col in ("UUID", "Name", "Type", "Version", "Created"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["uuid"], r["name"], r["plugin"], r["version"] or "-", (r["created_at"] or "")[:19])
+    return table
+
+
+def _runs_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table()
+    for col in ("UUID", "Verifier", "Env", "Status", "Tests", "Passed", "Failed", "Skipped", "xfail", "uxsuccess",
+                "Duration (s)", "Tags", "Created"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["uuid"], r["verifier_uuid"][:8], r["env_name"] or "-", r["status"], str(r["tests_count"]),
+                      str(r["success"]), str(r["failures"]), str(r["skipped"]), str(r["expected_failures"]),
+                      str(r["unexpected_success"]), f"{r['tests_duration']:.3f}", ", ".join(r["tags"] or []),
+                      (r["created_at"] or "")[:19])
+    return table
+
+
+@app.command("list-plugins")
+def list_plugins(ctx: typer.Context) -> None:
+    """List the verifier plugins."""
+    table = Table()
+    for col in ("Name", "Title"):
+        table.add_column(col)
+    for p in ctx.obj.verifier.list_plugins():
+        table.add_row(p["name"], p["title"])
+    console.print(table)
+
+
+@app.command("create-verifier")
+def create_verifier(ctx: typer.Context, name: str = typer.Option(..., "--name"),
+                    type_: str = typer.Option(..., "--type", help="Verifier plugin: pytest, junit, ..."),
+                    settings: str | None = typer.Option(None, "--settings", "--extra-settings",
+                                                        help="Its settings: inline JSON or a YAML/JSON file."),
+                    env: str | None = typer.Option(None, "--env", "--deployment-id"),
+                    version: str = typer.Option("", "--version"),
+                    no_use: bool = typer.Option(False, "--no-use", help="Do not make it the one in use.")) -> None:
+    """Create a verifier: which suite, and how to run it."""
+    row = ctx.obj.verifier.create(name=name, plugin=type_, settings=_settings(settings), env=env,
+                                  version=version, use=not no_use)
+    console.print(f"Verifier [bold]{row['name']}[/bold] ({row['plugin']}) created: {row['uuid']}")
+
+
+@app.command("list-verifiers")
+def list_verifiers(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List verifiers."""
+    show(ctx.obj.verifier.list(), as_json, _verifiers_table, "No verifiers.")
+
+
+@app.command("show-verifier")
+def show_verifier(ctx: typer.Context, verifier: str | None = VerifierOption) -> None:
+    """Show a verifier and its settings."""
+    print(json.dumps(ctx.obj.verifier.get(verifier=verifier), indent=2))
+
+
+@app.command("use-verifier")
+def use_verifier(ctx: typer.Context, verifier: str = typer.Option(..., "--verifier", "--id")) -> None:
+    """Make a verifier the one in use."""
+    row = ctx.obj.verifier.use(verifier=verifier)
+    console.print(f"Using verifier {row['name']} ({row['uuid']})")
+
+
+@app.command("delete-verifier")
+def delete_verifier(ctx: typer.Context, verifier: str = typer.Option(..., "--verifier", "--id")) -> None:
+    """Delete a verifier and its verifications."""
+    console.print(f"Deleted verifier {ctx.obj.verifier.delete(verifier=verifier)['deleted']}")
+
+
+def _lines(path: Path | None, what: str) -> list[str]:
+    if path is None:
+        return []
+    return [ln.strip() for ln in read_text(path, what).splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def _reasons(path: Path | None) -> dict[str, str]:
+    data = read_yaml(path, "skip list") if path else {}
+    if isinstance(data, list):
+        return {str(t): "" for t in data}
+    if not isinstance(data, dict):
+        raise exceptions.InvalidArgumentsError("--skip-list must map test ids to reasons (or list test ids)")
+    return {str(k): str(v or "") for k, v in data.items()}
+
+
+@app.command()
+def start(ctx: typer.Context, verifier: str | None = VerifierOption,
+          env: str | None = typer.Option(None, "--env", "--deployment-id"),
+          pattern: str | None = typer.Option(None, "--pattern", help="Only the tests matching it."),
+          concurrency: int | None = typer.Option(None, "--concurrency"),
+          load_list: Path | None = typer.Option(None, "--load-list", help="File of test ids to run."),
+          skip_list: Path | None = typer.Option(None, "--skip-list", help="YAML of test ids to skip, with reasons."),
+          tag: list[str] | None = typer.Option(None, "--tag"),
+          detailed: bool = typer.Option(False, "--detailed", help="Also print failed tests' tracebacks.")) -> None:
+    """Run a verifier's suite; exit 0 when every test passed, 2 when some failed, 1 when it could not run."""
+    run_args: dict[str, Any] = {}
+    if pattern:
+        run_args["pattern"] = pattern
+    if concurrency is not None:
+        run_args["concurrency"] = concurrency
+    if load_list:
+        run_args["load_list"] = _lines(load_list, "load list")
+    if skip_list:
+        run_args["skip_list"] = _reasons(skip_list)
+    row = ctx.obj.verification.start(verifier=verifier, env=env, run_args=run_args, tags=tag or [])
+    _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
+    if row["status"] == "crashed":
+        raise typer.Exit(1)
+    if row["status"] == "failed":
+        raise typer.Exit(EXIT_TESTS_FAILED)
+
+
+def _print_run(row: dict[str, Any], detailed: bool) -> None:
+    console.print(_runs_table([row]))
+    if row.get("error"):
+        console.print(f"[red]error:[/red] {row['error']}", markup=True, soft_wrap=True)
+    if detailed:
+        for test in row.get("tests", []):
+            if test["status"] in ("fail", "uxsuccess"):
+                console.print(f"[red]{test['status']}[/red] {test['name']}", markup=True, soft_wrap=True)
+                if test.get("traceback"):
+                    console.print(test["traceback"], markup=False, soft_wrap=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, verifier: str | None = typer.Option(None, "--verifier", "--id"),
+          env: str | None = typer.Option(None, "--env", "--deployment-id"),
+          status: str | None = typer.Option(None, "--status"), tag: list[str] | None = typer.Option(None, "--tag"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """List verifications."""
+    rows = ctx.obj.verification.list(verifier=verifier, env=env, status=status, tags=tag)
+    show(rows, as_json, _runs_table, "No verifications.")
+
+
+@app.command("show")
+def show_(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid"),
+          detailed: bool = typer.Option(False, "--detailed"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show a verification (default: the last one); --detailed lists every test."""
+    row = ctx.obj.verification.get(uuid=uuid, detailed=detailed or as_json)
+    if as_json:
+        print(json.dumps(row, indent=2))
+        return
+    _print_run(row, detailed)
+    if detailed:
+        table = Table(title="Tests", title_justify="left")
+        for col in ("Test", "Status", "Duration (s)", "Reason"):
+            table.add_column(col)
+        for t in row["tests"]:
+            table.add_row(t["name"], t["status"], f"{t.get('duration') or 0:.3f}", t.get("reason", ""))
+        console.print(table)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Path = typer.Option(..., "--file", help="JUnit XML results."),
+            verifier: str | None = VerifierOption, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
+    """Turn a results file into a verification of the verifier."""
+    content = read_text(file, "results file", bounded.MAX_IMPORT_CHARS)
+    row = ctx.obj.verification.import_results(content=content, verifier=verifier, source=str(file), tags=tag or [])
+    _print_run(row, False)
+
+
+@app.command()
+def compare(ctx: typer.Context, uuid_a: str = typer.Argument(..., help="The reference run."),
+            uuid_b: str = typer.Argument(..., help="The run to judge."),
+            duration_change: float = typer.Option(50.0, help="Report duration changes above this many percent."),
+            as_json: bool = typer.Option(False, "--json")) -> None:
+    """What changed from run A to run B; exit 1 when a test that passed now fails."""
+    result = ctx.obj.verification.compare(uuid_a=uuid_a, uuid_b=uuid_b, duration_change=duration_change)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, title in (("new_failures", "New failures"), ("fixed", "Fixed"), ("new", "New tests"),
+                           ("gone", "Gone"), ("now_skipped", "Now skipped")):
+            if result[key]:
+                console.print(f"[bold]{title}[/bold] ({len(result[key])})", markup=True)
+                for item in result[key]:
+                    console.print(f"  {item['name']}", markup=False, soft_wrap=True)
+        for item in result["duration_changes"]:
+            console.print(f"  {item['name']}: {item['a']:.3f} s -> {item['b']:.3f} s ({item['change']:+.0f}%)",
+                          markup=False, soft_wrap=True)
+        verdict = "[red]REGRESSION[/red]" if result["regression"] else "[green]no regression[/green]"
+        console.print("Verdict: " + verdict)
+    if result["regression"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def delete(ctx: typer.Context, uuid: str = typer.Option(..., "--uuid")) -> None:
+    """Delete a verification."""
+    console.print(f"Deleted verification {ctx.obj.verification.delete(uuid=uuid)['deleted']}")

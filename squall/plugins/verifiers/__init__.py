@@ -1,0 +1,1 @@
+"""Verifier plugins: test suites squall runs against an environment."""

@@ -1,0 +1,89 @@
+"""A verification from start to end: the verifier's results streamed into the database in chunks, with counts.
+
+Statuses are Rally's: ``running``, then ``finished`` (no test failed, nothing
+passed unexpectedly), ``failed`` (some did) or ``crashed`` (the suite could
+not run, or squall stopped).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from squall import exceptions, registry
+from squall.storage import verify_repo
+from squall.storage.db import Database
+from squall.verify.results import STATUSES, Counts, TestResult
+from squall.verify.verifier import Verifier
+
+CHUNK = 500
+Progress = Callable[[Counts], None]
+
+
+def verifier_of(row: dict[str, Any], env_spec: dict[str, Any] | None = None) -> Verifier:
+    """The plugin instance of a stored verifier."""
+    cls = registry.get("verifier", row["plugin"])
+    return cls(row["settings"], env_spec)  # type: ignore[call-arg,return-value]
+
+
+def final_status(counts: Counts) -> str:
+    """``finished`` when no test failed or passed unexpectedly, else ``failed``."""
+    return "failed" if counts.by_status["fail"] or counts.by_status["uxsuccess"] else "finished"
+
+
+def store(db: Database, uuid: str, results: Iterable[TestResult], progress: Progress | None = None) -> Counts:
+    """Write results in chunks as they come; the counts are kept current on the row."""
+    counts = Counts()
+    chunk: list[TestResult] = []
+    order = 0
+    for result in results:
+        if result.get("status") not in STATUSES:
+            raise exceptions.InvalidArgumentsError(f"test {result.get('name')!r}: unknown status "
+                                                   f"{result.get('status')!r}")
+        counts.add(result)
+        chunk.append(result)
+        if len(chunk) >= CHUNK:
+            verify_repo.results_add(db, uuid, order, list(chunk))
+            verify_repo.verification_update(db, uuid, **counts.columns())
+            order, chunk = order + 1, []
+            if progress:
+                progress(counts)
+    if chunk:
+        verify_repo.results_add(db, uuid, order, chunk)
+    return counts
+
+
+def start(db: Database, verifier_row: dict[str, Any], env_row: dict[str, Any] | None, run_args: dict[str, Any],
+          tags: list[str]) -> dict[str, Any]:
+    """Run the verifier against the environment to its end; returns the verification row."""
+    verifier = verifier_of(verifier_row, env_row["spec"] if env_row else None)
+    row = verify_repo.verification_create(
+        db, verifier_uuid=verifier_row["uuid"], env_uuid=env_row["uuid"] if env_row else None,
+        env_name=env_row["name"] if env_row else None, status="running", tags=tags, run_args=run_args,
+        verifier_version=verifier.version() or verifier_row["version"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="squall-verify-") as workdir:
+            counts = store(db, row["uuid"], verifier.run(Path(workdir), run_args))
+        verify_repo.verification_update(db, row["uuid"], status=final_status(counts), **counts.columns())
+    except (Exception, KeyboardInterrupt) as exc:
+        verify_repo.verification_update(db, row["uuid"], status="crashed", error=f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+    return verify_repo.verification_get(db, row["uuid"])
+
+
+def import_results(db: Database, verifier_row: dict[str, Any], results: Iterable[TestResult], source: str,
+                   tags: list[str]) -> dict[str, Any]:
+    """Store results read from a file as a new verification of the verifier."""
+    row = verify_repo.verification_create(db, verifier_uuid=verifier_row["uuid"], status="running", tags=tags,
+                                          run_args={}, verifier_version=verifier_row["version"],
+                                          imported_from=source[:1024])
+    try:
+        counts = store(db, row["uuid"], results)
+    except (ValueError, exceptions.SquallError) as exc:
+        verify_repo.verification_delete(db, row["uuid"])  # nothing half-imported stays
+        raise exceptions.InvalidArgumentsError(f"{source}: {exc}") from None
+    verify_repo.verification_update(db, row["uuid"], status=final_status(counts), **counts.columns())
+    return verify_repo.verification_get(db, row["uuid"])

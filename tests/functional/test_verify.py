@@ -1,0 +1,125 @@
+"""Verifications through the real CLI: a pytest suite with every status, a JUnit command, import, compare."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CLI
+
+SUITE = '''
+import pytest
+
+
+def test_passes():
+    assert 1 + 1 == 2
+
+
+def test_fails():
+    assert "cloud" == "sky", "the cloud is not the sky"
+
+
+@pytest.mark.skip(reason="no Neutron here")
+def test_skipped():
+    pass
+
+
+@pytest.mark.xfail(reason="known bug 42")
+def test_expected_failure():
+    assert False
+
+
+@pytest.mark.xfail(reason="was broken")
+def test_unexpected_pass():
+    assert True
+'''
+
+
+def _suite(tmp_path: Path, text: str = SUITE) -> Path:
+    folder = tmp_path / "suite"
+    folder.mkdir(exist_ok=True)
+    (folder / "test_cloud.py").write_text(text)
+    return folder
+
+
+def _last(cli: CLI) -> dict:
+    return json.loads(cli("verify", "show", "--json", check=True).stdout)
+
+
+def test_a_pytest_suite_keeps_every_status_and_compares_runs(cli: CLI, tmp_path: Path) -> None:
+    suite = _suite(tmp_path)
+    created = cli("verify", "create-verifier", "--name", "suite", "--type", "pytest",
+                  "--settings", json.dumps({"path": str(suite)}), check=True)
+    assert "suite" in created.stdout
+    first = cli("verify", "start", "--tag", "first")
+    assert first.returncode == 2, first.stdout + first.stderr  # a test failed: the run finished, it did not pass
+    run_a = _last(cli)
+    by_name = {t["name"].split("::")[-1]: t for t in run_a["tests"]}
+    assert {n: t["status"] for n, t in by_name.items()} == {
+        "test_passes": "success", "test_fails": "fail", "test_skipped": "skip",
+        "test_expected_failure": "xfail", "test_unexpected_pass": "uxsuccess"}
+    assert by_name["test_skipped"]["reason"] == "no Neutron here"
+    assert "known bug 42" in by_name["test_expected_failure"]["reason"]
+    assert "the cloud is not the sky" in by_name["test_fails"]["traceback"]
+    assert (run_a["status"], run_a["tests_count"], run_a["success"], run_a["failures"], run_a["skipped"],
+            run_a["expected_failures"], run_a["unexpected_success"]) == ("failed", 5, 1, 1, 1, 1, 1)
+    assert run_a["verifier_version"].startswith("pytest")
+
+    # Fixed, and one test more: compare says so and passes the gate.
+    (suite / "test_cloud.py").write_text(SUITE.replace('"cloud" == "sky"', '"sky" == "sky"') +
+                                         "\n\ndef test_new():\n    pass\n")
+    cli("verify", "start", "--pattern", "not unexpected", "--tag", "second")
+    run_b = _last(cli)
+    assert run_b["tests_count"] == 5  # -k deselected the unexpected pass
+    compared = json.loads(cli("verify", "compare", run_a["uuid"], run_b["uuid"], "--json", check=True).stdout)
+    assert [t["name"].split("::")[-1] for t in compared["fixed"]] == ["test_fails"]
+    assert [t["name"].split("::")[-1] for t in compared["new"]] == ["test_new"]
+    assert [t["name"].split("::")[-1] for t in compared["gone"]] == ["test_unexpected_pass"]
+    assert compared["regression"] is False
+    # The other way round, the fixed test is a new failure: exit 1, the CI gate.
+    back = cli("verify", "compare", run_b["uuid"], run_a["uuid"])
+    assert back.returncode == 1 and "test_fails" in back.stdout and "REGRESSION" in back.stdout
+
+    tagged = json.loads(cli("verify", "list", "--tag", "first", "--json", check=True).stdout)
+    assert [r["uuid"] for r in tagged] == [run_a["uuid"]]
+
+
+def test_junit_verifier_and_import_of_a_junit_file(cli: CLI, tmp_path: Path) -> None:
+    suite = _suite(tmp_path)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite), "--junitxml={junit}"]
+    cli("verify", "create-verifier", "--name", "junit-suite", "--type", "junit",
+        "--settings", json.dumps({"command": command}), check=True)
+    cli("verify", "start")
+    run = _last(cli)
+    statuses = sorted(t["status"] for t in run["tests"])
+    # JUnit XML cannot tell an unexpected pass from a pass: pytest writes both as passed.
+    assert statuses == ["fail", "skip", "success", "success", "xfail"]
+
+    junit = tmp_path / "report.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite),
+                    f"--junitxml={junit}"], capture_output=True, check=False)
+    imported = cli("verify", "import", "--file", str(junit), "--verifier", "junit-suite", check=True)
+    assert "failed" in imported.stdout
+    again = _last(cli)
+    assert again["imported_from"] == str(junit) and again["tests_count"] == 5
+
+
+def test_bad_verifier_input_is_refused_clearly(cli: CLI, tmp_path: Path) -> None:
+    unknown = cli("verify", "create-verifier", "--name", "x", "--type", "nosuch")
+    assert unknown.returncode == 1 and "nosuch" in unknown.stderr and "Traceback" not in unknown.stderr
+    missing = cli("verify", "create-verifier", "--name", "x", "--type", "pytest", "--settings", "{}")
+    assert missing.returncode == 1 and "path" in missing.stderr
+    cli("verify", "create-verifier", "--name", "x", "--type", "pytest", "--settings",
+        json.dumps({"path": str(_suite(tmp_path))}), check=True)
+    twice = cli("verify", "create-verifier", "--name", "x", "--type", "pytest", "--settings",
+                json.dumps({"path": "p"}))
+    assert twice.returncode == 1 and "exists" in twice.stderr
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<testsuite><testcase name='a'>")
+    refused = cli("verify", "import", "--file", str(broken))
+    assert refused.returncode == 1 and "not JUnit XML" in refused.stderr
+    assert json.loads(cli("verify", "list", "--json", check=True).stdout) == []  # nothing half-imported
+    bad_args = cli("verify", "start", "--concurrency", "-1")
+    assert bad_args.returncode == 1 and "concurrency" in bad_args.stderr
