@@ -37,6 +37,11 @@ def read_text(path: Path | str, what: str = "file", limit: int = MAX_FILE_BYTES)
 
     Directories, devices and pipes are refused at once, before any read.
     """
+    return decode_utf8(read_bytes(path, what, limit), f"{what} {path}")
+
+
+def read_bytes(path: Path | str, what: str = "file", limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (directories, devices and pipes refused)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
@@ -53,7 +58,7 @@ def read_text(path: Path | str, what: str = "file", limit: int = MAX_FILE_BYTES)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise exceptions.InvalidArgumentsError(f"{what} {path} is larger than the limit of {limit:,} bytes")
-    return decode_utf8(data, f"{what} {path}")
+    return data
 
 
 def decode_utf8(data: bytes, source: str) -> str:

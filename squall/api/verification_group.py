@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import builtins
 import io
 from typing import Any
@@ -12,8 +13,10 @@ from squall.storage import repo, verify_repo
 from squall.verify import compare as compare_mod
 from squall.verify import results as results_mod
 from squall.verify import run as run_mod
+from squall.verify import subunit_reader
 
 DEFAULT_VERIFICATION_KEY = "default_verification"
+IMPORT_FORMATS = ("junit", "subunit")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -50,15 +53,25 @@ class VerificationAPI(APIGroup):
     @api_method("POST", path="import", runs_commands=False)
     def import_results(self, content: str, verifier: str | None = None, format: str = "junit",  # noqa: A002
                        source: str = "results file", tags: builtins.list[str] | None = None) -> dict[str, Any]:
-        """A JUnit XML document's test cases become a verification of the verifier."""
-        if format != "junit":
-            raise exceptions.InvalidArgumentsError(f"unknown results format '{format}' (known: junit)")
-        try:
-            bounded.check_text_size(content, source, bounded.MAX_IMPORT_CHARS)
-        except bounded.DocumentError as exc:
-            raise exceptions.InvalidArgumentsError(str(exc)) from None
+        """A results file becomes a verification of the verifier.
+
+        ``format``: ``junit`` (``content`` is the XML text) or ``subunit`` (a subunit v2 stream, base64 in
+        ``content``, as JSON carries no bytes).
+        """
+        if format not in IMPORT_FORMATS:
+            raise exceptions.InvalidArgumentsError(f"unknown results format '{format}' (known: junit, subunit)")
+        if len(content) > bounded.MAX_IMPORT_CHARS:
+            raise exceptions.InvalidArgumentsError(
+                f"{source} is {len(content):,} characters; the limit is {bounded.MAX_IMPORT_CHARS:,}")
         verifier_row = self.api.verifier.resolve(verifier)
-        results = results_mod.read_junit(io.BytesIO(content.encode("utf-8")))
+        if format == "subunit":
+            try:
+                data = base64.b64decode(content, validate=True)
+            except ValueError:
+                raise exceptions.InvalidArgumentsError(f"{source}: subunit content must be base64") from None
+            results = subunit_reader.read_subunit(io.BytesIO(data))
+        else:
+            results = results_mod.read_junit(io.BytesIO(content.encode("utf-8")))
         row = run_mod.import_results(self.db, verifier_row, results, source, list(tags or []))
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
         return _public(row)

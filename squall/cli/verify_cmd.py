@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -187,12 +188,20 @@ def show_(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid"),
         console.print(table)
 
 
+SUBUNIT_V2_SIGNATURE = 0xB3  # the first byte of every subunit v2 packet
+
+
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = typer.Option(..., "--file", help="JUnit XML results."),
+def import_(ctx: typer.Context, file: Path = typer.Option(..., "--file", help="JUnit XML or subunit v2 results."),
             verifier: str | None = VerifierOption, tag: list[str] | None = typer.Option(None, "--tag")) -> None:
-    """Turn a results file into a verification of the verifier."""
-    content = read_text(file, "results file", bounded.MAX_IMPORT_CHARS)
-    row = ctx.obj.verification.import_results(content=content, verifier=verifier, source=str(file), tags=tag or [])
+    """Turn a results file (JUnit XML or a subunit v2 stream, told apart by its content) into a verification."""
+    data = bounded.read_bytes(file, "results file", bounded.MAX_IMPORT_CHARS * 3 // 4)
+    if data[:1] == bytes([SUBUNIT_V2_SIGNATURE]):
+        content, kind = base64.b64encode(data).decode("ascii"), "subunit"
+    else:
+        content, kind = bounded.decode_utf8(data, f"results file {file}"), "junit"
+    row = ctx.obj.verification.import_results(content=content, verifier=verifier, format=kind, source=str(file),
+                                              tags=tag or [])
     _print_run(row, False)
 
 

@@ -82,6 +82,8 @@ def import_results(db: Database, verifier_row: dict[str, Any], results: Iterable
                                           imported_from=source[:1024])
     try:
         counts = store(db, row["uuid"], results)
+        if counts.total == 0:
+            raise ValueError("it holds no test results")
     except (ValueError, exceptions.SquallError) as exc:
         verify_repo.verification_delete(db, row["uuid"])  # nothing half-imported stays
         raise exceptions.InvalidArgumentsError(f"{source}: {exc}") from None

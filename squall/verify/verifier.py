@@ -54,13 +54,21 @@ def command_of(value: str | list[str]) -> list[str]:
 class Process:
     """A suite's process: started in its own session, stopped with its children."""
 
-    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str] | None = None,
+                 output: Path | None = None, stderr: Path | None = None) -> None:
         self.argv = argv
-        self.output = cwd / "output.log"
-        with self.output.open("wb") as out:
-            self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-                                         start_new_session=True)
+        self.output = output or cwd / "output.log"
+        errors = stderr.open("wb") if stderr else None
+        try:
+            with self.output.open("wb") as out:
+                self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                             stderr=errors or subprocess.STDOUT, env={**os.environ, **(env or {})},
+                                             start_new_session=True)
+        except OSError as exc:
+            raise RuntimeError(f"cannot run {argv[0]}: {exc.strerror}") from None
+        finally:
+            if errors:
+                errors.close()
 
     def running(self) -> bool:
         """True while the process has not exited."""

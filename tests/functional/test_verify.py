@@ -123,3 +123,59 @@ def test_bad_verifier_input_is_refused_clearly(cli: CLI, tmp_path: Path) -> None
     assert json.loads(cli("verify", "list", "--json", check=True).stdout) == []  # nothing half-imported
     bad_args = cli("verify", "start", "--concurrency", "-1")
     assert bad_args.returncode == 1 and "concurrency" in bad_args.stderr
+
+
+WRITER = '''
+import datetime as dt, sys, time
+import subunit
+
+out = subunit.StreamResultToBytes(sys.stdout.buffer)
+now = lambda: dt.datetime.now(dt.timezone.utc)
+for i in range(COUNT):
+    test = f"tempest.api.identity.test_thing.Test.test_{i}[id-{i:04d},smoke]"
+    out.status(test_id=test, test_status="inprogress", timestamp=now())
+    if i % 4 == 1:
+        out.status(test_id=test, file_name="traceback", file_bytes=b"Traceback: 401 Unauthorized",
+                   mime_type="text/plain;charset=utf8", eof=True)
+        out.status(test_id=test, test_status="fail", timestamp=now())
+    elif i % 4 == 2:
+        out.status(test_id=test, file_name="reason", file_bytes=b"Neutron is not available",
+                   mime_type="text/plain;charset=utf8", eof=True)
+        out.status(test_id=test, test_status="skip", timestamp=now())
+    else:
+        out.status(test_id=test, test_status="success", timestamp=now())
+    sys.stdout.flush()
+'''
+
+
+def test_subunit_streams_from_a_command_and_from_a_file_count_as_subunit_stats_does(cli: CLI, tmp_path: Path) -> None:
+    writer = tmp_path / "writer.py"
+    writer.write_text(WRITER.replace("COUNT", "40"))
+    cli("verify", "create-verifier", "--name", "sub", "--type", "subunit",
+        "--settings", json.dumps({"command": [sys.executable, str(writer)]}), check=True)
+    assert cli("verify", "start").returncode == 2  # some tests failed
+    run = _last(cli)
+    assert (run["tests_count"], run["success"], run["failures"], run["skipped"]) == (40, 20, 10, 10)
+    failed = next(t for t in run["tests"] if t["status"] == "fail")
+    assert failed["name"].endswith("[id-0001,smoke]") and "401 Unauthorized" in failed["traceback"]
+    assert next(t for t in run["tests"] if t["status"] == "skip")["reason"] == "Neutron is not available"
+
+    stream = tmp_path / "run.subunit"
+    stream.write_bytes(subprocess.run([sys.executable, str(writer)], capture_output=True, check=True).stdout)
+    cli("verify", "import", "--file", str(stream), check=True)
+    imported = _last(cli)
+    stats = subprocess.run([str(Path(sys.executable).parent / "subunit-stats")], stdin=stream.open("rb"),
+                           capture_output=True, text=True).stdout
+    expected = {line.split(":")[0]: int(line.split(":")[1]) for line in stats.splitlines()
+                if line.split(":")[0] in ("Total tests", "Passed tests", "Failed tests", "Skipped tests")}
+    assert expected == {"Total tests": imported["tests_count"], "Passed tests": imported["success"],
+                        "Failed tests": imported["failures"], "Skipped tests": imported["skipped"]}
+
+    garbage = tmp_path / "garbage.subunit"
+    garbage.write_bytes(bytes([0xB3]) + b"\\x00not a packet at all")
+    refused = cli("verify", "import", "--file", str(garbage))
+    assert refused.returncode == 1 and "not a subunit v2 stream" in refused.stderr and "Traceback" not in refused.stderr
+    empty = tmp_path / "empty.xml"
+    empty.write_text("<testsuite/>")
+    assert "holds no test results" in cli("verify", "import", "--file", str(empty)).stderr
+    assert len(json.loads(cli("verify", "list", "--json", check=True).stdout)) == 2  # nothing stored

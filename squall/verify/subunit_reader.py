@@ -1,0 +1,94 @@
+"""Reading a subunit v2 stream (python-subunit's parser) into test results, as the stream arrives.
+
+The parser pushes events; a thread runs it and hands each finished test over
+a bounded queue, so a reader gets results while the suite still runs, and
+memory holds only the tests in progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import threading
+from collections.abc import Iterator
+from typing import IO, Any
+
+from squall.verify.results import STATUSES, TestResult, bounded_text
+
+_DONE = object()
+PARSER_ERROR = "subunit.parser"
+
+
+class _Collector:
+    """A testtools StreamResult that turns each test's events into one result."""
+
+    def __init__(self, out: queue.Queue[Any]) -> None:
+        self.out = out
+        self.open: dict[str, dict[str, Any]] = {}
+
+    def startTestRun(self) -> None:  # noqa: N802 - testtools' names
+        """Nothing to do at the start."""
+
+    def stopTestRun(self) -> None:  # noqa: N802
+        """Nothing to do at the end."""
+
+    def status(self, test_id: str | None = None, test_status: str | None = None, file_name: str | None = None,
+               file_bytes: Any = None, timestamp: dt.datetime | None = None, **_: Any) -> None:
+        """One event of the stream."""
+        if test_id is None:
+            return  # bytes outside any test (the suite's own output)
+        state = self.open.setdefault(test_id, {"files": {}})
+        if timestamp is not None and "start" not in state:
+            state["start"] = timestamp
+        if file_name and file_bytes is not None:
+            files = state["files"]
+            files[file_name] = files.get(file_name, b"") + bytes(file_bytes)
+        if test_status in STATUSES:
+            state = self.open.pop(test_id)
+            if test_id == PARSER_ERROR:  # python-subunit reports a corrupt packet as this "test"
+                detail = b"".join(state["files"].values()).decode("utf-8", "replace").strip()
+                last = detail.splitlines()[-1] if detail else "a corrupt packet"
+                raise ValueError("".join(c for c in last if c.isprintable() and c != "\ufffd").strip())
+            self.out.put(_result(test_id, test_status, timestamp, state))
+
+
+def _text(data: bytes | None) -> str:
+    return bounded_text((data or b"").decode("utf-8", "replace"))
+
+
+def _result(test_id: str, status: str, end: dt.datetime | None, state: dict[str, Any]) -> TestResult:
+    start = state.get("start")
+    result: TestResult = {"name": test_id, "status": status,
+                          "duration": (end - start).total_seconds() if start and end else 0.0,
+                          "timestamp": start.timestamp() if start else 0.0}
+    files = state["files"]
+    if "reason" in files:
+        result["reason"] = _text(files["reason"])
+    if status in ("fail", "xfail", "uxsuccess") and "traceback" in files:
+        result["traceback"] = _text(files["traceback"])
+    return result
+
+
+def read_subunit(stream: IO[bytes]) -> Iterator[TestResult]:
+    """The tests of a subunit v2 stream, each as soon as it finished."""
+    import subunit  # python-subunit: imported only when a subunit stream is read
+
+    results: queue.Queue[Any] = queue.Queue(maxsize=1000)
+    errors: list[BaseException] = []
+
+    def parse() -> None:
+        try:
+            collector = _Collector(results)
+            subunit.ByteStreamToStreamResult(stream, non_subunit_name="stdout").run(collector)
+        except BaseException as exc:  # handed to the reader, never lost in the thread
+            errors.append(exc)
+        finally:
+            results.put(_DONE)
+
+    thread = threading.Thread(target=parse, name="subunit-reader", daemon=True)
+    thread.start()
+    while (item := results.get()) is not _DONE:
+        yield item
+    thread.join()
+    if errors:
+        raise ValueError(f"not a subunit v2 stream: {errors[0]}")
