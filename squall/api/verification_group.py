@@ -11,12 +11,14 @@ from squall import bounded, exceptions, registry, schema, utils
 from squall.api.base import APIGroup, api_method
 from squall.storage import repo, verify_repo
 from squall.verify import compare as compare_mod
+from squall.verify import report as report_mod
 from squall.verify import results as results_mod
 from squall.verify import run as run_mod
 from squall.verify import subunit_reader
 
 DEFAULT_VERIFICATION_KEY = "default_verification"
 IMPORT_FORMATS = ("junit", "subunit")
+REPORT_TYPES = ("html", "json", "junit-xml")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -102,6 +104,56 @@ class VerificationAPI(APIGroup):
         result = compare_mod.compare(verify_repo.results(self.db, a["uuid"]),
                                      verify_repo.results(self.db, b["uuid"]), duration_change)
         return {"a": a["uuid"], "b": b["uuid"], **result}
+
+    @api_method("POST", runs_commands=True)
+    def rerun(self, uuid: str | None = None, failed: bool = False, tags: builtins.list[str] | None = None
+              ) -> dict[str, Any]:
+        """Run a verification's verifier again with the same arguments; ``failed``: only the tests that failed."""
+        row = self._row(uuid)
+        run_args = dict(row["run_args"] or {})
+        if failed:
+            names = [t["name"] for t in verify_repo.results(self.db, row["uuid"]) if t["status"] in ("fail",
+                                                                                                "uxsuccess")]
+            if not names:
+                raise exceptions.InvalidArgumentsError(f"verification {row['uuid']} has no failed test to rerun")
+            run_args.pop("pattern", None)
+            run_args["load_list"] = names
+        verifier = verify_repo.verifier_get(self.db, row["verifier_uuid"])
+        return self.start(verifier=verifier["uuid"], env=row["env_uuid"], run_args=run_args,
+                          tags=list(tags if tags is not None else row["tags"] or []))
+
+    @api_method("GET", runs_commands=False)
+    def report(self, uuids: builtins.list[str] | None = None, type: str = "html") -> dict[str, Any]:  # noqa: A002
+        """Verifications as ``html`` (side by side, flaky tests marked), ``json`` or ``junit-xml``."""
+        if type not in REPORT_TYPES:
+            raise exceptions.InvalidArgumentsError(f"unknown report type '{type}' (known: {', '.join(REPORT_TYPES)})")
+        rows = [_public(self._row(u)) for u in (uuids or [None])]  # type: ignore[list-item]
+        tests = [builtins.list(verify_repo.results(self.db, r["uuid"])) for r in rows]
+        if type == "json":
+            return {"type": type, "content": report_mod.to_json(rows, tests)}
+        if type == "junit-xml":
+            return {"type": type, "content": report_mod.to_junit(rows, tests)}
+        histories: dict[str, builtins.list[str]] = {}
+        for run_tests in tests:
+            for t in run_tests:
+                histories.setdefault(t["name"], []).append(t["status"])
+        marked = [f["name"] for f in report_mod.flaky(histories, 2)]
+        return {"type": type, "content": report_mod.to_html(rows, tests, marked)}
+
+    @api_method("GET", runs_commands=False)
+    def flaky(self, verifier: str | None = None, env: str | None = None, last: int = 10) -> dict[str, Any]:
+        """Tests whose outcome flipped across the last ``last`` runs of the verifier (on the environment)."""
+        if not 2 <= last <= 1000:
+            raise exceptions.InvalidArgumentsError("last must be between 2 and 1000")
+        verifier_row = self.api.verifier.resolve(verifier)
+        env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
+        runs = [r for r in verify_repo.verification_list(self.db, verifier_row["uuid"], env_uuid)
+                if r["status"] in ("finished", "failed")][-last:]
+        histories: dict[str, builtins.list[str]] = {}
+        for run in runs:
+            for t in verify_repo.results(self.db, run["uuid"]):
+                histories.setdefault(t["name"], []).append(t["status"])
+        return {"runs": [r["uuid"] for r in runs], "tests": report_mod.flaky(histories)}
 
     @api_method("DELETE", runs_commands=False)
     def delete(self, uuid: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from squall import bounded, exceptions
-from squall.cli.files import read_text, read_yaml
+from squall.cli.files import read_text, read_yaml, write_text
 from squall.cli.output import Table, console, show
 
 app = typer.Typer(help="Run functional test suites (verifications), compare their runs.", no_args_is_help=True)
@@ -228,6 +228,51 @@ def compare(ctx: typer.Context, uuid_a: str = typer.Argument(..., help="The refe
         console.print("Verdict: " + verdict)
     if result["regression"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def rerun(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid", help="Default: the last one."),
+          failed: bool = typer.Option(False, "--failed", help="Only the tests that failed."),
+          tag: list[str] | None = typer.Option(None, "--tag"),
+          detailed: bool = typer.Option(False, "--detailed")) -> None:
+    """Run a verification again, with the same arguments (or only its failed tests)."""
+    row = ctx.obj.verification.rerun(uuid=uuid, failed=failed, tags=tag)
+    _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
+    if row["status"] == "crashed":
+        raise typer.Exit(1)
+    if row["status"] == "failed":
+        raise typer.Exit(EXIT_TESTS_FAILED)
+
+
+@app.command()
+def report(ctx: typer.Context, uuid: list[str] | None = typer.Option(None, "--uuid", help="Runs, side by side."),
+           type_: str = typer.Option("html", "--type", help="html, json or junit-xml."),
+           to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
+    """A report of one or several verifications."""
+    data = ctx.obj.verification.report(uuids=uuid or None, type=type_)
+    if to is None:
+        print(data["content"])
+        return
+    write_text(to, data["content"])
+    console.print(f"Wrote {data['type']} report to {to}")
+
+
+@app.command()
+def flaky(ctx: typer.Context, verifier: str | None = VerifierOption,
+          env: str | None = typer.Option(None, "--env", "--deployment-id"),
+          last: int = typer.Option(10, "--last", help="How many of the latest runs to look at."),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """Tests whose outcome flips across the last runs: flaky (2 flips or more), broke or fixed."""
+    result = ctx.obj.verification.flaky(verifier=verifier, env=env, last=last)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"Across the last {len(result['runs'])} runs", title_justify="left")
+    for col in ("Test", "Flips", "Failed", "Runs", "Verdict"):
+        table.add_column(col)
+    for t in result["tests"]:
+        table.add_row(t["name"], str(t["flips"]), str(t["failed"]), str(t["runs"]), t["verdict"])
+    console.print(table if result["tests"] else "No test changed outcome.")
 
 
 @app.command()

@@ -37,6 +37,7 @@ ROUTE_COMMANDS = {
     "task.use": "never", "task.validate": "never",
     "verification.compare": "never", "verification.delete": "never", "verification.get": "never",
     "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
+    "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
     "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
     "verifier.list_plugins": "never", "verifier.use": "never",
 }
@@ -125,6 +126,7 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
     api.verifier.create(name="toucher", plugin="junit", settings={"command": ["touch", str(marker)]}, use=False)
     return {
         "verification.start": ("POST", "verification/start", {"verifier": "toucher"}),
+        "verification.rerun": ("POST", "verification/rerun", {}),
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),
         "env.check": ("GET", "env/check", {"env": json.dumps(nodes_env["uuid"])}),
         "task.create": ("POST", "task/create", {"config": _hook_task(marker)}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.conftest import CLI
@@ -84,6 +85,26 @@ def test_a_pytest_suite_keeps_every_status_and_compares_runs(cli: CLI, tmp_path:
 
     tagged = json.loads(cli("verify", "list", "--tag", "first", "--json", check=True).stdout)
     assert [r["uuid"] for r in tagged] == [run_a["uuid"]]
+
+    # Rerun only what failed in A: the fixed test now passes, the unexpected pass is one again.
+    cli("verify", "rerun", "--uuid", run_a["uuid"], "--failed")
+    rerun = _last(cli)
+    assert sorted((t["name"].split("::")[-1], t["status"]) for t in rerun["tests"]) == [
+        ("test_fails", "success"), ("test_unexpected_pass", "uxsuccess")]
+    flips = json.loads(cli("verify", "flaky", "--last", "10", "--json", check=True).stdout)
+    assert {t["name"].split("::")[-1]: t["verdict"] for t in flips["tests"]} == {"test_fails": "fixed"}
+
+    # Reports of both runs side by side.
+    page = tmp_path / "report.html"
+    cli("verify", "report", "--uuid", run_a["uuid"], "--uuid", run_b["uuid"], "--to", str(page), check=True)
+    text = page.read_text()
+    assert run_a["uuid"] in text and run_b["uuid"] in text and "test_fails" in text
+    doc = json.loads(cli("verify", "report", "--uuid", run_a["uuid"], "--uuid", run_b["uuid"], "--type", "json",
+                         check=True).stdout)
+    assert [v["uuid"] for v in doc["verifications"]] == [run_a["uuid"], run_b["uuid"]]
+    junit = ET.fromstring(cli("verify", "report", "--uuid", run_a["uuid"], "--type", "junit-xml", check=True).stdout)
+    (suite_el,) = junit.findall("testsuite")
+    assert len(suite_el.findall("testcase")) == 5 and len(suite_el.findall("testcase/failure")) == 2
 
 
 def test_junit_verifier_and_import_of_a_junit_file(cli: CLI, tmp_path: Path) -> None:

@@ -68,9 +68,13 @@ class PytestVerifier(Verifier):
         skips = dict(run_args.get("skip_list") or {})
         for test_id in skips:
             argv += ["--deselect", test_id]
-        tests = list(run_args.get("load_list") or []) or [self.settings["path"]]
+        suite = Path(self.settings["path"]).expanduser().resolve()
+        # Test ids are relative to the suite's folder: run there, so a load list of earlier ids finds them.
+        cwd = suite if suite.is_dir() else suite.parent
+        tests = list(run_args.get("load_list") or []) or [str(suite)]
         argv += [*command_of(self.settings.get("args") or []), *tests]
-        process = Process(argv, workdir, env={"SQUALL_PYTEST_RESULTS": str(out), "PYTHONPATH": str(SUPPORT)})
+        process = Process(argv, cwd, env={"SQUALL_PYTEST_RESULTS": str(out), "PYTHONPATH": str(SUPPORT)},
+                          output=workdir / "output.log")
         try:
             for test_id, reason in skips.items():
                 yield {"name": test_id, "status": "skip", "duration": 0.0, "reason": bounded_text(reason)}
