@@ -37,18 +37,34 @@ class VerificationAPI(APIGroup):
             raise exceptions.InvalidArgumentsError("no verification given and none in use")
         return verify_repo.verification_get(self.db, uuid)
 
-    @api_method("POST", runs_commands=True)
-    def start(self, verifier: str | None = None, env: str | None = None, run_args: dict[str, Any] | None = None,
-              tags: builtins.list[str] | None = None) -> dict[str, Any]:
-        """Run a verifier against an environment to its end (blocking); returns the verification."""
+    def _prepared(self, verifier: str | None, env: str | None,
+                  run_args: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any]]:
         verifier_row = self.api.verifier.resolve(verifier)
         run_args = dict(run_args or {})
         cls = registry.get("verifier", verifier_row["plugin"])
         errors = schema.collect(cls.run_args_schema(), run_args, "run_args")  # type: ignore[attr-defined]
         if errors:
             raise exceptions.InvalidArgumentsError("; ".join(errors))
-        env_row = self.api.env.resolve(env)
+        return verifier_row, self.api.env.resolve(env), run_args
+
+    @api_method("POST", runs_commands=True, background="launch")
+    def start(self, verifier: str | None = None, env: str | None = None, run_args: dict[str, Any] | None = None,
+              tags: builtins.list[str] | None = None) -> dict[str, Any]:
+        """Run a verifier against an environment to its end (blocking); returns the verification.
+
+        The service answers at once instead (``launch``): poll ``verification.get``.
+        """
+        verifier_row, env_row, run_args = self._prepared(verifier, env, run_args)
         row = run_mod.start(self.db, verifier_row, env_row, run_args, list(tags or []))
+        repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
+        return _public(row)
+
+    @api_method("POST", runs_commands=True)
+    def launch(self, verifier: str | None = None, env: str | None = None, run_args: dict[str, Any] | None = None,
+               tags: builtins.list[str] | None = None) -> dict[str, Any]:
+        """Start a verification in a process of its own and return it at once (status ``running``)."""
+        verifier_row, env_row, run_args = self._prepared(verifier, env, run_args)
+        row = run_mod.launch(self.db, verifier_row, env_row, run_args, list(tags or []))
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
         return _public(row)
 
@@ -105,22 +121,30 @@ class VerificationAPI(APIGroup):
                                      verify_repo.results(self.db, b["uuid"]), duration_change)
         return {"a": a["uuid"], "b": b["uuid"], **result}
 
-    @api_method("POST", runs_commands=True)
-    def rerun(self, uuid: str | None = None, failed: bool = False, tags: builtins.list[str] | None = None
-              ) -> dict[str, Any]:
-        """Run a verification's verifier again with the same arguments; ``failed``: only the tests that failed."""
+    def _again(self, uuid: str | None, failed: bool, tags: builtins.list[str] | None) -> dict[str, Any]:
         row = self._row(uuid)
         run_args = dict(row["run_args"] or {})
         if failed:
-            names = [t["name"] for t in verify_repo.results(self.db, row["uuid"]) if t["status"] in ("fail",
-                                                                                                "uxsuccess")]
+            names = [t["name"] for t in verify_repo.results(self.db, row["uuid"])
+                     if t["status"] in ("fail", "uxsuccess")]
             if not names:
                 raise exceptions.InvalidArgumentsError(f"verification {row['uuid']} has no failed test to rerun")
             run_args.pop("pattern", None)
             run_args["load_list"] = names
-        verifier = verify_repo.verifier_get(self.db, row["verifier_uuid"])
-        return self.start(verifier=verifier["uuid"], env=row["env_uuid"], run_args=run_args,
-                          tags=list(tags if tags is not None else row["tags"] or []))
+        return {"verifier": row["verifier_uuid"], "env": row["env_uuid"], "run_args": run_args,
+                "tags": list(tags if tags is not None else row["tags"] or [])}
+
+    @api_method("POST", runs_commands=True, background="relaunch")
+    def rerun(self, uuid: str | None = None, failed: bool = False, tags: builtins.list[str] | None = None
+              ) -> dict[str, Any]:
+        """Run a verification's verifier again with the same arguments; ``failed``: only the tests that failed."""
+        return self.start(**self._again(uuid, failed, tags))
+
+    @api_method("POST", runs_commands=True)
+    def relaunch(self, uuid: str | None = None, failed: bool = False, tags: builtins.list[str] | None = None
+                 ) -> dict[str, Any]:
+        """``rerun`` in a process of its own, returning at once."""
+        return self.launch(**self._again(uuid, failed, tags))
 
     @api_method("GET", runs_commands=False)
     def report(self, uuids: builtins.list[str] | None = None, type: str = "html") -> dict[str, Any]:  # noqa: A002

@@ -7,13 +7,18 @@ not run, or squall stopped).
 
 from __future__ import annotations
 
+import argparse
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from squall import exceptions, registry
-from squall.storage import verify_repo
+from squall.storage import repo, verify_repo
 from squall.storage.db import Database
 from squall.verify.results import STATUSES, Counts, TestResult
 from squall.verify.verifier import Verifier
@@ -55,23 +60,52 @@ def store(db: Database, uuid: str, results: Iterable[TestResult], progress: Prog
     return counts
 
 
-def start(db: Database, verifier_row: dict[str, Any], env_row: dict[str, Any] | None, run_args: dict[str, Any],
-          tags: list[str]) -> dict[str, Any]:
-    """Run the verifier against the environment to its end; returns the verification row."""
+def create(db: Database, verifier_row: dict[str, Any], env_row: dict[str, Any] | None, run_args: dict[str, Any],
+           tags: list[str]) -> dict[str, Any]:
+    """The verification row of a run about to start (status ``running``)."""
     verifier = verifier_of(verifier_row, env_row["spec"] if env_row else None)
-    row = verify_repo.verification_create(
+    return verify_repo.verification_create(
         db, verifier_uuid=verifier_row["uuid"], env_uuid=env_row["uuid"] if env_row else None,
         env_name=env_row["name"] if env_row else None, status="running", tags=tags, run_args=run_args,
         verifier_version=verifier.version() or verifier_row["version"])
+
+
+def execute(db: Database, uuid: str) -> dict[str, Any]:
+    """Run a created verification to its end; returns its row."""
+    row = verify_repo.verification_get(db, uuid)
+    verifier_row = verify_repo.verifier_get(db, row["verifier_uuid"])
+    env_spec: dict[str, Any] = {}
+    if row["env_uuid"]:
+        try:
+            env_spec = repo.env_get(db, row["env_uuid"])["spec"]
+        except exceptions.NotFoundError:
+            env_spec = {}
+    verifier = verifier_of(verifier_row, env_spec)
     try:
         with tempfile.TemporaryDirectory(prefix="squall-verify-") as workdir:
-            counts = store(db, row["uuid"], verifier.run(Path(workdir), run_args))
-        verify_repo.verification_update(db, row["uuid"], status=final_status(counts), **counts.columns())
+            counts = store(db, uuid, verifier.run(Path(workdir), row["run_args"] or {}))
+        verify_repo.verification_update(db, uuid, status=final_status(counts), **counts.columns())
     except (Exception, KeyboardInterrupt) as exc:
-        verify_repo.verification_update(db, row["uuid"], status="crashed", error=f"{type(exc).__name__}: {exc}")
+        verify_repo.verification_update(db, uuid, status="crashed", error=f"{type(exc).__name__}: {exc}")
         if isinstance(exc, KeyboardInterrupt):
             raise
-    return verify_repo.verification_get(db, row["uuid"])
+    return verify_repo.verification_get(db, uuid)
+
+
+def start(db: Database, verifier_row: dict[str, Any], env_row: dict[str, Any] | None, run_args: dict[str, Any],
+          tags: list[str]) -> dict[str, Any]:
+    """Run the verifier against the environment to its end, here; returns the verification row."""
+    return execute(db, create(db, verifier_row, env_row, run_args, tags)["uuid"])
+
+
+def launch(db: Database, verifier_row: dict[str, Any], env_row: dict[str, Any] | None, run_args: dict[str, Any],
+           tags: list[str]) -> dict[str, Any]:
+    """Start the run in a process of its own and return its row at once (the service's way)."""
+    row = create(db, verifier_row, env_row, run_args, tags)
+    subprocess.Popen([sys.executable, "-m", "squall.verify.run", "--db", db.url, "--verification", row["uuid"]],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+    return row
 
 
 def import_results(db: Database, verifier_row: dict[str, Any], results: Iterable[TestResult], source: str,
@@ -89,3 +123,20 @@ def import_results(db: Database, verifier_row: dict[str, Any], results: Iterable
         raise exceptions.InvalidArgumentsError(f"{source}: {exc}") from None
     verify_repo.verification_update(db, row["uuid"], status=final_status(counts), **counts.columns())
     return verify_repo.verification_get(db, row["uuid"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m squall.verify.run --db URL --verification UUID``: what ``launch`` starts."""
+    parser = argparse.ArgumentParser(prog="squall.verify.run")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--verification", required=True)
+    opts = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a stopping service: record the run as crashed
+    execute(Database(opts.db), opts.verification)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
+

@@ -38,6 +38,7 @@ ROUTE_COMMANDS = {
     "verification.compare": "never", "verification.delete": "never", "verification.get": "never",
     "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
     "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
+    "verification.launch": "always", "verification.relaunch": "always",
     "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
     "verifier.list_plugins": "never", "verifier.use": "never",
 }
@@ -127,6 +128,8 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
     return {
         "verification.start": ("POST", "verification/start", {"verifier": "toucher"}),
         "verification.rerun": ("POST", "verification/rerun", {}),
+        "verification.launch": ("POST", "verification/launch", {"verifier": "toucher"}),
+        "verification.relaunch": ("POST", "verification/relaunch", {}),
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),
         "env.check": ("GET", "env/check", {"env": json.dumps(nodes_env["uuid"])}),
         "task.create": ("POST", "task/create", {"config": _hook_task(marker)}),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.conftest import CLI
+from squall.api import API
+from tests.conftest import CLI, ServiceFactory
 
 SUITE = '''
 import pytest
@@ -200,3 +202,21 @@ def test_subunit_streams_from_a_command_and_from_a_file_count_as_subunit_stats_d
     empty.write_text("<testsuite/>")
     assert "holds no test results" in cli("verify", "import", "--file", str(empty)).stderr
     assert len(json.loads(cli("verify", "list", "--json", check=True).stdout)) == 2  # nothing stored
+
+
+def test_the_service_runs_a_verification_in_the_background(start_service: ServiceFactory, home: Path,
+                                                           tmp_path: Path) -> None:
+    remote = API(endpoint_url=start_service("--allow-exec", home=home))
+    remote.verifier.create(name="bg", plugin="pytest", settings={"path": str(_suite(tmp_path))})
+    started = remote.verification.start()
+    assert started["status"] == "running"  # the service answered before the suite ended
+    deadline = time.monotonic() + 120
+    while (row := remote.verification.get(uuid=started["uuid"]))["status"] == "running":
+        assert time.monotonic() < deadline, "the verification never ended"
+        time.sleep(0.2)
+    assert (row["status"], row["tests_count"], row["failures"]) == ("failed", 5, 1)
+    again = remote.verification.rerun(uuid=started["uuid"], failed=True)
+    while (row := remote.verification.get(uuid=again["uuid"]))["status"] == "running":
+        assert time.monotonic() < deadline, "the rerun never ended"
+        time.sleep(0.2)
+    assert row["tests_count"] == 2  # the failure and the unexpected pass
