@@ -19,6 +19,7 @@ from squall.verify import subunit_reader
 DEFAULT_VERIFICATION_KEY = "default_verification"
 IMPORT_FORMATS = ("junit", "subunit")
 REPORT_TYPES = ("html", "json", "junit-xml")
+XFAIL_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +43,9 @@ class VerificationAPI(APIGroup):
         verifier_row = self.api.verifier.resolve(verifier)
         run_args = dict(run_args or {})
         cls = registry.get("verifier", verifier_row["plugin"])
-        errors = schema.collect(cls.run_args_schema(), run_args, "run_args")  # type: ignore[attr-defined]
+        own = {k: v for k, v in run_args.items() if k != "xfail_list"}  # squall applies the xfail list itself
+        errors = schema.collect(cls.run_args_schema(), own, "run_args")  # type: ignore[attr-defined]
+        errors += schema.collect(XFAIL_SCHEMA, run_args.get("xfail_list", {}), "run_args.xfail_list")
         if errors:
             raise exceptions.InvalidArgumentsError("; ".join(errors))
         return verifier_row, self.api.env.resolve(env), run_args
@@ -178,6 +181,13 @@ class VerificationAPI(APIGroup):
             for t in verify_repo.results(self.db, run["uuid"]):
                 histories.setdefault(t["name"], []).append(t["status"])
         return {"runs": [r["uuid"] for r in runs], "tests": report_mod.flaky(histories)}
+
+    @api_method("POST", runs_commands=False)
+    def use(self, uuid: str) -> dict[str, Any]:
+        """Make a verification the default of later commands."""
+        row = self._row(uuid)
+        repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
+        return _public(row)
 
     @api_method("DELETE", runs_commands=False)
     def delete(self, uuid: str) -> dict[str, Any]:

@@ -113,11 +113,11 @@ def _lines(path: Path | None, what: str) -> list[str]:
 
 
 def _reasons(path: Path | None) -> dict[str, str]:
-    data = read_yaml(path, "skip list") if path else {}
-    if isinstance(data, list):
-        return {str(t): "" for t in data}
+    data = read_yaml(path, "test list") if path else {}
+    if isinstance(data, list) and all(isinstance(t, str) for t in data):
+        return dict.fromkeys(data, "")
     if not isinstance(data, dict):
-        raise exceptions.InvalidArgumentsError("--skip-list must map test ids to reasons (or list test ids)")
+        raise exceptions.InvalidArgumentsError(f"{path} must map test ids to reasons (or list test ids)")
     return {str(k): str(v or "") for k, v in data.items()}
 
 
@@ -128,6 +128,8 @@ def start(ctx: typer.Context, verifier: str | None = VerifierOption,
           concurrency: int | None = typer.Option(None, "--concurrency"),
           load_list: Path | None = typer.Option(None, "--load-list", help="File of test ids to run."),
           skip_list: Path | None = typer.Option(None, "--skip-list", help="YAML of test ids to skip, with reasons."),
+          xfail_list: Path | None = typer.Option(None, "--xfail-list",
+                                                 help="YAML of test ids expected to fail, with reasons."),
           tag: list[str] | None = typer.Option(None, "--tag"),
           detailed: bool = typer.Option(False, "--detailed", help="Also print failed tests' tracebacks.")) -> None:
     """Run a verifier's suite; exit 0 when every test passed, 2 when some failed, 1 when it could not run."""
@@ -140,6 +142,8 @@ def start(ctx: typer.Context, verifier: str | None = VerifierOption,
         run_args["load_list"] = _lines(load_list, "load list")
     if skip_list:
         run_args["skip_list"] = _reasons(skip_list)
+    if xfail_list:
+        run_args["xfail_list"] = _reasons(xfail_list)
     row = ctx.obj.verification.start(verifier=verifier, env=env, run_args=run_args, tags=tag or [])
     _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
     if row["status"] == "crashed":
@@ -273,6 +277,12 @@ def flaky(ctx: typer.Context, verifier: str | None = VerifierOption,
     for t in result["tests"]:
         table.add_row(t["name"], str(t["flips"]), str(t["failed"]), str(t["runs"]), t["verdict"])
     console.print(table if result["tests"] else "No test changed outcome.")
+
+
+@app.command()
+def use(ctx: typer.Context, uuid: str = typer.Option(..., "--uuid")) -> None:
+    """Make a verification the default of later commands."""
+    console.print(f"Using verification {ctx.obj.verification.use(uuid=uuid)['uuid']}")
 
 
 @app.command()

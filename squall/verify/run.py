@@ -38,6 +38,18 @@ def final_status(counts: Counts) -> str:
     return "failed" if counts.by_status["fail"] or counts.by_status["uxsuccess"] else "finished"
 
 
+def expected_failures(results: Iterable[TestResult], xfail: dict[str, str]) -> Iterable[TestResult]:
+    """Rally's ``--xfail-list``: a listed test that fails is an ``xfail`` (with the list's reason), one that
+    passes is an unexpected success."""
+    for result in results:
+        reason = xfail.get(result["name"])
+        if reason is not None and result["status"] in ("fail", "success"):
+            result = {**result, "status": "xfail" if result["status"] == "fail" else "uxsuccess"}
+            if reason:
+                result["reason"] = reason
+        yield result
+
+
 def store(db: Database, uuid: str, results: Iterable[TestResult], progress: Progress | None = None) -> Counts:
     """Write results in chunks as they come; the counts are kept current on the row."""
     counts = Counts()
@@ -81,9 +93,11 @@ def execute(db: Database, uuid: str) -> dict[str, Any]:
         except exceptions.NotFoundError:
             env_spec = {}
     verifier = verifier_of(verifier_row, env_spec)
+    run_args = dict(row["run_args"] or {})
+    xfail = run_args.pop("xfail_list", None) or {}
     try:
         with tempfile.TemporaryDirectory(prefix="squall-verify-") as workdir:
-            counts = store(db, uuid, verifier.run(Path(workdir), row["run_args"] or {}))
+            counts = store(db, uuid, expected_failures(verifier.run(Path(workdir), run_args), xfail))
         verify_repo.verification_update(db, uuid, status=final_status(counts), **counts.columns())
     except (Exception, KeyboardInterrupt) as exc:
         verify_repo.verification_update(db, uuid, status="crashed", error=f"{type(exc).__name__}: {exc}")

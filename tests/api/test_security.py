@@ -38,7 +38,7 @@ ROUTE_COMMANDS = {
     "verification.compare": "never", "verification.delete": "never", "verification.get": "never",
     "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
     "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
-    "verification.launch": "always", "verification.relaunch": "always",
+    "verification.launch": "always", "verification.relaunch": "always", "verification.use": "never",
     "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
     "verifier.list_plugins": "never", "verifier.use": "never",
 }

@@ -220,3 +220,18 @@ def test_the_service_runs_a_verification_in_the_background(start_service: Servic
         assert time.monotonic() < deadline, "the rerun never ended"
         time.sleep(0.2)
     assert row["tests_count"] == 2  # the failure and the unexpected pass
+
+
+def test_an_xfail_list_turns_known_failures_into_expected_ones(cli: CLI, tmp_path: Path) -> None:
+    cli("verify", "create-verifier", "--name", "known", "--type", "pytest",
+        "--settings", json.dumps({"path": str(_suite(tmp_path))}), check=True)
+    xfail = tmp_path / "xfail.yaml"
+    xfail.write_text("test_cloud.py::test_fails: bug 7 in the cloud\ntest_cloud.py::test_passes: fixed upstream?\n")
+    proc = cli("verify", "start", "--xfail-list", str(xfail), "--pattern", "not unexpected")
+    assert proc.returncode == 2  # test_passes, listed as expected to fail, passed: an unexpected success
+    by_name = {t["name"].split("::")[-1]: t for t in _last(cli)["tests"]}
+    assert by_name["test_fails"]["status"] == "xfail" and by_name["test_fails"]["reason"] == "bug 7 in the cloud"
+    assert by_name["test_passes"]["status"] == "uxsuccess"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- [not, a, mapping]\n")
+    assert cli("verify", "start", "--xfail-list", str(bad)).returncode == 1
