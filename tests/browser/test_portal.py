@@ -115,3 +115,40 @@ def test_portal_deployment_runs_and_history(start_service: ServiceFactory, home:
     assert "3" in row.inner_text()
     page.screenshot("portal-history")
     assert page.errors == []
+
+
+def test_portal_verifications_filter_open_and_compare(start_service: ServiceFactory, home: Path, page: PageWatch,
+                                                      tmp_path: Path) -> None:
+    url = start_service(home=home)
+    api = API()  # the same database the service uses
+    api.verifier.create(name="suite", plugin="junit", settings={"command": ["true"]})
+    junit = ('<testsuite><testcase classname="api.Test" name="test_list"/>'
+             '<testcase classname="api.Test" name="test_create">{}</testcase></testsuite>')
+    nightly = api.verification.import_results(content=junit.format(""), source="a.xml", tags=["nightly"])
+    broken = api.verification.import_results(content=junit.format('<failure message="500">boom</failure>'),
+                                             source="b.xml", tags=["nightly"])
+    api.verification.import_results(content=junit.format(""), source="c.xml", tags=["adhoc"])
+    p = page.page
+    p.goto(url + "/#/verifications")
+    p.wait_for_selector("#verification-list tbody tr")
+    assert p.locator("#verification-list tbody tr").count() == 3
+    p.select_option("#verifications select[name=tag]", "nightly")
+    assert p.locator("#verification-list tbody tr").count() == 2
+    p.select_option("#verifications select[name=status]", "failed")
+    (row,) = p.locator("#verification-list tbody tr").all_inner_texts()
+    assert broken["uuid"][:8] in row
+    p.select_option("#verifications select[name=status]", "")
+
+    # Two runs side by side: the test that broke is marked as changed.
+    assert p.locator("#compare-verifications").is_disabled()
+    p.check(f"input[data-uuid='{nightly['uuid']}']")
+    p.check(f"input[data-uuid='{broken['uuid']}']")
+    p.click("#compare-verifications")
+    frame = p.frame_locator("iframe.report")
+    frame.locator("#tests tr.changed").first.wait_for()
+    assert "api.Test.test_create" in frame.locator("#tests tr.changed").first.inner_text()
+    page.screenshot("portal-verifications-compare")
+    # A run's own page.
+    p.goto(url + f"/#/verification/{broken['uuid']}")
+    assert "fail" in p.frame_locator("iframe.report").locator("#runs").inner_text()
+    assert page.errors == []

@@ -191,6 +191,60 @@
     timers.push(setInterval(tick, 1000));
   }
 
+  /* -- verifications ------------------------------------------------------ */
+  function renderVerifications(data) {
+    var runs = data[0], names = {};
+    data[1].forEach(function (v) { names[v.uuid] = v.name; });
+    var f = {}, picked = {};
+    var card = el("div", {cls: "card", id: "verifications"});
+    var values = {verifier: {}, env: {}, status: {}, tag: {}};
+    runs.forEach(function (r) {
+      values.verifier[names[r.verifier_uuid] || r.verifier_uuid] = 1;
+      if (r.env_name) values.env[r.env_name] = 1;
+      values.status[r.status] = 1;
+      (r.tags || []).forEach(function (g) { values.tag[g] = 1; });
+    });
+    function select(name) {
+      var s = el("select", {name: name, onchange: function () { f[name] = s.value; draw(); }},
+        [el("option", {value: "", text: "any"})].concat(Object.keys(values[name]).sort().map(function (v) {
+          return el("option", {value: v, text: v}); })));
+      return el("label", {}, [name, s]);
+    }
+    var since = el("input", {name: "since", type: "date", oninput: function () { f.since = since.value; draw(); }});
+    var compare = el("button", {id: "compare-verifications", text: "Compare selected", onclick: function () {
+      location.hash = "#/vcompare/" + Object.keys(picked).filter(function (k) { return picked[k]; }).join(","); }});
+    card.appendChild(el("div", {cls: "filters"}, [select("verifier"), select("env"), select("status"), select("tag"),
+      el("label", {}, ["since", since]), compare]));
+    var table = el("table", {id: "verification-list"});
+    card.appendChild(table);
+    view.appendChild(card);
+    function shown(r) {
+      return (!f.verifier || (names[r.verifier_uuid] || r.verifier_uuid) === f.verifier) &&
+        (!f.env || r.env_name === f.env) && (!f.status || r.status === f.status) &&
+        (!f.tag || (r.tags || []).indexOf(f.tag) >= 0) && (!f.since || (r.created_at || "") >= f.since);
+    }
+    function draw() {
+      table.innerHTML = "";
+      table.appendChild(el("thead", {}, [el("tr", {}, ["", "Verification", "Verifier", "Env", "Status", "Tests",
+        "Passed", "Failed", "Skipped", "Tags", "Created"].map(function (h) { return el("th", {text: h}); }))]));
+      table.appendChild(el("tbody", {}, runs.filter(shown).map(function (r) {
+        var box = el("input", {type: "checkbox", "data-uuid": r.uuid, onchange: function () {
+          picked[r.uuid] = box.checked; compare.disabled = Object.keys(picked).filter(function (k) {
+            return picked[k]; }).length < 2; }});
+        box.checked = !!picked[r.uuid];
+        return el("tr", {"data-uuid": r.uuid, cls: r.status === "finished" ? "" : "bad"}, [el("td", {}, [box]),
+          el("td", {}, [el("a", {href: "#/verification/" + r.uuid, text: r.uuid.slice(0, 8)})]),
+          el("td", {text: names[r.verifier_uuid] || r.verifier_uuid}), el("td", {text: r.env_name || "-"}),
+          el("td", {text: r.status}), el("td", {cls: "num", text: String(r.tests_count)}),
+          el("td", {cls: "num", text: String(r.success)}), el("td", {cls: "num", text: String(r.failures)}),
+          el("td", {cls: "num", text: String(r.skipped)}), el("td", {text: (r.tags || []).join(", ")}),
+          el("td", {text: (r.created_at || "").slice(0, 19).replace("T", " ")})]);
+      })));
+      compare.disabled = Object.keys(picked).filter(function (k) { return picked[k]; }).length < 2;
+    }
+    draw();
+  }
+
   /* -- environments ------------------------------------------------------- */
   function renderEnvs(envs) {
     var card = el("div", {cls: "card"});
@@ -286,6 +340,10 @@
     else if (page === "live") renderLive(parts[1]);
     else if (page === "deploys") call("GET", "deployment/runs").then(renderRuns).catch(showError);
     else if (page === "history") renderHistory(parts[1]);
+    else if (page === "verifications") Promise.all([call("GET", "verification/list"), call("GET", "verifier/list")])
+      .then(renderVerifications).catch(showError);
+    else if (page === "verification") showReport(call("GET", "verification/report", {uuids: [parts[1]]}));
+    else if (page === "vcompare") showReport(call("GET", "verification/report", {uuids: parts[1].split(",")}));
   }
   window.addEventListener("hashchange", route);
   fetch("/health").then(function (r) { return r.json(); })
