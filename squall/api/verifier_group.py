@@ -69,6 +69,13 @@ class VerifierAPI(APIGroup):
         repo.pref_set(self.db, DEFAULT_VERIFIER_KEY, row["uuid"])
         return _public(row)
 
+    @api_method("GET", runs_commands=True)
+    def list_tests(self, verifier: str | None = None, pattern: str | None = None) -> builtins.list[str]:
+        """The ids of a verifier's tests (matching ``pattern``), collected without running them."""
+        from squall.verify.run import verifier_of
+
+        return verifier_of(self.resolve(verifier)).list_tests(pattern)
+
     @api_method("DELETE", runs_commands=False)
     def delete(self, verifier: str) -> dict[str, Any]:
         """Delete a verifier with its verifications."""

@@ -100,6 +100,14 @@ def use_verifier(ctx: typer.Context, verifier: str = typer.Option(..., "--verifi
     console.print(f"Using verifier {row['name']} ({row['uuid']})")
 
 
+@app.command("list-verifier-tests")
+def list_verifier_tests(ctx: typer.Context, verifier: str | None = VerifierOption,
+                        pattern: str | None = typer.Option(None, "--pattern")) -> None:
+    """List a verifier's tests without running them."""
+    for name in ctx.obj.verifier.list_tests(verifier=verifier, pattern=pattern):
+        print(name)
+
+
 @app.command("delete-verifier")
 def delete_verifier(ctx: typer.Context, verifier: str = typer.Option(..., "--verifier", "--id")) -> None:
     """Delete a verifier and its verifications."""

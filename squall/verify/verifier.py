@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from squall import registry
+from squall import exceptions, registry
 from squall.verify.results import TestResult
 
 POLL_SECONDS = 0.2
@@ -39,6 +39,10 @@ class Verifier(registry.Plugin):
     def run(self, workdir: Path, run_args: dict[str, Any]) -> Iterator[TestResult]:
         """Run the suite; yield each test's result as it ends."""
         raise NotImplementedError
+
+    def list_tests(self, pattern: str | None = None) -> list[str]:
+        """The ids of the suite's tests (matching ``pattern``), without running them."""
+        raise exceptions.InvalidArgumentsError(f"the {self.plugin_name} verifier cannot list its tests")
 
     @classmethod
     def run_args_schema(cls) -> dict[str, Any]:

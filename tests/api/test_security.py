@@ -40,7 +40,7 @@ ROUTE_COMMANDS = {
     "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
     "verification.launch": "always", "verification.relaunch": "always", "verification.use": "never",
     "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
-    "verifier.list_plugins": "never", "verifier.use": "never",
+    "verifier.list_plugins": "never", "verifier.use": "never", "verifier.list_tests": "always",
 }
 
 ESCAPES = [
@@ -128,6 +128,7 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
     return {
         "verification.start": ("POST", "verification/start", {"verifier": "toucher"}),
         "verification.rerun": ("POST", "verification/rerun", {}),
+        "verifier.list_tests": ("GET", "verifier/list_tests", {"verifier": json.dumps("toucher")}),
         "verification.launch": ("POST", "verification/launch", {"verifier": "toucher"}),
         "verification.relaunch": ("POST", "verification/relaunch", {}),
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),

@@ -56,6 +56,8 @@ def test_a_pytest_suite_keeps_every_status_and_compares_runs(cli: CLI, tmp_path:
     created = cli("verify", "create-verifier", "--name", "suite", "--type", "pytest",
                   "--settings", json.dumps({"path": str(suite)}), check=True)
     assert "suite" in created.stdout
+    listed = cli("verify", "list-verifier-tests", "--pattern", "pass", check=True).stdout.split()
+    assert listed == ["test_cloud.py::test_passes", "test_cloud.py::test_unexpected_pass"]
     first = cli("verify", "start", "--tag", "first")
     assert first.returncode == 2, first.stdout + first.stderr  # a test failed: the run finished, it did not pass
     run_a = _last(cli)

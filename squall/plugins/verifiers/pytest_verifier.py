@@ -49,6 +49,19 @@ class PytestVerifier(Verifier):
             return ""
         return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else ""
 
+    def list_tests(self, pattern: str | None = None) -> list[str]:
+        """``pytest --collect-only -q``: the suite's test ids."""
+        suite = Path(self.settings["path"]).expanduser().resolve()
+        argv = [self._python(), "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", str(suite)]
+        if pattern:
+            argv += ["-k", pattern]
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=300,
+                                 cwd=suite if suite.is_dir() else suite.parent)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise RuntimeError(f"cannot list the tests: {exc}") from None
+        return [line.strip() for line in out.stdout.splitlines() if "::" in line]
+
     @classmethod
     def run_args_schema(cls) -> dict[str, Any]:
         """pattern, concurrency, load_list and skip_list."""
