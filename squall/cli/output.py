@@ -51,6 +51,17 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def deliver(data: dict[str, Any], to: Any) -> None:
+    """An export's ``content``: printed, or written to ``to`` with one line saying so."""
+    from squall.cli.files import write_text
+
+    if to is None:
+        print(data["content"])
+        return
+    write_text(to, data["content"])
+    console.print(f"Wrote {data['type']} report to {to}")
+
+
 def program() -> str:
     """How to type squall again in this shell: ``squall`` when that is this program, else its path."""
     argv0 = sys.argv[0] if sys.argv else ""

@@ -12,6 +12,7 @@ from squall import bounded, exceptions
 from squall.cli.files import read_templates, read_text, write_text
 from squall.cli.output import (
     console,
+    deliver,
     err_console,
     hooks_table,
     iterations_table,
@@ -226,11 +227,7 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
            to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""
     data = ctx.obj.results.export(task_ids=task_id, type=type_)
-    if to is None:
-        print(data["content"])
-        return
-    write_text(to, data["content"])
-    console.print(f"Wrote {data['type']} report to {to}")
+    deliver(data, to)
 
 
 @app.command()

@@ -10,8 +10,8 @@ from typing import Any
 import typer
 
 from squall import bounded, exceptions
-from squall.cli.files import read_text, read_yaml, write_text
-from squall.cli.output import Table, console, show
+from squall.cli.files import read_text, read_yaml
+from squall.cli.output import Table, console, deliver, show
 
 app = typer.Typer(help="Run functional test suites (verifications), compare their runs.", no_args_is_help=True)
 VerifierOption = typer.Option(None, "--verifier", "--id", help="Verifier name or UUID (default: in use).")
@@ -262,11 +262,7 @@ def report(ctx: typer.Context, uuid: list[str] | None = typer.Option(None, "--uu
            to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """A report of one or several verifications."""
     data = ctx.obj.verification.report(uuids=uuid or None, type=type_)
-    if to is None:
-        print(data["content"])
-        return
-    write_text(to, data["content"])
-    console.print(f"Wrote {data['type']} report to {to}")
+    deliver(data, to)
 
 
 @app.command()
