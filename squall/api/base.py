@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from squall import exceptions
+from squall import exceptions, utils
 
 if TYPE_CHECKING:
     from squall.api import API
@@ -83,6 +83,15 @@ def api_method(http_method: str = "GET", path: str | None = None, *, runs_comman
         return inner  # type: ignore[return-value]
 
     return decorator
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the API returns it: without its database id, timestamps as ISO text."""
+    out = {k: v for k, v in row.items() if k != "id"}
+    for key in ("created_at", "updated_at"):
+        if key in out:
+            out[key] = utils.iso(out[key])
+    return out
 
 
 class APIGroup:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from squall import exceptions, utils
-from squall.api.base import APIGroup, api_method
+from squall.api.base import APIGroup, api_method, public_row
 from squall.storage import repo
 from squall.task import detached, lifecycle
 from squall.task.taskfile import normalise as task_config
@@ -27,13 +27,6 @@ def _summary(task: dict[str, Any]) -> dict[str, Any]:
         "task_duration": task["task_duration"],
         "imported_from": task.get("imported_from"),
     }
-
-
-def _workload_public(wl: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in wl.items() if k not in ("id", "created_at", "updated_at")}
-    out["created_at"] = utils.iso(wl["created_at"])
-    out["updated_at"] = utils.iso(wl["updated_at"])
-    return out
 
 
 def _host_access(cfg: task_config.TaskConfig) -> list[str]:
@@ -165,7 +158,7 @@ class TaskAPI(APIGroup):
         out = _summary(tree)
         out["subtasks"] = [
             {"uuid": s["uuid"], "title": s["title"], "status": s["status"], "pass_sla": s["pass_sla"],
-             "duration": s["duration"], "workloads": [_workload_public(w) for w in s["workloads"]]}
+             "duration": s["duration"], "workloads": [public_row(w) for w in s["workloads"]]}
             for s in tree["subtasks"]
         ]
         if detailed:

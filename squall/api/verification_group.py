@@ -7,8 +7,8 @@ import builtins
 import io
 from typing import Any
 
-from squall import bounded, exceptions, registry, schema, utils
-from squall.api.base import APIGroup, api_method
+from squall import bounded, exceptions, registry, schema
+from squall.api.base import APIGroup, api_method, public_row
 from squall.storage import repo, verify_repo
 from squall.verify import compare as compare_mod
 from squall.verify import report as report_mod
@@ -20,11 +20,6 @@ DEFAULT_VERIFICATION_KEY = "default_verification"
 IMPORT_FORMATS = ("junit", "subunit")
 REPORT_TYPES = ("html", "json", "junit-xml")
 XFAIL_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: v for k, v in row.items() if k != "id"}, "created_at": utils.iso(row["created_at"]),
-            "updated_at": utils.iso(row["updated_at"])}
 
 
 class VerificationAPI(APIGroup):
@@ -60,7 +55,7 @@ class VerificationAPI(APIGroup):
         verifier_row, env_row, run_args = self._prepared(verifier, env, run_args)
         row = run_mod.start(self.db, verifier_row, env_row, run_args, list(tags or []))
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("POST", runs_commands=True)
     def launch(self, verifier: str | None = None, env: str | None = None, run_args: dict[str, Any] | None = None,
@@ -69,7 +64,7 @@ class VerificationAPI(APIGroup):
         verifier_row, env_row, run_args = self._prepared(verifier, env, run_args)
         row = run_mod.launch(self.db, verifier_row, env_row, run_args, list(tags or []))
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("POST", path="import", runs_commands=False)
     def import_results(self, content: str, verifier: str | None = None, format: str = "junit",  # noqa: A002
@@ -95,7 +90,7 @@ class VerificationAPI(APIGroup):
             results = results_mod.read_junit(io.BytesIO(content.encode("utf-8")))
         row = run_mod.import_results(self.db, verifier_row, results, source, list(tags or []))
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("GET", runs_commands=False)
     def list(self, verifier: str | None = None, env: str | None = None, status: str | None = None,
@@ -104,12 +99,12 @@ class VerificationAPI(APIGroup):
         verifier_uuid = verify_repo.verifier_get(self.db, verifier)["uuid"] if verifier else None
         env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
         rows = verify_repo.verification_list(self.db, verifier_uuid, env_uuid, status, tags)
-        return [_public(r) for r in rows]
+        return [public_row(r) for r in rows]
 
     @api_method("GET", runs_commands=False)
     def get(self, uuid: str | None = None, detailed: bool = False) -> dict[str, Any]:
         """One verification (default: the last one); ``detailed`` adds every test's result."""
-        row = _public(self._row(uuid))
+        row = public_row(self._row(uuid))
         if detailed:
             row["tests"] = builtins.list(verify_repo.results(self.db, row["uuid"]))
         return row
@@ -154,17 +149,13 @@ class VerificationAPI(APIGroup):
         """Verifications as ``html`` (side by side, flaky tests marked), ``json`` or ``junit-xml``."""
         if type not in REPORT_TYPES:
             raise exceptions.InvalidArgumentsError(f"unknown report type '{type}' (known: {', '.join(REPORT_TYPES)})")
-        rows = [_public(self._row(u)) for u in (uuids or [None])]  # type: ignore[list-item]
+        rows = [public_row(self._row(u)) for u in (uuids or [None])]  # type: ignore[list-item]
         tests = [builtins.list(verify_repo.results(self.db, r["uuid"])) for r in rows]
         if type == "json":
             return {"type": type, "content": report_mod.to_json(rows, tests)}
         if type == "junit-xml":
             return {"type": type, "content": report_mod.to_junit(rows, tests)}
-        histories: dict[str, builtins.list[str]] = {}
-        for run_tests in tests:
-            for t in run_tests:
-                histories.setdefault(t["name"], []).append(t["status"])
-        marked = [f["name"] for f in report_mod.flaky(histories, 2)]
+        marked = [f["name"] for f in report_mod.flaky(report_mod.histories(tests), 2)]
         return {"type": type, "content": report_mod.to_html(rows, tests, marked)}
 
     @api_method("GET", runs_commands=False)
@@ -176,18 +167,15 @@ class VerificationAPI(APIGroup):
         env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
         runs = [r for r in verify_repo.verification_list(self.db, verifier_row["uuid"], env_uuid)
                 if r["status"] in ("finished", "failed")][-last:]
-        histories: dict[str, builtins.list[str]] = {}
-        for run in runs:
-            for t in verify_repo.results(self.db, run["uuid"]):
-                histories.setdefault(t["name"], []).append(t["status"])
-        return {"runs": [r["uuid"] for r in runs], "tests": report_mod.flaky(histories)}
+        seen = report_mod.histories(verify_repo.results(self.db, run["uuid"]) for run in runs)
+        return {"runs": [r["uuid"] for r in runs], "tests": report_mod.flaky(seen)}
 
     @api_method("POST", runs_commands=False)
     def use(self, uuid: str) -> dict[str, Any]:
         """Make a verification the default of later commands."""
         row = self._row(uuid)
         repo.pref_set(self.db, DEFAULT_VERIFICATION_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("DELETE", runs_commands=False)
     def delete(self, uuid: str) -> dict[str, Any]:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from squall import exceptions, registry, schema, utils
-from squall.api.base import APIGroup, api_method
+from squall import exceptions, registry, schema
+from squall.api.base import APIGroup, api_method, public_row
 from squall.storage import repo, verify_repo
 
 DEFAULT_VERIFIER_KEY = "default_verifier"
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: v for k, v in row.items() if k != "id"}, "created_at": utils.iso(row["created_at"]),
-            "updated_at": utils.iso(row["updated_at"])}
 
 
 class VerifierAPI(APIGroup):
@@ -50,24 +45,24 @@ class VerifierAPI(APIGroup):
                                           version=version, env_uuid=env_row["uuid"] if env_row else None)
         if use:
             repo.pref_set(self.db, DEFAULT_VERIFIER_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("GET", runs_commands=False)
     def list(self) -> builtins.list[dict[str, Any]]:
         """Every verifier."""
-        return [_public(r) for r in verify_repo.verifier_list(self.db)]
+        return [public_row(r) for r in verify_repo.verifier_list(self.db)]
 
     @api_method("GET", runs_commands=False)
     def get(self, verifier: str | None = None) -> dict[str, Any]:
         """One verifier (default: the one in use)."""
-        return _public(self.resolve(verifier))
+        return public_row(self.resolve(verifier))
 
     @api_method("POST", runs_commands=False)
     def use(self, verifier: str) -> dict[str, Any]:
         """Make a verifier the default of later commands."""
         row = self.resolve(verifier)
         repo.pref_set(self.db, DEFAULT_VERIFIER_KEY, row["uuid"])
-        return _public(row)
+        return public_row(row)
 
     @api_method("GET", runs_commands=True)
     def list_tests(self, verifier: str | None = None, pattern: str | None = None) -> builtins.list[str]:

@@ -11,6 +11,8 @@ from typing import Any
 from rich import table as rich_table
 from rich.console import Console
 
+from squall.cli.files import write_text
+
 
 class Table(rich_table.Table):
     """A rich table that never cuts a cell: what does not fit wraps, so UUIDs and counts stay whole."""
@@ -53,8 +55,6 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 def deliver(data: dict[str, Any], to: Any) -> None:
     """An export's ``content``: printed, or written to ``to`` with one line saying so."""
-    from squall.cli.files import write_text
-
     if to is None:
         print(data["content"])
         return

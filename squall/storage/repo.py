@@ -17,7 +17,7 @@ from squall import exceptions, utils
 from squall.storage.columns import columns_of
 from squall.storage.db import Database
 from squall.storage.models import envs, preferences, subtasks, tasks, workload_data, workloads
-from squall.storage.rows import all_dicts, first_dict, insert_row
+from squall.storage.rows import all_dicts, by_uuid, first_dict, insert_row
 
 
 # -- environments ------------------------------------------------------------
@@ -63,10 +63,7 @@ def task_create(db: Database, **values: Any) -> dict[str, Any]:
 def task_get(db: Database, uuid: str) -> dict[str, Any]:
     """One task row by UUID (a unique prefix of at least 4 characters also works)."""
     with db.transaction() as conn:
-        task = first_dict(conn, select(tasks).where(tasks.c.uuid == uuid))
-        if task is None and len(uuid) >= 4:
-            found = all_dicts(conn, select(tasks).where(tasks.c.uuid.startswith(uuid, autoescape=True)).limit(2))
-            task = found[0] if len(found) == 1 else None
+        task = by_uuid(conn, tasks, uuid)
     if task is None:
         raise exceptions.NotFoundError(kind="task", name=uuid)
     return task

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection
 
 
@@ -25,3 +25,13 @@ def first_dict(conn: Connection, query: Any) -> dict[str, Any] | None:
     """The first row of a query as a dict, or None."""
     row = conn.execute(query).first()
     return dict(row._mapping) if row is not None else None
+
+
+def by_uuid(conn: Connection, table: Table, uuid: str) -> dict[str, Any] | None:
+    """The row whose ``uuid`` is this one, or the only one it is a prefix of (4 characters or more)."""
+    row = first_dict(conn, select(table).where(table.c.uuid == uuid))
+    if row is None and len(uuid) >= 4:
+        found = all_dicts(conn, select(table).where(table.c.uuid.startswith(uuid, autoescape=True)).limit(2))
+        row = found[0] if len(found) == 1 else None
+    return row
+

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from squall import exceptions, utils
 from squall.storage.db import Database
 from squall.storage.models import verification_results, verifications, verifiers
-from squall.storage.rows import all_dicts, first_dict, insert_row
+from squall.storage.rows import all_dicts, by_uuid, first_dict, insert_row
 
 
 def verifier_create(db: Database, **values: Any) -> dict[str, Any]:
@@ -65,11 +65,7 @@ def verification_create(db: Database, **values: Any) -> dict[str, Any]:
 def verification_get(db: Database, uuid: str) -> dict[str, Any]:
     """One verification by UUID (or a unique prefix of at least 4 characters)."""
     with db.transaction() as conn:
-        row = first_dict(conn, select(verifications).where(verifications.c.uuid == uuid))
-        if row is None and len(uuid) >= 4:
-            found = all_dicts(conn, select(verifications).where(
-                verifications.c.uuid.startswith(uuid, autoescape=True)).limit(2))
-            row = found[0] if len(found) == 1 else None
+        row = by_uuid(conn, verifications, uuid)
     if row is None:
         raise exceptions.NotFoundError(kind="verification", name=uuid)
     return row

@@ -83,6 +83,15 @@ td,th{{border-bottom:1px solid #e3e7ee;padding:4px 10px;text-align:left}} tr.cha
 </body></html>"""
 
 
+def histories(runs: Iterable[Iterable[TestResult]]) -> dict[str, list[str]]:
+    """Each test's statuses across runs, in the order of the runs."""
+    found: dict[str, list[str]] = {}
+    for run_tests in runs:
+        for t in run_tests:
+            found.setdefault(t["name"], []).append(t["status"])
+    return found
+
+
 def flaky(histories: dict[str, list[str]], min_flips: int = 1) -> list[dict[str, Any]]:
     """Tests whose outcome flipped between pass and fail across runs (oldest first).
 

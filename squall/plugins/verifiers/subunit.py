@@ -28,9 +28,6 @@ class _Following:
                 return data
             time.sleep(POLL_SECONDS)
 
-    def readline(self) -> bytes:
-        return self.read(1)
-
 
 @configure(name="subunit")
 class SubunitVerifier(Verifier):
