@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import uuid as uuidlib
+from pathlib import Path
 from typing import Any
 
 _SLEEP_SLICE = 0.05
@@ -25,6 +27,11 @@ def interruptable_sleep(seconds: float) -> None:
         if left <= 0:
             return
         time.sleep(min(left, _SLEEP_SLICE))
+
+
+def squall_home() -> Path:
+    """squall's own folder: ``$SQUALL_HOME``, or ``~/.squall`` (the default database, verifiers' venvs)."""
+    return Path(os.environ.get("SQUALL_HOME") or Path.home() / ".squall")
 
 
 def new_uuid() -> str:

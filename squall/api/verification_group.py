@@ -99,7 +99,7 @@ class VerificationAPI(APIGroup):
         verifier_uuid = verify_repo.verifier_get(self.db, verifier)["uuid"] if verifier else None
         env_uuid = repo.env_get(self.db, env)["uuid"] if env else None
         rows = verify_repo.verification_list(self.db, verifier_uuid, env_uuid, status, tags)
-        return [public_row(r) for r in rows]
+        return [{k: v for k, v in public_row(r).items() if k != "config"} for r in rows]
 
     @api_method("GET", runs_commands=False)
     def get(self, uuid: str | None = None, detailed: bool = False) -> dict[str, Any]:

@@ -15,7 +15,19 @@ from squall.cli.output import Table, console, deliver, show
 
 app = typer.Typer(help="Run functional test suites (verifications), compare their runs.", no_args_is_help=True)
 VerifierOption = typer.Option(None, "--verifier", "--id", help="Verifier name or UUID (default: in use).")
-EXIT_TESTS_FAILED = 2  # as `task start` when an SLA failed: the run finished and something did not pass
+# Rally's `verify start` codes: 2 when a test passed unexpectedly (checked first), 3 when a test failed.
+EXIT_UNEXPECTED_SUCCESS = 2
+EXIT_TESTS_FAILED = 3
+
+
+def _run_exit(row: dict[str, Any]) -> None:
+    """Exit as Rally's ``verify start`` does for this run: 0, 2 (unexpected success), 3 (failures), 1 crashed."""
+    if row["status"] == "crashed":
+        raise typer.Exit(1)
+    if row["unexpected_success"]:
+        raise typer.Exit(EXIT_UNEXPECTED_SUCCESS)
+    if row["failures"]:
+        raise typer.Exit(EXIT_TESTS_FAILED)
 
 
 def _settings(value: str | None) -> dict[str, Any]:
@@ -69,16 +81,74 @@ def list_plugins(ctx: typer.Context) -> None:
 
 @app.command("create-verifier")
 def create_verifier(ctx: typer.Context, name: str = typer.Option(..., "--name"),
-                    type_: str = typer.Option(..., "--type", help="Verifier plugin: pytest, junit, ..."),
+                    type_: str = typer.Option(..., "--type", help="Verifier plugin: tempest, pytest, junit, ..."),
                     settings: str | None = typer.Option(None, "--settings", "--extra-settings",
                                                         help="Its settings: inline JSON or a YAML/JSON file."),
                     env: str | None = typer.Option(None, "--env", "--deployment-id"),
-                    version: str = typer.Option("", "--version"),
+                    version: str = typer.Option("", "--version", help="Tempest's version (default 47.0.0)."),
+                    source: str | None = typer.Option(None, "--source",
+                                                      help="Where pip installs Tempest from (default: PyPI)."),
                     no_use: bool = typer.Option(False, "--no-use", help="Do not make it the one in use.")) -> None:
-    """Create a verifier: which suite, and how to run it."""
-    row = ctx.obj.verifier.create(name=name, plugin=type_, settings=_settings(settings), env=env,
-                                  version=version, use=not no_use)
-    console.print(f"Verifier [bold]{row['name']}[/bold] ({row['plugin']}) created: {row['uuid']}")
+    """Create a verifier: which suite, and how to run it (Tempest is installed now, in a venv of its own)."""
+    given = _settings(settings)
+    if source:
+        given["source"] = source
+    if type_ == "tempest":
+        console.print("Installing Tempest (once per verifier; a minute or so)...")
+    row = ctx.obj.verifier.create(name=name, plugin=type_, settings=given, env=env, version=version,
+                                  use=not no_use)
+    console.print(f"Verifier [bold]{row['name']}[/bold] ({row['plugin']} {row['version'] or ''}) created: "
+                  f"{row['uuid']}")
+
+
+@app.command("update-verifier")
+def update_verifier(ctx: typer.Context, verifier: str | None = VerifierOption,
+                    version: str | None = typer.Option(None, "--version", help="Install this version instead."),
+                    settings: str | None = typer.Option(None, "--settings", help="New settings (replace the old)."),
+                    update_venv: bool = typer.Option(False, "--update-venv", help="Rally's flag: accepted; the "
+                                                     "venv is always brought to the version wanted.")) -> None:
+    """Change a verifier's version or settings, and install again what it needs."""
+    row = ctx.obj.verifier.update(verifier=verifier, version=version,
+                                  settings=_settings(settings) if settings else None)
+    console.print(f"Verifier {row['name']} updated: {row['plugin']} {row['version'] or ''}")
+
+
+@app.command("configure-verifier")
+def configure_verifier(ctx: typer.Context, verifier: str | None = VerifierOption,
+                       env: str | None = typer.Option(None, "--env", "--deployment-id"),
+                       reconfigure: bool = typer.Option(False, "--reconfigure", help="Make it again from the cloud."),
+                       extend: str | None = typer.Option(None, "--extend",
+                                                         help="Options to add: an ini file, or JSON/YAML sections."),
+                       override: Path | None = typer.Option(None, "--override", help="A whole new file."),
+                       show: bool = typer.Option(False, "--show", help="Print it (the default with no change)."),
+                       include_secrets: bool = typer.Option(False, "--include-secrets",
+                                                            help="Print passwords instead of ***.")) -> None:
+    """Make, show, extend or override a verifier's configuration file (tempest.conf) for an environment."""
+    options: str | dict[str, Any] | None = None
+    if extend is not None:
+        options = _options(extend)
+    new = read_text(override, "--override file") if override else None
+    row = ctx.obj.verifier.configure(verifier=verifier, env=env, reconfigure=reconfigure, extend=options,
+                                     override=new, include_secrets=include_secrets)
+    if show or not (reconfigure or extend or override):
+        print(row["config"], end="")
+    else:
+        console.print(f"Verifier {row['verifier']} configured for environment {row['env']}")
+
+
+def _options(value: str) -> str | dict[str, Any]:
+    """``--extend``: a file (ini, or YAML/JSON sections) or inline JSON/YAML sections."""
+    path = Path(value)
+    text = read_text(path, "--extend file") if path.is_file() else value
+    if text.lstrip().startswith("["):
+        return text  # ini
+    try:
+        data = bounded.load_yaml(text, "--extend")
+    except bounded.DocumentError as exc:
+        raise exceptions.InvalidArgumentsError(str(exc)) from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise exceptions.InvalidArgumentsError("--extend must be an ini file or a mapping of sections to options")
+    return data
 
 
 @app.command("list-verifiers")
@@ -102,9 +172,10 @@ def use_verifier(ctx: typer.Context, verifier: str = typer.Option(..., "--verifi
 
 @app.command("list-verifier-tests")
 def list_verifier_tests(ctx: typer.Context, verifier: str | None = VerifierOption,
-                        pattern: str | None = typer.Option(None, "--pattern")) -> None:
+                        pattern: str | None = typer.Option(None, "--pattern"),
+                        env: str | None = typer.Option(None, "--env", "--deployment-id")) -> None:
     """List a verifier's tests without running them."""
-    for name in ctx.obj.verifier.list_tests(verifier=verifier, pattern=pattern):
+    for name in ctx.obj.verifier.list_tests(verifier=verifier, pattern=pattern, env=env):
         print(name)
 
 
@@ -140,7 +211,8 @@ def start(ctx: typer.Context, verifier: str | None = VerifierOption,
                                                  help="YAML of test ids expected to fail, with reasons."),
           tag: list[str] | None = typer.Option(None, "--tag"),
           detailed: bool = typer.Option(False, "--detailed", help="Also print failed tests' tracebacks.")) -> None:
-    """Run a verifier's suite; exit 0 when every test passed, 2 when some failed, 1 when it could not run."""
+    """Run a verifier's suite; exit 0 when every test passed, 2 when one passed unexpectedly, 3 when one failed,
+    1 when it could not run (Rally's codes)."""
     run_args: dict[str, Any] = {}
     if pattern:
         run_args["pattern"] = pattern
@@ -154,10 +226,7 @@ def start(ctx: typer.Context, verifier: str | None = VerifierOption,
         run_args["xfail_list"] = _reasons(xfail_list)
     row = ctx.obj.verification.start(verifier=verifier, env=env, run_args=run_args, tags=tag or [])
     _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
-    if row["status"] == "crashed":
-        raise typer.Exit(1)
-    if row["status"] == "failed":
-        raise typer.Exit(EXIT_TESTS_FAILED)
+    _run_exit(row)
 
 
 def _print_run(row: dict[str, Any], detailed: bool) -> None:
@@ -250,10 +319,7 @@ def rerun(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid", he
     """Run a verification again, with the same arguments (or only its failed tests)."""
     row = ctx.obj.verification.rerun(uuid=uuid, failed=failed, tags=tag)
     _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
-    if row["status"] == "crashed":
-        raise typer.Exit(1)
-    if row["status"] == "failed":
-        raise typer.Exit(EXIT_TESTS_FAILED)
+    _run_exit(row)
 
 
 @app.command()

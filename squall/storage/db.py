@@ -19,12 +19,12 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from squall import exceptions
+from squall import exceptions, utils
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision; a test keeps it equal to Alembic's head so
 # that everyday commands need not import Alembic to check the schema.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 SCHEMA_LOCK_KEY = 0x5C0A11  # the advisory lock id of schema changes on PostgreSQL
 
 
@@ -32,8 +32,7 @@ def default_url() -> str:
     """``SQUALL_DB_URL``, or an SQLite file in ``$SQUALL_HOME`` (``~/.squall``)."""
     if url := os.environ.get("SQUALL_DB_URL"):
         return url
-    home = Path(os.environ.get("SQUALL_HOME", Path.home() / ".squall"))
-    return f"sqlite:///{home / 'squall.db'}"
+    return f"sqlite:///{utils.squall_home() / 'squall.db'}"
 
 
 def lock_timeout_ms() -> int:

@@ -253,9 +253,21 @@ verifications = Table(
     _col("tests_duration", Float, default=0.0),
     _col("error", Text, nullable=True),
     _col("imported_from", String(1024), nullable=True),
+    _col("config", Text, nullable=True),  # the configuration file it ran with (migration 0008)
     *_timestamps(),
 )
 """One run of a verifier, with its counts (migration 0007)."""
+
+verifier_configs = Table(
+    "verifier_configs", metadata,
+    _id(),
+    _col("verifier_uuid", String(36), ForeignKey("verifiers.uuid", ondelete="CASCADE")),
+    _col("env_uuid", String(36)),
+    _col("config", Text),
+    *_timestamps(),
+    Index("ix_verifier_configs_pair", "verifier_uuid", "env_uuid", unique=True),
+)
+"""A verifier's configuration file for one environment, e.g. a tempest.conf (migration 0008)."""
 
 verification_results = Table(
     "verification_results", metadata,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from squall import exceptions, utils
 from squall.storage.db import Database
-from squall.storage.models import verification_results, verifications, verifiers
+from squall.storage.models import verification_results, verifications, verifier_configs, verifiers
 from squall.storage.rows import all_dicts, by_uuid, first_dict, insert_row
 
 
@@ -52,7 +52,25 @@ def verifier_delete(db: Database, uuid: str) -> None:
         runs = select(verifications.c.uuid).where(verifications.c.verifier_uuid == uuid)
         conn.execute(delete(verification_results).where(verification_results.c.verification_uuid.in_(runs)))
         conn.execute(delete(verifications).where(verifications.c.verifier_uuid == uuid))
+        conn.execute(delete(verifier_configs).where(verifier_configs.c.verifier_uuid == uuid))
         conn.execute(delete(verifiers).where(verifiers.c.uuid == uuid))
+
+
+def config_get(db: Database, verifier_uuid: str, env_uuid: str) -> str | None:
+    """The verifier's configuration file for an environment, if it has one yet."""
+    with db.transaction() as conn:
+        return conn.scalars(select(verifier_configs.c.config).where(  # type: ignore[no-any-return]
+            verifier_configs.c.verifier_uuid == verifier_uuid, verifier_configs.c.env_uuid == env_uuid)).first()
+
+
+def config_set(db: Database, verifier_uuid: str, env_uuid: str, config: str) -> None:
+    """Store (or replace) the verifier's configuration file for an environment."""
+    where = (verifier_configs.c.verifier_uuid == verifier_uuid, verifier_configs.c.env_uuid == env_uuid)
+    with db.transaction() as conn:
+        changed = conn.execute(update(verifier_configs).where(*where).values(config=config, updated_at=utils.utcnow()))
+        if not changed.rowcount:
+            insert_row(conn, verifier_configs, {"verifier_uuid": verifier_uuid, "env_uuid": env_uuid,
+                                                "config": config})
 
 
 def verification_create(db: Database, **values: Any) -> dict[str, Any]:

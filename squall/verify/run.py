@@ -17,20 +17,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from squall import exceptions, registry
+from squall import exceptions
 from squall.storage import repo, verify_repo
 from squall.storage.db import Database
 from squall.verify.results import STATUSES, Counts, TestResult
-from squall.verify.verifier import Verifier
+from squall.verify.verifier_setup import configuration, verifier_of
 
 CHUNK = 500
 Progress = Callable[[Counts], None]
-
-
-def verifier_of(row: dict[str, Any], env_spec: dict[str, Any] | None = None) -> Verifier:
-    """The plugin instance of a stored verifier."""
-    cls = registry.get("verifier", row["plugin"])
-    return cls(row["settings"], env_spec)  # type: ignore[call-arg,return-value]
 
 
 def final_status(counts: Counts) -> str:
@@ -39,10 +33,12 @@ def final_status(counts: Counts) -> str:
 
 
 def expected_failures(results: Iterable[TestResult], xfail: dict[str, str]) -> Iterable[TestResult]:
-    """Rally's ``--xfail-list``: a listed test that fails is an ``xfail`` (with the list's reason), one that
-    passes is an unexpected success."""
+    """Rally's ``--xfail-list``: a listed test (its id with or without ``[tags]``) that fails is an ``xfail``
+    (with the list's reason), one that passes is an unexpected success."""
     for result in results:
         reason = xfail.get(result["name"])
+        if reason is None and "[" in result["name"]:  # Rally's rule: the id with or without its [tags]
+            reason = xfail.get(result["name"].split("[", 1)[0])
         if reason is not None and result["status"] in ("fail", "success"):
             result = {**result, "status": "xfail" if result["status"] == "fail" else "uxsuccess"}
             if reason:
@@ -86,16 +82,19 @@ def execute(db: Database, uuid: str) -> dict[str, Any]:
     """Run a created verification to its end; returns its row."""
     row = verify_repo.verification_get(db, uuid)
     verifier_row = verify_repo.verifier_get(db, row["verifier_uuid"])
-    env_spec: dict[str, Any] = {}
+    env_row: dict[str, Any] | None = None
     if row["env_uuid"]:
         try:
-            env_spec = repo.env_get(db, row["env_uuid"])["spec"]
+            env_row = repo.env_get(db, row["env_uuid"])
         except exceptions.NotFoundError:
-            env_spec = {}
-    verifier = verifier_of(verifier_row, env_spec)
+            env_row = None
+    verifier = verifier_of(verifier_row, env_row["spec"] if env_row else None)
     run_args = dict(row["run_args"] or {})
     xfail = run_args.pop("xfail_list", None) or {}
     try:
+        verifier.config = configuration(db, verifier_row, env_row)
+        if verifier.config is not None:
+            verify_repo.verification_update(db, uuid, config=verifier.shown_config(verifier.config))
         with tempfile.TemporaryDirectory(prefix="squall-verify-") as workdir:
             counts = store(db, uuid, expected_failures(verifier.run(Path(workdir), run_args), xfail))
         verify_repo.verification_update(db, uuid, status=final_status(counts), **counts.columns())

@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import queue
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from squall.verify.results import STATUSES, TestResult, bounded_text
+from squall.verify.verifier import POLL_SECONDS, Process
 
 _DONE = object()
 PARSER_ERROR = "subunit.parser"
@@ -38,8 +41,11 @@ class _Collector:
         if test_id is None:
             return  # bytes outside any test (the suite's own output)
         state = self.open.setdefault(test_id, {"files": {}})
-        if timestamp is not None and "start" not in state:
+        # A test's time runs from "inprogress"; stestr lists every test ("exists") before any starts.
+        if timestamp is not None and (test_status == "inprogress" or "start" not in state) \
+                and not state.get("started"):
             state["start"] = timestamp
+            state["started"] = test_status == "inprogress"
         if file_name and file_bytes is not None:
             files = state["files"]
             files[file_name] = files.get(file_name, b"") + bytes(file_bytes)
@@ -92,3 +98,40 @@ def read_subunit(stream: IO[bytes]) -> Iterator[TestResult]:
     thread.join()
     if errors:
         raise ValueError(f"not a subunit v2 stream: {errors[0]}")
+
+
+class _Following:
+    """A file another process is still writing, read as a stream that ends when the process does."""
+
+    def __init__(self, file: IO[bytes], process: Process) -> None:
+        self.file = file
+        self.process = process
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            alive = self.process.running()
+            data = self.file.read(size)
+            if data or not alive:
+                return data
+            time.sleep(POLL_SECONDS)
+
+
+def run_subunit(argv: list[str], cwd: Path, env: dict[str, str], workdir: Path) -> Iterator[TestResult]:
+    """Run a command whose standard output is subunit v2 and read its tests as they end.
+
+    A command that fails before any test ran is an error carrying the end of what it said on stderr.
+    """
+    process = Process(argv, cwd, env=env, output=workdir / "subunit.bin", stderr=workdir / "stderr.log")
+    seen = 0
+    try:
+        with process.output.open("rb") as out:
+            for result in read_subunit(_Following(out, process)):  # type: ignore[arg-type]
+                seen += 1
+                yield result
+        code = process.wait()
+        if code and not seen:
+            said = (workdir / "stderr.log").read_bytes()[-3000:].decode("utf-8", "replace").strip()
+            raise RuntimeError(f"{Path(argv[0]).name} exited with code {code} before any test ran"
+                               + (f": {said}" if said else ""))
+    finally:
+        process.stop()

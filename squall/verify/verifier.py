@@ -1,9 +1,14 @@
 """The verifier plugin kind: a test suite and how to run it, yielding each test's result as it ends.
 
-A verifier plugin (one file under ``squall/plugins/verifiers/``) has a
-``CONFIG_SCHEMA`` for its settings (what ``create-verifier`` stores),
-``version()`` and ``run()``, which starts the suite in ``workdir`` and yields
-:class:`~squall.verify.results.TestResult` dicts while it runs.
+A verifier plugin (one file under ``squall/plugins/verifiers/``, or a
+platform's folder) has a ``CONFIG_SCHEMA`` for its settings (what
+``create-verifier`` stores), ``version()`` and ``run()``, which starts the
+suite in ``workdir`` and yields :class:`~squall.verify.results.TestResult`
+dicts while it runs. A verifier that needs software of its own
+(``INSTALLS``) installs it in its ``home`` folder at creation; one that
+runs from a configuration file made for each environment (Tempest's
+``tempest.conf``) returns it from ``configure()`` and finds it in
+``self.config`` when it runs.
 """
 
 from __future__ import annotations
@@ -27,10 +32,34 @@ class Verifier(registry.Plugin):
 
     plugin_kind: ClassVar[str] = "verifier"
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "object"}
+    INSTALLS: ClassVar[bool] = False  # create/update install software (so a service needs --allow-exec)
 
-    def __init__(self, settings: dict[str, Any], env_spec: dict[str, Any] | None = None) -> None:
+    def __init__(self, settings: dict[str, Any], env_spec: dict[str, Any] | None = None,
+                 home: Path | None = None) -> None:
         self.settings = settings
         self.env_spec = env_spec or {}
+        self.home = home or Path(".")
+        self.config: str | None = None
+
+    def install(self) -> str:
+        """Install what the suite needs in ``home``; returns the version installed ("" when nothing is)."""
+        return ""
+
+    def configure(self) -> str | None:
+        """The configuration file this environment needs, as text (None: this verifier has none)."""
+        return None
+
+    def extend_config(self, config: str, options: str | dict[str, dict[str, Any]]) -> str:
+        """The configuration with ``options`` added (or replacing the values there)."""
+        raise exceptions.InvalidArgumentsError(f"the {self.plugin_name} verifier has no configuration to extend")
+
+    def override_config(self, config: str, new: str) -> str:
+        """``new`` as the configuration, checked."""
+        raise exceptions.InvalidArgumentsError(f"the {self.plugin_name} verifier has no configuration to override")
+
+    def shown_config(self, config: str) -> str:
+        """The configuration as it may be shown and kept with a run: its secrets hidden."""
+        return config
 
     def version(self) -> str:
         """The suite's version as the verifier reports it ("" when unknown)."""

@@ -39,7 +39,8 @@ ROUTE_COMMANDS = {
     "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
     "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
     "verification.launch": "always", "verification.relaunch": "always", "verification.use": "never",
-    "verifier.create": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
+    "verifier.create": "when it installs", "verifier.update": "when it installs", "verifier.configure": "never",
+    "verifier.configuration": "never", "verifier.delete": "never", "verifier.get": "never", "verifier.list": "never",
     "verifier.list_plugins": "never", "verifier.use": "never", "verifier.list_tests": "always",
 }
 
@@ -125,7 +126,20 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
     stored = api.task.create(config=_hook_task(marker))
     graph = {"name": "g", "tasks": [{"id": "t", "command": f"touch {marker}"}]}
     api.verifier.create(name="toucher", plugin="junit", settings={"command": ["touch", str(marker)]}, use=False)
+    # A Tempest venv that looks installed (so creating its verifier runs nothing) whose python touches the marker.
+    toucher = marker.parent / "touch.sh"
+    toucher.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    toucher.chmod(0o755)
+    venv = marker.parent / "fake-venv"
+    (venv / "lib" / "python3.11" / "site-packages" / "tempest-47.0.0.dist-info").mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "bin" / "tempest").touch()
+    (venv / "bin" / "python").symlink_to(toucher)
+    api.verifier.create(name="fake-tempest", plugin="tempest", settings={"venv": str(venv)}, use=False)
     return {
+        "verifier.create": ("POST", "verifier/create", {"name": "t2", "plugin": "tempest", "settings": {
+            "venv": str(marker.parent / "new-venv"), "python": str(toucher)}}),
+        "verifier.update": ("POST", "verifier/update", {"verifier": "fake-tempest", "version": "46.0.0"}),
         "verification.start": ("POST", "verification/start", {"verifier": "toucher"}),
         "verification.rerun": ("POST", "verification/rerun", {}),
         "verifier.list_tests": ("GET", "verifier/list_tests", {"verifier": json.dumps("toucher")}),

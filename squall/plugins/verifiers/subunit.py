@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from squall.registry import JSON_SCHEMA, configure
 from squall.verify.results import TestResult
-from squall.verify.subunit_reader import read_subunit
-from squall.verify.verifier import POLL_SECONDS, Process, Verifier, command_of
-
-
-class _Following:
-    """A file another process is still writing, read as a stream that ends when the process does."""
-
-    def __init__(self, path: Path, process: Process) -> None:
-        self.file = path.open("rb")
-        self.process = process
-
-    def read(self, size: int = -1) -> bytes:
-        while True:
-            alive = self.process.running()
-            data = self.file.read(size)
-            if data or not alive:
-                return data
-            time.sleep(POLL_SECONDS)
+from squall.verify.subunit_reader import run_subunit
+from squall.verify.verifier import Verifier, command_of
 
 
 @configure(name="subunit")
@@ -48,16 +31,18 @@ class SubunitVerifier(Verifier):
         """The command line for these run arguments."""
         return command_of(self.settings["command"])
 
+    def run_cwd(self, workdir: Path) -> Path:
+        """Where the command runs: ``cwd`` when it is a folder, else the run's own folder."""
+        cwd = Path(self.settings.get("cwd") or workdir)
+        return cwd if cwd.is_dir() else workdir
+
+    def run_env(self, workdir: Path) -> dict[str, str]:
+        """Variables added to the command's environment."""
+        return {}
+
     def run(self, workdir: Path, run_args: dict[str, Any]) -> Iterator[TestResult]:
         """Start the command, read its stream as it comes."""
-        cwd = Path(self.settings.get("cwd") or workdir)
-        process = Process(self.argv(run_args), cwd if cwd.is_dir() else workdir, output=workdir / "subunit.bin",
-                          stderr=workdir / "stderr.log")
-        stream = _Following(workdir / "subunit.bin", process)
-        try:
-            yield from read_subunit(stream)  # type: ignore[arg-type]
-        finally:
-            process.stop()
+        yield from run_subunit(self.argv(run_args), self.run_cwd(workdir), self.run_env(workdir), workdir)
 
 
 @configure(name="stestr")
