@@ -2,29 +2,35 @@
 # Installs the system components the test suite uses for real: a PostgreSQL
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
-# start their own on a free port; iproute2 for network-namespace hosts), and
-# Keystone and Rally 5.1.1 from PyPI. Needs root or sudo.
+# start their own on a free port; iproute2 for network-namespace hosts; git
+# for Rally's Tempest verifier, which clones its source), and Keystone and
+# Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_sshd() { [ -x /usr/sbin/sshd ]; }
 have_ip() { command -v ip >/dev/null 2>&1; }
+have_git() { command -v git >/dev/null 2>&1; }
 missing=()
 have_sshd || missing+=(openssh-server)
 have_ip || missing+=(iproute2)
+have_git || missing+=(git)
 have_pg || missing+=(postgresql)
 have_chromium || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  have_pg || { echo "PostgreSQL server binaries still missing after apt-get install" >&2; exit 1; }
+  have_chromium || { echo "chromium still missing after apt-get install" >&2; exit 1; }
+  have_sshd || { echo "sshd still missing after apt-get install" >&2; exit 1; }
+  have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }
+  have_git || { echo "git still missing after apt-get install" >&2; exit 1; }
+fi
 # OpenStack Keystone, in a virtual environment of its own, for the OpenStack tests.
 bash "$(dirname "$0")/install-keystone.sh"
-# Rally 5.1.1 and the rally / rally-openstack sources: the oracle of the Rally compatibility tests.
+# Rally 5.1.1, rally-openstack and the rally / rally-openstack / tempest sources: the oracle of the
+# Rally compatibility tests.
 bash "$(dirname "$0")/install-rally.sh"
-[ ${#missing[@]} -eq 0 ] && exit 0
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-have_pg || { echo "PostgreSQL server binaries still missing after apt-get install" >&2; exit 1; }
-have_chromium || { echo "chromium still missing after apt-get install" >&2; exit 1; }
-have_sshd || { echo "sshd still missing after apt-get install" >&2; exit 1; }
-have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }

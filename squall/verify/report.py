@@ -17,11 +17,46 @@ from squall.verify.results import TestResult
 COLOURS = {"success": "#1a9e5a", "fail": "#c62828", "skip": "#8e99ab", "xfail": "#6b46c1", "uxsuccess": "#e07b00"}
 
 
+RALLY_TIME = "%Y-%m-%dT%H:%M:%S"
+
+
+def split_tags(test_id: str) -> tuple[str, list[str]]:
+    """``a.b.test_x[id-1,smoke]`` -> (``a.b.test_x``, [``id-1``, ``smoke``]): a test id's name and tags."""
+    name, bracket, rest = test_id.partition("[")
+    if not bracket or not rest.endswith("]"):
+        return test_id, []
+    return name, [tag for tag in rest[:-1].split(",") if tag]
+
+
+def _when(value: Any) -> str:
+    return value.strftime(RALLY_TIME) if hasattr(value, "strftime") else str(value or "")[:19]
+
+
 def to_json(runs: list[dict[str, Any]], tests: list[list[TestResult]]) -> str:
-    """``{verifications: [{..., tests: {name: result}}]}``, as Rally's ``verify report --type json``."""
-    doc = {"verifications": [{**run, "tests": {t["name"]: t for t in run_tests}}
-                             for run, run_tests in zip(runs, tests, strict=True)]}
-    return json.dumps(doc, indent=2, default=str)
+    """Rally's ``verify report --type json``: ``verifications`` by UUID, and ``tests`` by id, each with its
+    ``name``, ``tags`` and its result ``by_verification`` (``details``: the reason and traceback)."""
+    verifications: dict[str, Any] = {}
+    by_test: dict[str, Any] = {}
+    for run, run_tests in zip(runs, tests, strict=True):
+        verifications[run["uuid"]] = {
+            "started_at": _when(run["created_at"]), "finished_at": _when(run["updated_at"]),
+            "status": run["status"], "run_args": run["run_args"], "tests_count": run["tests_count"],
+            "tests_duration": run["tests_duration"], "skipped": run["skipped"], "success": run["success"],
+            "expected_failures": run["expected_failures"], "unexpected_success": run["unexpected_success"],
+            "failures": run["failures"], "verifier_uuid": run["verifier_uuid"], "env_name": run["env_name"],
+            "tags": run["tags"]}
+        for t in run_tests:
+            if t["name"] not in by_test:
+                name, tags = split_tags(t["name"])
+                tags.sort(key=lambda tag: not tag.startswith("id-"))  # the test's id first, as Rally does
+                by_test[t["name"]] = {"tags": tags, "name": name, "by_verification": {}}
+            result: dict[str, Any] = {"status": t["status"], "duration": f"{t.get('duration') or 0:.3f}"}
+            reason, trace = t.get("reason", ""), (t.get("traceback") or "").strip()
+            details = reason + ("\n\n" if reason and trace else "") + trace
+            if details:
+                result["details"] = details
+            by_test[t["name"]]["by_verification"][run["uuid"]] = result
+    return json.dumps({"verifications": verifications, "tests": by_test}, indent=4, default=str)
 
 
 def to_junit(runs: list[dict[str, Any]], tests: list[list[TestResult]]) -> str:

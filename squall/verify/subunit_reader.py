@@ -22,12 +22,26 @@ _DONE = object()
 PARSER_ERROR = "subunit.parser"
 
 
+def class_of(test_id: str) -> str:
+    """``setUpClass (a.b.Class)`` -> ``a.b.Class``: what a class-level event is about (Rally's reading)."""
+    for prefix in ("setUpClass (", "tearDown ("):
+        if test_id.startswith(prefix) and test_id.endswith(")"):
+            return test_id[len(prefix):-1]
+    return test_id
+
+
 class _Collector:
-    """A testtools StreamResult that turns each test's events into one result."""
+    """A testtools StreamResult that turns each test's events into one result.
+
+    As Rally does, a result for something never listed (a class whose ``setUpClass`` skipped or failed)
+    is the result of each listed test of that class that has not run; when nothing listed matches (a
+    stream without listing, a ``tearDownClass`` failure) it is kept as a result of its own.
+    """
 
     def __init__(self, out: queue.Queue[Any]) -> None:
         self.out = out
         self.open: dict[str, dict[str, Any]] = {}
+        self.listed: set[str] = set()  # "exists" and not finished yet
 
     def startTestRun(self) -> None:  # noqa: N802 - testtools' names
         """Nothing to do at the start."""
@@ -40,6 +54,8 @@ class _Collector:
         """One event of the stream."""
         if test_id is None:
             return  # bytes outside any test (the suite's own output)
+        if test_status == "exists":
+            self.listed.add(test_id)
         state = self.open.setdefault(test_id, {"files": {}})
         # A test's time runs from "inprogress"; stestr lists every test ("exists") before any starts.
         if timestamp is not None and (test_status == "inprogress" or "start" not in state) \
@@ -50,12 +66,26 @@ class _Collector:
             files = state["files"]
             files[file_name] = files.get(file_name, b"") + bytes(file_bytes)
         if test_status in STATUSES:
-            state = self.open.pop(test_id)
-            if test_id == PARSER_ERROR:  # python-subunit reports a corrupt packet as this "test"
-                detail = b"".join(state["files"].values()).decode("utf-8", "replace").strip()
-                last = detail.splitlines()[-1] if detail else "a corrupt packet"
-                raise ValueError("".join(c for c in last if c.isprintable() and c != "\ufffd").strip())
-            self.out.put(_result(test_id, test_status, timestamp, state))
+            self._finished(test_id, test_status, timestamp, self.open.pop(test_id))
+
+    def _finished(self, test_id: str, status: str, end: dt.datetime | None, state: dict[str, Any]) -> None:
+        if test_id == PARSER_ERROR:  # python-subunit reports a corrupt packet as this "test"
+            detail = b"".join(state["files"].values()).decode("utf-8", "replace").strip()
+            last = detail.splitlines()[-1] if detail else "a corrupt packet"
+            raise ValueError("".join(c for c in last if c.isprintable() and c != "\ufffd").strip())
+        if test_id in self.listed:
+            self.listed.discard(test_id)
+            self.out.put(_result(test_id, status, end, state))
+            return
+        target = class_of(test_id)
+        members = sorted(t for t in self.listed if t == target or t.startswith(target + "."))
+        if not members:
+            self.out.put(_result(test_id, status, end, state))
+            return
+        for member in members:  # the class did not run: each of its tests gets the class's result
+            self.listed.discard(member)
+            self.open.pop(member, None)
+            self.out.put(_result(member, status, end, {"start": end, "files": state["files"]}))
 
 
 def _text(data: bytes | None) -> str:

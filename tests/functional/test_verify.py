@@ -105,7 +105,11 @@ def test_a_pytest_suite_keeps_every_status_and_compares_runs(cli: CLI, tmp_path:
     assert run_a["uuid"] in text and run_b["uuid"] in text and "test_fails" in text
     doc = json.loads(cli("verify", "report", "--uuid", run_a["uuid"], "--uuid", run_b["uuid"], "--type", "json",
                          check=True).stdout)
-    assert [v["uuid"] for v in doc["verifications"]] == [run_a["uuid"], run_b["uuid"]]
+    assert list(doc["verifications"]) == [run_a["uuid"], run_b["uuid"]]  # Rally's shape: runs by UUID
+    fails = doc["tests"]["test_cloud.py::test_fails"]
+    assert set(fails["by_verification"]) == {run_a["uuid"], run_b["uuid"]}
+    assert fails["by_verification"][run_a["uuid"]]["status"] == "fail" and "sky" in fails["by_verification"][
+        run_a["uuid"]]["details"]
     junit = ET.fromstring(cli("verify", "report", "--uuid", run_a["uuid"], "--type", "junit-xml", check=True).stdout)
     (suite_el,) = junit.findall("testsuite")
     assert len(suite_el.findall("testcase")) == 5 and len(suite_el.findall("testcase/failure")) == 2

@@ -58,3 +58,50 @@ class Rally:
             raise AssertionError(f"{helper} failed in Rally's venv:\n{proc.stderr[-4000:]}")
         # The answer is the last line: Rally's table printers write to the stdout they bound at import.
         return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+OPENSTACK_VENV = HOME / "venv-openstack"  # Rally with rally-openstack, for `rally verify`
+TEMPEST_SOURCE = HOME / "tempest-source"  # Tempest 47.0.0's source release as a git repository
+TEMPEST_VERSION = "47.0.0"
+VERIFY_HOME = HOME / "verify-home"  # Rally's database and its Tempest verifier, made once and reused
+
+
+def verify_installed() -> str | None:
+    """None when Rally's ``verify`` can run here, else what is missing."""
+    if not (OPENSTACK_VENV / "bin" / "rally").exists() or not (OPENSTACK_VENV / "bin" / "virtualenv").exists():
+        return f"rally-openstack is not installed in {OPENSTACK_VENV} (run scripts/install-rally.sh)"
+    if not (TEMPEST_SOURCE / ".git").is_dir():
+        return f"Tempest's source repository is not in {TEMPEST_SOURCE} (run scripts/install-rally.sh)"
+    return None
+
+
+class RallyVerify(Rally):
+    """Rally 5.1.1 with rally-openstack and its Tempest verifier (created from the local Tempest source once,
+    in :data:`VERIFY_HOME`, then reused), against the environment of the ``OS_*`` variables given."""
+
+    VERIFIER = "rally-tempest"
+
+    def __init__(self, os_vars: dict[str, str]) -> None:
+        VERIFY_HOME.mkdir(parents=True, exist_ok=True)
+        self.work = VERIFY_HOME
+        conf = VERIFY_HOME / "rally.conf"
+        conf.write_text(f"[database]\nconnection = sqlite:///{VERIFY_HOME / 'rally.sqlite'}\n")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "RALLY_", "SQUALL_"))}
+        self.env = {**base_env, "HOME": str(VERIFY_HOME),
+                    "PATH": f"{OPENSTACK_VENV / 'bin'}:{base_env.get('PATH', '/usr/bin:/bin')}"}
+        self.base = [str(OPENSTACK_VENV / "bin" / "rally"), "--config-file", str(conf)]
+        if not (VERIFY_HOME / "rally.sqlite").exists():
+            self("db", "create", check=True)
+        if self.VERIFIER not in self("verify", "list-verifiers").stdout:
+            self("verify", "create-verifier", "--type", "tempest", "--name", self.VERIFIER, "--source",
+                 str(TEMPEST_SOURCE), "--version", TEMPEST_VERSION, check=True, timeout=1200)
+        self.deployment = f"keystone-{os.getpid()}-{os_vars['OS_AUTH_URL'].rsplit(':', 1)[1].split('/')[0]}"
+        self.env.update(os_vars)
+        if self.deployment not in self("env", "list").stdout:
+            self("env", "create", "--name", self.deployment, "--from-sysenv", check=True)
+        for var in os_vars:
+            self.env.pop(var)
+
+    def verify(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """``rally verify ARGS`` with this verifier and deployment."""
+        return self("verify", *args, "--id", self.VERIFIER, "--deployment-id", self.deployment, timeout=timeout)
