@@ -12,24 +12,10 @@ import typer
 from squall import bounded, exceptions
 from squall.cli.files import read_text, read_yaml
 from squall.cli.output import Table, console, deliver, show
+from squall.cli.verify_run import VerifyProgress, exit_code, print_run, runs_table
 
 app = typer.Typer(help="Run functional test suites (verifications), compare their runs.", no_args_is_help=True)
 VerifierOption = typer.Option(None, "--verifier", "--id", help="Verifier name or UUID (default: in use).")
-# Rally's `verify start` codes: 2 when a test passed unexpectedly (checked first), 3 when a test failed.
-EXIT_UNEXPECTED_SUCCESS = 2
-EXIT_TESTS_FAILED = 3
-
-
-def _run_exit(row: dict[str, Any]) -> None:
-    """Exit as Rally's ``verify start`` does for this run: 0, 2 (unexpected success), 3 (failures), 1 crashed."""
-    if row["status"] == "crashed":
-        raise typer.Exit(1)
-    if row["unexpected_success"]:
-        raise typer.Exit(EXIT_UNEXPECTED_SUCCESS)
-    if row["failures"]:
-        raise typer.Exit(EXIT_TESTS_FAILED)
-
-
 def _settings(value: str | None) -> dict[str, Any]:
     """Settings as inline JSON, or a YAML/JSON file."""
     if not value:
@@ -52,19 +38,6 @@ def _verifiers_table(rows: list[dict[str, Any]]) -> Table:
         table.add_column(col)
     for r in rows:
         table.add_row(r["uuid"], r["name"], r["plugin"], r["version"] or "-", (r["created_at"] or "")[:19])
-    return table
-
-
-def _runs_table(rows: list[dict[str, Any]]) -> Table:
-    table = Table()
-    for col in ("UUID", "Verifier", "Env", "Status", "Tests", "Passed", "Failed", "Skipped", "xfail", "uxsuccess",
-                "Duration (s)", "Tags", "Created"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["uuid"], r["verifier_uuid"][:8], r["env_name"] or "-", r["status"], str(r["tests_count"]),
-                      str(r["success"]), str(r["failures"]), str(r["skipped"]), str(r["expected_failures"]),
-                      str(r["unexpected_success"]), f"{r['tests_duration']:.3f}", ", ".join(r["tags"] or []),
-                      (r["created_at"] or "")[:19])
     return table
 
 
@@ -224,21 +197,10 @@ def start(ctx: typer.Context, verifier: str | None = VerifierOption,
         run_args["skip_list"] = _reasons(skip_list)
     if xfail_list:
         run_args["xfail_list"] = _reasons(xfail_list)
-    row = ctx.obj.verification.start(verifier=verifier, env=env, run_args=run_args, tags=tag or [])
-    _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
-    _run_exit(row)
-
-
-def _print_run(row: dict[str, Any], detailed: bool) -> None:
-    console.print(_runs_table([row]))
-    if row.get("error"):
-        console.print(f"[red]error:[/red] {row['error']}", markup=True, soft_wrap=True)
-    if detailed:
-        for test in row.get("tests", []):
-            if test["status"] in ("fail", "uxsuccess"):
-                console.print(f"[red]{test['status']}[/red] {test['name']}", markup=True, soft_wrap=True)
-                if test.get("traceback"):
-                    console.print(test["traceback"], markup=False, soft_wrap=True)
+    with VerifyProgress(ctx.obj, verifier):
+        row = ctx.obj.verification.start(verifier=verifier, env=env, run_args=run_args, tags=tag or [])
+    print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
+    raise typer.Exit(exit_code(row))
 
 
 @app.command("list")
@@ -248,7 +210,7 @@ def list_(ctx: typer.Context, verifier: str | None = typer.Option(None, "--verif
           as_json: bool = typer.Option(False, "--json")) -> None:
     """List verifications."""
     rows = ctx.obj.verification.list(verifier=verifier, env=env, status=status, tags=tag)
-    show(rows, as_json, _runs_table, "No verifications.")
+    show(rows, as_json, runs_table, "No verifications.")
 
 
 @app.command("show")
@@ -259,7 +221,7 @@ def show_(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid"),
     if as_json:
         print(json.dumps(row, indent=2))
         return
-    _print_run(row, detailed)
+    print_run(row, detailed)
     if detailed:
         table = Table(title="Tests", title_justify="left")
         for col in ("Test", "Status", "Duration (s)", "Reason"):
@@ -283,7 +245,7 @@ def import_(ctx: typer.Context, file: Path = typer.Option(..., "--file", help="J
         content, kind = bounded.decode_utf8(data, f"results file {file}"), "junit"
     row = ctx.obj.verification.import_results(content=content, verifier=verifier, format=kind, source=str(file),
                                               tags=tag or [])
-    _print_run(row, False)
+    print_run(row, False)
 
 
 @app.command()
@@ -317,9 +279,10 @@ def rerun(ctx: typer.Context, uuid: str | None = typer.Option(None, "--uuid", he
           tag: list[str] | None = typer.Option(None, "--tag"),
           detailed: bool = typer.Option(False, "--detailed")) -> None:
     """Run a verification again, with the same arguments (or only its failed tests)."""
-    row = ctx.obj.verification.rerun(uuid=uuid, failed=failed, tags=tag)
-    _print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
-    _run_exit(row)
+    with VerifyProgress(ctx.obj, None):
+        row = ctx.obj.verification.rerun(uuid=uuid, failed=failed, tags=tag)
+    print_run(ctx.obj.verification.get(uuid=row["uuid"], detailed=detailed), detailed)
+    raise typer.Exit(exit_code(row))
 
 
 @app.command()

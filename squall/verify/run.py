@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from squall.verify.results import STATUSES, Counts, TestResult
 from squall.verify.verifier_setup import configuration, verifier_of
 
 CHUNK = 500
+FLUSH_SECONDS = 1.0
 Progress = Callable[[Counts], None]
 
 
@@ -47,20 +49,22 @@ def expected_failures(results: Iterable[TestResult], xfail: dict[str, str]) -> I
 
 
 def store(db: Database, uuid: str, results: Iterable[TestResult], progress: Progress | None = None) -> Counts:
-    """Write results in chunks as they come; the counts are kept current on the row."""
+    """Write results in chunks as they come: every :data:`CHUNK` tests, or once a second when they come
+    slowly, so the row's counts (what a progress line shows) stay current while the run goes."""
     counts = Counts()
     chunk: list[TestResult] = []
     order = 0
+    flushed = float("-inf")  # the first result is stored at once: a run shows it has started
     for result in results:
         if result.get("status") not in STATUSES:
             raise exceptions.InvalidArgumentsError(f"test {result.get('name')!r}: unknown status "
                                                    f"{result.get('status')!r}")
         counts.add(result)
         chunk.append(result)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= CHUNK or time.monotonic() - flushed >= FLUSH_SECONDS:
             verify_repo.results_add(db, uuid, order, list(chunk))
             verify_repo.verification_update(db, uuid, **counts.columns())
-            order, chunk = order + 1, []
+            order, chunk, flushed = order + 1, [], time.monotonic()
             if progress:
                 progress(counts)
     if chunk:

@@ -241,3 +241,42 @@ def test_an_xfail_list_turns_known_failures_into_expected_ones(cli: CLI, tmp_pat
     bad = tmp_path / "bad.yaml"
     bad.write_text("- [not, a, mapping]\n")
     assert cli("verify", "start", "--xfail-list", str(bad)).returncode == 1
+
+
+BLOCKING_SUITE = '''
+import os
+import time
+
+
+def test_first():
+    pass
+
+
+def test_second_waits_for_the_go():
+    deadline = time.monotonic() + 120
+    while not os.path.exists(os.environ["GO_FILE"]):
+        assert time.monotonic() < deadline, "never told to go"
+        time.sleep(0.05)
+'''
+
+
+def test_results_are_stored_while_the_suite_still_runs(cli: CLI, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    cli.env["GO_FILE"] = str(go)
+    cli("verify", "create-verifier", "--name", "blocking", "--type", "pytest",
+        "--settings", json.dumps({"path": str(_suite(tmp_path, BLOCKING_SUITE))}), check=True)
+    run = cli.popen("verify", "start")
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # the first test's result is stored while the second test blocks the suite
+            rows = json.loads(cli("verify", "list", "--json", check=True).stdout)
+            if rows and rows[-1]["status"] == "running" and rows[-1]["tests_count"] == 1:
+                break
+            assert run.poll() is None and time.monotonic() < deadline, "the first result never showed"
+            time.sleep(0.2)
+        go.touch()
+        assert run.wait(timeout=120) == 0
+    finally:
+        run.kill()
+        run.communicate()
+    assert _last(cli)["status"] == "finished" and _last(cli)["tests_count"] == 2
