@@ -243,6 +243,7 @@ def import_(ctx: typer.Context, file: Path = typer.Option(..., "--file", help="J
         content, kind = base64.b64encode(data).decode("ascii"), "subunit"
     else:
         content, kind = bounded.decode_utf8(data, f"results file {file}"), "junit"
+    del data  # only the text sent stays in memory while the API reads it
     row = ctx.obj.verification.import_results(content=content, verifier=verifier, format=kind, source=str(file),
                                               tags=tag or [])
     print_run(row, False)
