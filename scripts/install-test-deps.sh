@@ -3,8 +3,8 @@
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
 # start their own on a free port; iproute2 for network-namespace hosts; git
-# for Rally's Tempest verifier, which clones its source), and Keystone and
-# Rally 5.1.1 from PyPI. Needs root or sudo.
+# for Rally's Tempest verifier, which clones its source), and Keystone,
+# Neutron, Glance and Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
@@ -29,8 +29,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }
   have_git || { echo "git still missing after apt-get install" >&2; exit 1; }
 fi
-# OpenStack Keystone, in a virtual environment of its own, for the OpenStack tests.
-bash "$(dirname "$0")/install-keystone.sh"
+# OpenStack Keystone, Neutron and Glance, each in a virtual environment of its own, for the OpenStack tests.
+bash "$(dirname "$0")/install-keystone.sh" & keystone=$!
+bash "$(dirname "$0")/install-openstack-service.sh" neutron & neutron=$!
+bash "$(dirname "$0")/install-openstack-service.sh" glance & glance=$!
+wait "$keystone"; wait "$neutron"; wait "$glance"
 # Rally 5.1.1, rally-openstack and the rally / rally-openstack / tempest sources: the oracle of the
 # Rally compatibility tests.
 bash "$(dirname "$0")/install-rally.sh"

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,8 +110,8 @@ def http_server() -> Iterator[ThreadingHTTPServer]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """URL of a real PostgreSQL database (the test command installs the server)."""
+def postgres_server() -> Iterator[Any]:
+    """A real PostgreSQL server on 127.0.0.1 (the test command installs it)."""
     from tests.postgres import PostgresServer
 
     if not PostgresServer.available():
@@ -118,9 +119,15 @@ def postgres_url() -> Iterator[str]:
             pytest.fail("PostgreSQL server binaries are missing; run scripts/install-test-deps.sh")
         pytest.skip("PostgreSQL server binaries are missing (make test installs them)")
     server = PostgresServer(free_port())
-    url = server.start()
-    yield url
+    server.url = server.start()
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: Any) -> str:
+    """URL of a real PostgreSQL database."""
+    return str(postgres_server.url)
 
 
 @pytest.fixture
@@ -192,6 +199,35 @@ def keystone() -> Iterator[dict[str, str]]:
     import shutil
 
     shutil.rmtree(server.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cloud(keystone: dict[str, str], postgres_server: Any) -> Iterator[dict[str, str]]:
+    """Neutron 29 and Glance 33 behind the session's Keystone (its admin ``OS_*`` variables), for one test
+    module: at the end they stop and leave the catalog, so other modules see a Keystone-only cloud."""
+    from tests import cloud_services
+    from tests.glance import GlanceServer, create_database
+    from tests.neutron import NeutronServer
+
+    for name, probe in (("neutron", "neutron-db-manage"), ("glance", "glance-manage")):
+        if not cloud_services.installed(name, probe):
+            if IN_CI:
+                pytest.fail(f"{name} is not installed; scripts/install-test-deps.sh installs it")
+            cloud_services.install(name)
+    root = keystone["OS_AUTH_URL"].removesuffix("/v3")
+    admin = cloud_services.admin_connection(keystone)
+    neutron = NeutronServer(free_port(), root)
+    glance = GlanceServer(free_port(), root, create_database(postgres_server.port, f"glance_{os.urandom(4).hex()}"))
+    try:
+        neutron.serve(admin)
+        glance.serve(admin)
+        NeutronServer.external_network(cloud_services.admin_connection(keystone))
+        yield keystone
+    finally:
+        neutron.stop()
+        glance.stop()
+        cloud_services.unregister(admin, ("neutron", "glance"))
+        admin.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -24,6 +24,9 @@ class Scenario(registry.Plugin):
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {}
     # Contexts this scenario gets by default, as in Rally's configure(context=).
     DEFAULT_CONTEXTS: ClassVar[dict[str, Any]] = {}
+    # Arguments (dicts) whose keys squall sets itself: {"network_create_args": ("name",)} (Rally's
+    # restricted_parameters: a resource's name is always a squall name, so cleanup finds it).
+    RESTRICTED: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, context: dict[str, Any] | None = None) -> None:
         self.context: dict[str, Any] = context or {}
@@ -137,4 +140,8 @@ def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[st
     for p in params:
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty and p.name not in args:
             errors.append(f"{path}: missing required argument '{p.name}' for scenario {cls.plugin_name}")
+    for subdict, restricted in cls.RESTRICTED.items():
+        given = args.get(subdict)
+        errors.extend(f"{path}.{subdict}: argument '{n}' must not be set (squall names the resource)"
+                      for n in restricted if isinstance(given, dict) and n in given)
     return errors

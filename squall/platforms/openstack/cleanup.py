@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from squall import naming
-from squall.platforms.openstack import resources
+from squall.platforms.openstack import network_resources, resources
 from squall.platforms.openstack.resources import Resource
 
 if TYPE_CHECKING:
@@ -74,14 +74,26 @@ def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kin
     prefix = _prefix(task_uuid, kind)
     found: list[Resource] = []
     truncated: list[str] = []
-    for manager_cls in resources.managers(services):
-        manager = manager_cls(conn)
+    for manager in _present(conn, services):
         found.extend(r for r in manager.list(prefix) if naming.belongs_to(r["name"], task_uuid, kind))
         if manager.truncated:
-            truncated.append(manager_cls.type_name())
+            truncated.append(manager.type_name())
+    if services is None or "neutron" in services or "keystone" in services:
+        found.extend(network_resources.owned_by(conn, found))
     if negative:
         found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found))
-    return found, truncated
+    order = {m.type_name(): m.order for m in resources.managers()}
+    return sorted(found, key=lambda r: order[r["type"]]), truncated
+
+
+def _present(conn: Connection, services: list[str] | None) -> list[resources.ResourceManager]:
+    """Managers of the services asked for that this cloud's catalog has, in deletion order."""
+    managers = [cls(conn) for cls in resources.managers(services)]
+    kinds: dict[str, bool] = {}
+    for manager in managers:
+        if manager.service_type not in kinds:
+            kinds[manager.service_type] = manager.available()
+    return [m for m in managers if kinds[m.service_type]]
 
 
 def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, services: list[str] | None,
@@ -95,10 +107,13 @@ def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, service
     if not projects:
         return []
     extra: list[Resource] = []
-    for manager_cls in resources.managers(services):
-        if manager_cls is resources.KeystoneProject:
+    known = {(r["type"], r["id"]) for r in named}
+    for manager in _present(conn, services):
+        if isinstance(manager, resources.KeystoneProject):
             continue
-        for res in manager_cls(conn).list():
+        for res in manager.list():
+            if (res["type"], res["id"]) in known:
+                continue
             if res["project_id"] in projects and not naming.belongs_to(res["name"]):
                 extra.append(res)
     return extra

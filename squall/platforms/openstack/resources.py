@@ -64,13 +64,19 @@ def is_not_found(exc: Exception) -> bool:
 
 
 class ResourceManager:
-    """Base of managers: subclasses set ``path`` and ``collection`` (Keystone's JSON keys)."""
+    """Base of managers: subclasses set ``path`` and ``collection`` (the API's JSON keys).
+
+    ``adapter`` names the connection's service proxy (``identity``, ``network``, ``image``) and
+    ``service_type`` the catalog entry the manager needs: a cloud without it is not searched.
+    """
 
     service: ClassVar[str] = ""
     resource: ClassVar[str] = ""
     order: ClassVar[int] = 1000
     path: ClassVar[str] = ""
     collection: ClassVar[str] = ""
+    adapter: ClassVar[str] = "identity"
+    service_type: ClassVar[str] = "identity"
     # Keystone deletes synchronously: a 204 means gone, no polling needed.
     synchronous: ClassVar[bool] = True
 
@@ -84,6 +90,18 @@ class ResourceManager:
         """``SERVICE.RESOURCE``."""
         return f"{cls.service}.{cls.resource}"
 
+    @property
+    def api(self) -> Any:
+        """The connection's proxy of this manager's service."""
+        return getattr(self.conn, self.adapter)
+
+    def available(self) -> bool:
+        """True when the cloud's catalog has this manager's service."""
+        from squall.platforms.openstack.clients import access_info
+
+        catalog = access_info(self.conn).service_catalog.catalog
+        return any(entry.get("type") == self.service_type for entry in catalog)
+
     def _project_of(self, raw: dict[str, Any]) -> str | None:
         return None
 
@@ -94,7 +112,7 @@ class ResourceManager:
     def list(self, name_prefix: str | None = None) -> list[Resource]:
         """Every resource of this type (whose name starts with ``name_prefix``, when given)."""
         params = {"name__startswith": name_prefix} if name_prefix else None
-        body = self.conn.identity.get(self.path, params=params).json()
+        body = self.api.get(self.path, params=params).json()
         self.truncated = bool(body.get("truncated", False))
         return [Resource(type=self.type_name(), id=raw["id"], name=self.name(raw),
                          project_id=self._project_of(raw))
@@ -103,7 +121,7 @@ class ResourceManager:
     def delete(self, resource_id: str) -> None:
         """Delete one resource; an already missing one counts as deleted."""
         try:
-            self.conn.identity.delete(f"{self.path}/{resource_id}")
+            self.api.delete(f"{self.path}/{resource_id}")
         except Exception as exc:
             if not is_not_found(exc):
                 raise
@@ -111,7 +129,7 @@ class ResourceManager:
     def is_deleted(self, resource_id: str) -> bool:
         """True when the resource no longer exists."""
         try:
-            self.conn.identity.get(f"{self.path}/{resource_id}")
+            self.api.get(f"{self.path}/{resource_id}")
         except Exception as exc:
             if is_not_found(exc):
                 return True

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from squall import exceptions, naming
-from squall.platforms.openstack import cleanup, clients, resources
+from squall.platforms.openstack import cleanup, clients, network_resources, resources
 from squall.platforms.openstack.credential import Credential, admin_of, from_spec, platform_section
 from squall.registry import JSON_SCHEMA
 from squall.task.context import Context, configure
@@ -110,6 +110,7 @@ class UsersContext(Context):
         errors: list[str] = []
         for user in self.context.get("users", []):
             clients.forget(user["credential"])
+        errors += network_resources.delete_default_security_groups(conn, list(getattr(self, "_projects", [])))
         for manager, ids in ((resources.KeystoneUser(conn), getattr(self, "_users", [])),
                              (resources.KeystoneProject(conn), getattr(self, "_projects", []))):
             for rid in ids:

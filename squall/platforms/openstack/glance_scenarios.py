@@ -1,0 +1,98 @@
+"""``GlanceImages.*``: Rally's image scenarios, with Rally's names, arguments and atomic actions.
+
+``image_location`` is a local file or an http(s) URL; the default
+``cleanup@openstack`` context deletes the images a workload left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.platforms.openstack.image import Image
+from squall.platforms.openstack.scenario import OpenStackScenario
+from squall.task.scenario import configure
+
+CLEANUP = {"cleanup@openstack": ["glance"]}
+
+
+class GlanceScenario(OpenStackScenario):
+    """Base of the Glance scenarios: ``glance`` as the iteration's user (or the admin without users)."""
+
+    @property
+    def glance(self) -> Image:
+        """Glance as this iteration's user, or the admin when there are no users."""
+        conn = self.clients() if self.context.get("user") else self.admin_clients()
+        return Image(conn, self, self.generate_random_name)
+
+    def new_image(self, container_format: str, image_location: str, disk_format: str, visibility: str,
+                  min_disk: int, min_ram: int, properties: dict[str, Any] | None) -> dict[str, Any]:
+        """Create an image (Rally's arguments)."""
+        return self.glance.create_image(container_format, image_location, disk_format, visibility=visibility,
+                                        min_disk=min_disk, min_ram=min_ram, properties=properties)
+
+
+@configure(name="GlanceImages.create_and_list_image", platform="openstack", context=CLEANUP)
+class CreateAndListImage(GlanceScenario):
+    """Create an image, then list images (it must be among them)."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0, properties: dict[str, Any] | None = None) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
+                               properties)
+        if image["id"] not in {i["id"] for i in self.glance.list_images()}:
+            raise AssertionError(f"image {image['id']} is not in the list of images")
+
+
+@configure(name="GlanceImages.create_and_get_image", platform="openstack", context=CLEANUP)
+class CreateAndGetImage(GlanceScenario):
+    """Create an image, then get it."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0, properties: dict[str, Any] | None = None) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
+                               properties)
+        if self.glance.get_image(image["id"])["id"] != image["id"]:
+            raise AssertionError(f"getting image {image['id']} gave another image")
+
+
+@configure(name="GlanceImages.create_and_delete_image", platform="openstack", context=CLEANUP)
+class CreateAndDeleteImage(GlanceScenario):
+    """Create an image and delete it."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0, properties: dict[str, Any] | None = None) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
+                               properties)
+        self.glance.delete_image(image["id"])
+
+
+@configure(name="GlanceImages.create_and_update_image", platform="openstack", context=CLEANUP)
+class CreateAndUpdateImage(GlanceScenario):
+    """Create an image, then update it (a new name, min disk and RAM, properties removed)."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, remove_props: list[str] | None = None,
+            visibility: str = "private", create_min_disk: int = 0, create_min_ram: int = 0,
+            create_properties: dict[str, Any] | None = None, update_min_disk: int = 0,
+            update_min_ram: int = 0) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, create_min_disk,
+                               create_min_ram, create_properties)
+        self.glance.update_image(image["id"], min_disk=update_min_disk, min_ram=update_min_ram,
+                                 remove_props=remove_props)
+
+
+@configure(name="GlanceImages.create_and_deactivate_image", platform="openstack", context=CLEANUP)
+class CreateAndDeactivateImage(GlanceScenario):
+    """Create an image, then deactivate it."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram, None)
+        self.glance.deactivate_image(image["id"])
+
+
+@configure(name="GlanceImages.list_images", platform="openstack")
+class ListImages(GlanceScenario):
+    """List the images the user can see (the ``images`` context makes some)."""
+
+    def run(self) -> None:
+        self.glance.list_images()

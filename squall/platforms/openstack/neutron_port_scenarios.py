@@ -1,0 +1,148 @@
+"""Rally's port, floating IP and security group scenarios (``NeutronNetworks.*``, ``NeutronSecurityGroup.*``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from squall.platforms.openstack.neutron_scenarios import CLEANUP, NeutronScenario
+from squall.task.scenario import configure
+
+
+class _Ports(NeutronScenario):
+    def ports(self, network_create_args: dict[str, Any] | None, port_create_args: dict[str, Any] | None,
+              ports_per_network: int) -> list[dict[str, Any]]:
+        network = self.network_for_iteration(**(network_create_args or {}))
+        return [self.neutron.create_port(network["id"], **(port_create_args or {})) for _ in range(ports_per_network)]
+
+
+@configure(name="NeutronNetworks.create_and_list_ports", platform="openstack", context=CLEANUP)
+class CreateAndListPorts(_Ports):
+    """Create ``ports_per_network`` ports on a network, then list all ports."""
+
+    def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
+            ports_per_network: int = 1) -> None:
+        self.ports(network_create_args, port_create_args, ports_per_network)
+        self.neutron.list_ports()
+
+
+@configure(name="NeutronNetworks.create_and_show_ports", platform="openstack", context=CLEANUP)
+class CreateAndShowPorts(_Ports):
+    """Create ports and show each."""
+
+    def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
+            ports_per_network: int = 1) -> None:
+        for port in self.ports(network_create_args, port_create_args, ports_per_network):
+            self.neutron.get_port(port["id"])
+
+
+@configure(name="NeutronNetworks.create_and_update_ports", platform="openstack", context=CLEANUP)
+class CreateAndUpdatePorts(_Ports):
+    """Create ports and update each with ``port_update_args``."""
+
+    def run(self, port_update_args: dict[str, Any], network_create_args: dict[str, Any] | None = None,
+            port_create_args: dict[str, Any] | None = None, ports_per_network: int = 1) -> None:
+        for port in self.ports(network_create_args, port_create_args, ports_per_network):
+            self.neutron.update_port(port["id"], **port_update_args)
+
+
+@configure(name="NeutronNetworks.create_and_delete_ports", platform="openstack", context=CLEANUP)
+class CreateAndDeletePorts(_Ports):
+    """Create ports and delete them."""
+
+    def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
+            ports_per_network: int = 1) -> None:
+        for port in self.ports(network_create_args, port_create_args, ports_per_network):
+            self.neutron.delete_port(port["id"])
+
+
+@configure(name="NeutronNetworks.create_and_list_floating_ips", platform="openstack", context=CLEANUP)
+class CreateAndListFloatingIps(NeutronScenario):
+    """Allocate a floating IP on ``floating_network`` (default: the first external network), list them."""
+
+    def run(self, floating_network: str | None = None, floating_ip_args: dict[str, Any] | None = None) -> None:
+        self.neutron.create_floatingip(floating_network=floating_network, **(floating_ip_args or {}))
+        self.neutron.list_floatingips()
+
+
+@configure(name="NeutronNetworks.create_and_delete_floating_ips", platform="openstack", context=CLEANUP)
+class CreateAndDeleteFloatingIps(NeutronScenario):
+    """Allocate a floating IP and release it."""
+
+    def run(self, floating_network: str | None = None, floating_ip_args: dict[str, Any] | None = None) -> None:
+        fip = self.neutron.create_floatingip(floating_network=floating_network, **(floating_ip_args or {}))
+        self.neutron.delete_floatingip(fip["id"])
+
+
+@configure(name="NeutronSecurityGroup.create_and_list_security_groups", platform="openstack", context=CLEANUP)
+class CreateAndListSecurityGroups(NeutronScenario):
+    """Create a security group, then list all."""
+
+    def run(self, security_group_create_args: dict[str, Any] | None = None) -> None:
+        self.neutron.create_security_group(**(security_group_create_args or {}))
+        self.neutron.list_security_groups()
+
+
+@configure(name="NeutronSecurityGroup.create_and_show_security_group", platform="openstack", context=CLEANUP)
+class CreateAndShowSecurityGroup(NeutronScenario):
+    """Create a security group, then show it."""
+
+    def run(self, security_group_create_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_create_args or {}))
+        self.neutron.get_security_group(group["id"])
+
+
+@configure(name="NeutronSecurityGroup.create_and_update_security_groups", platform="openstack", context=CLEANUP)
+class CreateAndUpdateSecurityGroups(NeutronScenario):
+    """Create a security group, then update it with ``security_group_update_args``."""
+
+    def run(self, security_group_create_args: dict[str, Any] | None = None,
+            security_group_update_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_create_args or {}))
+        self.neutron.update_security_group(group["id"], **(security_group_update_args or {}))
+
+
+@configure(name="NeutronSecurityGroup.create_and_delete_security_groups", platform="openstack", context=CLEANUP)
+class CreateAndDeleteSecurityGroups(NeutronScenario):
+    """Create a security group and delete it."""
+
+    def run(self, security_group_create_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_create_args or {}))
+        self.neutron.delete_security_group(group["id"])
+
+
+@configure(name="NeutronSecurityGroup.create_and_list_security_group_rules", platform="openstack",
+           context=CLEANUP)
+class CreateAndListSecurityGroupRules(NeutronScenario):
+    """Create a security group and a rule in it, then list the rules (the new one must be there)."""
+
+    def run(self, security_group_args: dict[str, Any] | None = None,
+            security_group_rule_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_args or {}))
+        rule = self.neutron.create_security_group_rule(group["id"], **(security_group_rule_args or {}))
+        rules = self.neutron.list_security_group_rules()
+        if rule["id"] not in {r["id"] for r in rules}:
+            raise AssertionError(f"security group rule {rule['id']} is not in the list of rules")
+
+
+@configure(name="NeutronSecurityGroup.create_and_show_security_group_rule", platform="openstack",
+           context=CLEANUP)
+class CreateAndShowSecurityGroupRule(NeutronScenario):
+    """Create a security group and a rule, then show the rule."""
+
+    def run(self, security_group_args: dict[str, Any] | None = None,
+            security_group_rule_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_args or {}))
+        rule = self.neutron.create_security_group_rule(group["id"], **(security_group_rule_args or {}))
+        self.neutron.get_security_group_rule(rule["id"])
+
+
+@configure(name="NeutronSecurityGroup.create_and_delete_security_group_rule", platform="openstack",
+           context=CLEANUP)
+class CreateAndDeleteSecurityGroupRule(NeutronScenario):
+    """Create a security group and a rule, then delete the rule."""
+
+    def run(self, security_group_args: dict[str, Any] | None = None,
+            security_group_rule_args: dict[str, Any] | None = None) -> None:
+        group = self.neutron.create_security_group(**(security_group_args or {}))
+        rule = self.neutron.create_security_group_rule(group["id"], **(security_group_rule_args or {}))
+        self.neutron.delete_security_group_rule(rule["id"])

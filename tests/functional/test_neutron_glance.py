@@ -1,0 +1,196 @@
+"""Rally's network and image scenarios and their cleanup, against a real Neutron and Glance behind Keystone."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from squall import naming
+from tests.cloud_services import admin_connection
+from tests.conftest import CLI, SQUALL
+
+pytestmark = pytest.mark.keystone
+
+
+@pytest.fixture(scope="module")
+def admin(cloud: dict[str, str]) -> Iterator[Any]:
+    """The test's own admin connection, seeing Neutron and Glance."""
+    conn = admin_connection(cloud)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def cloud_cli(cli: CLI, cloud: dict[str, str]) -> CLI:
+    """The CLI with an environment of the cloud's admin in use."""
+    cli.env.update(cloud)
+    cli("db", "create", check=True)
+    cli("env", "create", "--name", "cloud", "--from-sysenv", check=True)
+    return cli
+
+
+@pytest.fixture
+def image_url(tmp_path: Path) -> Iterator[str]:
+    """An image file served over HTTP on 127.0.0.1."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    (folder / "cirros.raw").write_bytes(os.urandom(256 * 1024))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/cirros.raw"
+    server.shutdown()
+    server.server_close()
+
+
+def inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
+    """(id, name or description) of every network resource and image, by type."""
+    net = admin.network
+    return {
+        "network": {(n.id, n.name) for n in net.networks()}, "subnet": {(s.id, s.name) for s in net.subnets()},
+        "router": {(r.id, r.name) for r in net.routers()}, "port": {(p.id, p.name) for p in net.ports()},
+        "floatingip": {(f.id, f.description) for f in net.ips()},
+        "security_group": {(g.id, g.name) for g in net.security_groups()},
+        "image": {(i.id, i.name) for i in admin.image.images()},
+    }
+
+
+def _task_uuid(cli: CLI) -> str:
+    return str(json.loads(cli("task", "list", "--json", check=True).stdout)[-1]["uuid"])
+
+
+def _atomics(cli: CLI, task_uuid: str) -> set[str]:
+    doc = json.loads(cli("task", "export", task_uuid, "--type", "json", check=True).stdout)
+
+    def names(actions: list[dict[str, Any]]) -> Iterator[str]:
+        for action in actions:
+            yield action["name"]
+            yield from names(action.get("children", []))
+
+    return {n for task in doc["tasks"] for sub in task["subtasks"] for wl in sub["workloads"] for it in wl["data"]
+            for n in names(it["atomic_actions"])}
+
+
+WORKLOADS = """---
+version: 2
+title: networks and images
+subtasks:
+  - title: neutron
+    workloads:
+      - scenario: {{NeutronNetworks.create_and_delete_networks: {{}}}}
+        runner: {{constant: {{times: 4, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 2, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.create_and_list_routers: {{subnets_per_network: 2}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.create_and_delete_routers: {{subnets_per_network: 2}}}}
+        runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.create_and_update_ports: {{port_update_args: {{admin_state_up: false}},
+                                                                ports_per_network: 2}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.create_and_list_floating_ips: {{floating_network: public}}}}
+        runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronSecurityGroup.create_and_list_security_group_rules: {{}}}}
+        runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+  - title: glance
+    workloads:
+      - scenario: {{GlanceImages.create_and_list_image: {{container_format: bare, disk_format: raw,
+                                                        image_location: "{url}"}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{GlanceImages.create_and_update_image: {{container_format: bare, disk_format: raw,
+                                                          image_location: "{path}"}}}}
+        runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+"""
+
+
+def test_network_and_image_workloads_run_and_leave_nothing(cloud_cli: CLI, admin: Any, image_url: str,
+                                                           tmp_path: Path) -> None:
+    before = inventory(admin)
+    local = tmp_path / "local.raw"
+    local.write_bytes(os.urandom(64 * 1024))
+    task = tmp_path / "cloud.yaml"
+    task.write_text(WORKLOADS.format(url=image_url, path=local))
+    cloud_cli("task", "start", str(task), check=True, timeout=600)
+    task_uuid = _task_uuid(cloud_cli)
+    detailed = json.loads(cloud_cli("task", "detailed", task_uuid, "--json", check=True).stdout)
+    workloads = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
+    assert all(wl["pass_sla"] for wl in workloads) and all(not wl.get("leaks") for wl in workloads)
+    assert {"neutron.create_network", "neutron.delete_network", "neutron.create_subnet", "neutron.create_router",
+            "neutron.add_interface_router", "neutron.remove_interface_router", "neutron.delete_router",
+            "neutron.list_routers", "neutron.create_port", "neutron.update_port", "neutron.create_floating_ip",
+            "neutron.list_floating_ips", "neutron.create_security_group", "neutron.create_security_group_rule",
+            "neutron.list_security_group_rules", "glance_v2.create_image", "glance_v2.upload_data",
+            "glance_v2.list_images", "glance_v2.update_image"} <= _atomics(cloud_cli, task_uuid)
+    # Every network resource, image and the projects' default security groups are gone; nothing else went.
+    assert inventory(admin) == before
+
+
+def _hand_made(admin: Any) -> dict[str, Any]:
+    """Resources made by hand: one named as another task's squall resource would be, one unnamed port."""
+    other = naming.generate("0badcafe-0000-0000-0000-000000000000", "scenario")
+    net = admin.network.create_network(name=other)
+    subnet = admin.network.create_subnet(network_id=net.id, ip_version=4, cidr="192.168.77.0/24", name="by-hand")
+    router = admin.network.create_router(name="customer-router")
+    admin.network.add_interface_to_router(router, subnet=subnet.id)
+    port = admin.network.create_port(network_id=net.id)
+    return {"network": net, "subnet": subnet, "router": router, "port": port}
+
+
+def test_sigkill_mid_task_then_cleanup_finds_unnamed_ports_and_spares_others(cloud_cli: CLI, admin: Any,
+                                                                              tmp_path: Path) -> None:
+    mine = _hand_made(admin)
+    before = inventory(admin)
+    task = tmp_path / "long.yaml"
+    task.write_text("""---
+NeutronNetworks.create_and_list_routers:
+  - args: {subnets_per_network: 1}
+    runner: {type: constant, times: 300, concurrency: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+""")
+    proc = subprocess.Popen([*SQUALL, "task", "start", str(task)], env=cloud_cli.env, cwd=cloud_cli.cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len({p for p in inventory(admin)["port"] if not p[1]} - before["port"]) < 3:
+        assert time.monotonic() < deadline and proc.poll() is None, "no router interface appeared"
+        time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)  # a request in flight may still land
+    task_uuid = _task_uuid(cloud_cli)
+    left = inventory(admin)
+    unnamed_ports = {p for p in left["port"] - before["port"] if not p[1]}
+    assert unnamed_ports  # router interfaces: no name of squall's
+
+    dry = json.loads(cloud_cli("cleanup", "--task", task_uuid, "--dry-run", "--json", check=True).stdout)
+    listed = {(r["type"], r["id"]) for r in dry["platforms"][0]["discovered"]}
+    assert {("neutron.port", pid) for pid, _ in unnamed_ports} <= listed
+    assert inventory(admin) == left  # a dry run deletes nothing
+
+    done = json.loads(cloud_cli("cleanup", "--task", task_uuid, "--yes", "--json", check=True).stdout)
+    assert done["platforms"][0]["failed"] == []
+    after = inventory(admin)
+    for kind in ("network", "subnet", "router", "port", "security_group"):
+        assert after[kind] == before[kind], kind  # all of the task's went; the hand-made ones stayed
+    assert (mine["port"].id, mine["port"].name) in after["port"]
+    admin.network.remove_interface_from_router(mine["router"], subnet=mine["subnet"].id)
+    admin.network.delete_router(mine["router"])
+    admin.network.delete_port(mine["port"])
+    admin.network.delete_network(mine["network"])

@@ -1,0 +1,128 @@
+"""A real Neutron (29.0.0 from PyPI) API server on 127.0.0.1 behind the tests' Keystone, without agents.
+
+ML2 with the router service plugin, ``transport_url = fake://`` (no message
+broker), every quota unlimited, SQLite. Neutron's migrations cannot ALTER
+constraints on SQLite, so the schema is built from its models and alembic is
+stamped at heads. A flat external network ``public`` with a subnet is made
+for floating IPs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.cloud_services import WsgiServer, register, venv_of
+
+PASSWORD = "squall-neutron-secret"  # noqa: S105 - a throwaway test server's password
+
+CONFIG = """[DEFAULT]
+core_plugin = ml2
+service_plugins = router
+auth_strategy = keystone
+transport_url = fake://
+api_paste_config = {dir}/api-paste.ini
+notify_nova_on_port_status_changes = false
+notify_nova_on_port_data_changes = false
+debug = false
+use_stderr = true
+state_path = {dir}
+host = squall-neutron
+[database]
+connection = sqlite:///{dir}/neutron.db
+[keystone_authtoken]
+www_authenticate_uri = {keystone}
+auth_url = {keystone}
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = {password}
+memcached_servers =
+[oslo_concurrency]
+lock_path = {dir}/lock
+[oslo_policy]
+enforce_new_defaults = true
+enforce_scope = true
+[quotas]
+quota_network = -1
+quota_subnet = -1
+quota_port = -1
+quota_router = -1
+quota_floatingip = -1
+quota_security_group = -1
+quota_security_group_rule = -1
+"""
+
+ML2 = """[ml2]
+type_drivers = flat,vlan,vxlan
+tenant_network_types = vxlan
+mechanism_drivers =
+extension_drivers = port_security
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+[ml2_type_flat]
+flat_networks = public
+[ml2_type_vlan]
+network_vlan_ranges = public:100:200
+"""
+
+# oslo.config would parse gunicorn's command line otherwise.
+WSGI_MODULE = """import os, sys
+sys.argv = sys.argv[:1]
+os.environ.setdefault("OS_NEUTRON_CONFIG_DIR", {dir!r})
+os.environ.setdefault("OS_NEUTRON_CONFIG_FILES", "neutron.conf;plugins/ml2/ml2_conf.ini")
+from neutron.wsgi.api import application  # noqa: E402
+"""
+
+CREATE_SCHEMA = """import sys
+import sqlalchemy as sa
+from neutron.db.migration.models import head
+head.get_metadata().create_all(sa.create_engine(sys.argv[1]))
+"""
+
+
+class NeutronServer(WsgiServer):
+    """Neutron's API on a port, registered in Keystone as the ``network`` service."""
+
+    def __init__(self, port: int, keystone_root: str) -> None:
+        super().__init__("neutron", port, Path(tempfile.mkdtemp(prefix="squall-neutron-")),
+                         "squall_neutron_wsgi:application", {})
+        self.keystone_root = keystone_root
+
+    def setup(self) -> None:
+        """Configs, the schema from the models, alembic stamped (about 10 s)."""
+        (self.dir / "plugins" / "ml2").mkdir(parents=True)
+        (self.dir / "lock").mkdir()
+        (self.dir / "neutron.conf").write_text(CONFIG.format(dir=self.dir, keystone=self.keystone_root,
+                                                             password=PASSWORD))
+        (self.dir / "plugins" / "ml2" / "ml2_conf.ini").write_text(ML2)
+        shutil.copy(venv_of("neutron") / "etc" / "neutron" / "api-paste.ini", self.dir / "api-paste.ini")
+        (self.dir / "squall_neutron_wsgi.py").write_text(WSGI_MODULE.format(dir=str(self.dir)))
+        (self.dir / "create_schema.py").write_text(CREATE_SCHEMA)
+        self.run("python", "create_schema.py", f"sqlite:///{self.dir}/neutron.db")
+        self.run("neutron-db-manage", "--config-file", "neutron.conf", "--config-file",
+                 "plugins/ml2/ml2_conf.ini", "stamp", "heads")
+
+    def serve(self, admin: Any) -> str:
+        """Set up, register in Keystone and start; returns the URL."""
+        self.setup()
+        register(admin, "neutron", "network", self.url, PASSWORD)
+        return self.start()
+
+    @staticmethod
+    def external_network(admin: Any) -> None:
+        """``public``: a flat external network with a subnet, as clouds give for floating IPs (``admin``: a
+        connection made after Neutron was registered, so its catalog has it)."""
+        net = admin.network.create_network(name="public", is_router_external=True, provider_network_type="flat",
+                                           provider_physical_network="public")
+        admin.network.create_subnet(network_id=net.id, name="public-subnet", ip_version=4, cidr="172.24.4.0/24",
+                                    is_dhcp_enabled=False)
+
+    def stop(self) -> None:
+        """Stop serving and remove its folder."""
+        super().stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
