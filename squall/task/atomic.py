@@ -32,6 +32,14 @@ class AtomicActionsHolder(Protocol):
     _atomic_stack: list[AtomicAction]
 
 
+class ActionsRecorder:
+    """A holder of its own, for calls made outside an iteration (a context's set-up)."""
+
+    def __init__(self) -> None:
+        self._atomic_actions: list[AtomicAction] = []
+        self._atomic_stack: list[AtomicAction] = []
+
+
 class ActionTimer:
     """Context manager that times one atomic action, nested in the current one."""
 

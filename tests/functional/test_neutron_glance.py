@@ -194,3 +194,109 @@ NeutronNetworks.create_and_list_routers:
     admin.network.delete_router(mine["router"])
     admin.network.delete_port(mine["port"])
     admin.network.delete_network(mine["network"])
+
+
+CONTEXTS = """---
+version: 2
+title: contexts
+subtasks:
+  - title: on the contexts' resources
+    workloads:
+      - scenario: {{NeutronNetworks.create_and_list_ports: {{ports_per_network: 2}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts:
+          users: {{tenants: 2, users_per_tenant: 1}}
+          network: {{networks_per_tenant: 1, subnets_per_network: 2, router: {{external: true}}}}
+          allow_ssh: null
+          images: {{image_url: "{path}", disk_format: raw, container_format: bare, images_per_tenant: 1}}
+      - scenario: {{GlanceImages.list_images: {{}}}}
+        runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts:
+          users: {{tenants: 1, users_per_tenant: 1}}
+          images: {{image_url: "{path}", disk_format: raw, container_format: bare, images_per_tenant: 2}}
+      - scenario: {{NeutronNetworks.create_and_list_networks: {{}}}}
+        runner: {{serial: {{times: 3}}}}
+        contexts:
+          users: {{tenants: 1, users_per_tenant: 1}}
+          quotas: {{neutron: {{network: 1}}}}
+        sla: {{failure_rate: {{max: 100}}}}
+"""
+
+
+def test_network_images_quotas_and_allow_ssh_contexts(cloud_cli: CLI, admin: Any, tmp_path: Path) -> None:
+    before = inventory(admin)
+    local = tmp_path / "local.raw"
+    local.write_bytes(os.urandom(32 * 1024))
+    task = tmp_path / "contexts.yaml"
+    task.write_text(CONTEXTS.format(path=local))
+    cloud_cli("task", "start", str(task), check=True, timeout=600)
+    task_uuid = _task_uuid(cloud_cli)
+    detailed = json.loads(cloud_cli("task", "detailed", task_uuid, "--json", check=True).stdout)
+    ports, _, quota = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
+    doc = json.loads(cloud_cli("task", "export", task_uuid, "--type", "json", check=True).stdout)
+    port_iterations, image_iterations, quota_iterations = (
+        wl["data"] for wl in doc["tasks"][0]["subtasks"][0]["workloads"])
+    # The ports went on the network context's networks: no iteration made a network of its own.
+    assert all(a["name"] != "neutron.create_network" for it in port_iterations for a in it["atomic_actions"])
+    assert all(not it["error"] for it in port_iterations + image_iterations)
+    # One network allowed by the quotas context: the first iteration makes it, the other two are refused.
+    assert [bool(it["error"]) for it in quota_iterations] == [False, True, True]
+    assert all("Quota exceeded" in " ".join(it["error"]) for it in quota_iterations[1:]), quota_iterations[1]["error"]
+    assert ports["pass_sla"] and quota["pass_sla"]
+    assert inventory(admin) == before  # networks, routers, interfaces, groups and images all deleted
+
+
+BOTH = """---
+NeutronNetworks.create_and_list_routers:
+  - args: {{subnets_per_network: 2}}
+    runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+NeutronNetworks.create_and_update_ports:
+  - args: {{port_update_args: {{admin_state_up: false}}, ports_per_network: 2}}
+    runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+NeutronNetworks.create_and_delete_floating_ips:
+  - args: {{floating_network: public}}
+    runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+NeutronSecurityGroup.create_and_list_security_group_rules:
+  - runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+GlanceImages.create_and_delete_image:
+  - args: {{container_format: bare, disk_format: raw, image_location: "{path}"}}
+    runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+"""
+
+
+def _calls(doc: dict[str, Any]) -> list[tuple[str, list[list[str]], int]]:
+    """Per workload: its scenario, each iteration's top-level atomic actions, and its failed iterations."""
+    return [(next(iter(wl["scenario"])), [[a["name"] for a in it["atomic_actions"]] for it in wl["data"]],
+             sum(1 for it in wl["data"] if it["error"]))
+            for task in doc["tasks"] for sub in task["subtasks"] for wl in sub["workloads"]]
+
+
+def test_network_and_image_scenarios_make_rallys_calls(cloud_cli: CLI, cloud: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    from tests.conftest import IN_CI
+    from tests.rally import oracle
+
+    missing = oracle.installed() or oracle.verify_installed()
+    if missing:
+        if IN_CI:
+            pytest.fail(missing)
+        pytest.skip(missing)
+    image = tmp_path / "image.raw"
+    image.write_bytes(os.urandom(16 * 1024))
+    task = tmp_path / "both.yaml"
+    task.write_text(BOTH.format(path=image))
+    rally = oracle.Rally(tmp_path / "rally", cloud)
+    ran = rally("task", "start", str(task), timeout=600)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    theirs = tmp_path / "rally.json"
+    rally("task", "report", "--json", "--out", str(theirs), check=True)
+    cloud_cli("task", "start", str(task), check=True, timeout=600)
+    ours = json.loads(cloud_cli("task", "export", "--type", "json", check=True).stdout)
+    # The same scenarios make the same calls, in the same order, under Rally's atomic action names.
+    assert _calls(ours) == _calls(json.loads(theirs.read_text()))
+    assert all(failed == 0 for _, _, failed in _calls(ours))

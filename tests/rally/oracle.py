@@ -16,6 +16,7 @@ SOURCES = HOME / "sources"
 RALLY_SOURCE = SOURCES / f"rally-{RALLY_VERSION}"
 RALLY_OPENSTACK_SOURCE = SOURCES / f"rally_openstack-{RALLY_OPENSTACK_VERSION}"
 HELPERS = Path(__file__).parent / "in_rally"
+OPENSTACK_VENV = HOME / "venv-openstack"  # Rally with rally-openstack: `rally verify`, OpenStack scenarios
 
 
 def installed() -> str | None:
@@ -28,18 +29,23 @@ def installed() -> str | None:
 
 
 class Rally:
-    """A Rally 5.1.1 with a database and an empty environment of its own, under ``work``."""
+    """A Rally 5.1.1 with a database and an environment of its own, under ``work``: empty, or the cloud of
+    the ``OS_*`` variables given (then Rally runs from the venv with rally-openstack)."""
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, os_vars: dict[str, str] | None = None) -> None:
         work.mkdir(parents=True, exist_ok=True)
         self.work = work
         conf = work / "rally.conf"
         conf.write_text(f"[database]\nconnection = sqlite:///{work / 'rally.sqlite'}\n")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "RALLY_", "SQUALL_"))}
         self.env["HOME"] = str(work)
-        self.base = [str(VENV / "bin" / "rally"), "--config-file", str(conf)]
+        venv = OPENSTACK_VENV if os_vars else VENV
+        self.base = [str(venv / "bin" / "rally"), "--config-file", str(conf)]
         self("db", "recreate", check=True)
-        self("env", "create", "--name", "oracle", check=True)
+        self.env.update(os_vars or {})
+        self("env", "create", "--name", "oracle", *(["--from-sysenv"] if os_vars else []), check=True)
+        for var in os_vars or {}:
+            self.env.pop(var)
 
     def __call__(self, *args: str, check: bool = False, timeout: float = 300,
                  cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,7 +66,6 @@ class Rally:
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-OPENSTACK_VENV = HOME / "venv-openstack"  # Rally with rally-openstack, for `rally verify`
 TEMPEST_SOURCE = HOME / "tempest-source"  # Tempest 47.0.0's source release as a git repository
 TEMPEST_VERSION = "47.0.0"
 VERIFY_HOME = HOME / "verify-home"  # Rally's database and its Tempest verifier, made once and reused

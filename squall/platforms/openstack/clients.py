@@ -93,3 +93,47 @@ def access_info(conn: Connection) -> Any:
     """The connection's Keystone token data (user, project, catalog), fetched once."""
     auth: Any = conn.session.auth
     return auth.get_access(conn.session)
+
+
+class CheckedProxy:
+    """A service proxy whose requests raise on an HTTP error, with the server's message.
+
+    openstacksdk's proxies return an error response as it came (``raise_exc`` is off in their
+    ``request``): a refused create would otherwise surface later as a missing key.
+    """
+
+    def __init__(self, proxy: Any) -> None:
+        self.proxy = proxy
+
+    def request(self, url: str, method: str, **kwargs: Any) -> Any:
+        """One request; an ``openstack.exceptions.HttpException`` (``status_code``, message) when it failed."""
+        from openstack import exceptions as os_exceptions
+
+        response = self.proxy.request(url, method, **kwargs)
+        os_exceptions.raise_from_response(response)
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        """GET."""
+        return self.request(url, "GET", **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        """POST."""
+        return self.request(url, "POST", **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> Any:
+        """PUT."""
+        return self.request(url, "PUT", **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> Any:
+        """PATCH."""
+        return self.request(url, "PATCH", **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Any:
+        """DELETE."""
+        return self.request(url, "DELETE", **kwargs)
+
+
+def api(conn: Connection, service: str) -> CheckedProxy:
+    """The connection's proxy of ``service`` (``identity``, ``network``, ``image``), raising on HTTP errors."""
+    return CheckedProxy(getattr(conn, service))

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from squall.platforms.openstack import clients
 from squall.platforms.openstack.credential import Credential
 from squall.task.atomic import ActionTimer, AtomicActionsHolder
 
@@ -34,7 +35,7 @@ class Identity:
     def _call(self, action: str, method: str, path: str, body: dict[str, Any] | None = None,
               params: dict[str, Any] | None = None) -> Any:
         with ActionTimer(self.holder, f"keystone_v3.{action}"):
-            resp = self.conn.identity.request(path, method, json=body, params=params)
+            resp = clients.api(self.conn, "identity").request(path, method, json=body, params=params)
         return resp.json() if resp.content else None
 
     def domain_id(self, name_or_id: str) -> str:
@@ -46,7 +47,7 @@ class Identity:
         if name_or_id.lower() == "default":
             found = "default"
         else:
-            domains = self.conn.identity.get("/domains", params={"name": name_or_id}).json()["domains"]
+            domains = clients.api(self.conn, "identity").get("/domains", params={"name": name_or_id}).json()["domains"]
             found = domains[0]["id"] if domains else name_or_id
         with _DOMAIN_LOCK:
             _DOMAIN_IDS[cache_key] = found
@@ -193,10 +194,10 @@ class Identity:
             "name": cred["username"], "password": cred["password"],
             "domain": {"name": cred.get("user_domain_name") or "Default"}}}}}}
         with ActionTimer(self.holder, "keystone_v3.fetch_token"):
-            resp = self.conn.identity.post("/auth/tokens", json=body, authenticated=False)
+            resp = clients.api(self.conn, "identity").post("/auth/tokens", json=body, authenticated=False)
         return str(resp.headers["X-Subject-Token"])
 
     def validate_token(self, token: str) -> None:
         """Validate a token."""
         with ActionTimer(self.holder, "keystone_v3.validate_token"):
-            self.conn.identity.get("/auth/tokens", headers={"X-Subject-Token": token})
+            clients.api(self.conn, "identity").get("/auth/tokens", headers={"X-Subject-Token": token})

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from squall import exceptions
+from squall.platforms.openstack import clients
 from squall.task.atomic import ActionTimer, AtomicActionsHolder
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Image:
         self.new_name = name_generator
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        resp = self.conn.image.request(path, method, **kwargs)
+        resp = clients.api(self.conn, "image").request(path, method, **kwargs)
         return resp.json() if resp.content else None
 
     def create_image(self, container_format: str, image_location: str, disk_format: str,
@@ -60,7 +61,7 @@ class Image:
         with ActionTimer(self.holder, "glance_v2.create_image"):
             image: dict[str, Any] = self._request("POST", "/images", json=body)
             with ActionTimer(self.holder, "glance_v2.upload_data"), image_data(image_location) as data:
-                self.conn.image.request(f"/images/{image['id']}/file", "PUT", data=data,
+                clients.api(self.conn, "image").request(f"/images/{image['id']}/file", "PUT", data=data,
                                         headers={"Content-Type": "application/octet-stream"})
             return self._wait_active(image["id"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from squall.platforms.openstack.neutron_scenarios import CLEANUP, NeutronScenario
@@ -10,9 +11,11 @@ from squall.task.scenario import configure
 
 class _Ports(NeutronScenario):
     def ports(self, network_create_args: dict[str, Any] | None, port_create_args: dict[str, Any] | None,
-              ports_per_network: int) -> list[dict[str, Any]]:
+              ports_per_network: int) -> Iterator[dict[str, Any]]:
+        """Each port as soon as it is made, so the scenario acts on it before making the next (as Rally)."""
         network = self.network_for_iteration(**(network_create_args or {}))
-        return [self.neutron.create_port(network["id"], **(port_create_args or {})) for _ in range(ports_per_network)]
+        for _ in range(ports_per_network):
+            yield self.neutron.create_port(network["id"], **(port_create_args or {}))
 
 
 @configure(name="NeutronNetworks.create_and_list_ports", platform="openstack", context=CLEANUP)
@@ -21,13 +24,14 @@ class CreateAndListPorts(_Ports):
 
     def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
             ports_per_network: int = 1) -> None:
-        self.ports(network_create_args, port_create_args, ports_per_network)
+        for _ in self.ports(network_create_args, port_create_args, ports_per_network):
+            pass
         self.neutron.list_ports()
 
 
 @configure(name="NeutronNetworks.create_and_show_ports", platform="openstack", context=CLEANUP)
 class CreateAndShowPorts(_Ports):
-    """Create ports and show each."""
+    """Create each port and show it."""
 
     def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
             ports_per_network: int = 1) -> None:
@@ -37,7 +41,7 @@ class CreateAndShowPorts(_Ports):
 
 @configure(name="NeutronNetworks.create_and_update_ports", platform="openstack", context=CLEANUP)
 class CreateAndUpdatePorts(_Ports):
-    """Create ports and update each with ``port_update_args``."""
+    """Create each port and update it with ``port_update_args``."""
 
     def run(self, port_update_args: dict[str, Any], network_create_args: dict[str, Any] | None = None,
             port_create_args: dict[str, Any] | None = None, ports_per_network: int = 1) -> None:
@@ -47,7 +51,7 @@ class CreateAndUpdatePorts(_Ports):
 
 @configure(name="NeutronNetworks.create_and_delete_ports", platform="openstack", context=CLEANUP)
 class CreateAndDeletePorts(_Ports):
-    """Create ports and delete them."""
+    """Create each port and delete it."""
 
     def run(self, network_create_args: dict[str, Any] | None = None, port_create_args: dict[str, Any] | None = None,
             ports_per_network: int = 1) -> None:

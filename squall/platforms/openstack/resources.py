@@ -92,8 +92,10 @@ class ResourceManager:
 
     @property
     def api(self) -> Any:
-        """The connection's proxy of this manager's service."""
-        return getattr(self.conn, self.adapter)
+        """The connection's proxy of this manager's service (raising on HTTP errors)."""
+        from squall.platforms.openstack.clients import api
+
+        return api(self.conn, self.adapter)
 
     def available(self) -> bool:
         """True when the cloud's catalog has this manager's service."""

@@ -24,7 +24,7 @@ class RolesContext(Context):
         admin = admin_of(self.context)
         if admin is None:
             raise exceptions.InvalidConfigError("the roles context needs admin credentials")
-        identity = clients.connect(admin).identity
+        identity = clients.api(clients.connect(admin), "identity")
         by_name = {r["name"]: r["id"] for r in identity.get("/roles").json()["roles"]}
         missing = [n for n in self.config if n not in by_name]
         if missing:
@@ -41,7 +41,7 @@ class RolesContext(Context):
         admin = admin_of(self.context)
         if admin is None:
             return
-        identity = clients.connect(admin).identity
+        identity = clients.api(clients.connect(admin), "identity")
         for path in getattr(self, "_granted", []):
             try:
                 identity.delete(path)

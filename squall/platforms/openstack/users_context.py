@@ -63,7 +63,7 @@ class UsersContext(Context):
 
     def setup(self) -> None:
         admin = self._admin()
-        identity = clients.connect(admin).identity
+        identity = clients.api(clients.connect(admin), "identity")
         cfg = self.config
         workers = min(cfg["resource_management_workers"], 8)
         self.context["user_choice_method"] = cfg["user_choice_method"]
