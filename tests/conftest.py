@@ -201,6 +201,20 @@ def keystone() -> Iterator[dict[str, str]]:
     shutil.rmtree(server.dir, ignore_errors=True)
 
 
+def with_openstack_env(cli: CLI, creds: dict[str, str]) -> CLI:
+    """The CLI with these admin ``OS_*`` variables and an ``openstack`` environment of them in use."""
+    cli.env.update(creds)
+    cli("db", "create", check=True)
+    cli("env", "create", "--name", "keystone", "--from-sysenv", check=True)
+    return cli
+
+
+@pytest.fixture
+def os_cli(cli: CLI, keystone: dict[str, str]) -> CLI:
+    """The CLI with the Keystone admin's ``OS_*`` variables and an ``openstack`` environment in use."""
+    return with_openstack_env(cli, keystone)
+
+
 @pytest.fixture(scope="module")
 def cloud(keystone: dict[str, str], postgres_server: Any) -> Iterator[dict[str, str]]:
     """Neutron 29 and Glance 33 behind the session's Keystone (its admin ``OS_*`` variables), for one test

@@ -25,6 +25,11 @@ from squall import exceptions, registry
 from squall.verify.results import TestResult
 
 POLL_SECONDS = 0.2
+# The run arguments of a suite that can pick, skip and parallelise its tests (pytest, Tempest).
+SUITE_RUN_ARGS: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": {
+    "pattern": {"type": "string"}, "concurrency": {"type": "integer", "minimum": 0},
+    "load_list": {"type": "array", "items": {"type": "string"}},
+    "skip_list": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
 
 class Verifier(registry.Plugin):

@@ -18,7 +18,7 @@ import pytest
 
 from squall import naming
 from tests.cloud_services import admin_connection
-from tests.conftest import CLI, SQUALL
+from tests.conftest import CLI, SQUALL, with_openstack_env
 
 pytestmark = pytest.mark.keystone
 
@@ -34,10 +34,7 @@ def admin(cloud: dict[str, str]) -> Iterator[Any]:
 @pytest.fixture
 def cloud_cli(cli: CLI, cloud: dict[str, str]) -> CLI:
     """The CLI with an environment of the cloud's admin in use."""
-    cli.env.update(cloud)
-    cli("db", "create", check=True)
-    cli("env", "create", "--name", "cloud", "--from-sysenv", check=True)
-    return cli
+    return with_openstack_env(cli, cloud)
 
 
 @pytest.fixture

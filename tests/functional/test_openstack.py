@@ -48,15 +48,6 @@ def _squall_names(admin: openstack.connection.Connection, task_uuid: str | None 
 
 
 @pytest.fixture
-def os_cli(cli: CLI, keystone: dict[str, str]) -> CLI:
-    """The CLI with the Keystone admin's OS_* variables and an ``openstack`` environment in use."""
-    cli.env.update(keystone)
-    cli("db", "create", check=True)
-    cli("env", "create", "--name", "keystone", "--from-sysenv", check=True)
-    return cli
-
-
-@pytest.fixture
 def foreign(admin: openstack.connection.Connection) -> Iterator[list[str]]:
     """Resources squall did not make, some named to look like squall's; they must survive every cleanup."""
     real = naming.generate("0badcafe-0000-0000-0000-000000000000", "scenario")

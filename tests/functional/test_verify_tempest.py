@@ -25,15 +25,6 @@ TOKENS = "tempest.api.identity.v3.test_tokens.TokensV3Test"
 DISCOVERY = "tempest.api.identity.v3.test_api_discovery.TestApiDiscovery"
 
 
-@pytest.fixture
-def os_cli(cli: CLI, keystone: dict[str, str]) -> CLI:
-    """The CLI with an ``openstack`` environment (the Keystone admin) in use."""
-    cli.env.update(keystone)
-    cli("db", "create", check=True)
-    cli("env", "create", "--name", "keystone", "--from-sysenv", check=True)
-    return cli
-
-
 def _create(cli: CLI, name: str = "tempest") -> subprocess.CompletedProcess[str]:
     return cli("verify", "create-verifier", "--name", name, "--type", "tempest",
                "--settings", json.dumps({"venv": str(VENV)}), check=True, timeout=1200)

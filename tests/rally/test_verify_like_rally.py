@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CLI, IN_CI
+from tests.conftest import CLI, IN_CI, with_openstack_env
 from tests.functional.test_verify_tempest import LOCKOUT, TOKENS, VENV
 from tests.rally import oracle
 
@@ -38,9 +38,7 @@ def rally_verify(keystone: dict[str, str]) -> oracle.RallyVerify:
 @pytest.fixture
 def squall_tempest(cli: CLI, keystone: dict[str, str]) -> CLI:
     """squall with an environment of the same Keystone and a tempest verifier."""
-    cli.env.update(keystone)
-    cli("db", "create", check=True)
-    cli("env", "create", "--name", "keystone", "--from-sysenv", check=True)
+    with_openstack_env(cli, keystone)
     cli("verify", "create-verifier", "--name", "tempest", "--type", "tempest",
         "--settings", json.dumps({"venv": str(VENV)}), check=True, timeout=1200)
     return cli

@@ -21,7 +21,7 @@ from squall.platforms.openstack import tempest_config
 from squall.registry import JSON_SCHEMA, configure
 from squall.verify.results import TestResult, bounded_text
 from squall.verify.subunit_reader import run_subunit
-from squall.verify.verifier import Verifier
+from squall.verify.verifier import SUITE_RUN_ARGS, Verifier
 
 DEFAULT_VERSION = "47.0.0"
 INSTALL_TIMEOUT = 1800
@@ -197,10 +197,7 @@ class TempestVerifier(Verifier):
     @classmethod
     def run_args_schema(cls) -> dict[str, Any]:
         """pattern, concurrency, load_list and skip_list."""
-        return {"type": "object", "additionalProperties": False, "properties": {
-            "pattern": {"type": "string"}, "concurrency": {"type": "integer", "minimum": 0},
-            "load_list": {"type": "array", "items": {"type": "string"}},
-            "skip_list": {"type": "object", "additionalProperties": {"type": "string"}}}}
+        return SUITE_RUN_ARGS
 
     def argv(self, run_args: dict[str, Any]) -> list[str]:
         """``tempest run --subunit`` with the config, regex, load list and concurrency of this run."""

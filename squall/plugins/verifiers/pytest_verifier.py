@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from squall.registry import JSON_SCHEMA, configure
 from squall.verify.results import TestResult, bounded_text
-from squall.verify.verifier import Process, Verifier, command_of, follow_lines
+from squall.verify.verifier import SUITE_RUN_ARGS, Process, Verifier, command_of, follow_lines
 
 SUPPORT = Path(__file__).resolve().parents[2] / "verify" / "pytest_support"
 
@@ -65,10 +65,7 @@ class PytestVerifier(Verifier):
     @classmethod
     def run_args_schema(cls) -> dict[str, Any]:
         """pattern, concurrency, load_list and skip_list."""
-        return {"type": "object", "additionalProperties": False, "properties": {
-            "pattern": {"type": "string"}, "concurrency": {"type": "integer", "minimum": 0},
-            "load_list": {"type": "array", "items": {"type": "string"}},
-            "skip_list": {"type": "object", "additionalProperties": {"type": "string"}}}}
+        return SUITE_RUN_ARGS
 
     def run(self, workdir: Path, run_args: dict[str, Any]) -> Iterator[TestResult]:
         """Run the suite; each test's result as soon as it ends."""
