@@ -6,11 +6,9 @@ import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from squall.platforms.openstack import clients
 from squall.platforms.openstack.image import Image
 from squall.platforms.openstack.network_contexts import TenantContext
 from squall.registry import JSON_SCHEMA
-from squall.task.atomic import ActionsRecorder
 from squall.task.context import configure
 
 
@@ -36,8 +34,7 @@ class ImagesContext(TenantContext):
     def setup(self) -> None:
         self._steps: list[Callable[[], None]] = []
         cfg = self.config
-        for tenant in (self.context.get("tenants") or {}).values():
-            glance = Image(clients.connect(tenant["users"][0]["credential"]), ActionsRecorder(), self._name)
+        for tenant, glance in self.tenants(Image):
             tenant["images"] = []
             for _ in range(cfg["images_per_tenant"]):
                 image = glance.create_image(cfg["container_format"], cfg["image_url"], cfg["disk_format"],
@@ -45,8 +42,6 @@ class ImagesContext(TenantContext):
                                             min_ram=cfg["min_ram"], properties=cfg.get("image_args"))
                 self._steps.append(functools.partial(glance.delete_image, image["id"]))
                 tenant["images"].append(image["id"])
-        if not self.context.get("tenants"):
-            self.tenants()  # says that users are needed
 
     def cleanup(self) -> None:
         self.undo(getattr(self, "_steps", []))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from squall import exceptions, naming
 from squall.platforms.openstack import clients
@@ -21,6 +21,8 @@ from squall.registry import JSON_SCHEMA
 from squall.task.atomic import ActionsRecorder
 from squall.task.context import Context, configure
 
+S = TypeVar("S")
+
 
 class TenantContext(Context):
     """Base of contexts that make resources in each tenant, as its first user."""
@@ -28,12 +30,13 @@ class TenantContext(Context):
     def _name(self) -> str:
         return naming.generate(self.context["task"]["uuid"], "context")
 
-    def tenants(self) -> list[tuple[dict[str, Any], Network]]:
-        """Each tenant with Neutron as its first user."""
+    def tenants(self, service: Callable[[Any, ActionsRecorder, Callable[[], str]], S]
+                ) -> list[tuple[dict[str, Any], S]]:
+        """Each tenant with ``service`` (Neutron, or Glance's ``Image``) as its first user."""
         found = []
         for tenant in (self.context.get("tenants") or {}).values():
             user = tenant["users"][0]
-            found.append((tenant, Network(clients.connect(user["credential"]), ActionsRecorder(), self._name)))
+            found.append((tenant, service(clients.connect(user["credential"]), ActionsRecorder(), self._name)))
         if not found:
             raise exceptions.InvalidConfigError(f"the {self.plugin_name} context needs users (the users or "
                                                 "existing_users context)")
@@ -74,7 +77,7 @@ class NetworkContext(TenantContext):
     def setup(self) -> None:
         self._steps: list[Callable[[], None]] = []
         cfg = self.config
-        for tenant, neutron in self.tenants():
+        for tenant, neutron in self.tenants(Network):
             tenant["networks"] = []
             for _ in range(cfg["networks_per_tenant"]):
                 tenant["networks"].append(self._network(neutron, cfg))
@@ -126,7 +129,7 @@ class RouterContext(TenantContext):
             args["external_gateway_info"] = {"network_id": self.config["network_id"],
                                              **({"external_fixed_ips": self.config["external_fixed_ips"]}
                                                 if self.config.get("external_fixed_ips") else {})}
-        for tenant, neutron in self.tenants():
+        for tenant, neutron in self.tenants(Network):
             tenant["routers"] = []
             for _ in range(self.config["routers_per_tenant"]):
                 router = neutron.create_router(**args)
@@ -145,7 +148,7 @@ class ExistingNetworkContext(TenantContext):
                                                "additionalProperties": False}
 
     def setup(self) -> None:
-        for tenant, neutron in self.tenants():
+        for tenant, neutron in self.tenants(Network):
             networks = [n for n in neutron.list_networks() if n.get("project_id", n.get("tenant_id")) == tenant["id"]]
             tenant["networks"] = networks
 
@@ -164,7 +167,7 @@ class AllowSSHContext(TenantContext):
 
     def setup(self) -> None:
         self._steps: list[Callable[[], None]] = []
-        for tenant, neutron in self.tenants():
+        for tenant, neutron in self.tenants(Network):
             group = neutron.create_security_group(description="Allow ssh access to VMs")
             self._steps.append(functools.partial(neutron.delete_security_group, group["id"]))
             for ethertype, prefix in (("IPv4", "0.0.0.0/0"), ("IPv6", "::/0")):

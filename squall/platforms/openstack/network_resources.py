@@ -155,9 +155,7 @@ def owned_by(conn: Any, found: list[Resource]) -> list[Resource]:
         extra += [_resource(fip_manager, raw) for raw in fip_manager.raw_list()
                   if raw.get("port_id") in ports or raw.get("floating_network_id") in networks]
     if projects:
-        groups = NeutronSecurityGroup(conn)
-        extra += [_resource(groups, raw) for raw in groups.raw_list()
-                  if raw.get("name") == "default" and groups._project_of(raw) in projects]
+        extra += default_security_groups(conn, projects)
     return [r for r in extra if (r["type"], r["id"]) not in known]
 
 
@@ -165,18 +163,22 @@ def _resource(manager: NeutronManager, raw: dict[str, Any]) -> Resource:
     return Resource(type=manager.type_name(), id=raw["id"], name=manager.name(raw), project_id=manager._project_of(raw))
 
 
+def default_security_groups(conn: Any, project_ids: set[str]) -> list[Resource]:
+    """The ``default`` security group Neutron made for each of these projects (it outlives a deleted project)."""
+    groups = NeutronSecurityGroup(conn)
+    return [_resource(groups, raw) for raw in groups.raw_list()
+            if raw.get("name") == "default" and groups._project_of(raw) in project_ids]
+
+
 def delete_default_security_groups(conn: Any, project_ids: list[str]) -> list[str]:
-    """Delete the ``default`` security group Neutron made for each of these projects (it outlives a deleted
-    project otherwise); returns the errors. Nothing to do on a cloud without Neutron."""
+    """Delete the projects' ``default`` security groups; returns the errors. Nothing to do without Neutron."""
     manager = NeutronSecurityGroup(conn)
     if not project_ids or not manager.available():
         return []
-    wanted = set(project_ids)
     errors = []
-    for raw in manager.raw_list():
-        if raw.get("name") == "default" and manager._project_of(raw) in wanted:
-            try:
-                manager.delete(raw["id"])
-            except Exception as exc:
-                errors.append(f"neutron.security_group {raw['id']}: {exc}")
+    for group in default_security_groups(conn, set(project_ids)):
+        try:
+            manager.delete(group["id"])
+        except Exception as exc:
+            errors.append(f"neutron.security_group {group['id']}: {exc}")
     return errors

@@ -9,9 +9,11 @@ environment gets a ``tempest.conf`` (:mod:`tempest_config`); a run is
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -163,8 +165,6 @@ class TempestVerifier(Verifier):
 
     def list_tests(self, pattern: str | None = None) -> list[str]:
         """``tempest run --list-tests``: the test ids (matching ``pattern``)."""
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="squall-tempest-") as tmp:
             workdir = Path(tmp)
             conf = workdir / "tempest.conf"
@@ -182,41 +182,35 @@ class TempestVerifier(Verifier):
                 argv += ["--regex", regex]
             try:
                 done = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=workdir,
-                                      env=self._environ(workdir), stdin=subprocess.DEVNULL)
+                                      env={**os.environ, **self.run_env(workdir)}, stdin=subprocess.DEVNULL)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise RuntimeError(f"cannot list Tempest's tests: {exc}") from None
         if done.returncode:
             raise RuntimeError(f"tempest run --list-tests failed: {(done.stderr or done.stdout)[-2000:]}")
         return [line.strip() for line in done.stdout.splitlines() if TEST_ID.match(line.strip())]
 
-    def _environ(self, workdir: Path) -> dict[str, str]:
-        import os
-
-        return {**os.environ, **self.run_env(workdir)}
-
     @classmethod
     def run_args_schema(cls) -> dict[str, Any]:
         """pattern, concurrency, load_list and skip_list."""
         return SUITE_RUN_ARGS
 
-    def argv(self, run_args: dict[str, Any]) -> list[str]:
-        """``tempest run --subunit`` with the config, regex, load list and concurrency of this run."""
-        argv = [self._tempest(), "run", "--subunit", "--config-file", str(self._workdir / "tempest.conf")]
+    def argv(self, run_args: dict[str, Any], workdir: Path) -> list[str]:
+        """``tempest run --subunit`` with the run's config (in ``workdir``), regex, load list and concurrency."""
+        argv = [self._tempest(), "run", "--subunit", "--config-file", str(workdir / "tempest.conf")]
         concurrency = int(run_args.get("concurrency") or 0)
         if concurrency == 1:
             argv.append("--serial")
         elif concurrency > 1:
             argv += ["--concurrency", str(concurrency)]
         if run_args.get("load_list") is not None:
-            (self._workdir / "load-list.txt").write_text("\n".join(run_args["load_list"]) + "\n")
-            argv += ["--load-list", str(self._workdir / "load-list.txt")]
+            (workdir / "load-list.txt").write_text("\n".join(run_args["load_list"]) + "\n")
+            argv += ["--load-list", str(workdir / "load-list.txt")]
         elif regex := tempest_regex(run_args.get("pattern") or ""):
             argv += ["--regex", regex]
         return argv
 
     def run(self, workdir: Path, run_args: dict[str, Any]) -> Iterator[TestResult]:
         """Run Tempest; the skip list's tests are reported skipped (with their reasons) and not run."""
-        self._workdir = workdir
         self.prepare(workdir)
         run_args = dict(run_args)
         skips = dict(run_args.pop("skip_list", None) or {})
@@ -229,4 +223,4 @@ class TempestVerifier(Verifier):
             if not run_args["load_list"]:
                 return
         # Each run in its own folder: its own .stestr repository, logs and locks.
-        yield from run_subunit(self.argv(run_args), workdir, self.run_env(workdir), workdir)
+        yield from run_subunit(self.argv(run_args, workdir), workdir, self.run_env(workdir), workdir)
