@@ -37,6 +37,12 @@ class Context(registry.Plugin):
         self.config = config
         self.context = context
 
+    @classmethod
+    def host_files(cls, config: Any) -> list[str]:
+        """Files on squall's machine this configuration makes the set-up read (a service refuses such a
+        task without --allow-exec); none by default."""
+        return []
+
     def setup(self) -> None:
         """Prepare what the workload needs."""
 

@@ -137,3 +137,15 @@ def test_task_args_take_rallys_key_value_form() -> None:
     assert parse_task_args("{times: 3}") == {"times": 3}
     with pytest.raises(exceptions.InvalidTaskError, match="YAML syntax error"):
         parse_task_args("{bad")
+
+
+def test_image_files_on_this_machine_are_reported_as_host_reads() -> None:
+    image = {"container_format": "bare", "disk_format": "raw"}
+    cfg = config.normalise({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [
+        {"scenario": {"GlanceImages.create_and_list_image": {**image, "image_location": "/etc/shadow"}},
+         "contexts": {"users": {}, "images": {**image, "image_url": "~/disk.img"}}},
+        {"scenario": {"GlanceImages.create_and_delete_image": {**image, "image_location": "https://x/c.img"}},
+         "contexts": {"images": {**image, "image_url": "http://x/c.img"}}}]}]})
+    assert validation.host_file_reads(cfg) == [
+        "subtasks[0].workloads[0].scenario.GlanceImages.create_and_list_image reads /etc/shadow on this machine",
+        "subtasks[0].workloads[0].contexts.images reads ~/disk.img on this machine"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from squall.platforms.openstack import image as image_api
 from squall.platforms.openstack.image import Image
 from squall.platforms.openstack.scenario import OpenStackScenario
 from squall.task.scenario import configure
@@ -17,6 +18,11 @@ CLEANUP = {"cleanup@openstack": ["glance"]}
 
 class GlanceScenario(OpenStackScenario):
     """Base of the Glance scenarios: ``glance`` as the iteration's user (or the admin without users)."""
+
+    @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """``image_location`` when it is a local file."""
+        return image_api.host_files(args.get("image_location"))
 
     @property
     def glance(self) -> Image:

@@ -24,10 +24,20 @@ ACTIVE_TIMEOUT = 120.0
 POLL_SECONDS = 0.5
 
 
+def is_url(location: str) -> bool:
+    """True for an http(s) URL; anything else is a path on squall's machine."""
+    return location.startswith(("http://", "https://"))
+
+
+def host_files(*locations: Any) -> list[str]:
+    """The locations that are files on squall's machine (a service refuses them without --allow-exec)."""
+    return [loc for loc in locations if isinstance(loc, str) and not is_url(loc)]
+
+
 @contextmanager
 def image_data(location: str) -> Iterator[IO[bytes]]:
     """The bytes at ``location`` (a path, ``~`` expanded, or an http/https URL), as a stream."""
-    if location.startswith(("http://", "https://")):
+    if is_url(location):
         with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - http(s) only, checked above
             yield response
         return

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from squall.platforms.openstack import image as image_api
 from squall.platforms.openstack.image import Image
 from squall.platforms.openstack.network_contexts import TenantContext
 from squall.registry import JSON_SCHEMA
@@ -30,6 +31,11 @@ class ImagesContext(TenantContext):
     }
     DEFAULT_CONFIG: ClassVar[dict[str, Any]] = {"images_per_tenant": 1, "visibility": "private", "min_ram": 0,
                                                 "min_disk": 0}
+
+    @classmethod
+    def host_files(cls, config: Any) -> list[str]:
+        """``image_url`` when it is a local file."""
+        return image_api.host_files(config.get("image_url")) if isinstance(config, dict) else []
 
     def setup(self) -> None:
         self._steps: list[Callable[[], None]] = []

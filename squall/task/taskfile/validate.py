@@ -57,13 +57,24 @@ def command_hooks(config: TaskConfig) -> list[str]:
 
 
 def host_file_reads(config: TaskConfig) -> list[str]:
-    """Workloads whose scenario arguments name files on squall's machine (a CA bundle, a client cert)."""
+    """Workloads whose scenario arguments or contexts name files on squall's machine (a CA bundle, an image)."""
     found = []
     for subtask in config["subtasks"]:
         for wl in subtask["workloads"]:
             cls = registry.find("scenario", wl["scenario_name"])
             for path in getattr(cls, "host_files", lambda _args: [])(wl["scenario_args"]):
                 found.append(f"{wl['paths']['scenario']} reads {path} on this machine")
+            found.extend(context_file_reads(wl["contexts"], wl["paths"]["contexts"]))
+    return found
+
+
+def context_file_reads(contexts: dict[str, Any], where: str) -> list[str]:
+    """Contexts whose configuration names files on squall's machine, as ``WHERE.NAME reads PATH ...``."""
+    found = []
+    for name, cfg in contexts.items():
+        cls = registry.find("context", name)
+        for path in getattr(cls, "host_files", lambda _cfg: [])(cfg):
+            found.append(f"{where}.{name} reads {path} on this machine")
     return found
 
 
