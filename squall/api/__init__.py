@@ -13,6 +13,7 @@ from __future__ import annotations
 from squall import exceptions, registry
 from squall.api.base import APIGroup
 from squall.api.cleanup_group import CleanupAPI
+from squall.api.context_group import ContextAPI
 from squall.api.db_group import DbAPI
 from squall.api.deployment_group import DeploymentAPI
 from squall.api.env_group import EnvAPI
@@ -51,6 +52,7 @@ class API:
         self.db = DbAPI(self)
         self.deployment = DeploymentAPI(self)
         self.cleanup = CleanupAPI(self)
+        self.context = ContextAPI(self)
         self.verifier = VerifierAPI(self)
         self.verification = VerificationAPI(self)
 
@@ -64,4 +66,4 @@ class API:
     def groups(self) -> list[APIGroup]:
         """Every API group."""
         return [self.env, self.task, self.results, self.plugin, self.db, self.deployment, self.cleanup,
-                self.verifier, self.verification]
+                self.context, self.verifier, self.verification]

@@ -6,6 +6,7 @@ from typing import Any
 
 from squall import exceptions, naming
 from squall.api.base import APIGroup, api_method
+from squall.storage import context_repo
 
 
 class CleanupAPI(APIGroup):
@@ -20,8 +21,9 @@ class CleanupAPI(APIGroup):
 
         ``dry_run`` lists and deletes nothing; ``negative`` also takes the
         resources inside squall's projects whose names squall did not give.
-        Returns ``{env, task_id, dry_run, platforms: [{platform, discovered,
-        deleted, failed, duration}]}``.
+        Without a task, the environment's persistent contexts are kept
+        (``kept_contexts``). Returns ``{env, task_id, dry_run, platforms:
+        [{platform, discovered, deleted, failed, duration}], kept_contexts}``.
         """
         from squall.env.platform import cleanup_spec
 
@@ -38,9 +40,12 @@ class CleanupAPI(APIGroup):
                 naming.task_code(task_id)
             except ValueError:
                 raise exceptions.InvalidArgumentsError(f"not a task UUID: {task_id!r}") from None
-        platforms = cleanup_spec(row["spec"], task_id, dry_run, negative)
+        # A cleanup of every task keeps the persistent contexts: only env cleanup-context deletes them.
+        kept = [] if task_id is not None else context_repo.context_list(self.db, row["uuid"])
+        spare = frozenset(naming.task_code(c["uuid"]) for c in kept)
+        platforms = cleanup_spec(row["spec"], task_id, dry_run, negative, spare)
         if not platforms:
             raise exceptions.InvalidArgumentsError(
                 f"environment '{row['name']}' has no platform squall creates resources on")
         return {"env": row["name"], "task_id": task_id, "dry_run": dry_run, "negative": negative,
-                "platforms": platforms}
+                "platforms": platforms, "kept_contexts": [c["name"] for c in kept]}

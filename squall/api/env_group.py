@@ -8,7 +8,7 @@ from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 from squall.env.platform import check_spec, validate_spec
 from squall.env.secrets import redact
-from squall.storage import repo
+from squall.storage import context_repo, repo
 
 DEFAULT_ENV_KEY = "default_env"
 
@@ -99,8 +99,13 @@ class EnvAPI(APIGroup):
 
     @api_method("DELETE", runs_commands=False)
     def delete(self, env: str) -> dict[str, Any]:
-        """Delete an environment; its tasks and their results stay."""
+        """Delete an environment; its tasks and their results stay. Refused while it has persistent contexts."""
         row = repo.env_get(self.db, env)
+        kept = context_repo.context_list(self.db, row["uuid"])
+        if kept:
+            raise exceptions.InvalidStateError(
+                f"environment '{row['name']}' has persistent contexts: clean them up first "
+                f"(squall env cleanup-context {kept[0]['name']})")
         repo.env_delete(self.db, row["uuid"])
         if self._default_uuid() == row["uuid"]:
             repo.pref_set(self.db, DEFAULT_ENV_KEY, None)

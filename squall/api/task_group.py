@@ -9,7 +9,7 @@ from typing import Any
 
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
-from squall.storage import repo
+from squall.storage import context_repo, repo
 from squall.task import detached, lifecycle
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
@@ -26,6 +26,7 @@ def _summary(task: dict[str, Any]) -> dict[str, Any]:
         "created_at": utils.iso(task["created_at"]), "updated_at": utils.iso(task["updated_at"]),
         "task_duration": task["task_duration"],
         "imported_from": task.get("imported_from"),
+        "persistent_context": task.get("persistent_context"),
     }
 
 
@@ -70,6 +71,18 @@ class TaskAPI(APIGroup):
             raise exceptions.InvalidTaskError(missing)
         return env_row
 
+    def _persistent_context(self, name: str | None, env_row: dict[str, Any] | None) -> str | None:
+        """The UUID of the ready persistent context ``name`` on the task's environment."""
+        if not name:
+            return None
+        row = context_repo.context_get(self.db, name)
+        if env_row is None or row["env_uuid"] != env_row["uuid"]:
+            raise exceptions.InvalidArgumentsError(
+                f"persistent context '{row['name']}' is on another environment than the task's")
+        if row["status"] != "ready":
+            raise exceptions.InvalidStateError(f"persistent context '{row['name']}' is {row['status']}, not ready")
+        return str(row["uuid"])
+
     def resolve(self, task_id: str | None) -> dict[str, Any]:
         """The task row of ``task_id``, or of the task in use; marked crashed first if its process died."""
         if not task_id:
@@ -100,15 +113,22 @@ class TaskAPI(APIGroup):
                env: str | None = None, tags: list[str] | None = None,
                title: str | None = None, source: str = "task file",
                task_args_file_content: str | None = None,
-               templates: dict[str, str] | None = None) -> dict[str, Any]:
-        """Validate a task and store it, ready to start; nothing runs yet."""
+               templates: dict[str, str] | None = None, persistent_context: str | None = None) -> dict[str, Any]:
+        """Validate a task and store it, ready to start; nothing runs yet.
+
+        ``persistent_context`` (or the task file's field of that name) runs
+        every workload on a context set up by ``context.setup`` on the same
+        environment, instead of the contexts it names.
+        """
         cfg = self._load(config, task_args, source, task_args_file_content, templates)
         env_row = self._check_platforms(cfg, env)
+        on = self._persistent_context(persistent_context or cfg.get("persistent_context"), env_row)
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         row = repo.task_create(
             self.db, status="validated", title=title or cfg["title"], description=cfg["description"],
             tags=list(cfg["tags"]) + list(tags or []), input_task=text, config=dict(cfg),
             env_uuid=env_row["uuid"] if env_row else None, env_name=env_row["name"] if env_row else None,
+            persistent_context=on,
         )
         repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
         return _summary(row)

@@ -20,7 +20,8 @@ def _table(title: str, rows: list[dict[str, Any]], with_error: bool = False) -> 
     return table
 
 
-def _print(result: dict[str, Any]) -> None:
+def print_report(result: dict[str, Any]) -> None:
+    """The cleanup report of each platform: what was found, deleted and failed."""
     for report in result["platforms"]:
         found = report["discovered"]
         verb = "would delete" if result["dry_run"] else "deleted"
@@ -34,6 +35,9 @@ def _print(result: dict[str, Any]) -> None:
         for type_name in report.get("truncated") or []:
             err_console.print(f"Warning: the cloud cut the listing of {type_name} short (its list limit); "
                               "resources beyond it could not be seen.")
+    for name in result.get("kept_contexts") or []:
+        console.print(f"Kept persistent context {name} (delete it with: squall env cleanup-context {name})",
+                      soft_wrap=True, markup=False, highlight=False)
 
 
 def cleanup(ctx: typer.Context,
@@ -50,7 +54,7 @@ def cleanup(ctx: typer.Context,
     if not dry_run and not yes:
         preview = api.cleanup.run(env=env, task_id=task, dry_run=True, negative=negative)
         count = sum(len(p["discovered"]) for p in preview["platforms"])
-        _print(preview)
+        print_report(preview)
         if count == 0:
             return
         if not sys.stdin.isatty():
@@ -61,6 +65,6 @@ def cleanup(ctx: typer.Context,
     if as_json:
         print(json.dumps(result, indent=2))
     else:
-        _print(result)
+        print_report(result)
     if any(p["failed"] for p in result["platforms"]):
         raise typer.Exit(1)

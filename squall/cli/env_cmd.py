@@ -99,3 +99,65 @@ def deployment_create(ctx: typer.Context, name: str = typer.Option(..., "--name"
                       no_use: bool = typer.Option(False, "--no-use", help="Do not make it the default.")) -> None:
     """Create an environment from Rally's deployment options."""
     create(ctx, name=name, spec=filename, description="", no_use=no_use, from_sysenv=fromenv)
+
+
+@app.command("setup-context")
+def setup_context(ctx: typer.Context, file: Path = typer.Argument(..., help="YAML/JSON: {CONTEXT: CONFIG}."),
+                  env: str | None = typer.Option(None, "--env", help="Environment name or UUID (default: in use)."),
+                  name: str | None = typer.Option(None, "--name", help="The context's name (default: the file's "
+                                                                      "name without its extension).")) -> None:
+    """Set up contexts once (users, network, images...) for many tasks: see --persistent-context."""
+    data = read_yaml(file, "persistent context file")
+    row = ctx.obj.context.setup(name=name or file.stem, config=data, env=env)
+    console.print(f"Persistent context [bold]{row['name']}[/bold] ({row['uuid']}) is ready on "
+                  f"{row['env_name']}: {', '.join(row['config'])}")
+    console.print(f"Run tasks on it with: squall task start FILE --persistent-context {row['name']}",
+                  soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command("contexts")
+def contexts(ctx: typer.Context, env: str | None = typer.Option(None, "--env", help="Only this environment's."),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the persistent contexts."""
+    rows = ctx.obj.context.list(env=env)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table()
+    for col in ("Name", "UUID", "Environment", "Status", "Contexts", "Created"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["name"], row["uuid"], row["env_name"] or row["env_uuid"], row["status"],
+                      ", ".join(row["config"]), row["created_at"][:19])
+    console.print(table)
+
+
+@app.command("show-context")
+def show_context(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json"),
+                 show_secrets: bool = typer.Option(False, "--show-secrets", help="Show its users' passwords too.")
+                 ) -> None:
+    """Show a persistent context: its contexts' configuration and what they made."""
+    row = ctx.obj.context.get(name=name, include_secrets=show_secrets)
+    if as_json:
+        print(json.dumps(row, indent=2))
+        return
+    console.print(f"[bold]{row['name']}[/bold] {row['uuid']} on {row['env_name']}: {row['status']}")
+    console.print_json(json.dumps({"config": row["config"], "state": row["state"]}))
+
+
+@app.command("cleanup-context")
+def cleanup_context(ctx: typer.Context, name: str,
+                    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted."),
+                    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Delete everything a persistent context made (by name and by owner), then forget it."""
+    from squall.cli.cleanup_cmd import print_report
+
+    result = ctx.obj.context.cleanup(name=name, dry_run=dry_run)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_report(result)
+        if not dry_run and not any(p["failed"] for p in result["platforms"]):
+            console.print(f"Persistent context {result['name']} cleaned up")
+    if any(p["failed"] for p in result["platforms"]):
+        raise typer.Exit(1)

@@ -82,6 +82,9 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
           tag: list[str] | None = typer.Option(None, "--tag", help="Tag the task (repeatable)."),
           abort_on_sla_failure: bool = typer.Option(False, "--abort-on-sla-failure",
                                                     help="Stop a workload as soon as an SLA fails."),
+          persistent_context: str | None = typer.Option(
+              None, "--persistent-context", help="Run on this persistent context (squall env setup-context) "
+                                                 "instead of setting up the contexts it provides."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
@@ -90,7 +93,8 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
         text = _read(task_file)
         task = api.task.create(config=text, task_args=task_args,
                                task_args_file_content=_args_file(task_args_file), env=env, tags=tag,
-                               source=str(task_file), templates=read_templates(task_file, text))
+                               source=str(task_file), templates=read_templates(task_file, text),
+                               persistent_context=persistent_context)
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None

@@ -24,7 +24,8 @@ class Platform(registry.Plugin):
         """Resources the task still owns on the platform (none for platforms squall creates nothing on)."""
         return []
 
-    def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool) -> dict[str, Any] | None:
+    def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool,
+                spare: frozenset[str] = frozenset()) -> dict[str, Any] | None:
         """Delete what squall made on the platform (of one task, or of every task); None if nothing to do."""
         return None
 
@@ -91,11 +92,14 @@ def implicit_contexts(spec: dict[str, Any], contexts: dict[str, Any]) -> dict[st
 
 
 def cleanup_spec(spec: dict[str, Any], task_uuid: str | None, dry_run: bool,
-                 negative: bool) -> list[dict[str, Any]]:
-    """Run the cleanup of every platform of the spec that has one: ``[{platform, ...report}]``."""
+                 negative: bool, spare: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Run the cleanup of every platform of the spec that has one: ``[{platform, ...report}]``.
+
+    ``spare``: task codes whose resources stay (the persistent contexts', in a cleanup of every task).
+    """
     reports = []
     for name, platform in platforms(spec):
-        report = platform.cleanup(task_uuid, dry_run, negative)
+        report = platform.cleanup(task_uuid, dry_run, negative, spare)
         if report is not None:
             reports.append({"platform": name, **report})
     return reports

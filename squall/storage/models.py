@@ -106,6 +106,8 @@ tasks = Table(
     _col("heartbeat", DateTime(timezone=True), nullable=True),
     # The UUID of the task an imported one was read from (migration 0006); None for runs made here.
     _col("imported_from", String(36), nullable=True),
+    # The persistent context the task ran on (migration 0009); None when it made its own.
+    _col("persistent_context", String(36), nullable=True),
     *_timestamps(),
 )
 """One run of a task file."""
@@ -280,3 +282,17 @@ verification_results = Table(
 )
 """The test results of a verification, in chunks written as the run goes (migration 0007)."""
 
+
+persistent_contexts = Table(
+    "persistent_contexts", metadata,
+    _id(),
+    _col("uuid", String(36), unique=True, index=True),
+    _col("name", String(255), unique=True, index=True),
+    _col("env_uuid", String(36), index=True),
+    _col("status", String(36)),
+    _json("config"),
+    _json("state"),
+    _json("results", default=list),
+    *_timestamps(),
+)
+"""Contexts set up once on an environment (``squall env setup-context``) and used by many tasks."""

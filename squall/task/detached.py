@@ -16,8 +16,9 @@ import sys
 from typing import Any
 
 from squall import exceptions
-from squall.storage import repo
+from squall.storage import context_repo, repo
 from squall.storage.db import Database
+from squall.task import lifecycle
 from squall.task.engine import TaskEngine
 
 
@@ -25,6 +26,7 @@ def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
     task = repo.task_get(db, task_uuid)
     if task["status"] != "validated":
         raise exceptions.InvalidStateError(f"task {task['uuid']} is {task['status']}; only a new task can start")
+    _persistent_context(db, task)
     return task
 
 
@@ -35,6 +37,12 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
     created leaves the task without platforms (its validation said what it needs).
     """
     task = _startable(db, task_uuid) if check else repo.task_get(db, task_uuid)
+    try:
+        on = _persistent_context(db, task)
+    except exceptions.InvalidStateError:
+        if not check:  # launch() marked it running: say why it ended
+            lifecycle.mark_crashed(db, task)
+        raise
     env_spec: dict[str, Any] = {}
     if task["env_uuid"]:
         try:
@@ -42,7 +50,22 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
         except exceptions.NotFoundError:
             env_spec = {}
     return TaskEngine(db, task["uuid"], task["config"], env_spec, abort_on_sla_failure,  # type: ignore[arg-type]
-                      env_uuid=task["env_uuid"], env_name=task["env_name"]).run()
+                      env_uuid=task["env_uuid"], env_name=task["env_name"],
+                      persistent_context=on).run()
+
+
+def _persistent_context(db: Database, task: dict[str, Any]) -> dict[str, Any] | None:
+    """The persistent context the task runs on, which must still be ready; None when it makes its own."""
+    if not task["persistent_context"]:
+        return None
+    try:
+        row = context_repo.context_get(db, task["persistent_context"])
+    except exceptions.NotFoundError:
+        row = None
+    if row is None or row["status"] != "ready":
+        raise exceptions.InvalidStateError(f"task {task['uuid']}: its persistent context "
+                                           f"{task['persistent_context']} is gone or not ready")
+    return row
 
 
 def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False) -> None:

@@ -20,6 +20,7 @@ from squall.deploy import faults
 from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
+from squall.task import persistent
 from squall.task.context import ContextManager
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
@@ -160,8 +161,10 @@ class TaskEngine:
 
     def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
                  env_spec: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
-                 env_uuid: str | None = None, env_name: str | None = None) -> None:
+                 env_uuid: str | None = None, env_name: str | None = None,
+                 persistent_context: dict[str, Any] | None = None) -> None:
         self.db = db
+        self.persistent_context = persistent_context
         self.env_uuid = env_uuid
         self.env_name = env_name
         self.task_uuid = task_uuid
@@ -220,7 +223,11 @@ class TaskEngine:
         # Canonical names: a task's "admin_cleanup" overrides a default "admin_cleanup@openstack".
         contexts = {registry.get("context", name).plugin_name: cfg
                     for name, cfg in {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}.items()}
-        contexts = {**platform.implicit_contexts(self.env_spec, contexts), **contexts}
+        provided, state = persistent.provided(self.persistent_context) if self.persistent_context else (set(), {})
+        # The persistent context's contexts are set up already: the workload starts from their state.
+        contexts = {name: cfg for name, cfg in contexts.items() if name not in provided}
+        implicit = platform.implicit_contexts(self.env_spec, {**contexts, **dict.fromkeys(provided)})
+        contexts = {**implicit, **contexts}
         row = repo.workload_create(
             self.db, task_uuid=self.task_uuid, subtask_uuid=subtask_uuid, position=wl["position"],
             name=wl["scenario_name"], description=wl["description"] or (scenario_cls.get_info()["title"]),
@@ -233,6 +240,7 @@ class TaskEngine:
             "owner_id": self.task_uuid,
             "env": self.env_spec,
             "config": contexts,
+            **state,
         }
         return WorkloadRun(uuid=row["uuid"], runner=runner, scenario_cls=scenario_cls, context=base_context,
                            contexts=ContextManager(contexts, base_context), sla=SLAChecker(wl["sla"]))

@@ -23,7 +23,8 @@ JSON = {"Content-Type": "application/json"}
 # Every route and whether it can run a command on the host or a node. A new
 # route must be added here, which makes its author say which it is.
 ROUTE_COMMANDS = {
-    "cleanup.run": "never", "db.create": "never", "db.recreate": "never", "db.show": "never",
+    "cleanup.run": "never", "context.cleanup": "never", "context.get": "never", "context.list": "never",
+    "context.setup": "when it reads files", "db.create": "never", "db.recreate": "never", "db.show": "never",
     "db.upgrade": "never", "deployment.get": "never", "deployment.history": "never",
     "deployment.history_json": "never", "deployment.run": "always", "deployment.runs": "never",
     "env.check": "with nodes", "env.create": "never", "env.delete": "never", "env.get": "never",
@@ -148,6 +149,8 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),
         "env.check": ("GET", "env/check", {"env": json.dumps(nodes_env["uuid"])}),
         "task.create": ("POST", "task/create", {"config": _hook_task(marker)}),
+        "context.setup": ("POST", "context/setup", {"name": "c", "config": {"images": {
+            "image_url": "/etc/passwd", "disk_format": "raw", "container_format": "bare"}}}),
         "task.start": ("POST", "task/start", {"task_id": stored["uuid"]}),
         "task.launch": ("POST", "task/launch", {"task_id": stored["uuid"]}),
     }

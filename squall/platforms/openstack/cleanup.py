@@ -61,27 +61,33 @@ def discover(conn: Connection, task_uuid: str | None = None, kind: str | None = 
     return discover_with_truncation(conn, task_uuid, kind, services, negative)[0]
 
 
+def _ours(name: str, task_uuid: str | None, kind: str | None, spare: frozenset[str]) -> bool:
+    owner = naming.owner(name)
+    return naming.belongs_to(name, task_uuid, kind) and owner is not None and owner.task_code not in spare
+
+
 def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
-                             services: list[str] | None = None,
-                             negative: bool = False) -> tuple[list[Resource], list[str]]:
+                             services: list[str] | None = None, negative: bool = False,
+                             spare: frozenset[str] = frozenset()) -> tuple[list[Resource], list[str]]:
     """Like :func:`discover`, plus the resource types whose listing the server truncated.
 
     Keystone caps a listing at ``max_db_limit`` items (1,000 by default),
     silently, and applies a user name filter after the cap, so beyond it
     resources stay invisible until others are deleted: :func:`cleanup`
-    deletes in rounds.
+    deletes in rounds. Names whose task code is in ``spare`` (persistent
+    contexts) are left out, and so is what they own.
     """
     prefix = _prefix(task_uuid, kind)
     found: list[Resource] = []
     truncated: list[str] = []
     for manager in _present(conn, services):
-        found.extend(r for r in manager.list(prefix) if naming.belongs_to(r["name"], task_uuid, kind))
+        found.extend(r for r in manager.list(prefix) if _ours(r["name"], task_uuid, kind, spare))
         if manager.truncated:
             truncated.append(manager.type_name())
     if services is None or "neutron" in services or "keystone" in services:
         found.extend(network_resources.owned_by(conn, found))
     if negative:
-        found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found))
+        found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found, spare))
     order = {m.type_name(): m.order for m in resources.managers()}
     return sorted(found, key=lambda r: order[r["type"]]), truncated
 
@@ -97,13 +103,13 @@ def _present(conn: Connection, services: list[str] | None) -> list[resources.Res
 
 
 def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, services: list[str] | None,
-                                named: list[Resource]) -> list[Resource]:
+                                named: list[Resource], spare: frozenset[str]) -> list[Resource]:
     """The negative filter: resources of squall's projects whose names squall did not give."""
     projects = {r["id"] for r in named if r["type"] == "keystone.project"}
     if not projects:
         # The projects themselves may carry a context name of the task: look for them too.
         projects = {r["id"] for r in resources.KeystoneProject(conn).list("sq")
-                    if naming.belongs_to(r["name"], task_uuid)}
+                    if _ours(r["name"], task_uuid, None, spare)}
     if not projects:
         return []
     extra: list[Resource] = []
@@ -146,7 +152,7 @@ def _wait_deleted(manager: resources.ResourceManager, resource_id: str, deadline
 
 def cleanup(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
             services: list[str] | None = None, negative: bool = False, dry_run: bool = False,
-            timeout: float = 600.0, workers: int = 4) -> CleanupReport:
+            timeout: float = 600.0, workers: int = 4, spare: frozenset[str] = frozenset()) -> CleanupReport:
     """Discover squall's resources and (unless ``dry_run``) delete them; returns the report.
 
     When the server caps a listing, deleting what it showed makes room for
@@ -160,7 +166,7 @@ def cleanup(conn: Connection, task_uuid: str | None = None, kind: str | None = N
     report = CleanupReport(discovered=[], deleted=[], failed=[], dry_run=dry_run, duration=0.0, truncated=[])
     seen: set[tuple[str, str]] = set()
     while True:
-        found, truncated = discover_with_truncation(conn, task_uuid, kind, services, negative)
+        found, truncated = discover_with_truncation(conn, task_uuid, kind, services, negative, spare)
         fresh = [r for r in found if (r["type"], r["id"]) not in seen]
         seen.update((r["type"], r["id"]) for r in fresh)
         report["discovered"].extend(fresh)

@@ -62,15 +62,16 @@ class OpenStackPlatform(Platform):
             return {"existing_users": {}}
         return {}
 
-    def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool) -> dict[str, Any] | None:
-        """Out-of-band cleanup with the admin credential (or the first user's)."""
+    def cleanup(self, task_uuid: str | None, dry_run: bool, negative: bool,
+                spare: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+        """Out-of-band cleanup with the admin credential (or the first user's); ``spare``: task codes to keep."""
         from squall.platforms.openstack import cleanup
         from squall.platforms.openstack.clients import connect
 
         creds = self.credentials()
         if not creds:
             return None
-        report = cleanup.cleanup(connect(creds[0][1]), task_uuid, negative=negative, dry_run=dry_run)
+        report = cleanup.cleanup(connect(creds[0][1]), task_uuid, negative=negative, dry_run=dry_run, spare=spare)
         return dict(report)
 
     def owned_resources(self, task_uuid: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ file it came from, so validation errors name exact paths.
 from __future__ import annotations
 
 import copy
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from squall import exceptions, schema, utils
 from squall.task.taskfile.schemas import TASK_V2_SCHEMA, WORKLOAD_V1_SCHEMA
@@ -61,6 +61,8 @@ class TaskConfig(TypedDict):
     description: str
     tags: list[str]
     subtasks: list[SubtaskConfig]
+    #: The persistent context the task file names (v2 only; ``--persistent-context`` overrides it).
+    persistent_context: NotRequired[str]
 
 
 # As in Rally 5.1.1: a workload without an "sla" section gets this one; an
@@ -251,13 +253,16 @@ def _normalise_v2(data: dict[str, Any]) -> TaskConfig:
                 workloads=workloads,
             )
         )
-    return TaskConfig(
+    cfg = TaskConfig(
         version=2,
         title=data.get("title", "Task"),
         description=data.get("description", ""),
         tags=list(data.get("tags") or []),
         subtasks=subtasks,
     )
+    if data.get("persistent_context"):
+        cfg["persistent_context"] = data["persistent_context"]
+    return cfg
 
 
 def hook_parts(hook: HookConfig) -> tuple[str, Any, str, Any]:

@@ -33,6 +33,8 @@ TASK_V2_SCHEMA: dict[str, Any] = {
         "description": {"type": "string"},
         "tags": _TAGS,
         "env": {"type": "string"},
+        # squall's: the persistent context (squall env setup-context) every workload runs on.
+        "persistent_context": {"type": "string", "minLength": 1},
         "subtasks": {
             "type": "array",
             "minItems": 1,

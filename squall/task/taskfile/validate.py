@@ -9,7 +9,7 @@ from squall.task.scenario import Scenario, args_errors
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig, hook_parts
 
 
-def _plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str | None = None) -> list[str]:
+def plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str | None = None) -> list[str]:
     """An unknown plugin (reported at ``unknown_at``), else its schema's errors, else its own checks'.
 
     A scenario's arguments are also checked against its ``run`` signature.
@@ -30,17 +30,17 @@ def _plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str
 def workload_errors(wl: WorkloadConfig) -> list[str]:
     """Problems of one workload: unknown plugins, schema violations, bad args."""
     paths = wl["paths"]
-    errors = _plugin_errors("scenario", wl["scenario_name"], wl["scenario_args"], paths["scenario"],
+    errors = plugin_errors("scenario", wl["scenario_name"], wl["scenario_args"], paths["scenario"],
                             unknown_at=paths["workload"])
-    errors.extend(_plugin_errors("runner", wl["runner_name"], wl["runner_args"], paths["runner"]))
+    errors.extend(plugin_errors("runner", wl["runner_name"], wl["runner_args"], paths["runner"]))
     for name, cfg in wl["contexts"].items():
-        errors.extend(_plugin_errors("context", name, cfg, f"{paths['contexts']}.{name}"))
+        errors.extend(plugin_errors("context", name, cfg, f"{paths['contexts']}.{name}"))
     for name, cfg in wl["sla"].items():
-        errors.extend(_plugin_errors("sla", name, cfg, f"{paths['sla']}.{name}"))
+        errors.extend(plugin_errors("sla", name, cfg, f"{paths['sla']}.{name}"))
     for hook in wl["hooks"]:
         action, action_args, trigger, trigger_args = hook_parts(hook)
-        errors.extend(_plugin_errors("hook", action, action_args, hook["action_path"]))
-        errors.extend(_plugin_errors("trigger", trigger, trigger_args, hook["trigger_path"]))
+        errors.extend(plugin_errors("hook", action, action_args, hook["action_path"]))
+        errors.extend(plugin_errors("trigger", trigger, trigger_args, hook["trigger_path"]))
     return errors
 
 
@@ -80,6 +80,16 @@ def context_file_reads(contexts: dict[str, Any], where: str) -> list[str]:
 
 def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str | None) -> list[str]:
     """Workloads whose scenario or contexts need a platform the environment lacks."""
+    named = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            named.append(("scenario", wl["scenario_name"], wl["paths"]["workload"]))
+            named += [("context", n, f"{wl['paths']['contexts']}.{n}") for n in wl["contexts"]]
+    return missing_platforms(named, env_spec, env_name)
+
+
+def missing_platforms(named: list[tuple[str, str, str]], env_spec: dict[str, Any], env_name: str | None) -> list[str]:
+    """The ``(kind, name, path)`` plugins that need a platform the environment lacks, one error each."""
     have = set()
     for name in env_spec:
         cls = registry.find("platform", name)
@@ -87,15 +97,11 @@ def platform_errors(config: TaskConfig, env_spec: dict[str, Any], env_name: str 
             have.add(cls.plugin_platform)
     where = f"environment '{env_name}'" if env_name else "no environment in use"
     errors = []
-    for subtask in config["subtasks"]:
-        for wl in subtask["workloads"]:
-            named = [("scenario", wl["scenario_name"], wl["paths"]["workload"])]
-            named += [("context", n, f"{wl['paths']['contexts']}.{n}") for n in wl["contexts"]]
-            for kind, name, path in named:
-                cls = registry.find(kind, name)
-                if cls is not None and cls.plugin_platform != "default" and cls.plugin_platform not in have:
-                    errors.append(f"{path}: {kind} {name} needs an environment with the "
-                                  f"'{cls.plugin_platform}' platform ({where}; see 'squall env create')")
+    for kind, name, path in named:
+        cls = registry.find(kind, name)
+        if cls is not None and cls.plugin_platform != "default" and cls.plugin_platform not in have:
+            errors.append(f"{path}: {kind} {name} needs an environment with the "
+                          f"'{cls.plugin_platform}' platform ({where}; see 'squall env create')")
     return errors
 
 
