@@ -215,35 +215,6 @@ def os_cli(cli: CLI, keystone: dict[str, str]) -> CLI:
     return with_openstack_env(cli, keystone)
 
 
-@pytest.fixture(scope="module")
-def cloud(keystone: dict[str, str], postgres_server: Any) -> Iterator[dict[str, str]]:
-    """Neutron 29 and Glance 33 behind the session's Keystone (its admin ``OS_*`` variables), for one test
-    module: at the end they stop and leave the catalog, so other modules see a Keystone-only cloud."""
-    from tests import cloud_services
-    from tests.glance import GlanceServer, create_database
-    from tests.neutron import NeutronServer
-
-    for name, probe in (("neutron", "neutron-db-manage"), ("glance", "glance-manage")):
-        if not cloud_services.installed(name, probe):
-            if IN_CI:
-                pytest.fail(f"{name} is not installed; scripts/install-test-deps.sh installs it")
-            cloud_services.install(name)
-    root = keystone["OS_AUTH_URL"].removesuffix("/v3")
-    admin = cloud_services.admin_connection(keystone)
-    neutron = NeutronServer(free_port(), root)
-    glance = GlanceServer(free_port(), root, create_database(postgres_server.port, f"glance_{os.urandom(4).hex()}"))
-    try:
-        neutron.serve(admin)
-        glance.serve(admin)
-        NeutronServer.external_network(cloud_services.admin_connection(keystone))
-        yield keystone
-    finally:
-        neutron.stop()
-        glance.stop()
-        cloud_services.unregister(admin, ("neutron", "glance"))
-        admin.close()
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a process the tests started is still alive at the end (then end it)."""
     from tests.processes import cmdline, descendants, kill_all, strays

@@ -17,24 +17,10 @@ from typing import Any
 import pytest
 
 from squall import naming
-from tests.cloud_services import admin_connection
-from tests.conftest import CLI, SQUALL, with_openstack_env
+from tests.cloud.helpers import inventory, task_uuid_of
+from tests.conftest import CLI, SQUALL
 
 pytestmark = pytest.mark.keystone
-
-
-@pytest.fixture(scope="module")
-def admin(cloud: dict[str, str]) -> Iterator[Any]:
-    """The test's own admin connection, seeing Neutron and Glance."""
-    conn = admin_connection(cloud)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def cloud_cli(cli: CLI, cloud: dict[str, str]) -> CLI:
-    """The CLI with an environment of the cloud's admin in use."""
-    return with_openstack_env(cli, cloud)
 
 
 @pytest.fixture
@@ -50,22 +36,6 @@ def image_url(tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/cirros.raw"
     server.shutdown()
     server.server_close()
-
-
-def inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
-    """(id, name or description) of every network resource and image, by type."""
-    net = admin.network
-    return {
-        "network": {(n.id, n.name) for n in net.networks()}, "subnet": {(s.id, s.name) for s in net.subnets()},
-        "router": {(r.id, r.name) for r in net.routers()}, "port": {(p.id, p.name) for p in net.ports()},
-        "floatingip": {(f.id, f.description) for f in net.ips()},
-        "security_group": {(g.id, g.name) for g in net.security_groups()},
-        "image": {(i.id, i.name) for i in admin.image.images()},
-    }
-
-
-def _task_uuid(cli: CLI) -> str:
-    return str(json.loads(cli("task", "list", "--json", check=True).stdout)[-1]["uuid"])
 
 
 def _atomics(cli: CLI, task_uuid: str) -> set[str]:
@@ -126,7 +96,7 @@ def test_network_and_image_workloads_run_and_leave_nothing(cloud_cli: CLI, admin
     task = tmp_path / "cloud.yaml"
     task.write_text(WORKLOADS.format(url=image_url, path=local))
     cloud_cli("task", "start", str(task), check=True, timeout=600)
-    task_uuid = _task_uuid(cloud_cli)
+    task_uuid = task_uuid_of(cloud_cli)
     detailed = json.loads(cloud_cli("task", "detailed", task_uuid, "--json", check=True).stdout)
     workloads = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
     assert all(wl["pass_sla"] for wl in workloads) and all(not wl.get("leaks") for wl in workloads)
@@ -171,7 +141,7 @@ NeutronNetworks.create_and_list_routers:
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     time.sleep(0.5)  # a request in flight may still land
-    task_uuid = _task_uuid(cloud_cli)
+    task_uuid = task_uuid_of(cloud_cli)
     left = inventory(admin)
     unnamed_ports = {p for p in left["port"] - before["port"] if not p[1]}
     assert unnamed_ports  # router interfaces: no name of squall's
@@ -227,7 +197,7 @@ def test_network_images_quotas_and_allow_ssh_contexts(cloud_cli: CLI, admin: Any
     task = tmp_path / "contexts.yaml"
     task.write_text(CONTEXTS.format(path=local))
     cloud_cli("task", "start", str(task), check=True, timeout=600)
-    task_uuid = _task_uuid(cloud_cli)
+    task_uuid = task_uuid_of(cloud_cli)
     detailed = json.loads(cloud_cli("task", "detailed", task_uuid, "--json", check=True).stdout)
     ports, _, quota = [wl for sub in detailed["subtasks"] for wl in sub["workloads"]]
     doc = json.loads(cloud_cli("task", "export", task_uuid, "--type", "json", check=True).stdout)

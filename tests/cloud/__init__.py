@@ -1,0 +1,1 @@
+"""Tests on a real Keystone + Neutron + Glance cloud, started once for the package."""
