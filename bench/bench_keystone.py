@@ -47,8 +47,9 @@ def ensure_rally_openstack() -> Path:
     return rally
 
 
-def lines(path: Path) -> int:
-    return len(path.read_text().splitlines()) if path.exists() else 0
+def lines(logs: Path | list[Path]) -> int:
+    """Lines (requests) in one access log, or in several together."""
+    return sum(len(p.read_text().splitlines()) for p in ([logs] if isinstance(logs, Path) else logs) if p.exists())
 
 
 def task_file(work: Path, times: int, concurrency: int) -> Path:
@@ -59,7 +60,7 @@ def task_file(work: Path, times: int, concurrency: int) -> Path:
     return path
 
 
-def run_squall(work: Path, task: Path, creds: dict[str, str], access: Path) -> dict[str, Any]:
+def run_squall(work: Path, task: Path, creds: dict[str, str], access: Path | list[Path]) -> dict[str, Any]:
     env = dict(os.environ, SQUALL_HOME=str(work / "squall"), **creds)
     env.pop("SQUALL_DB_URL", None)
     subprocess.run([*SQUALL, "db", "create"], env=env, check=True, capture_output=True, cwd=ROOT)
@@ -76,7 +77,7 @@ def run_squall(work: Path, task: Path, creds: dict[str, str], access: Path) -> d
     return {"wl": wl, "requests": requests, "wall": wall, "env": env}
 
 
-def run_rally(work: Path, task: Path, creds: dict[str, str], access: Path) -> dict[str, Any]:
+def run_rally(work: Path, task: Path, creds: dict[str, str], access: Path | list[Path]) -> dict[str, Any]:
     rally = ensure_rally_openstack()
     conf = work / "rally.conf"
     conf.write_text(f"[database]\nconnection = sqlite:///{work / 'rally.sqlite'}\n")
@@ -176,12 +177,18 @@ def ceiling(creds: dict[str, str], times: int, concurrency: int) -> tuple[float,
         return rate, {kind: statistics.median(values) for kind, values in samples.items()}
 
 
-def main() -> None:
+def cloud_bench_parser() -> argparse.ArgumentParser:
+    """The options every cloud bench takes: iterations, concurrency, leaked resources, and leaving Rally out."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--times", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--leaked", type=int, default=1000)
     parser.add_argument("--no-rally", action="store_true")
+    return parser
+
+
+def main() -> None:
+    parser = cloud_bench_parser()
     parser.add_argument("--workers", type=int, default=1,
                         help="Keystone workers; more than 1 puts Keystone on PostgreSQL (SQLite locks)")
     opts = parser.parse_args()

@@ -75,6 +75,16 @@ subtasks:
       - scenario: {{NeutronSecurityGroup.create_and_list_security_group_rules: {{}}}}
         runner: {{constant: {{times: 2, concurrency: 1}}}}
         contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.associate_and_dissociate_floating_ips: {{floating_network: public}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{NeutronNetworks.list_agents: {{}}}}
+        runner: {{serial: {{times: 1}}}}
+      - scenario: {{NeutronSubnets.delete_subnets: {{}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts:
+          users: {{tenants: 1, users_per_tenant: 2, user_choice_method: round_robin}}
+          network: {{subnets_per_network: 2, router: null}}
   - title: glance
     workloads:
       - scenario: {{GlanceImages.create_and_list_image: {{container_format: bare, disk_format: raw,
@@ -84,6 +94,14 @@ subtasks:
       - scenario: {{GlanceImages.create_and_update_image: {{container_format: bare, disk_format: raw,
                                                           image_location: "{path}"}}}}
         runner: {{constant: {{times: 2, concurrency: 1}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{GlanceImages.create_and_download_image: {{container_format: bare, disk_format: raw,
+                                                            image_location: "{url}"}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+      - scenario: {{GlanceImages.import_and_delete_image: {{container_format: bare, disk_format: raw,
+                                                          image_location: "{path}"}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
         contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
 """
 
@@ -105,7 +123,10 @@ def test_network_and_image_workloads_run_and_leave_nothing(cloud_cli: CLI, admin
             "neutron.list_routers", "neutron.create_port", "neutron.update_port", "neutron.create_floating_ip",
             "neutron.list_floating_ips", "neutron.create_security_group", "neutron.create_security_group_rule",
             "neutron.list_security_group_rules", "glance_v2.create_image", "glance_v2.upload_data",
-            "glance_v2.list_images", "glance_v2.update_image"} <= _atomics(cloud_cli, task_uuid)
+            "glance_v2.list_images", "glance_v2.update_image", "neutron.associate_floating_ip",
+            "neutron.dissociate_floating_ip", "neutron.add_gateway_router", "neutron.list_agents",
+            "neutron.delete_subnet", "glance_v2.download_image", "glance_v2.create_image_for_import",
+            "glance_v2.stage_image_data", "glance_v2.import_image"} <= _atomics(cloud_cli, task_uuid)
     # Every network resource, image and the projects' default security groups are gone; nothing else went.
     assert inventory(admin) == before
 
@@ -232,6 +253,18 @@ NeutronSecurityGroup.create_and_list_security_group_rules:
 GlanceImages.create_and_delete_image:
   - args: {{container_format: bare, disk_format: raw, image_location: "{path}"}}
     runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+NeutronNetworks.associate_and_dissociate_floating_ips:
+  - args: {{floating_network: public}}
+    runner: {{type: serial, times: 1}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+GlanceImages.create_and_download_image:
+  - args: {{container_format: bare, disk_format: raw, image_location: "{path}"}}
+    runner: {{type: serial, times: 1}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+GlanceImages.import_and_delete_image:
+  - args: {{container_format: bare, disk_format: raw, image_location: "{path}"}}
+    runner: {{type: serial, times: 1}}
     context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
 """
 

@@ -14,6 +14,7 @@ from squall.platforms.openstack.scenario import OpenStackScenario
 from squall.task.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["glance"]}
+IMPORT_METHODS = ("glance-direct", "web-download")
 
 
 class GlanceScenario(OpenStackScenario):
@@ -94,6 +95,52 @@ class CreateAndDeactivateImage(GlanceScenario):
             min_disk: int = 0, min_ram: int = 0) -> None:
         image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram, None)
         self.glance.deactivate_image(image["id"])
+
+
+@configure(name="GlanceImages.create_and_download_image", platform="openstack", context=CLEANUP)
+class CreateAndDownloadImage(GlanceScenario):
+    """Create an image, then download its data."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0, properties: dict[str, Any] | None = None) -> None:
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
+                               properties)
+        self.glance.download_image(image["id"])
+
+
+@configure(name="GlanceImages.import_and_delete_image", platform="openstack", context=CLEANUP)
+class ImportAndDeleteImage(GlanceScenario):
+    """Glance's interoperable import: an image record, its data staged (``glance-direct``) or fetched by Glance
+    (``web-download``: ``image_location`` is the URL), imported until active, then deleted."""
+
+    def run(self, container_format: str, image_location: str, disk_format: str, visibility: str = "private",
+            min_disk: int = 0, min_ram: int = 0, properties: dict[str, Any] | None = None,
+            stores: list[str] | None = None, all_stores: bool = True, import_method: str = "glance-direct") -> None:
+        glance = self.glance
+        image = glance.create_image_for_import(container_format, disk_format, visibility, min_disk, min_ram,
+                                               properties)
+        uri = None
+        if import_method == "glance-direct":
+            glance.stage_image_data(image["id"], image_location)
+        else:
+            uri = image_location
+        glance.import_image(image["id"], import_method, uri, stores, all_stores)
+        glance.delete_image(image["id"])
+
+    @classmethod
+    def config_errors(cls, args: Any, path: str) -> list[str]:
+        """``import_method`` is one of Rally's two."""
+        method = args.get("import_method", "glance-direct") if isinstance(args, dict) else "glance-direct"
+        if method not in IMPORT_METHODS:
+            return [f"{path}.import_method: must be one of {', '.join(IMPORT_METHODS)}, not {method!r}"]
+        return []
+
+    @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """``image_location`` when it is a local file staged by squall (web-download sends only a URL)."""
+        if args.get("import_method") == "web-download":
+            return []
+        return super().host_files(args)
 
 
 @configure(name="GlanceImages.list_images", platform="openstack")

@@ -303,6 +303,19 @@ class Network:
         """DELETE /floatingips/ID."""
         self._call("delete_floating_ip", "DELETE", f"/floatingips/{floatingip_id}")
 
+    def find_external_network(self, floating_network: str | None) -> dict[str, Any]:
+        """The external network named (by name or id), or the first one, from one listing of every network
+        (Rally's ``find_network``, timed as ``neutron.list_networks``)."""
+        for net in self.list_networks():
+            if net.get("router:external") and floating_network in (None, net["id"], net["name"]):
+                return net
+        wanted = f"'{floating_network}'" if floating_network else "any"
+        raise exceptions.InvalidArgumentsError(f"no external network {wanted}")
+
+    def list_agents(self, **filters: Any) -> list[dict[str, Any]]:
+        """GET /agents (admin only on most clouds)."""
+        return self._call("list_agents", "GET", "/agents", params=filters or None)["agents"]  # type: ignore
+
     def list_floatingips(self, **filters: Any) -> list[dict[str, Any]]:
         """GET /floatingips."""
         return self._call("list_floating_ips", "GET", "/floatingips", params=filters or None)["floatingips"]  # type: ignore

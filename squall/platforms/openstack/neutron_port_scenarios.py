@@ -77,6 +77,46 @@ class CreateAndDeleteFloatingIps(NeutronScenario):
         self.neutron.delete_floatingip(fip["id"])
 
 
+@configure(name="NeutronNetworks.associate_and_dissociate_floating_ips", platform="openstack", context=CLEANUP)
+class AssociateAndDissociateFloatingIps(NeutronScenario):
+    """Allocate a floating IP, give a new port a way out (a router with the external gateway and the port's
+    subnet as interface), associate the IP with the port, then dissociate it."""
+
+    def run(self, floating_network: str | None = None) -> None:
+        neutron = self.neutron
+        external = neutron.find_external_network(floating_network)
+        fip = neutron.create_floatingip(floating_network=external)
+        private = neutron.create_network()
+        subnet = neutron.create_subnet(private["id"])
+        port = neutron.create_port(private["id"])
+        router = neutron.create_router()
+        neutron.add_gateway_to_router(router["id"], network_id=external["id"])
+        neutron.add_interface_to_router(router["id"], subnet_id=subnet["id"])
+        neutron.associate_floatingip(fip["id"], port["id"])
+        neutron.dissociate_floatingip(fip["id"])
+
+
+@configure(name="NeutronNetworks.list_agents", platform="openstack")
+class ListAgents(NeutronScenario):
+    """List Neutron's agents (``agent_args``: the listing's filters)."""
+
+    def run(self, agent_args: dict[str, Any] | None = None) -> None:
+        self.neutron.list_agents(**(agent_args or {}))
+
+
+@configure(name="NeutronSubnets.delete_subnets", platform="openstack", context=CLEANUP)
+class DeleteSubnets(NeutronScenario):
+    """Delete, in each of the tenant's ``network`` context networks, the subnet at this user's position among
+    the tenant's users (so that concurrent users hit different subnets)."""
+
+    def run(self) -> None:
+        tenant = self.context["tenant"]
+        user_ids = [u["id"] for u in tenant["users"]]
+        number = user_ids.index(self.context["user"]["id"])
+        for network in tenant.get("networks") or []:
+            self.neutron.delete_subnet(network["subnets"][number])
+
+
 @configure(name="NeutronSecurityGroup.create_and_list_security_groups", platform="openstack", context=CLEANUP)
 class CreateAndListSecurityGroups(NeutronScenario):
     """Create a security group, then list all."""
