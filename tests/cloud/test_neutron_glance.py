@@ -84,7 +84,7 @@ subtasks:
         runner: {{constant: {{times: 2, concurrency: 2}}}}
         contexts:
           users: {{tenants: 1, users_per_tenant: 2, user_choice_method: round_robin}}
-          network: {{subnets_per_network: 2, router: null}}
+          network: {{subnets_per_network: 2, router: {{}}}}
   - title: glance
     workloads:
       - scenario: {{GlanceImages.create_and_list_image: {{container_format: bare, disk_format: raw,

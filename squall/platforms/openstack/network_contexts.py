@@ -86,7 +86,7 @@ class NetworkContext(TenantContext):
         network = neutron.create_network(**cfg["network_create_args"])
         self._steps.append(functools.partial(neutron.delete_network, network["id"]))
         router = None
-        if cfg.get("router") is not None:
+        if cfg.get("router"):  # as in Rally, an empty mapping means no router
             args = {k: v for k, v in cfg["router"].items() if k != "external"}
             router = neutron.create_router(discover_external_gw=bool(cfg["router"].get("external", True)), **args)
             self._steps.append(functools.partial(neutron.delete_router, router["id"]))
