@@ -110,7 +110,25 @@ def stats_table(statistics: dict[str, Any]) -> Table:
     if durations.get("total"):
         for r in _stat_rows(durations["total"]):
             table.add_row(*r)
+    schedule = (statistics or {}).get("schedule")
+    if schedule:  # open loop: the latency from each iteration's due time, and how late it started
+        for name, key in (("from schedule", "from_schedule"), ("start lag", "start_lag")):
+            table.add_row(*_stat_rows({"display_name": name, "data": schedule[key]}, 1)[0])
     return table
+
+
+def schedule_note(wl: dict[str, Any]) -> str | None:
+    """Open loop: a warning when iterations started late (the generator could not keep the schedule)."""
+    schedule = (wl.get("statistics") or {}).get("schedule")
+    if not schedule or not schedule["late"]:
+        return None
+    lag = schedule["start_lag"]
+    limit = (wl.get("runner") or {}).get("max_concurrency")
+    most = f"at most {schedule['max_concurrency']} ran at once" + (f" (max_concurrency {limit})" if limit else "")
+    return (f"{schedule['late']} of {lag['iteration_count']} iterations started more than "
+            f"{seconds(schedule['late_after'])} behind schedule (start lag p99 {seconds(lag['99%ile'])}, "
+            f"max {seconds(lag['max'])}); {most}. The load was lighter than asked; 'from schedule' counts "
+            "the wait.")
 
 
 def sla_table(results: list[dict[str, Any]]) -> Table:
@@ -135,6 +153,9 @@ def print_workload(wl: dict[str, Any]) -> None:
     rate = total / wl["load_duration"] if wl["load_duration"] else 0.0
     console.print(f"Load duration: {fmt(wl['load_duration'])} s   Full duration: {fmt(wl['full_duration'])} s   "
                   f"Iterations: {total}   Failures: {failed}   Rate: {rate:,.1f} it/s")
+    note = schedule_note(wl)
+    if note:
+        console.print(f"[yellow]{note}[/yellow]")
     for ctx in wl.get("contexts_results") or []:
         for step in ("setup", "cleanup"):
             error = (ctx.get(step) or {}).get("error")

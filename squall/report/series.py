@@ -27,6 +27,7 @@ class IterationArrays:
         self._starts: list[np.ndarray] = []
         self._durations: list[np.ndarray] = []
         self._failed: list[np.ndarray] = []
+        self._lags: list[np.ndarray] | None = []  # None once a chunk came without start lags (closed loop)
         self.atomic_names: list[str] = []
         self._atomics: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         self.failures: list[dict[str, Any]] = []
@@ -50,6 +51,11 @@ class IterationArrays:
         self._starts.append(np.asarray(cols["t"], dtype=np.float64))
         self._durations.append(np.asarray(cols["d"], dtype=np.float64))
         self._failed.append(failed if failed is not None else np.zeros(len(cols["t"]), dtype=bool))
+        if self._lags is not None:
+            if "l" in cols:
+                self._lags.append(np.asarray(cols["l"], dtype=np.float64))
+            else:
+                self._lags = None
         known = self._atomics
         for name, (ts, ds) in cols["a"].items():
             if name not in known:
@@ -79,6 +85,10 @@ class IterationArrays:
             empty = np.zeros(0)
             return empty, empty, np.zeros(0, dtype=bool)
         return np.concatenate(self._starts), np.concatenate(self._durations), np.concatenate(self._failed)
+
+    def lags(self) -> np.ndarray | None:
+        """Every iteration's start lag behind its schedule (open loop), or None."""
+        return np.concatenate(self._lags) if self._lags else None
 
     def atomic(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(start times, durations) of one atomic action."""
@@ -137,6 +147,17 @@ def _nullable(values: np.ndarray) -> list[float | None]:
     return [None if np.isnan(v) else float(v) for v in values]
 
 
+def _from_schedule(lags: np.ndarray | None, starts: np.ndarray, durations: np.ndarray, ok: np.ndarray, t0: float,
+                   width: float, bins: int) -> dict[str, list[float | None]] | None:
+    """Open loop: percentiles of the latency from each iteration's due time, binned by that due time (what a
+    stalled server costs the requests that were due, not only the ones in flight)."""
+    if lags is None or len(lags) != len(starts):
+        return None
+    due_idx = _bin_index(starts - lags, t0, width, bins)
+    pct = _group_percentiles(due_idx[ok], (durations + lags)[ok], bins, (0.5, 0.99, 1.0))
+    return {"p50": pct[0.5], "p99": pct[0.99], "max": pct[1.0]}
+
+
 def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40,
               origin: float | None = None) -> dict[str, Any]:
     """Chart data of a workload: time series, histogram, atomic series, failures.
@@ -181,6 +202,7 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
             mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
         atomics.append({"name": name, "mean": _nullable(mean), "rate": [float(c / width) for c in num],
                         "total": float(a_durs.sum())})
+    schedule = _from_schedule(arrays.lags(), starts, durations, ok, t0, width, bins)
     whole = float(durations.sum()) or 1.0
     for atom in atomics:
         atom["share"] = atom["total"] / whole  # of all iterations' time, as Locust's and Rally's pies show
@@ -197,6 +219,7 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
         "by_iteration": _by_iteration(starts, durations, bins),
         "histogram": {"edges": [float(e) for e in hist_edges], "counts": [int(c) for c in hist_counts]},
         "atomics": atomics,
+        **({"schedule": schedule} if schedule else {}),
         "failures_table": arrays.failures,
         "error_groups": sorted(arrays.error_groups.values(), key=lambda g: -g["count"]),
         "outputs": arrays.outputs,

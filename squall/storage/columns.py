@@ -11,7 +11,8 @@ def columns_of(iterations: list[dict[str, Any]]) -> dict[str, Any]:
     ``t`` start times, ``d`` durations including idle time, ``a`` top-level
     atomic actions as ``{name: [starts, durations]}``, ``failed`` and
     ``outputs``: how many iterations failed or carry outputs (a reader that
-    needs those reads the full chunk).
+    needs those reads the full chunk); ``l``, in an open-loop workload, each
+    iteration's start lag behind its schedule.
     """
     starts: list[float] = []
     durations: list[float] = []
@@ -31,4 +32,8 @@ def columns_of(iterations: list[dict[str, Any]]) -> dict[str, Any]:
                 series = atomics[action["name"]] = [[], []]
             series[0].append(action["started_at"])
             series[1].append((action["finished_at"] or action["started_at"]) - action["started_at"])
-    return {"t": starts, "d": durations, "a": atomics, "failed": failed, "outputs": outputs}
+    cols: dict[str, Any] = {"t": starts, "d": durations, "a": atomics, "failed": failed, "outputs": outputs}
+    lags = [it.get("start_lag") for it in iterations]
+    if lags and all(lag is not None for lag in lags):
+        cols["l"] = lags
+    return cols

@@ -27,6 +27,7 @@ class AsyncWorker(WorkerBase):
         """Run iteration ``index``."""
         scenario = self.new_scenario(index)
         error: list[str] = []
+        lag = self.start_lag(index)
         timestamp = time.time()
         started = time.perf_counter()
         try:
@@ -40,7 +41,7 @@ class AsyncWorker(WorkerBase):
         except Exception as exc:
             error = error_of(exc)
         duration = time.perf_counter() - started
-        return self.result(index, timestamp, duration, scenario, error)
+        return self.result(index, timestamp, duration, scenario, error, lag)
 
     async def _main(self) -> None:
         flush_task = asyncio.create_task(self._flusher())

@@ -38,8 +38,8 @@ ABORT_STATUSES = ("aborting", "soft_aborting")
 
 def to_iteration(raw: RawResult) -> dict[str, Any]:
     """A worker's compact result as Rally's iteration dict (plus its number)."""
-    number, timestamp, duration, idle, error, output, atomics = raw
-    return {
+    number, timestamp, duration, idle, error, output, atomics, lag = raw
+    it = {
         "iteration": number,
         "timestamp": timestamp,
         "duration": duration,
@@ -48,6 +48,10 @@ def to_iteration(raw: RawResult) -> dict[str, Any]:
         "output": output or {"additive": [], "complete": []},
         "atomic_actions": atomics,
     }
+    if lag is not None:
+        # Open loop: how late it started; the latency from its due time is start_lag + duration.
+        it["start_lag"] = lag
+    return it
 
 
 class ResultConsumer:

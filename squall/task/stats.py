@@ -22,6 +22,8 @@ from typing import Any
 # Below this many values a plain sort is cheaper than importing numpy.
 _NUMPY_FROM = 20_000
 _DEPTH = 2  # Rally's depth of processing: children of children, no deeper
+#: An open-loop iteration that starts later than this behind its due time counts as started late.
+LATE_SECONDS = 0.01
 NO_NAME_ACTION = "<no-name-action>"
 # name -> [duration, count, failed, children]
 Merged = dict[str, list[Any]]
@@ -117,6 +119,19 @@ def by_first_seen(rows: dict[str, DurationRow]) -> list[DurationRow]:
     return sorted(rows.values(), key=lambda row: row.first_seen)
 
 
+def max_overlap(starts: Any, ends: Any) -> int:
+    """The most intervals ``[start, end)`` open at one moment."""
+    if len(starts) == 0:
+        return 0
+    import numpy as np
+
+    begun = np.sort(np.asarray(starts, dtype=np.float64))
+    done = np.sort(np.asarray(ends, dtype=np.float64))
+    # Before the i-th start (sorted), i intervals began and searchsorted(...) of them ended.
+    open_now = np.arange(1, len(begun) + 1) - np.searchsorted(done, begun, side="right")
+    return int(open_now.max())
+
+
 def merge_actions(actions: list[dict[str, Any]], depth: int = 0) -> Merged:
     """One iteration's atomic actions with same-named siblings merged (durations summed, counted)."""
     merged: Merged = {}
@@ -167,6 +182,10 @@ class WorkloadStats:
         self.last_end: float | None = None
         self.min_duration: float | None = None
         self.max_duration: float | None = None
+        # Open loop only: each iteration's start lag, start and end (for the schedule figures).
+        self._lags: array[float] | None = None
+        self._starts: array[float] = array("d")
+        self._ends: array[float] = array("d")
 
     def _add_rows(self, rows: dict[str, DurationRow], merged: Merged, started: float) -> None:
         for place, (name, (duration, count, failed, kids)) in enumerate(merged.items()):
@@ -230,6 +249,13 @@ class WorkloadStats:
             self.min_duration = duration
         if self.max_duration is None or duration > self.max_duration:
             self.max_duration = duration
+        lag = it.get("start_lag")
+        if lag is not None:
+            if self._lags is None:
+                self._lags = array("d")
+            self._lags.append(lag)
+            self._starts.append(start)
+            self._ends.append(end)
 
     @property
     def count(self) -> int:
@@ -265,9 +291,22 @@ class WorkloadStats:
         total = DurationRow("total")
         children = [DurationRow(name).to_dict(data=figures(values, succeeded), children=[])
                     for name, values in (("duration", durations), ("idle_duration", idles))]
-        return {
+        result: dict[str, Any] = {
             "durations": {
                 "atomics": [row.to_dict() for row in by_first_seen(self.atomics)],
                 "total": total.to_dict(data=figures(totals, succeeded), children=children),
             }
         }
+        if self._lags is not None and len(self._lags) == len(durations):
+            result["schedule"] = self.schedule(succeeded)
+        return result
+
+    def schedule(self, succeeded: int) -> dict[str, Any]:
+        """Open loop: how late iterations started (``start_lag``), the latency from each one's due time
+        (``from_schedule``: start lag + duration, free of coordinated omission), how many started late and
+        the most that ran at once."""
+        lags = self._lags if self._lags is not None else array("d")
+        latency = array("d", (lag + d for lag, d in zip(lags, self._durations, strict=True)))
+        return {"start_lag": figures(lags, len(lags)), "from_schedule": figures(latency, succeeded),
+                "late": sum(1 for lag in lags if lag > LATE_SECONDS), "late_after": LATE_SECONDS,
+                "max_concurrency": max_overlap(self._starts, self._ends)}

@@ -30,8 +30,8 @@ class ThreadWorker(WorkerBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # thread id -> (deadline, iteration, its scenario, its start timestamp)
-        self._running: dict[int, tuple[float, int, Scenario, float]] = {}
+        # thread id -> (deadline, iteration, its scenario, its start timestamp, its start lag)
+        self._running: dict[int, tuple[float, int, Scenario, float, float | None]] = {}
         self._timed_out: set[int] = set()
         self._running_lock = threading.Lock()
 
@@ -61,10 +61,11 @@ class ThreadWorker(WorkerBase):
         scenario = self.new_scenario(index)
         tid = threading.get_ident()
         timeout = self.schedule.timeout
+        lag = self.start_lag(index)
         timestamp = time.time()
         if timeout:
             with self._running_lock:
-                self._running[tid] = (time.monotonic() + timeout, index, scenario, timestamp)
+                self._running[tid] = (time.monotonic() + timeout, index, scenario, timestamp, lag)
         error: list[str] = []
         started = time.perf_counter()
         try:
@@ -80,7 +81,7 @@ class ThreadWorker(WorkerBase):
                 if index in self._timed_out:
                     self._timed_out.discard(index)
                     return None
-        return self.result(index, timestamp, duration, scenario, error)
+        return self.result(index, timestamp, duration, scenario, error, lag)
 
     def _run_and_emit(self, index: int) -> None:
         try:
@@ -126,15 +127,15 @@ class ThreadWorker(WorkerBase):
         while not done.wait(0.01):
             now = time.monotonic()
             with self._running_lock:
-                expired = [(tid, it, sc, ts) for tid, (dl, it, sc, ts) in self._running.items() if dl <= now]
-                for tid, it, _, _ in expired:
+                expired = [(tid, it, sc, ts, lag) for tid, (dl, it, sc, ts, lag) in self._running.items() if dl <= now]
+                for tid, it, *_ in expired:
                     del self._running[tid]
                     self._timed_out.add(it)
-            for tid, it, scenario, started_at in expired:
+            for tid, it, scenario, started_at, lag in expired:
                 exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
                 actions = atomic.interrupted_copy(scenario.atomic_actions(), time.time())
                 self.emitter.emit((it + 1, started_at, float(self.schedule.timeout or 0), 0.0,
-                                   [type(exc).__name__, str(exc), ""], None, actions))
+                                   [type(exc).__name__, str(exc), ""], None, actions, lag))
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(_Timeout))
 
     def _flusher(self, done: threading.Event) -> None:

@@ -18,8 +18,9 @@ from squall import registry
 from squall.task.runner import Schedule
 from squall.task.scenario import Scenario
 
-# (iteration, timestamp, duration, idle_duration, error, output, atomic_actions)
-RawResult = tuple[int, float, float, float, list[str], dict[str, Any] | None, list[Any]]
+# (iteration, timestamp, duration, idle_duration, error, output, atomic_actions, start lag)
+# The start lag is how late the iteration started against its schedule (open loop only, else None).
+RawResult = tuple[int, float, float, float, list[str], dict[str, Any] | None, list[Any], float | None]
 
 BATCH = 512
 FLUSH_SECONDS = 0.05
@@ -138,13 +139,23 @@ class WorkerBase:
         left = self.shared.t0 + rate.offset(index) - time.monotonic()
         return 0.0 if left <= 0 else min(left, PACING_STEP)
 
+    def start_lag(self, index: int) -> float | None:
+        """Open loop: seconds iteration ``index`` is starting behind its due time (0 when on time); None in a
+        closed loop, where an iteration is due when a slot frees."""
+        rate = self.schedule.rate
+        if rate is None:
+            return None
+        return max(0.0, time.monotonic() - (self.shared.t0 + rate.offset(index)))
+
     # -- one iteration -------------------------------------------------------
     def new_scenario(self, index: int) -> Scenario:
         """A scenario instance for iteration ``index`` (its context says which, 1-based)."""
         return self.cls({**self.context, "iteration": index + 1})
 
     @staticmethod
-    def result(index: int, timestamp: float, duration: float, scenario: Scenario, error: list[str]) -> RawResult:
+    def result(index: int, timestamp: float, duration: float, scenario: Scenario, error: list[str],
+               lag: float | None = None) -> RawResult:
         """The compact result of one iteration; idle time is not counted in the duration."""
         idle = scenario.idle_duration()
-        return (index + 1, timestamp, duration - idle, idle, error, scenario.output(), scenario.atomic_actions())
+        return (index + 1, timestamp, duration - idle, idle, error, scenario.output(), scenario.atomic_actions(),
+                lag)

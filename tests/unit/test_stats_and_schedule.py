@@ -57,3 +57,33 @@ def test_ramp_from_zero_skips_the_silent_segment() -> None:
 def test_split() -> None:
     assert split(10, 3) == (4, 3, 3)
     assert sum(split(7, 2)) == 7
+
+
+def _iteration(start: float, duration: float, lag: float | None = None) -> dict:
+    it = {"timestamp": start, "duration": duration, "idle_duration": 0.0, "error": [], "atomic_actions": []}
+    if lag is not None:
+        it["start_lag"] = lag
+    return it
+
+
+def test_open_loop_statistics_add_the_schedule_closed_loop_ones_do_not() -> None:
+    closed = WorkloadStats()
+    closed.add_iteration(_iteration(0.0, 1.0))
+    assert "schedule" not in closed.to_dict()
+    opened = WorkloadStats()
+    # Three due at 0, 0.1, 0.2; the last two waited for the first to end (one slot).
+    for start, lag in ((0.0, 0.0), (1.0, 0.9), (2.0, 1.8)):
+        opened.add_iteration(_iteration(start, 1.0, lag))
+    schedule = opened.to_dict()["schedule"]
+    assert schedule["from_schedule"]["max"] == 2.8 and schedule["from_schedule"]["min"] == 1.0
+    assert schedule["start_lag"]["median"] == 0.9 and schedule["late"] == 2
+    assert schedule["max_concurrency"] == 1  # each started as the one before ended
+    assert opened.to_dict()["durations"]["total"]["data"]["max"] == 1.0  # Rally's duration is unchanged
+
+
+def test_max_overlap_counts_intervals_open_at_once() -> None:
+    from squall.task.stats import max_overlap
+
+    assert max_overlap([], []) == 0
+    assert max_overlap([0, 1, 2], [1, 2, 3]) == 1  # one ends as the next begins
+    assert max_overlap([0, 0.5, 0.6, 5], [1, 2, 0.7, 6]) == 3

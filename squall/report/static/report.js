@@ -234,8 +234,19 @@
     var durations = (wl.statistics || {}).durations || {};
     (durations.atomics || []).forEach(function (a) { statRows(a, 0, rows, unit); });
     if (durations.total) statRows(durations.total, 0, rows, unit);
+    var sched = (wl.statistics || {}).schedule;
+    if (sched) {  /* open loop: latency from each iteration's due time, and how late it started */
+      statRows({display_name: "from schedule", data: sched.from_schedule}, 1, rows, unit);
+      statRows({display_name: "start lag", data: sched.start_lag}, 1, rows, unit);
+    }
     section.appendChild(table(["Action", "Min", "Median", "90%ile", "95%ile", "99%ile", "Max", "Avg", "Success",
                                "Count"], rows, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    if (sched && sched.late) {
+      section.appendChild(el("p", {cls: "warning", text: sched.late + " of " + sched.start_lag.iteration_count +
+        " iterations started more than " + dur(sched.late_after, unit) + " " + unit.name + " behind schedule (max " +
+        dur(sched.start_lag.max, unit) + " " + unit.name + "); at most " + sched.max_concurrency +
+        " ran at once. The load was lighter than asked; \"from schedule\" counts the wait."}));
+    }
     var pcts = s.percentiles || {};
     var keys = ["50", "66", "75", "90", "95", "99", "99.9"].filter(function (k) { return k in pcts; });
     if (keys.length) {
@@ -257,6 +268,13 @@
       {label: "p90", values: scaled(s.p90, unit), color: "#e07b00"},
       {label: "p99", values: scaled(s.p99, unit), color: "#c62828"},
       {label: "max", values: scaled(s.max, unit), color: "#8e99ab"}], hookOpts);
+    if (s.schedule) {
+      chart(grid, "Latency from schedule (" + unit.name + ") by due time, against duration p99", s.t, [
+        {label: "from schedule p50", values: scaled(s.schedule.p50, unit), color: "#2f6fde"},
+        {label: "from schedule p99", values: scaled(s.schedule.p99, unit), color: "#c62828"},
+        {label: "from schedule max", values: scaled(s.schedule.max, unit), color: "#8e99ab"},
+        {label: "duration p99", values: scaled(s.p99, unit), color: "#e07b00"}], hookOpts);
+    }
     chart(grid, "Load: iterations started per second and running at once", s.t, [
       {label: "started/s", values: s.rate, color: "#1a9e5a"},
       {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}], hookOpts);
