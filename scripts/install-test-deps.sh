@@ -3,7 +3,8 @@
 # server (the tests start their own on 127.0.0.1), Debian's Chromium (driven
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
 # start their own on a free port; iproute2 for network-namespace hosts; git
-# for Rally's Tempest verifier, which clones its source), and Keystone,
+# for Rally's Tempest verifier, which clones its source; nginx for the HTTP
+# fast path's keep-alive tests), and Keystone,
 # Neutron, Glance and Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
@@ -11,7 +12,9 @@ have_chromium() { [ -x /usr/bin/chromium ]; }
 have_sshd() { [ -x /usr/sbin/sshd ]; }
 have_ip() { command -v ip >/dev/null 2>&1; }
 have_git() { command -v git >/dev/null 2>&1; }
+have_nginx() { [ -x /usr/sbin/nginx ]; }
 missing=()
+have_nginx || missing+=(nginx-light)
 have_sshd || missing+=(openssh-server)
 have_ip || missing+=(iproute2)
 have_git || missing+=(git)
@@ -28,6 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   have_sshd || { echo "sshd still missing after apt-get install" >&2; exit 1; }
   have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }
   have_git || { echo "git still missing after apt-get install" >&2; exit 1; }
+  have_nginx || { echo "nginx still missing after apt-get install" >&2; exit 1; }
 fi
 # OpenStack Keystone, Neutron and Glance, each in a virtual environment of its own, for the OpenStack tests.
 bash "$(dirname "$0")/install-keystone.sh" & keystone=$!

@@ -19,8 +19,13 @@ class AsyncWorker(WorkerBase):
     """Runs this process's share of the load on one event loop."""
 
     def main(self) -> None:
-        """Run the load, then let the scenario close what its worker opened (connection pools)."""
-        asyncio.run(self._main())
+        """Run the load (on uvloop when installed), then let the scenario close what its worker opened."""
+        try:
+            import uvloop
+        except ImportError:  # not on this platform: asyncio's own loop
+            asyncio.run(self._main())
+        else:
+            uvloop.run(self._main())
         self.emitter.flush()
 
     async def run_one(self, index: int) -> RawResult:

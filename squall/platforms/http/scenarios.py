@@ -1,9 +1,11 @@
-"""HTTP scenarios with Rally's names and arguments, on aiohttp.
+"""HTTP scenarios with Rally's names and arguments, on squall's fast path or aiohttp.
 
-One client session per worker process keeps connections alive across
-iterations; the scenarios are coroutines, so one event loop per worker process
-carries all of its concurrency without a thread per request. Arguments follow
-``requests.request``; the common ones are translated to aiohttp's.
+The scenarios are coroutines, so one event loop per worker process carries
+all of its concurrency without a thread per request. Arguments follow
+``requests.request``. A request the fast path takes (:mod:`fastpath`: most
+of them) goes over its kept-alive connections; any other (files, proxies,
+stream, a client certificate, HEAD) over one aiohttp session per worker
+process, with the arguments translated to aiohttp's.
 """
 
 from __future__ import annotations
@@ -11,10 +13,19 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from squall.platforms.http import fastpath
 from squall.task import atomic
 from squall.task.scenario import Scenario, configure
 
 _session: Any = None
+_pool: fastpath.Pool | None = None
+
+
+def _fast_pool() -> fastpath.Pool:
+    global _pool
+    if _pool is None:
+        _pool = fastpath.Pool()
+    return _pool
 
 
 def _client_session() -> Any:
@@ -113,6 +124,11 @@ class HttpScenario(Scenario):
 
     @atomic.action_timer("requests.check_request")
     async def _check_request(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
+        if fastpath.handles(url, method, kwargs):
+            answer = await fastpath.request(_fast_pool(), method, url, kwargs)
+            if answer.status != status_code:
+                raise ValueError(f"Expected HTTP request code is `{status_code}` actual `{answer.status}`")
+            return
         session = _client_session()
         options, stream = _translate(url, kwargs)
         async with session.request(method, url, **options) as resp:
@@ -123,11 +139,14 @@ class HttpScenario(Scenario):
 
     @classmethod
     async def close_worker_resources(cls) -> None:
-        """Close this worker's session when its load ends."""
-        global _session
+        """Close this worker's connections when its load ends."""
+        global _session, _pool
         if _session is not None and not _session.closed:
             await _session.close()
         _session = None
+        if _pool is not None:
+            _pool.close()
+        _pool = None
 
 
 @configure(name="HttpRequests.check_request")

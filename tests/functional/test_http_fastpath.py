@@ -1,0 +1,210 @@
+"""The HTTP fast path against real servers: uvicorn (h11 and httptools), nginx with a keep-alive limit, HTTPS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from squall.api import API
+from squall.platforms.http import fastpath
+from tests.conftest import IN_CI
+from tests.functional.helpers import iterations, run_task, v2_task
+
+APP = '''
+import base64, json
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+async def echo(request):
+    body = await request.body()
+    return JSONResponse({"method": request.method, "path": request.url.path, "query": request.url.query,
+                         "headers": dict(request.headers), "body": body.decode("latin-1")})
+
+
+async def chunked(request):
+    async def parts():
+        for i in range(3):
+            yield f"part{i};".encode()
+    return StreamingResponse(parts(), media_type="text/plain")
+
+
+async def redirect(request):
+    left = int(request.path_params["left"])
+    return RedirectResponse(f"/redirect/{left - 1}" if left > 1 else "/echo", status_code=302)
+
+
+async def status(request):
+    return Response(b"", status_code=int(request.path_params["code"]))
+
+
+app = Starlette(routes=[Route("/echo", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                        Route("/chunked", chunked), Route("/redirect/{left}", redirect, methods=["GET", "POST"]),
+                        Route("/status/{code}", status, methods=["GET", "POST"])])
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """uvicorn with h11, with httptools, and over HTTPS (self-signed), serving APP; nginx closing every 3rd request."""
+    folder = tmp_path_factory.mktemp("fastpath")
+    (folder / "fastpath_app.py").write_text(APP)
+    cert, key = _self_signed(folder)
+    procs: list[subprocess.Popen[bytes]] = []
+    urls: dict[str, Any] = {"cert": str(cert)}
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    for name, extra in (("h11", ["--http", "h11"]), ("httptools", ["--http", "httptools"]),
+                        ("https", ["--http", "h11", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)])):
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "fastpath_app:app", "--port", str(port),
+                                 "--log-level", "warning", *extra], cwd=folder, env=env, start_new_session=True)
+        procs.append(proc)
+        _wait_port(port, proc)
+        urls[name] = f"{'https' if name == 'https' else 'http'}://127.0.0.1:{port}"
+    nginx = Path("/usr/sbin/nginx")
+    if nginx.exists():
+        port = _free_port()
+        (folder / "nginx.conf").write_text(f"""worker_processes 1; daemon off; pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log; events {{ worker_connections 256; }}
+http {{ access_log off; keepalive_requests 3; keepalive_timeout 200ms;
+  server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }} }}""")
+        proc = subprocess.Popen([str(nginx), "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+                                start_new_session=True)
+        procs.append(proc)
+        _wait_port(port, proc)
+        urls["nginx"] = f"http://127.0.0.1:{port}"
+    elif IN_CI:
+        pytest.fail("nginx is not installed; scripts/install-test-deps.sh installs it")
+    try:
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _send(method: str, url: str, **kwargs: Any) -> fastpath.Response:
+    async def go() -> fastpath.Response:
+        pool = fastpath.Pool()
+        try:
+            return await fastpath.request(pool, method, url, kwargs)
+        finally:
+            pool.close()
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("server", ["h11", "httptools", "https"])
+def test_requests_arguments_arrive_as_sent(servers: dict[str, Any], server: str) -> None:
+    base = servers[server]
+    tls = {"verify": servers["cert"]} if server == "https" else {}
+    got = json.loads(_send("POST", f"{base}/echo?a=1", params={"b": ["2", "3"]}, json={"k": "v"},
+                           headers={"X-Test": "yes"}, auth=["user", "secret"], cookies={"c": "1"}, **tls).body)
+    assert got["method"] == "POST" and got["query"] == "a=1&b=2&b=3" and json.loads(got["body"]) == {"k": "v"}
+    assert got["headers"]["x-test"] == "yes" and got["headers"]["content-type"] == "application/json"
+    assert got["headers"]["authorization"] == "Basic dXNlcjpzZWNyZXQ=" and got["headers"]["cookie"] == "c=1"
+    form = json.loads(_send("PUT", f"{base}/echo", data={"x": "1", "y": "two"}, **tls).body)
+    assert form["body"] == "x=1&y=two"
+    assert form["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    assert _send("GET", f"{base}/chunked", **tls).body == b"part0;part1;part2;"
+    followed = _send("GET", f"{base}/redirect/3", **tls)
+    assert followed.status == 200 and json.loads(followed.body)["path"] == "/echo"
+    assert _send("GET", f"{base}/redirect/1", allow_redirects=False, **tls).status == 302
+    # 303 and a POST answered by 302 continue as GET, without the body (as requests does).
+    assert json.loads(_send("POST", f"{base}/redirect/1", data="x", **tls).body)["method"] == "GET"
+
+
+def test_https_verifies_as_requests_does(servers: dict[str, Any]) -> None:
+    with pytest.raises(ssl_error()):
+        _send("GET", f"{servers['https']}/echo")  # the system's CAs do not know this certificate
+    assert _send("GET", f"{servers['https']}/echo", verify=False).status == 200
+
+
+def ssl_error() -> type[BaseException]:
+    import ssl
+
+    return ssl.SSLError
+
+
+def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str, Any]) -> None:
+    if "nginx" not in servers:
+        pytest.skip("nginx is not installed")
+
+    async def many() -> list[int]:
+        pool = fastpath.Pool()
+        try:
+            async def loop(_: int) -> list[int]:  # one after another: each reuses a kept-alive connection
+                return [(await fastpath.request(pool, "GET", servers["nginx"] + "/", {})).status for _ in range(15)]
+
+            return [status for statuses in await asyncio.gather(*(loop(i) for i in range(4))) for status in statuses]
+        finally:
+            pool.close()
+
+    assert asyncio.run(many()) == [200] * 60  # nginx closes every connection after its 3rd request
+
+    async def with_pauses() -> list[int]:
+        pool = fastpath.Pool()
+        statuses = []
+        try:
+            for _ in range(3):  # each time, nginx has closed the idle connection (keepalive_timeout 200ms)
+                statuses.append((await fastpath.request(pool, "GET", servers["nginx"] + "/", {})).status)
+                await asyncio.sleep(0.4)
+            return statuses
+        finally:
+            pool.close()
+
+    assert asyncio.run(with_pauses()) == [200] * 3
+
+
+def test_check_request_takes_the_fast_path_and_the_full_client_alike(api: API, servers: dict[str, Any]) -> None:
+    base = servers["httptools"]
+    fast = {"url": f"{base}/echo", "method": "POST", "status_code": 200, "json": {"a": 1}}
+    full = {"url": f"{base}/echo", "method": "POST", "status_code": 200, "files": {"f": ["a.txt", "hi"]}}
+    wrong = {"url": f"{base}/status/503", "method": "GET", "status_code": 200}
+    assert fastpath.handles(fast["url"], "POST", {"json": {}}) and not fastpath.handles(full["url"], "POST",
+                                                                                         {"files": {}})
+    for args, failed in ((fast, False), (full, False), (wrong, True)):
+        task = run_task(api, v2_task("HttpRequests.check_request", args, runner={"constant": {
+            "times": 20, "concurrency": 4}}, sla={"failure_rate": {"max": 100}}))
+        errors = [it["error"] for it in iterations(api, task["uuid"])]
+        assert len(errors) == 20
+        if failed:
+            assert all(e and "actual `503`" in e[1] for e in errors)
+        else:
+            assert errors == [[]] * 20
