@@ -4,7 +4,7 @@
 # by Playwright for the report and portal pages) and OpenSSH's sshd (the tests
 # start their own on a free port; iproute2 for network-namespace hosts; git
 # for Rally's Tempest verifier, which clones its source; nginx for the HTTP
-# fast path's keep-alive tests), and Keystone,
+# fast path's keep-alive tests; Prometheus to scrape a running task), and Keystone,
 # Neutron, Glance and Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
@@ -13,8 +13,10 @@ have_sshd() { [ -x /usr/sbin/sshd ]; }
 have_ip() { command -v ip >/dev/null 2>&1; }
 have_git() { command -v git >/dev/null 2>&1; }
 have_nginx() { [ -x /usr/sbin/nginx ]; }
+have_prometheus() { [ -x /usr/bin/prometheus ]; }
 missing=()
 have_nginx || missing+=(nginx-light)
+have_prometheus || missing+=(prometheus)
 have_sshd || missing+=(openssh-server)
 have_ip || missing+=(iproute2)
 have_git || missing+=(git)
@@ -32,6 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   have_ip || { echo "ip (iproute2) still missing after apt-get install" >&2; exit 1; }
   have_git || { echo "git still missing after apt-get install" >&2; exit 1; }
   have_nginx || { echo "nginx still missing after apt-get install" >&2; exit 1; }
+  have_prometheus || { echo "prometheus still missing after apt-get install" >&2; exit 1; }
 fi
 # OpenStack Keystone, Neutron and Glance, each in a virtual environment of its own, for the OpenStack tests.
 bash "$(dirname "$0")/install-keystone.sh" & keystone=$!

@@ -134,15 +134,25 @@ class TaskAPI(APIGroup):
         return _summary(row)
 
     @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
-    def start(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
-        """Run a created task to its end (blocking); returns its summary."""
+    def start(self, task_id: str, abort_on_sla_failure: bool = False,
+              prometheus_port: int | None = None) -> dict[str, Any]:
+        """Run a created task to its end (blocking); returns its summary.
+
+        ``prometheus_port``: serve the running workloads' metrics for
+        Prometheus on 127.0.0.1 at that port while the task runs.
+        """
         uuid = self.resolve(task_id)["uuid"]
-        detached.run_task(self.db, uuid, abort_on_sla_failure)
+        detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port)
         return _summary(repo.task_get(self.db, uuid))
 
     @api_method("POST", runs_commands=_hooks_in_stored_task)
-    def launch(self, task_id: str, abort_on_sla_failure: bool = False) -> dict[str, Any]:
-        """Start a created task in a process of its own and return at once."""
+    def launch(self, task_id: str, abort_on_sla_failure: bool = False,
+               prometheus_port: int | None = None) -> dict[str, Any]:
+        """Start a created task in a process of its own and return at once (``prometheus_port``: refused)."""
+        if prometheus_port is not None:
+            raise exceptions.InvalidArgumentsError(
+                "a task started in the background serves no metrics port: run 'squall task start "
+                "--prometheus-port' where squall runs the task")
         uuid = self.resolve(task_id)["uuid"]
         detached.launch(self.db, uuid, abort_on_sla_failure)
         return _summary(repo.task_get(self.db, uuid))

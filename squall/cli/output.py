@@ -124,11 +124,14 @@ def schedule_note(wl: dict[str, Any]) -> str | None:
         return None
     lag = schedule["start_lag"]
     limit = (wl.get("runner") or {}).get("max_concurrency")
-    most = f"at most {schedule['max_concurrency']} ran at once" + (f" (max_concurrency {limit})" if limit else "")
-    return (f"{schedule['late']} of {lag['iteration_count']} iterations started more than "
+    note = (f"{schedule['late']} of {lag['iteration_count']} iterations started more than "
             f"{seconds(schedule['late_after'])} behind schedule (start lag p99 {seconds(lag['99%ile'])}, "
-            f"max {seconds(lag['max'])}); {most}. The load was lighter than asked; 'from schedule' counts "
-            "the wait.")
+            f"max {seconds(lag['max'])}); at most {schedule['max_concurrency']} ran at once")
+    if limit and schedule["max_concurrency"] >= limit:
+        return note + f": every slot was busy (max_concurrency {limit}); 'from schedule' counts the wait."
+    if schedule["late"] >= lag["iteration_count"] / 100:
+        return note + ": the generator could not keep up; 'from schedule' counts the wait."
+    return note + "."
 
 
 def sla_table(results: list[dict[str, Any]]) -> Table:

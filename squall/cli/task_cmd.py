@@ -85,6 +85,9 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
           persistent_context: str | None = typer.Option(
               None, "--persistent-context", help="Run on this persistent context (squall env setup-context) "
                                                  "instead of setting up the contexts it provides."),
+          prometheus_port: int | None = typer.Option(
+              None, "--prometheus-port", min=1, max=65535,
+              help="Serve the running workloads' metrics for Prometheus on 127.0.0.1:PORT while the task runs."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
@@ -101,10 +104,10 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
     console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
     with CtrlC() as ctrl_c:
         if quiet or not console.is_terminal:
-            run_to_end(api, task["uuid"], abort_on_sla_failure)
+            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port)
         else:
             with LiveProgress(api, task["uuid"]):
-                run_to_end(api, task["uuid"], abort_on_sla_failure)
+                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port)
     final = api.task.get(task_id=task["uuid"])
     _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
     # Printed to be pasted: the program as this shell finds it, and never wrapped.

@@ -20,6 +20,7 @@ from squall.storage import context_repo, repo
 from squall.storage.db import Database
 from squall.task import lifecycle
 from squall.task.engine import TaskEngine
+from squall.task.metrics import LiveMetrics
 
 
 def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
@@ -30,7 +31,8 @@ def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
     return task
 
 
-def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, check: bool = True) -> str:
+def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, check: bool = True,
+             prometheus_port: int | None = None) -> str:
     """Run a created task to its end in this process; returns its final status.
 
     The environment is read as it is now; one deleted since the task was
@@ -49,9 +51,24 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
             env_spec = repo.env_get(db, task["env_uuid"])["spec"]
         except exceptions.NotFoundError:
             env_spec = {}
-    return TaskEngine(db, task["uuid"], task["config"], env_spec, abort_on_sla_failure,  # type: ignore[arg-type]
-                      env_uuid=task["env_uuid"], env_name=task["env_name"],
-                      persistent_context=on).run()
+    metrics = _serve_metrics(task["uuid"], prometheus_port) if prometheus_port is not None else None
+    try:
+        return TaskEngine(db, task["uuid"], task["config"], env_spec, abort_on_sla_failure,  # type: ignore[arg-type]
+                          env_uuid=task["env_uuid"], env_name=task["env_name"],
+                          persistent_context=on, metrics=metrics).run()
+    finally:
+        if metrics is not None:
+            metrics.close()
+
+
+def _serve_metrics(task_uuid: str, port: int) -> LiveMetrics:
+    """The task's live metrics, served on 127.0.0.1:``port``; a clear error when the port is taken."""
+    metrics = LiveMetrics(task_uuid)
+    try:
+        metrics.serve(port)
+    except OSError as exc:
+        raise exceptions.InvalidArgumentsError(f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror}") from None
+    return metrics
 
 
 def _persistent_context(db: Database, task: dict[str, Any]) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from squall.task import persistent
 from squall.task.context import ContextManager
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
+from squall.task.metrics import LiveMetrics, WorkloadMetrics
 from squall.task.pool import RawResult, WorkerPool
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
@@ -58,8 +59,9 @@ class ResultConsumer:
     """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
 
     def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: WorkerPool,
-                 sla: SLAChecker, abort_on_sla_failure: bool) -> None:
+                 sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None) -> None:
         self.db = db
+        self.metrics = metrics
         self.task_uuid = task_uuid
         self.workload_uuid = workload_uuid
         self.pool = pool
@@ -82,6 +84,10 @@ class ResultConsumer:
     def _progress(self) -> None:
         repo.workload_update(self.db, self.workload_uuid, total_iteration_count=self.stats.count,
                              failed_iteration_count=self.stats.failed)
+        if self.metrics is not None:
+            rate = self.pool.schedule.rate
+            target = rate.rate_at(time.monotonic() - self.pool.shared.t0) if rate is not None else None
+            self.metrics.tick(self.pool.started_iterations, self.stats.count, target)
         task = repo.task_get(self.db, self.task_uuid)
         repo.task_update(self.db, self.task_uuid, heartbeat=utils.utcnow())
         # A soft abort lets this workload finish; the engine skips the ones after it.
@@ -93,9 +99,12 @@ class ResultConsumer:
         stats_add = self.stats.add_iteration
         sla_add = self.sla.add_iteration
         chunk = self._chunk
+        observe = self.metrics.iteration if self.metrics is not None else None
         for raw in batch:
             it = to_iteration(raw)
             stats_add(it)
+            if observe is not None:
+                observe(it)
             if not sla_add(it) and self.abort_on_sla_failure and not self.aborted_on_sla:
                 self.aborted_on_sla = True
                 self.pool.stop()
@@ -104,7 +113,9 @@ class ResultConsumer:
             self._flush()
 
     def on_hook_result(self, result: HookRunResult) -> None:
-        """A hook run ended (called from its thread): feed the hooks SLA."""
+        """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""
+        if self.metrics is not None:
+            self.metrics.hook(str(result.get("status", "")))
         if not self.sla.add_hook_result(result) and self.abort_on_sla_failure and not self.aborted_on_sla:
             self.aborted_on_sla = True
             self.pool.stop()
@@ -166,8 +177,10 @@ class TaskEngine:
     def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
                  env_spec: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
                  env_uuid: str | None = None, env_name: str | None = None,
-                 persistent_context: dict[str, Any] | None = None) -> None:
+                 persistent_context: dict[str, Any] | None = None, metrics: LiveMetrics | None = None) -> None:
         self.db = db
+        self.metrics = metrics
+        self._subtask_title = ""
         self.persistent_context = persistent_context
         self.env_uuid = env_uuid
         self.env_name = env_name
@@ -193,6 +206,7 @@ class TaskEngine:
                                           tags=sub["tags"], status="running")
                 sub_started = time.monotonic()
                 sub_passed = True
+                self._subtask_title = sub["title"]
                 for wl in sub["workloads"]:
                     if aborted or self._aborting():
                         aborted = True
@@ -256,8 +270,10 @@ class TaskEngine:
             run.scenario_cls.before_load(run.context)  # type: ignore[attr-defined]
             pool = run.pool = WorkerPool(run.runner.schedule(), wl["scenario_name"], wl["scenario_args"],
                                          run.context)
+            live = (self.metrics.workload(self._subtask_title, wl["position"], wl["scenario_name"])
+                    if self.metrics is not None else None)
             consumer = run.consumer = ResultConsumer(self.db, self.task_uuid, run.uuid, pool, run.sla,
-                                                     self.abort_on_sla_failure)
+                                                     self.abort_on_sla_failure, live)
             if wl["hooks"]:
                 # Hooks run in this process; fault actions are recorded in the environment's history.
                 recorder = faults.FaultRecorder(self.db, self.task_uuid, self.env_uuid, self.env_name)

@@ -51,6 +51,11 @@ class RateSchedule:
         rate = self.segments[pos][0]
         return self._starts[pos] + (index - self._counts[pos]) / rate
 
+    def rate_at(self, seconds: float) -> float:
+        """The rate asked for ``seconds`` after the load's start."""
+        pos = max(0, bisect.bisect_right(self._starts, seconds) - 1)
+        return self.segments[pos][0]
+
     @property
     def final_rate(self) -> float:
         """The rate the schedule ends on and keeps."""
