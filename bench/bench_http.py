@@ -1,10 +1,12 @@
-"""squall vs Rally 5.1.1 on HttpRequests.check_request against a local nginx.
+"""squall vs Rally 5.1.1, Locust 2.47 and wrk on plain GETs against a local nginx, with CPU per request.
 
 nginx (Debian package, installed if missing) answers ``return 200`` on a free
-port of 127.0.0.1. Both tools run the same v1 task file in the same run; the
-table goes to stdout and into bench/RESULTS.md.
+port of 127.0.0.1. squall and Rally run the same v1 task file; Locust
+(FastHttpUser, 2 processes, its own venv) and wrk (``-t1 -c10``, the limit)
+hit the same nginx in the same run. The table goes to stdout and into
+bench/RESULTS.md.
 
-    python bench/bench_http.py [--times 20000]
+    python bench/bench_http.py [--times 100000] [--rally-times 10000]
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dummy import Rally, Squall, rate_of  # noqa: E402
+from procmem import children_cpu  # noqa: E402
 from results import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -83,58 +87,100 @@ class Check(FastHttpUser):
 """
 
 
-def locust_rate(port: int, work: Path, seconds: int = 15) -> float:
-    """Locust 2.47 FastHttpUser, 10 users, 2 processes, in its own venv: requests per second."""
+def locust_run(port: int, work: Path, seconds: int = 15) -> dict[str, float]:
+    """Locust 2.47 FastHttpUser, 10 users, 2 processes, in its own venv: requests/s, requests, failures, CPU s."""
     exe = LOCUST_VENV / "bin" / "locust"
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
         subprocess.run([str(LOCUST_VENV / "bin" / "pip"), "install", "-q", "locust==2.47.*"], check=True)
     (work / "locustfile.py").write_text(LOCUSTFILE)
+    cpu = children_cpu()
     subprocess.run([str(exe), "-f", str(work / "locustfile.py"), "--headless", "-u", "10", "-r", "10",
                     "--run-time", f"{seconds}s", "--processes", "2", "-H", f"http://127.0.0.1:{port}",
                     "--csv", str(work / "locust"), "--only-summary"], check=True, capture_output=True, cwd=work)
+    cpu = children_cpu() - cpu
     import csv
 
     with open(work / "locust_stats.csv") as fh:
         for row in csv.DictReader(fh):
             if row["Name"] == "Aggregated":
-                return float(row["Requests/s"])
+                return {"rate": float(row["Requests/s"]), "requests": float(row["Request Count"]),
+                        "failures": float(row["Failure Count"]), "cpu": cpu}
     raise SystemExit("locust wrote no aggregated stats")
+
+
+def wrk_run(port: int, seconds: int = 10) -> dict[str, float] | None:
+    """wrk -t1 -c10 (Debian's, installed if missing): the machine's limit for this nginx."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        exe = shutil.which("wrk")
+    if exe is None:
+        return None
+    cpu = children_cpu()
+    out = subprocess.run([exe, "-t1", "-c10", f"-d{seconds}s", f"http://127.0.0.1:{port}/"], capture_output=True,
+                         text=True, check=True).stdout
+    cpu = children_cpu() - cpu
+    import re
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
+    if not rate or not count:
+        return None
+    return {"rate": float(rate.group(1)), "requests": float(count.group(1)), "cpu": cpu}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--times", type=int, default=20000)
+    parser.add_argument("--times", type=int, default=100000)
+    parser.add_argument("--rally-times", type=int, default=10000)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         nginx, port = start_nginx(work)
         try:
-            task = work / "http.json"
-            task.write_text(json.dumps({"HttpRequests.check_request": [{
-                "args": {"url": f"http://127.0.0.1:{port}/", "method": "GET", "status_code": 200},
-                "runner": {"type": "constant", "times": opts.times, "concurrency": 10},
-                "sla": {"failure_rate": {"max": 0}},
-            }]}))
-            s_meas, s_wl = Squall(work).run(task)
-            r_meas, r_wl = Rally(work).run(task)
-            l_rate = locust_rate(port, work)
+            def task(times: int) -> Path:
+                path = work / f"http-{times}.json"
+                path.write_text(json.dumps({"HttpRequests.check_request": [{
+                    "args": {"url": f"http://127.0.0.1:{port}/", "method": "GET", "status_code": 200},
+                    "runner": {"type": "constant", "times": times, "concurrency": 10},
+                    "sla": {"failure_rate": {"max": 0}},
+                }]}))
+                return path
+
+            s_meas, s_wl = Squall(work).run(task(opts.times))
+            r_meas, r_wl = Rally(work).run(task(opts.rally_times))
+            locust = locust_run(port, work)
+            wrk = wrk_run(port)
         finally:
             nginx.terminate()
             nginx.wait()
     s_rate, r_rate = rate_of(s_wl), rate_of(r_wl)
-    rows = [
-        (f"HttpRequests.check_request, {opts.times:,} requests, c=10: requests/s", f"{s_rate:,.0f}",
-         f"{r_rate:,.0f}", f"{s_rate / r_rate:.2f}x"),
-        ("Locust 2.47 FastHttpUser, 10 users, --processes 2, same nginx: requests/s", f"{s_rate:,.0f}",
-         f"Locust: {l_rate:,.0f}", f"squall / Locust {s_rate / l_rate:.2f}x"),
-        ("failed requests", str(s_wl["failed_iteration_count"]), str(r_wl["failed_iteration_count"]), ""),
-        ("peak memory, PSS of the process tree (MB)", f"{s_meas['peak_mb']:,.1f}", f"{r_meas['peak_mb']:,.1f}",
-         f"{s_meas['peak_mb'] / r_meas['peak_mb']:.2f}x"),
-    ]
-    lines = ["| measure | squall | Rally 5.1.1 | squall / Rally |", "|---|---|---|---|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    print(write_section("bench/bench_http.py", "nginx on 127.0.0.1.\n\n" + "\n".join(lines)))
+    lines = [f"nginx (`return 200`, one worker) on 127.0.0.1; 10 connections or users each. squall {opts.times:,} "
+             f"requests, Rally {opts.rally_times:,}, Locust 15 s, wrk 10 s. CPU: user + system seconds of the "
+             "tool's whole process tree (command start-up and result storage included for squall and Rally) per "
+             "request.", "",
+             "| tool | requests/s | of wrk | CPU µs / request | failed | peak memory (MB) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    limit = wrk["rate"] if wrk else None
+
+    def row(name: str, rate: float, cpu_us: float, failed: Any, mem: str) -> str:
+        share = f"{rate / limit:.0%}" if limit else "n/a"
+        return f"| {name} | {rate:,.0f} | {share} | {cpu_us:,.1f} | {failed} | {mem} |"
+
+    lines.append(row("squall (HttpRequests.check_request, constant c=10)", s_rate,
+                     s_meas["cpu"] / s_wl["total_iteration_count"] * 1e6, s_wl["failed_iteration_count"],
+                     f"{s_meas['peak_mb']:,.1f}"))
+    lines.append(row("Rally 5.1.1 (the same task file)", r_rate, r_meas["cpu"] / r_wl["total_iteration_count"] * 1e6,
+                     r_wl["failed_iteration_count"], f"{r_meas['peak_mb']:,.1f}"))
+    lines.append(row("Locust 2.47 FastHttpUser, --processes 2", locust["rate"],
+                     locust["cpu"] / max(locust["requests"], 1) * 1e6, int(locust["failures"]), "-"))
+    if wrk:
+        lines.append(row("wrk -t1 -c10 (the limit)", wrk["rate"], wrk["cpu"] / wrk["requests"] * 1e6, 0, "-"))
+    lines += ["", f"squall / Locust: {s_rate / locust['rate']:.2f}x; squall / Rally: {s_rate / r_rate:.2f}x."]
+    print(write_section("bench/bench_http.py", "\n".join(lines)))
+
 
 if __name__ == "__main__":
     main()

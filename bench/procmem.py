@@ -43,7 +43,8 @@ def tree_pss_kb(pid: int) -> int:
 
 
 def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> dict[str, float]:
-    """Run ``cmd``; return wall seconds, peak tree PSS in MB and the exit code."""
+    """Run ``cmd``; return wall seconds, peak tree PSS in MB, CPU seconds of the process tree and the exit code."""
+    cpu_before = children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
@@ -60,4 +61,13 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
     output, _ = proc.communicate()
     done.set()
     sampler.join()
-    return {"wall": time.perf_counter() - started, "peak_mb": peak / 1024, "rc": proc.returncode, "output": output}
+    return {"wall": time.perf_counter() - started, "peak_mb": peak / 1024, "rc": proc.returncode, "output": output,
+            "cpu": children_cpu() - cpu_before}
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of every child process waited for so far (their waited children included)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
