@@ -215,6 +215,22 @@ class TaskAPI(APIGroup):
         return {"uuid": row["uuid"], "status": row["status"], "workloads": workloads}
 
     @api_method("GET", runs_commands=False)
+    def running(self) -> builtins.list[dict[str, Any]]:
+        """The workloads of every running task, with their progress (what the service's ``/metrics`` shows)."""
+        found = []
+        active = [t for status in lifecycle.ACTIVE for t in repo.task_list(self.db, status=status)]
+        for task in active:
+            task = lifecycle.refresh(self.db, task)
+            if task["status"] not in lifecycle.ACTIVE:
+                continue
+            for sub in repo.task_tree(self.db, task["uuid"])["subtasks"]:
+                found += [{"task": task["uuid"], "subtask": sub["title"], "workload": w["position"],
+                           "scenario": w["name"], "status": w["status"], "done": w["total_iteration_count"],
+                           "failed": w["failed_iteration_count"], "expected": w["expected_iterations"]}
+                          for w in sub["workloads"]]
+        return found
+
+    @api_method("GET", runs_commands=False)
     def sla_check(self, task_id: str | None = None) -> dict[str, Any]:
         """Every SLA verdict of every workload, and whether all passed."""
         tree = self.get(task_id=task_id)

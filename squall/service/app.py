@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from squall import bounded, exceptions
 from squall.api import API
 from squall.api.base import API_VERSION, Transport, discover_routes
-from squall.service import history_routes, openapi
+from squall.service import history_routes, metrics_route, openapi
 from squall.service.guard import RequestGuard
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -232,6 +232,7 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Any:
     app_routes = [Route("/", portal, methods=["GET"]), Route("/portal", portal_redirect, methods=["GET"]),
                   Mount("/portal", StaticFiles(directory=PORTAL), name="portal"),
                   Route("/health", health, methods=["GET"]),
+                  Route("/metrics", metrics_route.metrics_endpoint(api, authorised, _error), methods=["GET"]),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
     app_routes += [Route(path, history, methods=ALL_METHODS) for path in history_routes.PATHS]
     app_routes += [Route(r["path"], call, methods=ALL_METHODS) for r in routes]

@@ -32,7 +32,7 @@ ROUTE_COMMANDS = {
     "results.compare": "never", "results.export": "never", "results.import_results": "never",
     "results.iterations": "never", "results.report": "never", "results.trends": "never",
     "task.abort": "never", "task.create": "with hooks", "task.delete": "never",
-    "task.get": "never", "task.hooks": "never",
+    "task.get": "never", "task.hooks": "never", "task.running": "never",
     "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
     "task.sla_check": "never", "task.start": "with hooks", "task.status": "never",
     "task.use": "never", "task.validate": "never",

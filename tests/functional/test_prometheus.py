@@ -100,3 +100,35 @@ Dummy.dummy:
         task_uuid, "Dummy.dummy", "0", "Dummy.dummy")
     assert float(seen["squall_rps_target"][0]["value"][1]) == 20.0
     assert {s["metric"]["action"] for s in seen["squall_atomic_duration_seconds_count"]} == {"foo"}
+
+
+def test_the_service_metrics_show_its_running_tasks(start_service: Any, home: Path) -> None:
+    import httpx
+
+    from squall.api import API
+
+    url = start_service("--token", "s3cret", home=home)
+    api = API(endpoint_url=url, token="s3cret")
+    task = api.task.create(config=json.dumps({"Dummy.dummy": [{"args": {"sleep": 0.05},
+                                                                "runner": {"type": "serial", "times": 2000}}]}))
+    api.task.start(task_id=task["uuid"])  # the service launches it in a process of its own
+    try:
+        assert httpx.get(f"{url}/metrics", timeout=10).status_code == 401
+        deadline = time.monotonic() + 60
+        while True:
+            text = httpx.get(f"{url}/metrics", headers={"Authorization": "Bearer s3cret"}, timeout=10).text
+            line = next((ln for ln in text.splitlines()
+                         if ln.startswith("squall_iterations_total{") and task["uuid"] in ln), None)
+            if line is not None and float(line.rsplit(" ", 1)[1]) > 0:
+                break
+            assert time.monotonic() < deadline, text
+            time.sleep(0.3)
+        assert 'scenario="Dummy.dummy"' in line and 'workload="0"' in line
+        assert f'squall_expected_iterations{{scenario="Dummy.dummy",subtask="Dummy.dummy",task="{task["uuid"]}"' \
+               in text
+    finally:
+        api.task.abort(task_id=task["uuid"])
+        deadline = time.monotonic() + 60
+        while api.task.status(task_id=task["uuid"])["status"] not in ("aborted", "finished", "crashed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
