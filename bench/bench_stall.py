@@ -20,50 +20,20 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
 from bench_dummy import SQUALL  # noqa: E402
 from results import write_section  # noqa: E402
 
+from tests.stalling import serve  # noqa: E402
+
 STALL_AT = 1000
 SLOTS = 10
-
-
-class Stalling(BaseHTTPRequestHandler):
-    """200 with no body; from the STALL_AT-th request, nothing for ``server.stall_seconds``."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        server: Any = self.server
-        with server.lock:
-            server.count += 1
-            if server.count == STALL_AT:
-                server.window = (time.time(), time.time() + server.stall_seconds)
-            window = server.window
-        if window is not None and time.time() < window[1]:
-            time.sleep(window[1] - time.time())
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet."""
-
-
-def serve(stall: float) -> Any:
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
-    server.daemon_threads = True
-    server.lock, server.count, server.window, server.stall_seconds = threading.Lock(), 0, None, stall
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def run(env: dict[str, str], work: Path, url: str, runner: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,11 +69,11 @@ def main() -> None:
     rows = []
     for name, runner in (("open loop: rps", {"rps": {"times": times, "rps": opts.rate, "max_concurrency": SLOTS}}),
                          ("closed loop: constant", {"constant": {"times": times, "concurrency": SLOTS}})):
-        server = serve(opts.stall)
-        its = run(env, work, f"http://127.0.0.1:{server.server_address[1]}/", runner)
+        server = serve(STALL_AT, opts.stall)
+        its = run(env, work, server.url, runner)
         server.shutdown()
         server.server_close()
-        start, end = server.window
+        start, end = server.stall
         durations = [it["duration"] for it in its]
         hit = sum(1 for it in its if it["timestamp"] < end and it["timestamp"] + it["duration"] > start)
         row = [name, len(its), *quantiles(durations), hit]
@@ -127,7 +97,7 @@ def main() -> None:
     body += ["", "`duration` is what Rally and Locust report (from the send); a closed loop sends nothing while the "
              "server stalls, so only the requests in flight show it. `from schedule` (open loop) counts from "
              "when each request was due: every request due during the stall waited for it. The open-loop "
-             "run's report is bench/stall-report.html (chart \"Latency from schedule\")."]
+             "run's report is written to bench/stall-report.html (chart \"Latency from schedule\"; not kept in git)."]
     print(write_section("bench/bench_stall.py", "\n".join(body)))
 
 

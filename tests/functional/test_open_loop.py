@@ -8,52 +8,24 @@ started (``start_lag``) and so the latency from its due time.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from squall.api import API
 from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+from tests.stalling import serve
 
 STALL = 1.0  # seconds the server stops answering, once
 STALL_AT = 100  # the request that starts the stall
 SLOTS = 10
 
 
-class _Stalling(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        server: Any = self.server
-        with server.lock:
-            server.count += 1
-            if server.count == STALL_AT:
-                now = time.time()
-                server.stall = (now, now + STALL)
-            window = server.stall
-        if window is not None and time.time() < window[1]:
-            time.sleep(window[1] - time.time())
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet."""
-
-
 @pytest.fixture
 def stalling() -> Iterator[Any]:
     """An HTTP server on 127.0.0.1 that stops answering for STALL seconds from its STALL_AT-th request on."""
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Stalling)
-    server.daemon_threads = True
-    server.lock, server.count, server.stall = threading.Lock(), 0, None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server = serve(STALL_AT, STALL)
     yield server
     server.shutdown()
     server.server_close()

@@ -66,16 +66,21 @@ class Image:
                      visibility: str | None = "private", min_disk: int = 0, min_ram: int = 0,
                      properties: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create an image, upload its data, and wait until it is active (Rally's ``glance_v2.create_image``)."""
-        body = {**(properties or {}), "name": self.new_name(), "container_format": container_format,
-                "disk_format": disk_format, "min_disk": min_disk, "min_ram": min_ram}
-        if visibility:
-            body["visibility"] = visibility
+        body = self._body(container_format, disk_format, visibility, min_disk, min_ram, properties)
         with ActionTimer(self.holder, "glance_v2.create_image"):
             image: dict[str, Any] = self._request("POST", "/images", json=body)
             with ActionTimer(self.holder, "glance_v2.upload_data"), image_data(image_location) as data:
                 clients.api(self.conn, "image").request(f"/images/{image['id']}/file", "PUT", data=data,
                                         headers={"Content-Type": "application/octet-stream"})
             return self._wait_active(image["id"])
+
+    def _body(self, container_format: str, disk_format: str, visibility: str | None, min_disk: int, min_ram: int,
+              properties: dict[str, Any] | None) -> dict[str, Any]:
+        body = {**(properties or {}), "name": self.new_name(), "container_format": container_format,
+                "disk_format": disk_format, "min_disk": min_disk, "min_ram": min_ram}
+        if visibility:
+            body["visibility"] = visibility
+        return body
 
     def _wait_active(self, image_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + ACTIVE_TIMEOUT
@@ -91,10 +96,7 @@ class Image:
                                 min_disk: int = 0, min_ram: int = 0,
                                 properties: dict[str, Any] | None = None) -> dict[str, Any]:
         """An image record without data, ``queued`` (Rally's ``glance_v2.create_image_for_import``)."""
-        body = {**(properties or {}), "name": self.new_name(), "container_format": container_format,
-                "disk_format": disk_format, "min_disk": min_disk, "min_ram": min_ram}
-        if visibility:
-            body["visibility"] = visibility
+        body = self._body(container_format, disk_format, visibility, min_disk, min_ram, properties)
         with ActionTimer(self.holder, "glance_v2.create_image_for_import"):
             return self._request("POST", "/images", json=body)  # type: ignore[no-any-return]
 
