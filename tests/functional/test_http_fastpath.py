@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,13 @@ http {{ access_log off; keepalive_requests 3; keepalive_timeout 200ms;
             proc.wait(timeout=10)
 
 
+def _run(coro: Any) -> Any:
+    """Run a coroutine to its end on an event loop of its own, in a thread: the test process may already have
+    a loop running in its main thread (Playwright's sync API leaves one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _send(method: str, url: str, **kwargs: Any) -> fastpath.Response:
     async def go() -> fastpath.Response:
         pool = fastpath.Pool()
@@ -127,7 +135,7 @@ def _send(method: str, url: str, **kwargs: Any) -> fastpath.Response:
         finally:
             pool.close()
 
-    return asyncio.run(go())
+    return _run(go())
 
 
 @pytest.mark.parametrize("server", ["h11", "httptools", "https"])
@@ -176,7 +184,7 @@ def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str
         finally:
             pool.close()
 
-    assert asyncio.run(many()) == [200] * 60  # nginx closes every connection after its 3rd request
+    assert _run(many()) == [200] * 60  # nginx closes every connection after its 3rd request
 
     async def with_pauses() -> list[int]:
         pool = fastpath.Pool()
@@ -189,7 +197,7 @@ def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str
         finally:
             pool.close()
 
-    assert asyncio.run(with_pauses()) == [200] * 3
+    assert _run(with_pauses()) == [200] * 3
 
 
 def test_check_request_takes_the_fast_path_and_the_full_client_alike(api: API, servers: dict[str, Any]) -> None:
