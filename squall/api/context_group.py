@@ -87,8 +87,10 @@ class ContextAPI(APIGroup):
             raise exceptions.InvalidStateError(
                 f"persistent context '{row['name']}' is in use by running task {running[0]['uuid']}")
         try:
-            env_spec = self.api.env.get(env=row["env_uuid"], include_secrets=True)["spec"]
+            env_row = self.api.env.resolve(row["env_uuid"])
         except exceptions.NotFoundError:
+            env_row = None
+        if env_row is None:
             raise exceptions.InvalidStateError(
-                f"persistent context '{row['name']}': its environment {row['env_uuid']} is gone") from None
-        return persistent.cleanup(self.db, row, env_spec, dry_run)
+                f"persistent context '{row['name']}': its environment {row['env_uuid']} is gone")
+        return persistent.cleanup(self.db, row, env_row["spec"], dry_run)

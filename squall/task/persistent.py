@@ -26,7 +26,7 @@ from squall.task.taskfile import validate
 #: Contexts a persistent context cannot hold: they clean up a workload's own resources.
 NOT_PERSISTABLE = ("cleanup", "admin_cleanup")
 #: Workload-context keys the engine sets itself; everything else is what the contexts left.
-ENGINE_KEYS = ("task", "owner_id", "env", "config")
+ENGINE_KEYS = ("task", "owner_id", "env", "config", "persistent_context")
 
 
 def contexts_of(document: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import pytest
 
 from squall.api import API
 from squall.platforms.http import fastpath
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, free_port
 from tests.functional.helpers import iterations, run_task, v2_task
 
 APP = '''
@@ -56,12 +56,6 @@ app = Starlette(routes=[Route("/echo", echo, methods=["GET", "POST", "PUT", "PAT
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -92,7 +86,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     env = {**os.environ, "PYTHONPATH": str(folder)}
     for name, extra in (("h11", ["--http", "h11"]), ("httptools", ["--http", "httptools"]),
                         ("https", ["--http", "h11", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)])):
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "fastpath_app:app", "--port", str(port),
                                  "--log-level", "warning", *extra], cwd=folder, env=env, start_new_session=True)
         procs.append(proc)
@@ -100,7 +94,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         urls[name] = f"{'https' if name == 'https' else 'http'}://127.0.0.1:{port}"
     nginx = Path("/usr/sbin/nginx")
     if nginx.exists():
-        port = _free_port()
+        port = free_port()
         (folder / "nginx.conf").write_text(f"""worker_processes 1; daemon off; pid {folder}/nginx.pid;
 error_log {folder}/nginx-error.log; events {{ worker_connections 256; }}
 http {{ access_log off; keepalive_requests 3; keepalive_timeout 200ms;

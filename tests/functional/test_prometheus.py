@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -16,15 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CLI, IN_CI, SQUALL
+from tests.conftest import CLI, IN_CI, SQUALL, free_port
 
 PROMETHEUS = "/usr/bin/prometheus"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def prometheus(tmp_path: Path) -> Iterator[dict[str, Any]]:
         if IN_CI:
             pytest.fail("prometheus is not installed; scripts/install-test-deps.sh installs it")
         pytest.skip("prometheus is not installed")
-    metrics_port, web_port = _free_port(), _free_port()
+    metrics_port, web_port = free_port(), free_port()
     config = tmp_path / "prometheus.yml"
     config.write_text(f"""global: {{scrape_interval: 1s, evaluation_interval: 1s}}
 scrape_configs:

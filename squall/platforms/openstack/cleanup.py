@@ -62,8 +62,9 @@ def discover(conn: Connection, task_uuid: str | None = None, kind: str | None = 
 
 
 def _ours(name: str, task_uuid: str | None, kind: str | None, spare: frozenset[str]) -> bool:
-    owner = naming.owner(name)
-    return naming.belongs_to(name, task_uuid, kind) and owner is not None and owner.task_code not in spare
+    if not naming.belongs_to(name, task_uuid, kind):
+        return False
+    return not spare or naming.owner(name).task_code not in spare  # type: ignore[union-attr]
 
 
 def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
