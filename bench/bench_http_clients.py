@@ -128,6 +128,19 @@ def _pycurl(url: str, n: int) -> None:
         c.close()
 
 
+def have_pycurl() -> bool:
+    """pycurl is a candidate, not a dependency: installed here for the bench when it can be."""
+    try:
+        import pycurl  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pycurl"], capture_output=True, check=False)
+        try:
+            import pycurl  # noqa: F401
+        except ImportError:
+            return False
+    return True
+
+
 def measure(name: str, run: Callable[[], None], n: int) -> tuple[str, float, float]:
     cpu, wall = _cpu(), time.perf_counter()
     run()
@@ -158,7 +171,7 @@ def main() -> None:
             rows = [
                 measure("aiohttp, asyncio loop", lambda: asyncio.run(_aiohttp(url, n)), n),
                 measure("aiohttp, uvloop", lambda: uvloop.run(_aiohttp(url, n)), n),
-                measure("pycurl CurlMulti", lambda: _pycurl(url, n), n),
+                *([measure("pycurl CurlMulti", lambda: _pycurl(url, n), n)] if have_pycurl() else []),
                 measure("asyncio.Protocol + httptools, uvloop", lambda: uvloop.run(_protocol(url, n)), n),
             ]
             wrk = wrk_rate(url)

@@ -100,8 +100,21 @@ def action_timer(name: str) -> Callable[[F], F]:
 
             @functools.wraps(func)
             async def async_wrapper(self: AtomicActionsHolder, *args: Any, **kwargs: Any) -> Any:
-                with ActionTimer(self, name):
+                # ActionTimer's work, inlined: an HTTP iteration is a few microseconds of Python in all.
+                action: AtomicAction = {"name": name, "started_at": time.time(), "finished_at": None,
+                                        "failed": False, "children": []}
+                stack = self._atomic_stack
+                (stack[-1]["children"] if stack else self._atomic_actions).append(action)
+                stack.append(action)
+                try:
                     return await func(self, *args, **kwargs)
+                except BaseException:
+                    action["failed"] = True
+                    raise
+                finally:
+                    action["finished_at"] = time.time()
+                    if stack and stack[-1] is action:
+                        stack.pop()
 
             return async_wrapper  # type: ignore[return-value]
 

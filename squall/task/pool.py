@@ -24,7 +24,7 @@ from squall import registry
 from squall.task.async_worker import AsyncWorker
 from squall.task.runner import Schedule
 from squall.task.thread_worker import ThreadWorker
-from squall.task.worker_base import RawResult, SharedState
+from squall.task.worker_base import RawResult, SharedState, StopFlag
 
 __all__ = ["RawResult", "WorkerPool"]
 
@@ -83,7 +83,7 @@ class WorkerPool:
             counter=_CTX.RawValue("q", 0),
             started=_CTX.RawValue("q", 0),
             lock=_CTX.Lock(),
-            stop=_CTX.Event(),
+            stop=StopFlag(_CTX.RawValue("b", 0)),
             queue=_CTX.Queue(),
             credits=_CTX.Semaphore(_CREDITS),
             ready=_CTX.Barrier(len(schedule.slots) + 1, action=self._start_clock),

@@ -27,6 +27,21 @@ FLUSH_SECONDS = 0.05
 PACING_STEP = 0.05  # longest sleep while waiting for an open-loop iteration's turn
 
 
+class StopFlag:
+    """A flag every process of a workload reads without a lock (checked before every iteration)."""
+
+    def __init__(self, value: Any) -> None:
+        self._value = value  # RawValue('b') in shared memory
+
+    def set(self) -> None:
+        """Raise the flag."""
+        self._value.value = 1
+
+    def is_set(self) -> bool:
+        """Whether the flag is raised."""
+        return bool(self._value.value)
+
+
 @dataclass
 class SharedState:
     """The objects the parent and every worker process of one workload share."""
@@ -34,7 +49,7 @@ class SharedState:
     counter: Any  # RawValue('q'): next iteration index
     started: Any  # RawValue('q'): iterations that have started
     lock: Any
-    stop: Any  # mp.Event: start no more iterations
+    stop: StopFlag  # start no more iterations
     queue: Any
     credits: Any  # Semaphore: one per batch in flight
     ready: Any  # Barrier: the parent and every worker, ready to load

@@ -210,3 +210,39 @@ def test_check_request_takes_the_fast_path_and_the_full_client_alike(api: API, s
             assert all(e and "actual `503`" in e[1] for e in errors)
         else:
             assert errors == [[]] * 20
+
+
+def _scripted_server(answers: list[bytes]) -> tuple[str, Any]:
+    """A raw TCP server on 127.0.0.1 that reads one request per connection, writes the next answer, closes."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        for answer in answers:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)
+        listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{port}/", thread
+
+
+def test_answer_heads_are_read_as_sent_and_bounded(servers: dict[str, Any]) -> None:
+    echoed = _send("GET", f"{servers['h11']}/echo")
+    assert echoed.header("Content-Type") == "application/json"
+    assert ("content-type", "application/json") in echoed.headers
+    url, thread = _scripted_server([
+        b"HTTP/1.1 200 OK\r\nX-One: 1\r\nx-two:  two words \r\nConnection: close\r\n\r\nuntil-close",
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (fastpath.MAX_HEAD_BYTES + 10) + b"\r\nContent-Length: 0\r\n\r\n",
+    ])
+    answer = _send("GET", url)
+    assert answer.body == b"until-close"  # no length: the body runs until the server closes
+    assert answer.header("x-one") == "1" and answer.header("X-Two") == "two words"
+    with pytest.raises(ConnectionError, match="head is longer than"):
+        _send("GET", url)
+    thread.join(timeout=10)

@@ -19,6 +19,7 @@ import asyncio
 import base64
 import json as jsonlib
 import ssl
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -28,6 +29,7 @@ IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "OPTIONS", "TRACE"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 30  # requests' limit
 USER_AGENT = "squall"
+MAX_HEAD_BYTES = 256 * 1024  # an answer's status line and headers; more is refused, not buffered
 
 
 def handles(url: str, method: str, kwargs: dict[str, Any]) -> bool:
@@ -40,20 +42,43 @@ def handles(url: str, method: str, kwargs: dict[str, Any]) -> bool:
     return data is None or isinstance(data, str | bytes | dict | list)
 
 
+def parse_head(head: bytes) -> list[tuple[bytes, bytes]]:
+    """The header fields of an answer's head (status line first, as llhttp accepted it: no folded lines), in
+    order."""
+    fields: list[tuple[bytes, bytes]] = []
+    for line in head.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields.append((name.strip(), value.strip()))
+    return fields
+
+
 class Response:
-    """An answer: status, headers (lower-case names, in order) and the whole body."""
+    """An answer: status, headers (parsed from its head when asked for) and the whole body."""
 
-    __slots__ = ("status", "headers", "body")
+    __slots__ = ("status", "head", "body", "_fields")
 
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    def __init__(self, status: int, head: bytes, body: bytes) -> None:
         self.status = status
-        self.headers = headers
+        self.head = head
         self.body = body
+        self._fields: list[tuple[bytes, bytes]] | None = None
+
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """The header fields as sent: (name, value) bytes, in order."""
+        if self._fields is None:
+            self._fields = parse_head(self.head)
+        return self._fields
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The headers in order, names in lower case."""
+        return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self.raw_headers]
 
     def header(self, name: str) -> str | None:
         """The first value of a header, or None."""
-        name = name.lower()
-        return next((v for k, v in self.headers if k == name), None)
+        wanted = name.lower().encode("latin-1")
+        return next((v.decode("latin-1") for k, v in self.raw_headers if k.lower() == wanted), None)
 
 
 class ConnectionClosed(ConnectionError):
@@ -66,7 +91,12 @@ class ConnectionClosed(ConnectionError):
 
 
 class _Connection(asyncio.Protocol):
-    """One connection: a request written, its answer parsed as it arrives."""
+    """One connection: a request written, its answer parsed as it arrives.
+
+    Header fields are not handed over one by one (that is most of the parse
+    cost): the head's bytes are kept, and parsed only when someone asks for a
+    header (a redirect's Location, a body that runs until close).
+    """
 
     def __init__(self) -> None:
         import httptools
@@ -75,10 +105,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self._waiter: asyncio.Future[Response] | None = None
-        self._reset()
-
-    def _reset(self) -> None:
-        self._headers: list[tuple[str, str]] = []
+        self._head = b""
         self._body: list[bytes] = []
         self._answered = False
         self._headers_done = False
@@ -90,6 +117,12 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._answered = True
+        if not self._headers_done:
+            self._head = self._head + data if self._head else data
+            if len(self._head) > MAX_HEAD_BYTES:
+                self._fail(ConnectionError(f"the answer's head is longer than {MAX_HEAD_BYTES} bytes"))
+                self.close()
+                return
         try:
             self._parser.feed_data(data)
         except Exception as exc:  # httptools' parser errors: a malformed answer
@@ -107,9 +140,6 @@ class _Connection(asyncio.Protocol):
             self._fail(ConnectionClosed(self._answered))
 
     # -- httptools callbacks ---------------------------------------------------
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
-
     def on_headers_complete(self) -> None:
         self._headers_done = True
         self._keep_alive = self._parser.should_keep_alive()
@@ -122,14 +152,15 @@ class _Connection(asyncio.Protocol):
 
     # -- helpers ---------------------------------------------------------------
     def _length_known(self) -> bool:
-        names = {k for k, _ in self._headers}
-        return "content-length" in names or any(k == "transfer-encoding" and "chunked" in v.lower()
-                                                for k, v in self._headers)
+        fields = parse_head(self._head)
+        return any(k.lower() == b"content-length" or (k.lower() == b"transfer-encoding" and b"chunked" in v.lower())
+                   for k, v in fields)
 
     def _complete(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(Response(self._parser.get_status_code(), self._headers, b"".join(self._body)))
+            body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+            waiter.set_result(Response(self._parser.get_status_code(), self._head, body))
         if not self._keep_alive:
             self.close()
 
@@ -143,13 +174,16 @@ class _Connection(asyncio.Protocol):
         """Open, idle and not told to close."""
         return not self.closed and self._keep_alive and self._waiter is None
 
-    async def send(self, request: bytes) -> Response:
-        """Write one request and wait for its whole answer."""
+    def send(self, request: bytes) -> asyncio.Future[Response]:
+        """Write one request; the future is its whole answer."""
         assert self.transport is not None
-        self._reset()
-        self._waiter = asyncio.get_running_loop().create_future()
+        self._head = b""
+        self._body = []
+        self._answered = self._headers_done = False
+        self._keep_alive = True
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(request)
-        return await self._waiter
+        return waiter
 
     def close(self) -> None:
         """Close the connection."""
@@ -261,21 +295,62 @@ def build(method: str, url: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...
         head.encode("latin-1") + b"\r\n" + body
 
 
+class Prepared:
+    """One request ready to send: its pool key, its bytes, and how to send it."""
+
+    __slots__ = ("method", "url", "kwargs", "key", "raw", "timeout", "follow")
+
+    def __init__(self, method: str, url: str, kwargs: dict[str, Any]) -> None:
+        self.method = method.upper()
+        self.url = url
+        self.kwargs = dict(kwargs)
+        self.key, self.raw = build(self.method, url, kwargs)
+        timeout = kwargs.get("timeout")
+        self.timeout: float | None = sum(timeout) if isinstance(timeout, list | tuple) else timeout
+        self.follow = kwargs.get("allow_redirects", True) is not False
+
+
+# Load tests send the same few requests again and again: each is built once per process.
+_PREPARED: dict[tuple[str, str, str], Prepared | None] = {}
+_PREPARED_MAX = 4096
+_PREPARED_BYTES = 65536  # a larger request is built anew each time: the cache holds no big bodies
+
+
+def prepare(method: str, url: str, kwargs: dict[str, Any]) -> Prepared | None:
+    """The request ready to send on the fast path, or None when the full client must send it (:func:`handles`)."""
+    cache_key = (method, url, repr(kwargs) if kwargs else "")
+    try:
+        return _PREPARED[cache_key]
+    except KeyError:
+        pass
+    prepared = Prepared(method, url, kwargs) if handles(url, method, kwargs) else None
+    if len(_PREPARED) < _PREPARED_MAX and (prepared is None or len(prepared.raw) <= _PREPARED_BYTES):
+        _PREPARED[cache_key] = prepared
+    return prepared
+
+
 async def request(pool: Pool, method: str, url: str, kwargs: dict[str, Any]) -> Response:
     """Send a request (following redirects unless ``allow_redirects`` is false, as requests does)."""
-    timeout = kwargs.get("timeout")
-    if isinstance(timeout, list | tuple):
-        timeout = sum(timeout)
-    call = _follow(pool, method.upper(), url, dict(kwargs))
-    return await (asyncio.wait_for(call, timeout) if timeout else call)
+    prepared = prepare(method, url, kwargs)
+    if prepared is None:
+        raise ValueError(f"the fast path cannot send this request: {method} {url}")
+    return await send(pool, prepared)
 
 
-async def _follow(pool: Pool, method: str, url: str, kwargs: dict[str, Any]) -> Response:
-    for _ in range(MAX_REDIRECTS + 1):
-        key, raw = build(method, url, kwargs)
-        response = await pool.exchange(key, method, raw)
+def send(pool: Pool, prepared: Prepared) -> Awaitable[Response]:
+    """Send a prepared request, within its timeout, following redirects as it says."""
+    call = _follow(pool, prepared)
+    return asyncio.wait_for(call, prepared.timeout) if prepared.timeout else call
+
+
+async def _follow(pool: Pool, prepared: Prepared) -> Response:
+    response = await pool.exchange(prepared.key, prepared.method, prepared.raw)
+    if response.status not in REDIRECTS or not prepared.follow:
+        return response
+    method, url, kwargs = prepared.method, prepared.url, dict(prepared.kwargs)
+    for _ in range(MAX_REDIRECTS):
         location = response.header("location")
-        if response.status not in REDIRECTS or not location or kwargs.get("allow_redirects", True) is False:
+        if response.status not in REDIRECTS or not location:
             return response
         target = urljoin(url, location)
         if urlsplit(target).hostname != urlsplit(url).hostname:
@@ -285,4 +360,8 @@ async def _follow(pool: Pool, method: str, url: str, kwargs: dict[str, Any]) -> 
             kwargs.pop("data", None)
             kwargs.pop("json", None)
         url = target
-    raise ConnectionError(f"more than {MAX_REDIRECTS} redirects")
+        key, raw = build(method, url, kwargs)
+        response = await pool.exchange(key, method, raw)
+    if response.status in REDIRECTS and response.header("location"):
+        raise ConnectionError(f"more than {MAX_REDIRECTS} redirects")
+    return response

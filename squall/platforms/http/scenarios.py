@@ -124,8 +124,9 @@ class HttpScenario(Scenario):
 
     @atomic.action_timer("requests.check_request")
     async def _check_request(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
-        if fastpath.handles(url, method, kwargs):
-            answer = await fastpath.request(_fast_pool(), method, url, kwargs)
+        prepared = fastpath.prepare(method, url, kwargs)
+        if prepared is not None:
+            answer = await fastpath.send(_fast_pool(), prepared)
             if answer.status != status_code:
                 raise ValueError(f"Expected HTTP request code is `{status_code}` actual `{answer.status}`")
             return
