@@ -45,7 +45,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_nginx(work: Path) -> tuple[subprocess.Popen[bytes], int]:
+def raise_open_files(wanted: int = 65536) -> int:
+    """Raise this process's open-file limit (inherited by what it starts) as far as allowed; the new limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return max(soft, target)
+
+
+def start_nginx(work: Path, connections: int = 1024) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx answering ``return 200`` on a free port; ``connections`` at once (one more for each, its listener)."""
+    raise_open_files(2 * connections + 64)
     port = free_port()
     conf = work / "nginx.conf"
     conf.write_text(f"""
@@ -53,7 +66,8 @@ worker_processes 1;
 daemon off;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
-events {{ worker_connections 1024; }}
+worker_rlimit_nofile {2 * connections + 64};
+events {{ worker_connections {connections + 16}; }}
 http {{
     access_log off;
     keepalive_requests 1000000;

@@ -1,9 +1,10 @@
 """A worker process whose iterations run as asyncio tasks (``async def run`` scenarios).
 
 Closed loop: ``slots`` coroutines each claim and run iterations. Open loop:
-one scheduler claims iterations in order, awaits each one's turn, and starts
-it as a task, with at most ``slots`` running. A timeout cancels the
-iteration and records Rally's ThreadTimeoutException.
+the same coroutines take turns to claim the next iteration and wait until it
+is due, so iterations start in order and on time while a slot is free, and
+late (never skipped) when all are busy. A timeout cancels the iteration and
+records Rally's ThreadTimeoutException.
 """
 
 from __future__ import annotations
@@ -76,20 +77,18 @@ class AsyncWorker(WorkerBase):
         return False
 
     async def _open_loop(self) -> None:
-        sem = asyncio.Semaphore(self.slots)
-        pending: set[asyncio.Task[None]] = set()
+        # ``slots`` coroutines take turns: the one holding ``turn`` claims the next iteration, waits until it
+        # is due and starts it; then the next free one claims the one after. When every slot is busy, the
+        # next iteration starts late, when one frees. No task is made per iteration.
+        turn = asyncio.Lock()
 
-        async def one(index: int) -> None:
-            try:
+        async def slot() -> None:
+            while True:
+                async with turn:
+                    index = self.next_index()
+                    if index is None or not await self._wait_for_turn(index):
+                        return
+                    self.mark_started()
                 self.emitter.emit(await self.run_one(index))
-            finally:
-                sem.release()
 
-        while (index := self.next_index()) is not None and await self._wait_for_turn(index):
-            await sem.acquire()
-            self.mark_started()
-            task = asyncio.create_task(one(index))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-        if pending:
-            await asyncio.gather(*pending)
+        await asyncio.gather(*(slot() for _ in range(self.slots)))

@@ -60,7 +60,7 @@ def _process_main(worker_id: int, parent_pid: int, shared: SharedState, schedule
     status = "ok"
     try:
         worker_cls = AsyncWorker if registry.get("scenario", scenario_name).is_async() else ThreadWorker  # type: ignore[attr-defined]
-        worker = worker_cls(shared, schedule, scenario_name, args, context, slots)
+        worker = worker_cls(shared, schedule, scenario_name, args, context, slots, worker_id)
         # The clock starts when every worker is ready, so an open-loop schedule
         # does not begin late and then burst to catch up.
         shared.ready.wait(timeout=_READY_SECONDS)
@@ -82,6 +82,7 @@ class WorkerPool:
         self.shared = SharedState(
             counter=_CTX.RawValue("q", 0),
             started=_CTX.RawValue("q", 0),
+            started_open=_CTX.RawArray("q", len(schedule.slots)),
             lock=_CTX.Lock(),
             stop=StopFlag(_CTX.RawValue("b", 0)),
             queue=_CTX.Queue(),
@@ -128,7 +129,7 @@ class WorkerPool:
     @property
     def started_iterations(self) -> int:
         """How many iterations have started so far, across all processes."""
-        return int(self.shared.started.value)
+        return int(self.shared.started.value) + sum(self.shared.started_open)
 
     def stop(self) -> None:
         """Start no new iterations; running ones finish."""

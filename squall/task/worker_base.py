@@ -47,7 +47,8 @@ class SharedState:
     """The objects the parent and every worker process of one workload share."""
 
     counter: Any  # RawValue('q'): next iteration index
-    started: Any  # RawValue('q'): iterations that have started
+    started: Any  # RawValue('q'): closed-loop iterations that have started (claimed)
+    started_open: Any  # RawArray('q'), one per process: open-loop iterations each has started
     lock: Any
     stop: StopFlag  # start no more iterations
     queue: Any
@@ -100,8 +101,9 @@ class WorkerBase:
     """One worker process's share of the load; subclasses run the iterations (threads or asyncio)."""
 
     def __init__(self, shared: SharedState, schedule: Schedule, scenario_name: str,
-                 args: dict[str, Any], context: dict[str, Any], slots: int) -> None:
+                 args: dict[str, Any], context: dict[str, Any], slots: int, worker_id: int = 0) -> None:
         self.shared = shared
+        self.worker_id = worker_id
         self.schedule = schedule
         self.cls: type[Scenario] = registry.get("scenario", scenario_name)  # type: ignore[assignment]
         self.args = args
@@ -130,19 +132,27 @@ class WorkerBase:
             return None
         if self.deadline is not None and time.monotonic() >= self.deadline:
             return None
-        with sh.lock:
+        lock = sh.lock
+        lock.acquire()  # the C method: ``with`` would add two Python calls to every iteration
+        try:
             index = sh.counter.value
             if self.schedule.times is not None and index >= self.schedule.times:
                 return None
             sh.counter.value = index + 1
             if start:
                 sh.started.value += 1
+        finally:
+            lock.release()
         return index
 
     def mark_started(self) -> None:
-        """Count a claimed iteration as started (open loop: when its turn came)."""
-        with self.shared.lock:
-            self.shared.started.value += 1
+        """Count a claimed iteration as started (open loop: when its turn came).
+
+        Each process counts in its own cell, without the shared lock: only its
+        scheduler (one thread or one coroutine) writes it; the parent sums them.
+        """
+        counts = self.shared.started_open
+        counts[self.worker_id] += 1
 
     def pause_before(self, index: int) -> float | None:
         """Open loop: seconds to sleep before asking again (0 when iteration ``index`` is due), None once stopped."""
