@@ -58,7 +58,7 @@ def raise_open_files(wanted: int = 65536) -> int:
 
 def start_nginx(work: Path, connections: int = 1024) -> tuple[subprocess.Popen[bytes], int]:
     """nginx answering ``return 200`` on a free port; ``connections`` at once (one more for each, its listener)."""
-    raise_open_files(2 * connections + 64)
+    files = raise_open_files(2 * connections + 64)
     port = free_port()
     conf = work / "nginx.conf"
     conf.write_text(f"""
@@ -66,12 +66,12 @@ worker_processes 1;
 daemon off;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
-worker_rlimit_nofile {2 * connections + 64};
+worker_rlimit_nofile {files};
 events {{ worker_connections {connections + 16}; }}
 http {{
     access_log off;
     keepalive_requests 1000000;
-    server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }}
+    server {{ listen 127.0.0.1:{port} backlog=4096; location / {{ return 200 "ok"; }} }}
 }}
 """)
     proc = subprocess.Popen([ensure_nginx(), "-c", str(conf), "-p", str(work)])

@@ -11,6 +11,7 @@ from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
 from squall.storage import context_repo, repo
 from squall.task import detached, lifecycle
+from squall.task.executor import parse_executor, probe_scheduler
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
 from squall.task.taskfile import validate as validation
@@ -135,24 +136,49 @@ class TaskAPI(APIGroup):
 
     @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
-              prometheus_port: int | None = None) -> dict[str, Any]:
+              prometheus_port: int | None = None, executor: str | None = None,
+              dask_workers: int | None = None) -> dict[str, Any]:
         """Run a created task to its end (blocking); returns its summary.
 
         ``prometheus_port``: serve the running workloads' metrics for
         Prometheus on 127.0.0.1 at that port while the task runs.
+        ``executor``: where the iterations run: ``local`` (forked processes,
+        the default), ``dask://HOST:PORT`` (the workers of that Dask
+        scheduler; ``dask_workers``: how many of them) or ``dask-local:N``.
+        An unreachable scheduler, or workers with another squall, are refused
+        before anything starts.
         """
+        spec = parse_executor(executor, dask_workers)
         uuid = self.resolve(task_id)["uuid"]
-        detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port)
+        if spec.kind == "dask":
+            probe_scheduler(spec)
+        detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port, executor=spec)
         return _summary(repo.task_get(self.db, uuid))
+
+    @api_method("POST", runs_commands=True)
+    def check_executor(self, executor: str | None = None, dask_workers: int | None = None) -> dict[str, Any]:
+        """Check an executor before a task is made for it: its spelling and, for ``dask://``, that the
+        scheduler answers and its workers run this squall (the cluster would run the scenarios' code)."""
+        spec = parse_executor(executor, dask_workers)
+        if spec.kind == "dask":
+            probe_scheduler(spec)
+        return {"kind": spec.kind, "address": spec.address, "workers": spec.workers,
+                "dask_workers": spec.dask_workers}
 
     @api_method("POST", runs_commands=_hooks_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False,
-               prometheus_port: int | None = None) -> dict[str, Any]:
-        """Start a created task in a process of its own and return at once (``prometheus_port``: refused)."""
+               prometheus_port: int | None = None, executor: str | None = None,
+               dask_workers: int | None = None) -> dict[str, Any]:
+        """Start a created task in a process of its own and return at once (``prometheus_port`` and a Dask
+        ``executor``: refused)."""
         if prometheus_port is not None:
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background serves no metrics port: run 'squall task start "
                 "--prometheus-port' where squall runs the task")
+        if parse_executor(executor, dask_workers).kind != "local":
+            raise exceptions.InvalidArgumentsError(
+                "a task started in the background runs on this machine's workers: run 'squall task start "
+                "--executor' where squall runs the task")
         uuid = self.resolve(task_id)["uuid"]
         detached.launch(self.db, uuid, abort_on_sla_failure)
         return _summary(repo.task_get(self.db, uuid))

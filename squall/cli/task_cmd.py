@@ -88,10 +88,17 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
           prometheus_port: int | None = typer.Option(
               None, "--prometheus-port", min=1, max=65535,
               help="Serve the running workloads' metrics for Prometheus on 127.0.0.1:PORT while the task runs."),
+          executor: str | None = typer.Option(
+              None, "--executor", help="Where the iterations run: local (this machine, the default), "
+                                       "dask://HOST:PORT (a Dask scheduler's workers) or dask-local:N."),
+          dask_workers: int | None = typer.Option(
+              None, "--dask-workers", help="How many of the Dask cluster's workers to use (all by default)."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
     task_file = _task_file(task_file, task_opt)
+    if executor is not None or dask_workers is not None:
+        api.task.check_executor(executor=executor, dask_workers=dask_workers)  # before a task is made for it
     try:
         text = _read(task_file)
         task = api.task.create(config=text, task_args=task_args,
@@ -104,10 +111,10 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
     console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
     with CtrlC() as ctrl_c:
         if quiet or not console.is_terminal:
-            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port)
+            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor, dask_workers)
         else:
             with LiveProgress(api, task["uuid"]):
-                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port)
+                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor, dask_workers)
     final = api.task.get(task_id=task["uuid"])
     _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
     # Printed to be pasted: the program as this shell finds it, and never wrapped.

@@ -20,6 +20,7 @@ from squall.storage import context_repo, repo
 from squall.storage.db import Database
 from squall.task import lifecycle
 from squall.task.engine import TaskEngine
+from squall.task.executor import ExecutorSpec
 from squall.task.metrics import LiveMetrics
 
 
@@ -32,7 +33,7 @@ def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
 
 
 def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, check: bool = True,
-             prometheus_port: int | None = None) -> str:
+             prometheus_port: int | None = None, executor: ExecutorSpec | None = None) -> str:
     """Run a created task to its end in this process; returns its final status.
 
     The environment is read as it is now; one deleted since the task was
@@ -55,7 +56,7 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
     try:
         return TaskEngine(db, task["uuid"], task["config"], env_spec, abort_on_sla_failure,  # type: ignore[arg-type]
                           env_uuid=task["env_uuid"], env_name=task["env_name"],
-                          persistent_context=on, metrics=metrics).run()
+                          persistent_context=on, metrics=metrics, executor=executor).run()
     finally:
         if metrics is not None:
             metrics.close()

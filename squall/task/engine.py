@@ -23,14 +23,15 @@ from squall.storage import repo
 from squall.storage.db import Database
 from squall.task import persistent
 from squall.task.context import ContextManager
+from squall.task.executor import Executor, ExecutorSpec, make_executor
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
 from squall.task.metrics import LiveMetrics, WorkloadMetrics
-from squall.task.pool import RawResult, WorkerPool
 from squall.task.runner import Runner
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig
+from squall.task.worker_base import RawResult
 
 CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0
@@ -38,9 +39,9 @@ PROGRESS_SECONDS = 0.5
 ABORT_STATUSES = ("aborting", "soft_aborting")
 
 
-def to_iteration(raw: RawResult) -> dict[str, Any]:
-    """A worker's compact result as Rally's iteration dict (plus its number)."""
-    number, timestamp, duration, idle, error, output, atomics, lag = raw
+def to_iteration(raw: RawResult | tuple[Any, ...]) -> dict[str, Any]:
+    """A worker's compact result as Rally's iteration dict (plus its number, and the Dask worker that ran it)."""
+    number, timestamp, duration, idle, error, output, atomics, lag = raw[:8]
     it = {
         "iteration": number,
         "timestamp": timestamp,
@@ -53,6 +54,8 @@ def to_iteration(raw: RawResult) -> dict[str, Any]:
     if lag is not None:
         # Open loop: how late it started; the latency from its due time is start_lag + duration.
         it["start_lag"] = lag
+    if len(raw) > 8:
+        it["worker"] = raw[8]
     return it
 
 
@@ -75,7 +78,7 @@ def _batch_priority() -> bool:
 class ResultConsumer:
     """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
 
-    def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: WorkerPool,
+    def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: Executor,
                  sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None) -> None:
         self.db = db
         self.metrics = metrics
@@ -103,7 +106,7 @@ class ResultConsumer:
                              failed_iteration_count=self.stats.failed)
         if self.metrics is not None:
             rate = self.pool.schedule.rate
-            target = rate.rate_at(time.monotonic() - self.pool.shared.t0) if rate is not None else None
+            target = rate.rate_at(time.monotonic() - self.pool.t0) if rate is not None else None
             self.metrics.tick(self.pool.started_iterations, self.stats.count, target)
         task = repo.task_get(self.db, self.task_uuid)
         repo.task_update(self.db, self.task_uuid, heartbeat=utils.utcnow())
@@ -126,6 +129,7 @@ class ResultConsumer:
                 self.aborted_on_sla = True
                 self.pool.stop()
             chunk.append(it)
+        self.stats.compact()
         if len(chunk) >= CHUNK_SIZE:
             self._flush()
 
@@ -193,7 +197,7 @@ class WorkloadRun:
     contexts: ContextManager
     sla: SLAChecker
     started: float = field(default_factory=time.monotonic)
-    pool: WorkerPool | None = None
+    pool: Executor | None = None
     consumer: ResultConsumer | None = None
     hooks: HookExecutor | None = None
     errors: list[str] = field(default_factory=list)
@@ -206,8 +210,10 @@ class TaskEngine:
     def __init__(self, db: Database, task_uuid: str, config: TaskConfig,
                  env_spec: dict[str, Any] | None = None, abort_on_sla_failure: bool = False,
                  env_uuid: str | None = None, env_name: str | None = None,
-                 persistent_context: dict[str, Any] | None = None, metrics: LiveMetrics | None = None) -> None:
+                 persistent_context: dict[str, Any] | None = None, metrics: LiveMetrics | None = None,
+                 executor: ExecutorSpec | None = None) -> None:
         self.db = db
+        self.executor = executor or ExecutorSpec("local")
         self.metrics = metrics
         self._subtask_title = ""
         self.persistent_context = persistent_context
@@ -297,8 +303,8 @@ class TaskEngine:
         try:
             run.contexts.setup()
             run.scenario_cls.before_load(run.context)  # type: ignore[attr-defined]
-            pool = run.pool = WorkerPool(run.runner.schedule(), wl["scenario_name"], wl["scenario_args"],
-                                         run.context)
+            pool = run.pool = make_executor(self.executor, run.runner.schedule(), wl["scenario_name"],
+                                            wl["scenario_args"], run.context)
             live = (self.metrics.workload(self._subtask_title, wl["position"], wl["scenario_name"])
                     if self.metrics is not None else None)
             consumer = run.consumer = ResultConsumer(self.db, self.task_uuid, run.uuid, pool, run.sla,
@@ -307,11 +313,11 @@ class TaskEngine:
                 # Hooks run in this process; fault actions are recorded in the environment's history.
                 recorder = faults.FaultRecorder(self.db, self.task_uuid, self.env_uuid, self.env_name)
                 run.hooks = HookExecutor(wl["hooks"], lambda: pool.started_iterations,
-                                         lambda: pool.shared.stop.is_set(), {**run.context, "faults": recorder},
+                                         pool.stopped, {**run.context, "faults": recorder},
                                          consumer.on_hook_result)
             pool.start()
             if run.hooks is not None:
-                run.hooks.start(pool.shared.t0)
+                run.hooks.start(pool.t0)
             consumer.consume()
             run.errors.extend(pool.errors)
         except exceptions.ContextSetupError as exc:
@@ -350,6 +356,10 @@ class TaskEngine:
             sla.add_extra("something_went_wrong", False, error)
         passed = sla.passed()
         pool = run.pool
+        columns = stats.columns()
+        clocks = getattr(pool, "clocks", None)
+        if clocks:  # a Dask run: which workers, their clock offsets and the uncertainty
+            columns["statistics"]["executor"] = {"type": self.executor.kind, "workers": clocks}
         repo.workload_update(
             self.db, run.uuid,
             status="aborted" if aborted_by_user else ("crashed" if run.errors else "finished"),
@@ -360,6 +370,6 @@ class TaskEngine:
             pass_sla=passed,
             full_duration=time.monotonic() - run.started,
             load_started_at=pool.started_at if pool is not None and pool.started_at else None,
-            **stats.columns(),
+            **columns,
         )
         return passed, aborted_by_user

@@ -127,6 +127,15 @@ class WorkerPool:
         self.shared.clock.value = time.monotonic()
 
     @property
+    def t0(self) -> float:
+        """The load's start on the monotonic clock (the zero of schedules and time triggers)."""
+        return self.shared.t0
+
+    def stopped(self) -> bool:
+        """Whether the load was told to stop."""
+        return self.shared.stop.is_set()
+
+    @property
     def started_iterations(self) -> int:
         """How many iterations have started so far, across all processes."""
         return int(self.shared.started.value) + sum(self.shared.started_open)

@@ -19,8 +19,8 @@ import math
 from array import array
 from typing import Any
 
-# Below this many values a plain sort is cheaper than importing numpy.
-_NUMPY_FROM = 20_000
+from squall.task.values import EXACT_LIMIT, Values, exact_percentile
+
 _DEPTH = 2  # Rally's depth of processing: children of children, no deeper
 #: An open-loop iteration that starts later than this behind its due time counts as started late.
 LATE_SECONDS = 0.01
@@ -31,37 +31,24 @@ Merged = dict[str, list[Any]]
 
 def percentile(sorted_values: Any, fraction: float) -> float | None:
     """The ``fraction`` percentile with linear interpolation (Rally's and numpy's)."""
-    if len(sorted_values) == 0:
-        return None
-    k = (len(sorted_values) - 1) * fraction
-    low, high = math.floor(k), math.ceil(k)
-    if low == high:
-        return float(sorted_values[int(k)])
-    return float(sorted_values[low] * (high - k) + sorted_values[high] * (k - low))
+    return exact_percentile(sorted_values, fraction)
 
 
-def figures(durations: Any, succeeded: int) -> dict[str, Any]:
+def figures(durations: Values, succeeded: int) -> dict[str, Any]:
     """One row's figures over ``durations`` (every iteration that touched it)."""
     count = len(durations)
     if not count:
         return {"min": None, "median": None, "90%ile": None, "95%ile": None, "99%ile": None, "max": None,
                 "avg": None, "success": "n/a", "iteration_count": 0}
-    if count >= _NUMPY_FROM:
-        import numpy as np
-
-        values: Any = np.sort(np.asarray(durations, dtype=np.float64))
-        total = float(np.sum(values))
-    else:
-        total = sum(durations)  # in arrival order, as Rally's running mean
-        values = sorted(durations)
+    median, p90, p95, p99 = durations.percentiles((0.5, 0.9, 0.95, 0.99))
     return {
-        "min": float(values[0]),
-        "median": percentile(values, 0.5),
-        "90%ile": percentile(values, 0.9),
-        "95%ile": percentile(values, 0.95),
-        "99%ile": percentile(values, 0.99),
-        "max": float(values[-1]),
-        "avg": total / count,
+        "min": float(durations.low),
+        "median": median,
+        "90%ile": p90,
+        "95%ile": p95,
+        "99%ile": p99,
+        "max": float(durations.high),
+        "avg": durations.total / count,
         "success": f"{100.0 * succeeded / count:.1f}%",
         "iteration_count": count,
     }
@@ -74,7 +61,7 @@ class DurationRow:
         self.name = name
         self.count_per_iteration = count_per_iteration
         self.display_name = name if count_per_iteration == 1 else f"{name} (x{count_per_iteration})"
-        self.durations: array[float] = array("d")
+        self.durations = Values()
         self.succeeded = 0
         self.children: dict[str, DurationRow] = {}
         # Rows are listed in the order Rally meets them going through the
@@ -172,20 +159,31 @@ class WorkloadStats:
     """Everything the statistics table and workload summary need."""
 
     def __init__(self) -> None:
-        # ``total`` is duration + idle of every iteration; idle times are kept
-        # only once one is non-zero (most scenarios have none).
-        self._durations: array[float] = array("d")
-        self._idle: array[float] | None = None
+        # ``total`` is duration + idle of every iteration; idle times (and the totals) are kept only once
+        # one is non-zero (most scenarios have none).
+        self._durations = Values()
+        self._idle: Values | None = None
+        self._totals: Values | None = None
         self.atomics: dict[str, DurationRow] = {}
         self.failed = 0
         self.first_start: float | None = None
         self.last_end: float | None = None
-        self.min_duration: float | None = None
-        self.max_duration: float | None = None
-        # Open loop only: each iteration's start lag, start and end (for the schedule figures).
-        self._lags: array[float] | None = None
+        # Open loop only: each iteration's start lag and its latency from its due time (lag + duration),
+        # and the starts and ends of the first EXACT_LIMIT iterations, for the most that ran at once.
+        self._lags: Values | None = None
+        self._from_schedule: Values | None = None
         self._starts: array[float] = array("d")
         self._ends: array[float] = array("d")
+
+    @property
+    def min_duration(self) -> float | None:
+        """The shortest iteration duration, or None before any."""
+        return self._durations.low if len(self._durations) else None
+
+    @property
+    def max_duration(self) -> float | None:
+        """The longest iteration duration, or None before any."""
+        return self._durations.high if len(self._durations) else None
 
     def _add_rows(self, rows: dict[str, DurationRow], merged: Merged, started: float) -> None:
         for place, (name, (duration, count, failed, kids)) in enumerate(merged.items()):
@@ -235,27 +233,27 @@ class WorkloadStats:
                     merged[NO_NAME_ACTION] = [0.0, 1, True, {}]  # it failed outside its last action
                 self._add_rows(self.atomics, merged, it["timestamp"])
         if idle and self._idle is None:
-            self._idle = array("d", bytes(8 * len(self._durations)))
+            self._idle = Values.constant(0.0, len(self._durations))
+            self._totals = self._durations.copy()  # idle was 0 so far: the totals were the durations
         self._durations.append(duration)
-        if self._idle is not None:
+        if self._idle is not None and self._totals is not None:
             self._idle.append(idle)
+            self._totals.append(duration + idle)
         start = it["timestamp"]
         end = start + duration + idle
         if self.first_start is None or start < self.first_start:
             self.first_start = start
         if self.last_end is None or end > self.last_end:
             self.last_end = end
-        if self.min_duration is None or duration < self.min_duration:
-            self.min_duration = duration
-        if self.max_duration is None or duration > self.max_duration:
-            self.max_duration = duration
         lag = it.get("start_lag")
         if lag is not None:
-            if self._lags is None:
-                self._lags = array("d")
+            if self._lags is None or self._from_schedule is None:
+                self._lags, self._from_schedule = Values(), Values()
             self._lags.append(lag)
-            self._starts.append(start)
-            self._ends.append(end)
+            self._from_schedule.append(lag + duration)
+            if len(self._starts) < EXACT_LIMIT:
+                self._starts.append(start)
+                self._ends.append(end)
 
     @property
     def count(self) -> int:
@@ -282,12 +280,11 @@ class WorkloadStats:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Rally's ``statistics`` field."""
+        """Rally's ``statistics`` field (with ``exact: false`` once a row's percentiles come from a histogram)."""
         succeeded = self.count - self.failed
         durations = self._durations
-        idles: Any = self._idle if self._idle is not None else array("d", bytes(8 * len(durations)))
-        totals = durations if self._idle is None else array("d", (d + i for d, i in zip(durations, idles,
-                                                                                          strict=True)))
+        totals = self._totals if self._totals is not None else durations
+        idles = self._idle if self._idle is not None else Values.constant(0.0, len(durations))
         total = DurationRow("total")
         children = [DurationRow(name).to_dict(data=figures(values, succeeded), children=[])
                     for name, values in (("duration", durations), ("idle_duration", idles))]
@@ -299,14 +296,31 @@ class WorkloadStats:
         }
         if self._lags is not None and len(self._lags) == len(durations):
             result["schedule"] = self.schedule(succeeded)
+        if not all(values.exact for values in self._streams()):
+            result["exact"] = False
         return result
+
+    def compact(self) -> None:
+        """Turn every stream past the exact limit into a histogram (call once per batch of iterations)."""
+        for values in self._streams():
+            values.compact()
+
+    def _streams(self) -> list[Values]:
+        """Every stream of values kept: whether all are still exact says whether every percentile is."""
+        kept = (self._idle, self._totals, self._lags, self._from_schedule)
+        streams = [self._durations, *(v for v in kept if v is not None)]
+
+        def rows(found: dict[str, DurationRow]) -> list[Values]:
+            return [v for row in found.values() for v in (row.durations, *rows(row.children))]
+
+        return streams + rows(self.atomics)
 
     def schedule(self, succeeded: int) -> dict[str, Any]:
         """Open loop: how late iterations started (``start_lag``), the latency from each one's due time
         (``from_schedule``: start lag + duration, free of coordinated omission), how many started late and
-        the most that ran at once."""
-        lags = self._lags if self._lags is not None else array("d")
-        latency = array("d", (lag + d for lag, d in zip(lags, self._durations, strict=True)))
+        the most that ran at once (over the first EXACT_LIMIT iterations, when there were more)."""
+        lags = self._lags if self._lags is not None else Values()
+        latency = self._from_schedule if self._from_schedule is not None else Values()
         return {"start_lag": figures(lags, len(lags)), "from_schedule": figures(latency, succeeded),
-                "late": sum(1 for lag in lags if lag > LATE_SECONDS), "late_after": LATE_SECONDS,
+                "late": lags.count_above(LATE_SECONDS), "late_after": LATE_SECONDS,
                 "max_concurrency": max_overlap(self._starts, self._ends)}

@@ -50,7 +50,7 @@ class SharedState:
     started: Any  # RawValue('q'): closed-loop iterations that have started (claimed)
     started_open: Any  # RawArray('q'), one per process: open-loop iterations each has started
     lock: Any
-    stop: StopFlag  # start no more iterations
+    stop: Any  # StopFlag, or any object with set() and is_set(): start no more iterations
     queue: Any
     credits: Any  # Semaphore: one per batch in flight
     ready: Any  # Barrier: the parent and every worker, ready to load

@@ -32,7 +32,7 @@ ROUTE_COMMANDS = {
     "results.compare": "never", "results.export": "never", "results.import_results": "never",
     "results.iterations": "never", "results.report": "never", "results.trends": "never",
     "task.abort": "never", "task.create": "with hooks", "task.delete": "never",
-    "task.get": "never", "task.hooks": "never", "task.running": "never",
+    "task.get": "never", "task.hooks": "never", "task.running": "never", "task.check_executor": "always",
     "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
     "task.sla_check": "never", "task.start": "with hooks", "task.status": "never",
     "task.use": "never", "task.validate": "never",
@@ -153,6 +153,7 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
             "image_url": "/etc/passwd", "disk_format": "raw", "container_format": "bare"}}}),
         "task.start": ("POST", "task/start", {"task_id": stored["uuid"]}),
         "task.launch": ("POST", "task/launch", {"task_id": stored["uuid"]}),
+        "task.check_executor": ("POST", "task/check_executor", {"executor": "local"}),
     }
 
 

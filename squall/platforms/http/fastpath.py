@@ -84,9 +84,12 @@ class Response:
 class ConnectionClosed(ConnectionError):
     """The server closed the connection before the answer was complete."""
 
-    def __init__(self, answered: bool) -> None:
-        super().__init__("the server closed the connection before answering"
-                         if not answered else "the server closed the connection in the middle of its answer")
+    def __init__(self, answered: bool, cause: BaseException | None = None) -> None:
+        message = ("the server closed the connection before answering"
+                   if not answered else "the server closed the connection in the middle of its answer")
+        if cause is not None:
+            message += f" ({type(cause).__name__}: {cause})"
+        super().__init__(message)
         self.answered = answered
 
 
@@ -137,7 +140,7 @@ class _Connection(asyncio.Protocol):
         if self._headers_done and self._parser.get_status_code() and not self._length_known():
             self._complete()  # a body that runs until the server closes
         else:
-            self._fail(ConnectionClosed(self._answered))
+            self._fail(ConnectionClosed(self._answered, exc))
 
     # -- httptools callbacks ---------------------------------------------------
     def on_headers_complete(self) -> None:

@@ -241,6 +241,10 @@
     }
     section.appendChild(table(["Action", "Min", "Median", "90%ile", "95%ile", "99%ile", "Max", "Avg", "Success",
                                "Count"], rows, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    if ((wl.statistics || {}).exact === false) {
+      section.appendChild(el("p", {cls: "note", text: "Percentiles from a histogram, to 3 significant digits: the " +
+        "workload ran more than a million iterations. Min, max, average and counts are exact."}));
+    }
     if (sched && sched.late) {
       section.appendChild(el("p", {cls: "warning", text: sched.late + " of " + sched.start_lag.iteration_count +
         " iterations started more than " + dur(sched.late_after, unit) + " " + unit.name + " behind schedule (max " +

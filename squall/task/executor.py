@@ -1,0 +1,116 @@
+"""Where a workload's iterations run: the executor seam.
+
+The engine drives one :class:`Executor` per workload and cannot tell them
+apart: it starts it, takes batches of :data:`~squall.task.worker_base.RawResult`
+from it, reads how many iterations have started (iteration triggers), and
+stops it. Two executors exist:
+
+- ``local`` (the default): :class:`~squall.task.pool.WorkerPool`, forked
+  worker processes on this machine;
+- ``dask://HOST:PORT`` or ``dask-local:N``:
+  :class:`~squall.task.dask_executor.DaskExecutor`, the load sharded over the
+  workers of a Dask cluster (``distributed``), results streamed back here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from squall import exceptions
+from squall.task.runner import Schedule
+from squall.task.worker_base import RawResult
+
+_DASK_LOCAL = re.compile(r"dask-local:(\d{1,3})")
+_DASK = re.compile(r"dask://[A-Za-z0-9._\-\[\]:]+")
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    """A parsed ``--executor`` value."""
+
+    kind: str  # "local", "dask" or "dask-local"
+    address: str | None = None  # dask: the scheduler's address
+    workers: int = 0  # dask-local: how many workers the local cluster starts
+    dask_workers: int | None = None  # how many of the cluster's workers to use (all by default)
+
+
+def parse_executor(value: str | None, dask_workers: int | None = None) -> ExecutorSpec:
+    """``local``, ``dask://HOST:PORT`` or ``dask-local:N``; a precise error otherwise."""
+    if value in (None, "", "local"):
+        if dask_workers is not None:
+            raise exceptions.InvalidArgumentsError("--dask-workers needs a Dask executor (--executor dask://...)")
+        return ExecutorSpec("local")
+    assert value is not None
+    if dask_workers is not None and dask_workers < 1:
+        raise exceptions.InvalidArgumentsError("--dask-workers must be 1 or more")
+    local = _DASK_LOCAL.fullmatch(value)
+    if local:
+        count = int(local.group(1))
+        if not 1 <= count <= 64:
+            raise exceptions.InvalidArgumentsError(f"executor {value!r}: a local Dask cluster has 1 to 64 workers")
+        return ExecutorSpec("dask-local", workers=count, dask_workers=dask_workers)
+    if _DASK.fullmatch(value):
+        return ExecutorSpec("dask", address="tcp://" + value[len("dask://"):], dask_workers=dask_workers)
+    raise exceptions.InvalidArgumentsError(
+        f"executor {value!r}: give 'local', 'dask://HOST:PORT' (a Dask scheduler) or 'dask-local:N' "
+        "(a local Dask cluster of N workers)")
+
+
+class Executor(Protocol):
+    """What the engine needs of whatever runs a workload's iterations."""
+
+    schedule: Schedule
+    errors: list[str]
+    started_at: float
+
+    def start(self) -> None:
+        """Start the load; returns once it has begun."""
+
+    def receive(self, poll: float = 0.1) -> list[RawResult] | None:
+        """The next batch of results, or None when none came within ``poll``."""
+
+    @property
+    def finished(self) -> bool:
+        """True once every worker is done (or lost)."""
+
+    @property
+    def started_iterations(self) -> int:
+        """Iterations started so far, everywhere."""
+
+    @property
+    def t0(self) -> float:
+        """The load's start on this machine's monotonic clock."""
+
+    def stopped(self) -> bool:
+        """Whether the load was told to stop."""
+
+    def stop(self) -> None:
+        """Start no new iterations; running ones finish."""
+
+    def kill(self) -> None:
+        """Stop at once."""
+
+    def join(self) -> None:
+        """Release what the load used."""
+
+
+def probe_scheduler(spec: ExecutorSpec) -> None:
+    """Reach the Dask scheduler and check its workers' squall now, so that a bad address fails before the task
+    starts (a one-line error)."""
+    from squall.task.dask_executor import probe
+
+    probe(spec)
+
+
+def make_executor(spec: ExecutorSpec, schedule: Schedule, scenario_name: str, args: dict[str, Any],
+                  context: dict[str, Any]) -> Executor:
+    """The executor ``spec`` names, for one workload."""
+    if spec.kind == "local":
+        from squall.task.pool import WorkerPool
+
+        return WorkerPool(schedule, scenario_name, args, context)
+    from squall.task.dask_executor import DaskExecutor
+
+    return DaskExecutor(spec, schedule, scenario_name, args, context)

@@ -1,0 +1,175 @@
+"""The Dask executor against a real cluster: a ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1,
+and a local cluster (``dask-local:2``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from squall.api import API
+from squall.task.runner import RateSchedule, ramp_segments
+from tests.conftest import CLI, free_port
+from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+
+DASK = Path(sys.executable).with_name("dask")
+
+
+def _wait_workers(address: str, count: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=30) as client:
+        client.wait_for_workers(count, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A real Dask cluster: one scheduler and two single-threaded workers, stopped after the module."""
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)]
+    try:
+        time.sleep(0.5)
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(DASK), "worker", f"tcp://{address}", "--nthreads", "1",
+                                           "--no-dashboard", "--host", "127.0.0.1"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
+        _wait_workers(f"tcp://{address}", 2)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _dense(its: list[dict[str, Any]]) -> bool:
+    return sorted(it["iteration"] for it in its) == list(range(1, len(its) + 1))
+
+
+def test_a_task_runs_on_the_cluster_as_it_runs_here(api: API, cluster: str) -> None:
+    text = v2_task("Dummy.dummy", {"sleep": 0.005}, runner={"constant": {"times": 120, "concurrency": 4}},
+                   sla={"failure_rate": {"max": 0}})
+    here = run_task(api, text)
+    there = run_task(api, text, executor=f"dask://{cluster}")
+    for task in (here, there):
+        assert task["status"] == "finished" and task["pass_sla"] is True
+    local, remote = only_workload(here), only_workload(there)
+    assert remote["total_iteration_count"] == local["total_iteration_count"] == 120
+    assert [r["display_name"] for r in remote["statistics"]["durations"]["atomics"]] == \
+        [r["display_name"] for r in local["statistics"]["durations"]["atomics"]]
+    its = iterations(api, there["uuid"])
+    assert _dense(its)
+    by_worker = Counter(it["worker"] for it in its)
+    assert len(by_worker) == 2 and sorted(by_worker.values()) == [60, 60]  # times split evenly
+    assert all("worker" not in it for it in iterations(api, here["uuid"]))
+    clocks = remote["statistics"]["executor"]["workers"]
+    assert set(clocks) == set(by_worker)
+    assert all(abs(c["offset"]) <= c["uncertainty"] + 0.05 for c in clocks.values())  # one machine, one clock
+    rally = json.loads(api.results.export(task_ids=[there["uuid"]], type="json")["content"])
+    assert all("worker" not in it for it in rally["tasks"][0]["subtasks"][0]["workloads"][0]["data"])
+
+
+def test_an_open_loop_keeps_its_schedule_across_workers(api: API, cluster: str) -> None:
+    ramp = {"start": 50, "end": 150, "step": 50, "duration": 1}
+    task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0.001}, runner={"rps": {"times": 300, "rps": ramp}}),
+                    executor=f"dask://{cluster}")
+    wl = only_workload(task)
+    its = iterations(api, task["uuid"])
+    assert _dense(its) and len(its) == 300
+    assert len({it["worker"] for it in its}) == 2
+    schedule = RateSchedule(ramp_segments(ramp))
+    uncertainty = max(c["uncertainty"] for c in wl["statistics"]["executor"]["workers"].values())
+    starts = sorted(it["timestamp"] for it in its)
+    begin = wl["load_started_at"] if isinstance(wl["load_started_at"], float) else starts[0]
+    # The union of the workers' starts keeps the schedule: the k-th start is never before the k-th due time.
+    early = [k for k, start in enumerate(starts) if start - begin < schedule.offset(k) - uncertainty - 0.002]
+    assert early == []
+    assert all(it["start_lag"] >= 0 for it in its)
+
+
+def test_a_serial_load_stays_on_one_worker(api: API, cluster: str) -> None:
+    task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0}, runner={"serial": {"times": 15}}),
+                    executor=f"dask://{cluster}", dask_workers=2)
+    its = iterations(api, task["uuid"])
+    assert len(its) == 15 and len({it["worker"] for it in its}) == 1 and _dense(its)
+
+
+def test_an_abort_stops_every_worker(api: API, cli: CLI, cluster: str, tmp_path: Path) -> None:
+    task_file = tmp_path / "long.json"
+    task_file.write_text(v2_task("Dummy.dummy", {"sleep": 0.01},
+                                 runner={"constant_for_duration": {"duration": 600, "concurrency": 4}}))
+    proc = cli.popen("task", "start", "-q", str(task_file), "--executor", f"dask://{cluster}")
+    try:
+        uuid = _running_task(api)
+        _wait_iterations(api, uuid, 20)
+        cli("task", "abort", uuid, check=True)
+        proc.wait(timeout=120)  # the load was 600 s long: only stopping every shard ends it now
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = json.loads(cli("task", "status", uuid, "--json", check=True).stdout)
+    assert shown["status"] == "aborted"
+    exported = json.loads(cli("task", "export", uuid, "--type", "squall-json", check=True).stdout)
+    wl = exported["tasks"][0]["subtasks"][0]["workloads"][0]
+    assert len({it["worker"] for it in wl["data"]}) == 2 and _dense(wl["data"])
+    assert not [r for r in wl["sla_results"]["sla"] if r["criterion"] == "something_went_wrong"]
+
+
+def _running_task(api: API) -> str:
+    for _ in range(1200):
+        running = [t for t in api.task.list() if t["status"] == "running"]
+        if running:
+            return str(running[0]["uuid"])
+        time.sleep(0.05)
+    raise AssertionError("the task never started")
+
+
+def _wait_iterations(api: API, uuid: str, count: int) -> None:
+    """Until the running workload has stored ``count`` iterations (its progress is written every 0.5 s)."""
+    for _ in range(1200):
+        task = api.task.get(task_id=uuid)
+        workloads = [wl for sub in task["subtasks"] for wl in sub["workloads"]]
+        if (workloads and (workloads[0]["total_iteration_count"] or 0) >= count) or task["status"] != "running":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the task never reached {count} iterations")
+
+
+def test_bad_executors_are_refused_before_a_task_is_made(cli: CLI, tmp_path: Path) -> None:
+    task_file = tmp_path / "t.json"
+    task_file.write_text(v2_task("Dummy.dummy", {"sleep": 0}))
+    closed = free_port()  # nothing listens there
+    for executor, message in ((f"dask://127.0.0.1:{closed}", "cannot reach the Dask scheduler"),
+                              ("dusk:3", "give 'local', 'dask://HOST:PORT'"),
+                              ("dask-local:0", "1 to 64 workers")):
+        proc = cli("task", "start", str(task_file), "--executor", executor)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert message in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    assert json.loads(cli("task", "list", "--json", check=True).stdout) == []
+
+
+def test_a_local_dask_cluster_runs_a_task(cli: CLI, tmp_path: Path) -> None:
+    task_file = tmp_path / "t.json"
+    task_file.write_text(v2_task("Dummy.dummy", {"sleep": 0.001},
+                                 runner={"constant": {"times": 40, "concurrency": 2}}))
+    # Through the command: the local cluster's processes are its own, and end with it.
+    cli("task", "start", "-q", str(task_file), "--executor", "dask-local:2", check=True, timeout=300)
+    exported = json.loads(cli("task", "export", "--type", "squall-json", check=True).stdout)
+    its = exported["tasks"][0]["subtasks"][0]["workloads"][0]["data"]
+    assert len(its) == 40 and _dense(its) and len({it["worker"] for it in its}) == 2
