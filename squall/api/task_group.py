@@ -137,7 +137,7 @@ class TaskAPI(APIGroup):
     @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
               prometheus_port: int | None = None, executor: str | None = None,
-              dask_workers: int | None = None) -> dict[str, Any]:
+              dask_workers: int | None = None, fail_on_worker_loss: bool = False) -> dict[str, Any]:
         """Run a created task to its end (blocking); returns its summary.
 
         ``prometheus_port``: serve the running workloads' metrics for
@@ -146,9 +146,11 @@ class TaskAPI(APIGroup):
         the default), ``dask://HOST:PORT`` (the workers of that Dask
         scheduler; ``dask_workers``: how many of them) or ``dask-local:N``.
         An unreachable scheduler, or workers with another squall, are refused
-        before anything starts.
+        before anything starts. ``fail_on_worker_loss``: a lost Dask worker
+        stops the whole load (otherwise the others go on, and the loss is
+        reported).
         """
-        spec = parse_executor(executor, dask_workers)
+        spec = parse_executor(executor, dask_workers, fail_on_worker_loss)
         uuid = self.resolve(task_id)["uuid"]
         if spec.kind == "dask":
             probe_scheduler(spec)
@@ -156,10 +158,11 @@ class TaskAPI(APIGroup):
         return _summary(repo.task_get(self.db, uuid))
 
     @api_method("POST", runs_commands=True)
-    def check_executor(self, executor: str | None = None, dask_workers: int | None = None) -> dict[str, Any]:
+    def check_executor(self, executor: str | None = None, dask_workers: int | None = None,
+                       fail_on_worker_loss: bool = False) -> dict[str, Any]:
         """Check an executor before a task is made for it: its spelling and, for ``dask://``, that the
         scheduler answers and its workers run this squall (the cluster would run the scenarios' code)."""
-        spec = parse_executor(executor, dask_workers)
+        spec = parse_executor(executor, dask_workers, fail_on_worker_loss)
         if spec.kind == "dask":
             probe_scheduler(spec)
         return {"kind": spec.kind, "address": spec.address, "workers": spec.workers,
@@ -168,14 +171,14 @@ class TaskAPI(APIGroup):
     @api_method("POST", runs_commands=_hooks_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False,
                prometheus_port: int | None = None, executor: str | None = None,
-               dask_workers: int | None = None) -> dict[str, Any]:
+               dask_workers: int | None = None, fail_on_worker_loss: bool = False) -> dict[str, Any]:
         """Start a created task in a process of its own and return at once (``prometheus_port`` and a Dask
         ``executor``: refused)."""
         if prometheus_port is not None:
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background serves no metrics port: run 'squall task start "
                 "--prometheus-port' where squall runs the task")
-        if parse_executor(executor, dask_workers).kind != "local":
+        if parse_executor(executor, dask_workers, fail_on_worker_loss).kind != "local":
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background runs on this machine's workers: run 'squall task start "
                 "--executor' where squall runs the task")

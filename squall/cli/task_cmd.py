@@ -93,12 +93,17 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
                                        "dask://HOST:PORT (a Dask scheduler's workers) or dask-local:N."),
           dask_workers: int | None = typer.Option(
               None, "--dask-workers", help="How many of the Dask cluster's workers to use (all by default)."),
+          fail_on_worker_loss: bool = typer.Option(
+              False, "--fail-on-worker-loss", help="Stop the load when a Dask worker is lost (by default the "
+                                                   "others go on, and the loss is reported)."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
     task_file = _task_file(task_file, task_opt)
-    if executor is not None or dask_workers is not None:
-        api.task.check_executor(executor=executor, dask_workers=dask_workers)  # before a task is made for it
+    dask = {"executor": executor, "dask_workers": dask_workers, "fail_on_worker_loss": fail_on_worker_loss or None}
+    dask = {key: value for key, value in dask.items() if value is not None}
+    if dask:
+        api.task.check_executor(**dask)  # before a task is made for it
     try:
         text = _read(task_file)
         task = api.task.create(config=text, task_args=task_args,
@@ -111,10 +116,10 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
     console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
     with CtrlC() as ctrl_c:
         if quiet or not console.is_terminal:
-            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor, dask_workers)
+            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, dask)
         else:
             with LiveProgress(api, task["uuid"]):
-                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor, dask_workers)
+                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, dask)
     final = api.task.get(task_id=task["uuid"])
     _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
     # Printed to be pasted: the program as this shell finds it, and never wrapped.

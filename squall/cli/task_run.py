@@ -104,14 +104,14 @@ FINAL_STATUSES = ("finished", "aborted", "crashed")
 
 
 def run_to_end(api: Any, task_id: str, abort_on_sla_failure: bool, prometheus_port: int | None = None,
-               executor: str | None = None, dask_workers: int | None = None) -> None:
+               executor: dict[str, Any] | None = None) -> None:
     """Start the task and return once it has ended.
 
     Locally ``start`` runs the task here; against a service it returns at
     once, and this waits, turning Ctrl-C into an abort request.
     """
-    given = {"prometheus_port": prometheus_port, "executor": executor, "dask_workers": dask_workers}
-    extra = {key: value for key, value in given.items() if value is not None}
+    extra: dict[str, Any] = {"prometheus_port": prometheus_port} if prometheus_port is not None else {}
+    extra.update(executor or {})  # executor, dask_workers, fail_on_worker_loss, as given
     status = api.task.start(task_id=task_id, abort_on_sla_failure=abort_on_sla_failure, **extra)["status"]
     aborted = False
     while status not in FINAL_STATUSES:

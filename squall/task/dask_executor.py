@@ -27,7 +27,8 @@ _CONNECT_SECONDS = 5.0
 _READY_SECONDS = 120.0
 _START_LEAD = 0.2  # seconds between the start signal and the load's start: time for every shard to hear it
 _CLOCK_ROUNDS = 5
-_QUEUE_SIZE = 256  # result batches in flight; a shard waits when the queue is full
+_QUEUE_SIZE = 256
+_LOSS_CHECK_SECONDS = 0.5  # result batches in flight; a shard waits when the queue is full
 
 
 def _connect(spec: ExecutorSpec) -> tuple[Any, Any]:
@@ -119,6 +120,7 @@ class DaskExecutor:
         self._pump: threading.Thread | None = None
         self._closing = threading.Event()
         self._stopped = False
+        self.lost: list[str] = []  # addresses of workers lost during the load
 
     # -- start -------------------------------------------------------------
     def start(self) -> None:
@@ -174,12 +176,15 @@ class DaskExecutor:
 
     # -- results -----------------------------------------------------------
     def _pump_results(self, results: Any) -> None:
+        checked = time.monotonic()
         while not self._closing.is_set() and self._running:
+            if time.monotonic() - checked >= _LOSS_CHECK_SECONDS:
+                self._check_lost()
+                checked = time.monotonic()
             try:
                 items = [results.get(timeout=0.2)]
                 items += results.get(batch=True)
             except TimeoutError:
-                self._check_lost()
                 continue
             except Exception as exc:  # the scheduler went away: every shard is lost
                 self.errors.append(f"lost the Dask scheduler: {type(exc).__name__}: {exc}")
@@ -212,15 +217,25 @@ class DaskExecutor:
         return out
 
     def _check_lost(self) -> None:
-        for k, future in enumerate(self._futures):
-            if k not in self._running or future.status == "pending":
+        """Note every running shard whose worker left the cluster (died, or was killed): which, when, and how
+        many of the iterations it had started never came back. Dask would run it again elsewhere: refused."""
+        try:
+            alive = set(self._client.scheduler_info()["workers"])
+        except Exception:  # the scheduler itself is gone: the pump's next read says so
+            return
+        for k in sorted(self._running):
+            address = self._shard_workers[k]
+            if address in alive:
                 continue
-            result = future.result() if future.status == "finished" else None
-            if result is None or result.get("status") == "duplicate":
-                lost = self._started.get(k, 0) - self._received.get(k, 0)
-                self.errors.append(f"Dask worker {self._shard_workers[k]} was lost at "
-                                   f"{time.strftime('%H:%M:%S')}: {max(0, lost)} of its iterations lost")
-                self._running.discard(k)
+            lost = max(0, self._started.get(k, 0) - self._received.get(k, 0))
+            self.errors.append(f"Dask worker {address} was lost at {time.strftime('%H:%M:%S')}, "
+                               f"{time.monotonic() - self._t0:.1f} s into the load: {lost} of its iterations "
+                               "started and never reported")
+            self._running.discard(k)
+            self.lost.append(address)
+            self._client.cancel([self._futures[k]], force=True)
+            if self.spec.fail_on_worker_loss:
+                self.stop()
 
     def receive(self, poll: float = 0.1) -> list[RawResult] | None:
         """The next batch of results (renumbered, on this clock, with the worker), or None within ``poll``."""

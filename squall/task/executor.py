@@ -34,13 +34,16 @@ class ExecutorSpec:
     address: str | None = None  # dask: the scheduler's address
     workers: int = 0  # dask-local: how many workers the local cluster starts
     dask_workers: int | None = None  # how many of the cluster's workers to use (all by default)
+    fail_on_worker_loss: bool = False  # stop the whole load when one worker is lost
 
 
-def parse_executor(value: str | None, dask_workers: int | None = None) -> ExecutorSpec:
+def parse_executor(value: str | None, dask_workers: int | None = None,
+                   fail_on_worker_loss: bool = False) -> ExecutorSpec:
     """``local``, ``dask://HOST:PORT`` or ``dask-local:N``; a precise error otherwise."""
     if value in (None, "", "local"):
-        if dask_workers is not None:
-            raise exceptions.InvalidArgumentsError("--dask-workers needs a Dask executor (--executor dask://...)")
+        if dask_workers is not None or fail_on_worker_loss:
+            option = "--dask-workers" if dask_workers is not None else "--fail-on-worker-loss"
+            raise exceptions.InvalidArgumentsError(f"{option} needs a Dask executor (--executor dask://...)")
         return ExecutorSpec("local")
     assert value is not None
     if dask_workers is not None and dask_workers < 1:
@@ -50,9 +53,11 @@ def parse_executor(value: str | None, dask_workers: int | None = None) -> Execut
         count = int(local.group(1))
         if not 1 <= count <= 64:
             raise exceptions.InvalidArgumentsError(f"executor {value!r}: a local Dask cluster has 1 to 64 workers")
-        return ExecutorSpec("dask-local", workers=count, dask_workers=dask_workers)
+        return ExecutorSpec("dask-local", workers=count, dask_workers=dask_workers,
+                            fail_on_worker_loss=fail_on_worker_loss)
     if _DASK.fullmatch(value):
-        return ExecutorSpec("dask", address="tcp://" + value[len("dask://"):], dask_workers=dask_workers)
+        return ExecutorSpec("dask", address="tcp://" + value[len("dask://"):], dask_workers=dask_workers,
+                            fail_on_worker_loss=fail_on_worker_loss)
     raise exceptions.InvalidArgumentsError(
         f"executor {value!r}: give 'local', 'dask://HOST:PORT' (a Dask scheduler) or 'dask-local:N' "
         "(a local Dask cluster of N workers)")

@@ -4,6 +4,8 @@ and a local cluster (``dask-local:2``)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -29,32 +31,56 @@ def _wait_workers(address: str, count: int) -> None:
         client.wait_for_workers(count, timeout=60)
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """A real Dask cluster: one scheduler and two single-threaded workers, stopped after the module."""
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)]
-    try:
-        time.sleep(0.5)
-        for _ in range(2):
-            procs.append(subprocess.Popen([str(DASK), "worker", f"tcp://{address}", "--nthreads", "1",
-                                           "--no-dashboard", "--host", "127.0.0.1"],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          start_new_session=True))
-        _wait_workers(f"tcp://{address}", 2)
-        yield address
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
+class Cluster:
+    """A real Dask cluster on 127.0.0.1: one scheduler and single-threaded workers, each in a session of its
+    own (so that a test can kill one worker, nanny and all)."""
+
+    def __init__(self, workers: int = 2) -> None:
+        port = free_port()
+        self.address = f"127.0.0.1:{port}"
+        self.scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                           "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True)
+        self.workers: list[subprocess.Popen[bytes]] = []
+        try:
+            time.sleep(0.5)
+            for _ in range(workers):
+                self.workers.append(subprocess.Popen(
+                    [str(DASK), "worker", f"tcp://{self.address}", "--nthreads", "1", "--no-dashboard",
+                     "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True))
+            _wait_workers(f"tcp://{self.address}", workers)
+        except BaseException:
+            self.close()
+            raise
+
+    def kill_worker(self, index: int) -> None:
+        """SIGKILL one worker's whole session: its nanny cannot bring it back."""
+        os.killpg(self.workers[index].pid, signal.SIGKILL)
+        self.workers[index].wait()
+
+    def close(self) -> None:
+        """Stop every process of the cluster."""
+        procs = [*self.workers, self.scheduler]
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
         for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A Dask cluster shared by the tests that leave it whole."""
+    shared = Cluster()
+    try:
+        yield shared.address
+    finally:
+        shared.close()
 
 
 def _dense(its: list[dict[str, Any]]) -> bool:
@@ -173,3 +199,46 @@ def test_a_local_dask_cluster_runs_a_task(cli: CLI, tmp_path: Path) -> None:
     exported = json.loads(cli("task", "export", "--type", "squall-json", check=True).stdout)
     its = exported["tasks"][0]["subtasks"][0]["workloads"][0]["data"]
     assert len(its) == 40 and _dense(its) and len({it["worker"] for it in its}) == 2
+
+
+@pytest.mark.parametrize("fail_on_loss", [False, True])
+def test_a_lost_worker_is_reported_and_the_others_go_on(api: API, cli: CLI, tmp_path: Path,
+                                                        fail_on_loss: bool) -> None:
+    own = Cluster()
+    task_file = tmp_path / "long.json"
+    task_file.write_text(v2_task("Dummy.dummy", {"sleep": 0.01},
+                                 runner={"constant_for_duration": {"duration": 600, "concurrency": 4}}))
+    args = ["--fail-on-worker-loss"] if fail_on_loss else []
+    proc = cli.popen("task", "start", "-q", str(task_file), "--executor", f"dask://{own.address}", *args)
+    try:
+        uuid = _running_task(api)
+        _wait_iterations(api, uuid, 20)
+        own.kill_worker(1)
+        killed_at = time.time()
+        if not fail_on_loss:
+            _wait_iterations(api, uuid, _stored(api, uuid) + 100)  # the survivor goes on
+            cli("task", "abort", uuid, check=True)
+        proc.wait(timeout=120)  # a 600 s load: only the abort, or the loss itself, ends it now
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        own.close()
+    exported = json.loads(cli("task", "export", uuid, "--type", "squall-json", check=True).stdout)
+    wl = exported["tasks"][0]["subtasks"][0]["workloads"][0]
+    its = wl["data"]
+    assert _dense(its)  # nothing counted twice
+    workers = {it["worker"] for it in its}
+    errors = [r["detail"] for r in wl["sla_results"]["sla"] if r["criterion"] == "something_went_wrong"]
+    lost = [e for e in errors if "was lost" in e]
+    assert len(lost) == 1 and any(address in lost[0] for address in workers), errors
+    (gone,) = [a for a in workers if a in lost[0]]
+    after = [it for it in its if it["timestamp"] > killed_at + 1]
+    assert all(it["worker"] != gone for it in after)
+    if not fail_on_loss:
+        assert after, "the surviving worker stopped with the lost one"
+
+
+def _stored(api: API, uuid: str) -> int:
+    task = api.task.get(task_id=uuid)
+    return int(task["subtasks"][0]["workloads"][0]["total_iteration_count"] or 0)
