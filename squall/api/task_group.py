@@ -151,9 +151,12 @@ class TaskAPI(APIGroup):
         reported).
         """
         spec = parse_executor(executor, dask_workers, fail_on_worker_loss)
-        uuid = self.resolve(task_id)["uuid"]
+        row = self.resolve(task_id)
+        uuid = row["uuid"]
         if spec.kind == "dask":
-            probe_scheduler(spec)
+            config = repo.task_get(self.db, uuid)["config"] or {}
+            scenarios = {wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}
+            probe_scheduler(spec, tuple(sorted(scenarios)))
         detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port, executor=spec)
         return _summary(repo.task_get(self.db, uuid))
 

@@ -80,18 +80,53 @@ def check_versions(client: Any, workers: list[str]) -> None:
                                                f"{listed}")
 
 
-def probe(spec: ExecutorSpec) -> None:
-    """Connect to the scheduler, check it has workers running this squall, and disconnect."""
+def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
+    """Connect to the scheduler, check it has workers running this squall (and these scenario plugins), and
+    disconnect."""
     client, cluster = _connect(spec)
     try:
         workers = sorted(client.scheduler_info()["workers"])
         if not workers:
             raise exceptions.InvalidArgumentsError(f"the Dask scheduler at {spec.address} has no workers")
         check_versions(client, workers)
+        for scenario in scenarios:
+            check_plugin(client, workers, scenario)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def plugin_fingerprint(kind: str, name: str) -> str:
+    """A short hash of the source of the module that defines plugin ``name`` ("missing" when there is none
+    here): two machines with the same fingerprint run the same scenario code."""
+    import hashlib
+    import inspect
+    import sys
+
+    from squall import registry
+
+    found = registry.find(kind, name)
+    if found is None:
+        return "missing"
+    try:
+        source = inspect.getsource(sys.modules[found.__module__])
+    except (OSError, TypeError, KeyError):
+        source = f"{found.__module__}.{found.__qualname__}"
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def check_plugin(client: Any, workers: list[str], scenario: str) -> None:
+    """Refuse workers whose scenario plugin is missing or not the same code as here."""
+    mine = plugin_fingerprint("scenario", scenario)
+    theirs = client.run(plugin_fingerprint, "scenario", scenario, workers=workers)
+    wrong = {addr: fp for addr, fp in theirs.items() if fp != mine}
+    if wrong:
+        listed = ", ".join(f"{addr} has {'none' if fp == 'missing' else 'version ' + fp}"
+                           for addr, fp in sorted(wrong.items()))
+        raise exceptions.InvalidArgumentsError(
+            f"Dask workers do not run this scenario plugin {scenario} (version {mine} here): {listed}; install "
+            "the same squall and plugins on every worker")
 
 
 class DaskExecutor:
@@ -132,6 +167,7 @@ class DaskExecutor:
         if not workers:
             raise exceptions.InvalidArgumentsError(f"the Dask cluster at {self.spec.address} has no workers")
         check_versions(self._client, workers)
+        check_plugin(self._client, workers, self._spec[0])
         wanted = self.spec.dask_workers or len(workers)
         if wanted > len(workers):
             raise exceptions.InvalidArgumentsError(f"--dask-workers {wanted}: the cluster has {len(workers)}")
@@ -287,9 +323,21 @@ class DaskExecutor:
         if self._pump is not None:
             self._pump.join(timeout=10)
         if self._client is not None:
+            self._forget()
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+    def _forget(self) -> None:
+        """Delete this run's named variables on the scheduler (it may serve many runs for a long time)."""
+        from distributed import Variable
+
+        for name in (f"{self._run}-start", *(f"{self._run}-claimed-{k}" for k in range(len(self._futures)))):
+            try:
+                Variable(name, client=self._client).delete()
+            except Exception:  # best effort: the scheduler may be gone
+                pass
 
 
 def _shift(actions: list[Any], offset: float) -> list[Any]:

@@ -315,7 +315,13 @@ class TaskEngine:
                 run.hooks = HookExecutor(wl["hooks"], lambda: pool.started_iterations,
                                          pool.stopped, {**run.context, "faults": recorder},
                                          consumer.on_hook_result)
-            pool.start()
+            try:
+                pool.start()
+            except exceptions.SquallError as exc:  # the executor could not start (its cluster changed since)
+                run.errors.append(f"the load could not start: {exc}")
+                pool.kill()
+                pool.join()
+                return
             if run.hooks is not None:
                 run.hooks.start(pool.t0)
             consumer.consume()

@@ -101,12 +101,12 @@ class Executor(Protocol):
         """Release what the load used."""
 
 
-def probe_scheduler(spec: ExecutorSpec) -> None:
-    """Reach the Dask scheduler and check its workers' squall now, so that a bad address fails before the task
-    starts (a one-line error)."""
+def probe_scheduler(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
+    """Reach the Dask scheduler and check its workers' squall (and these scenario plugins) now, so that a bad
+    address or a missing plugin fails before the task starts (a one-line error)."""
     from squall.task.dask_executor import probe
 
-    probe(spec)
+    probe(spec, scenarios)
 
 
 def make_executor(spec: ExecutorSpec, schedule: Schedule, scenario_name: str, args: dict[str, Any],

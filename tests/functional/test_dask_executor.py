@@ -242,3 +242,30 @@ def test_a_lost_worker_is_reported_and_the_others_go_on(api: API, cli: CLI, tmp_
 def _stored(api: API, uuid: str) -> int:
     task = api.task.get(task_id=uuid)
     return int(task["subtasks"][0]["workloads"][0]["total_iteration_count"] or 0)
+
+
+PLUGIN = '''
+from squall.task.scenario import Scenario, configure
+
+
+@configure(name="HereOnly.noop")
+class Noop(Scenario):
+    """Nothing, from a plugin file only this machine loads."""
+
+    def run(self) -> None:
+        pass
+'''
+
+
+def test_a_scenario_plugin_the_workers_lack_is_refused_before_the_start(cli: CLI, cluster: str,
+                                                                        tmp_path: Path) -> None:
+    plugin = tmp_path / "here_only.py"
+    plugin.write_text(PLUGIN)
+    task_file = tmp_path / "t.json"
+    task_file.write_text(v2_task("HereOnly.noop", {}, runner={"constant": {"times": 10, "concurrency": 2}}))
+    proc = cli("--plugin-paths", str(plugin), "task", "start", str(task_file), "--executor", f"dask://{cluster}")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "do not run this scenario plugin HereOnly.noop" in out and "tcp://127.0.0.1" in out and "has none" in out
+    (task,) = json.loads(cli("task", "list", "--json", check=True).stdout)
+    assert task["status"] == "validated"  # made, never started: nothing ran anywhere
