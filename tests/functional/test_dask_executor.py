@@ -269,3 +269,23 @@ def test_a_scenario_plugin_the_workers_lack_is_refused_before_the_start(cli: CLI
     assert "do not run this scenario plugin HereOnly.noop" in out and "tcp://127.0.0.1" in out and "has none" in out
     (task,) = json.loads(cli("task", "list", "--json", check=True).stdout)
     assert task["status"] == "validated"  # made, never started: nothing ran anywhere
+
+
+def test_iteration_triggers_fire_on_the_count_started_everywhere(api: API, cluster: str) -> None:
+    text = json.loads(v2_task("Dummy.dummy", {"sleep": 0.005},
+                              runner={"constant": {"times": 80, "concurrency": 4}}))
+    text["subtasks"][0]["workloads"][0]["hooks"] = [
+        {"action": {"sys_call": "true"}, "trigger": {"event": {"unit": "iteration", "at": [1, 7, 30]}},
+         "description": ""}]
+    task = run_task(api, json.dumps(text), executor=f"dask://{cluster}")
+    wl = only_workload(task)
+    (hook,) = wl["hooks"]
+    assert [r["triggered_by"]["value"] for r in hook["results"]] == [1, 7, 30]
+    assert hook["summary"] == {"success": 3}
+    its = iterations(api, task["uuid"])
+    assert len({it["worker"] for it in its}) == 2
+    slack = max(c["uncertainty"] for c in wl["statistics"]["executor"]["workers"].values()) + 0.002
+    for run in hook["results"]:
+        # Never early: when the hook started, that many iterations had started on the workers together.
+        begun = sum(1 for it in its if it["timestamp"] <= run["started_at"] + slack)
+        assert begun >= run["triggered_by"]["value"], (run, begun)
