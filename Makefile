@@ -18,9 +18,12 @@ $(VENV)/.test-tools: $(BIN)/squall
 
 # An editable install is not byte-compiled, and where PYTHONDONTWRITEBYTECODE
 # is set nothing ever writes the .pyc files: each command would recompile all
-# of squall (0.15 s). compileall only redoes what changed.
+# of squall (0.15 s), and pip leaves some installed modules uncompiled too (a
+# profile of `task start` on a fresh machine showed it compiling SQLAlchemy).
+# compileall only redoes what changed.
 bytecode: $(BIN)/squall
 	@$(BIN)/python -m compileall -q squall
+	@$(BIN)/python -m compileall -q -j 0 $(VENV)/lib > /dev/null || true
 
 # Run a sample task end to end and write its reports under $(OUT)/.
 demo: bytecode
