@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from squall.exceptions import ThreadTimeoutException
+from squall.task.atomic import FastIteration
 from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
 
 
@@ -66,8 +68,28 @@ class AsyncWorker(WorkerBase):
             self.emitter.flush()
 
     async def _slot(self) -> None:
+        fast = getattr(self.cls, "fast_iteration", None)
+        step = fast(self.args) if fast is not None and not self.schedule.timeout else None
+        if step is not None:
+            await self._fast_slot(step)
+            return
         while (index := self.next_index(start=True)) is not None:
             self.emitter.emit(await self.run_one(index))
+
+    async def _fast_slot(self, step: FastIteration) -> None:
+        # A scenario's fast_iteration: the same request and atomic action as its run(), without a scenario
+        # instance per iteration (no context, output or idle time to collect: it has none).
+        emit, perf_counter, wall = self.emitter.emit, time.perf_counter, time.time
+        while (index := self.next_index(start=True)) is not None:
+            actions: list[Any] = []
+            error: list[str] = []
+            timestamp = wall()
+            started = perf_counter()
+            try:
+                await step(actions)
+            except Exception as exc:
+                error = error_of(exc)
+            emit((index + 1, timestamp, perf_counter() - started, 0.0, error, None, actions, None))
 
     async def _wait_for_turn(self, index: int) -> bool:
         while (pause := self.pause_before(index)) is not None:

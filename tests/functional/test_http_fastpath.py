@@ -246,3 +246,29 @@ def test_answer_heads_are_read_as_sent_and_bounded(servers: dict[str, Any]) -> N
     with pytest.raises(ConnectionError, match="head is longer than"):
         _send("GET", url)
     thread.join(timeout=10)
+
+
+def test_the_fast_iteration_records_what_the_scenario_records(api: API, servers: dict[str, Any]) -> None:
+    base = servers["httptools"]
+    shapes = {}
+    for status in (200, 503):
+        args = {"url": f"{base}/status/{status}", "method": "GET", "status_code": 200}
+        for label, runner in (("fast", {"times": 6, "concurrency": 2}),
+                              ("scenario", {"times": 6, "concurrency": 2, "timeout": 30})):  # a timeout: run()
+            task = run_task(api, v2_task("HttpRequests.check_request", args, runner={"constant": runner},
+                                         sla={"failure_rate": {"max": 100}}))
+            its = iterations(api, task["uuid"])
+            assert len(its) == 6
+            shapes[(label, status)] = [
+                (sorted(it), [(a["name"], a["failed"], a["children"], a["finished_at"] >= a["started_at"])
+                              for a in it["atomic_actions"]], it["error"][:2] if it["error"] else [],
+                 it["output"], it["idle_duration"]) for it in its]
+    for status in (200, 503):
+        assert shapes[("fast", status)] == shapes[("scenario", status)]
+    from squall.platforms.http.scenarios import CheckRequest
+
+    # What the async workers ask for first: a step for a request the fast path sends, none for the others.
+    assert CheckRequest.fast_iteration({"url": f"{base}/echo", "method": "GET", "status_code": 200}) is not None
+    assert CheckRequest.fast_iteration({"url": f"{base}/echo", "method": "POST", "status_code": 200,
+                                        "files": {"f": ["a", "b"]}}) is None
+    assert shapes[("fast", 503)][0][2] == ["ValueError", "Expected HTTP request code is `200` actual `503`"]
