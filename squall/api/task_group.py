@@ -154,7 +154,7 @@ class TaskAPI(APIGroup):
         row = self.resolve(task_id)
         uuid = row["uuid"]
         if spec.kind == "dask":
-            config = repo.task_get(self.db, uuid)["config"] or {}
+            config = row["config"] or {}
             scenarios = {wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}
             probe_scheduler(spec, tuple(sorted(scenarios)))
         detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port, executor=spec)

@@ -40,6 +40,11 @@ class ActionsRecorder:
         self._atomic_stack: list[AtomicAction] = []
 
 
+def new_action(name: str) -> AtomicAction:
+    """A just-started action: Rally's record, ``finished_at`` still None."""
+    return {"name": name, "started_at": time.time(), "finished_at": None, "failed": False, "children": []}
+
+
 class ActionTimer:
     """Context manager that times one atomic action, nested in the current one."""
 
@@ -49,13 +54,7 @@ class ActionTimer:
         self.action: AtomicAction | None = None
 
     def __enter__(self) -> ActionTimer:
-        action: AtomicAction = {
-            "name": self.name,
-            "started_at": time.time(),
-            "finished_at": None,
-            "failed": False,
-            "children": [],
-        }
+        action = new_action(self.name)
         stack = self.holder._atomic_stack
         siblings = stack[-1]["children"] if stack else self.holder._atomic_actions
         siblings.append(action)
@@ -101,8 +100,7 @@ def action_timer(name: str) -> Callable[[F], F]:
             @functools.wraps(func)
             async def async_wrapper(self: AtomicActionsHolder, *args: Any, **kwargs: Any) -> Any:
                 # ActionTimer's work, inlined: an HTTP iteration is a few microseconds of Python in all.
-                action: AtomicAction = {"name": name, "started_at": time.time(), "finished_at": None,
-                                        "failed": False, "children": []}
+                action = new_action(name)
                 stack = self._atomic_stack
                 (stack[-1]["children"] if stack else self._atomic_actions).append(action)
                 stack.append(action)
@@ -136,8 +134,7 @@ def timed_step(name: str, call: Callable[[], Awaitable[Any]]) -> FastIteration:
     """An iteration that is one atomic action ``name`` around ``call()``, timed as ``action_timer`` times it."""
 
     async def step(actions: list[AtomicAction]) -> None:
-        action: AtomicAction = {"name": name, "started_at": time.time(), "finished_at": None, "failed": False,
-                                "children": []}
+        action = new_action(name)
         actions.append(action)
         try:
             await call()

@@ -80,17 +80,24 @@ def check_versions(client: Any, workers: list[str]) -> None:
                                                f"{listed}")
 
 
+def checked_workers(client: Any, spec: ExecutorSpec, scenarios: tuple[str, ...]) -> list[str]:
+    """The cluster's worker addresses, once it has some, all running this squall and these scenario plugins."""
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise exceptions.InvalidArgumentsError(f"the Dask scheduler at {spec.address or 'dask-local'} has no "
+                                               "workers")
+    check_versions(client, workers)
+    for scenario in scenarios:
+        check_plugin(client, workers, scenario)
+    return workers
+
+
 def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
     """Connect to the scheduler, check it has workers running this squall (and these scenario plugins), and
     disconnect."""
     client, cluster = _connect(spec)
     try:
-        workers = sorted(client.scheduler_info()["workers"])
-        if not workers:
-            raise exceptions.InvalidArgumentsError(f"the Dask scheduler at {spec.address} has no workers")
-        check_versions(client, workers)
-        for scenario in scenarios:
-            check_plugin(client, workers, scenario)
+        checked_workers(client, spec, scenarios)
     finally:
         client.close()
         if cluster is not None:
@@ -163,11 +170,7 @@ class DaskExecutor:
         from distributed import Event, Queue, Variable
 
         self._client, self._cluster = _connect(self.spec)
-        workers = sorted(self._client.scheduler_info()["workers"])
-        if not workers:
-            raise exceptions.InvalidArgumentsError(f"the Dask cluster at {self.spec.address} has no workers")
-        check_versions(self._client, workers)
-        check_plugin(self._client, workers, self._spec[0])
+        workers = checked_workers(self._client, self.spec, (self._spec[0],))
         wanted = self.spec.dask_workers or len(workers)
         if wanted > len(workers):
             raise exceptions.InvalidArgumentsError(f"--dask-workers {wanted}: the cluster has {len(workers)}")

@@ -59,22 +59,6 @@ def to_iteration(raw: RawResult | tuple[Any, ...]) -> dict[str, Any]:
     return it
 
 
-def _batch_priority() -> bool:
-    """Mark this thread (the consumer) as batch work for the scheduler; whether it could.
-
-    Its work comes in bursts (a batch of results at a time); at normal
-    priority a burst may take the core a worker's answer just woke up on,
-    and that wait would count in the worker's latency.
-    """
-    if os.environ.get("SQUALL_NO_BATCH"):
-        return False
-    try:
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-    except (AttributeError, OSError):  # not Linux, or not allowed
-        return False
-    return True
-
-
 class ResultConsumer:
     """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
 
@@ -156,13 +140,10 @@ class ResultConsumer:
         # What exists before the load (the engine, SQLAlchemy, the plugins) lives on: the collector's full
         # passes over it cost a third of this loop's CPU at high rates, so they are spared it until the end.
         gc.freeze()
-        batch = _batch_priority()
         try:
             self._consume()
         finally:
             gc.unfreeze()
-            if batch:
-                os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
 
     def _consume(self) -> None:
         last_flush = last_progress = time.monotonic()

@@ -19,7 +19,8 @@ import math
 from array import array
 from typing import Any
 
-from squall.task.values import EXACT_LIMIT, Values, exact_percentile
+from squall.task.values import EXACT_LIMIT, Values
+from squall.task.values import exact_percentile as percentile  # noqa: F401 - the stats API
 
 _DEPTH = 2  # Rally's depth of processing: children of children, no deeper
 #: An open-loop iteration that starts later than this behind its due time counts as started late.
@@ -27,11 +28,6 @@ LATE_SECONDS = 0.01
 NO_NAME_ACTION = "<no-name-action>"
 # name -> [duration, count, failed, children]
 Merged = dict[str, list[Any]]
-
-
-def percentile(sorted_values: Any, fraction: float) -> float | None:
-    """The ``fraction`` percentile with linear interpolation (Rally's and numpy's)."""
-    return exact_percentile(sorted_values, fraction)
 
 
 def figures(durations: Values, succeeded: int) -> dict[str, Any]:

@@ -158,11 +158,6 @@ class Values:
         return int(sum(item.count_added_in_this_iter_step for item in self._hist.get_recorded_iterator()
                        if item.value_iterated_to > limit))
 
-    def iter_exact(self) -> Any:
-        """The values in arrival order; only while :attr:`exact`."""
-        assert self._exact is not None
-        return self._exact
-
 
 def _micros(value: float) -> int:
     # The histogram's range starts at 1 µs: shorter values (and zeros) count as 1 µs; the exact minimum
