@@ -52,6 +52,11 @@ def parse(text: str) -> dict[str, Any]:
     version = str(doc["info"].get("format_version", ""))
     if not version.startswith("1."):
         raise exceptions.InvalidArgumentsError(f"results file has unsupported format_version '{version}'")
+    for task in doc["tasks"] if isinstance(doc["tasks"], list) else []:
+        for sub in (task.get("subtasks") or []) if isinstance(task, dict) else []:
+            for wl in (sub.get("workloads") or []) if isinstance(sub, dict) else []:
+                if isinstance(wl, dict) and wl.get("seconds"):
+                    _checked_seconds(wl["seconds"], str(wl.get("uuid", "?")))
     return doc
 
 
@@ -90,6 +95,39 @@ def _hooks(hooks: Any) -> list[dict[str, Any]]:
         out.append({**hook, "config": config,
                     "results": [_hook_run(r, action) for r in hook.get("results") or [] if isinstance(r, dict)]})
     return out
+
+
+_NUMBERS = {"type": "array", "items": {"type": "number"}}
+SECOND_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["s", "n", "failed", "busy", "ok_n", "ok", "fs", "a", "errors", "late", "peak"],
+    "properties": {
+        "s": {"type": "integer"}, "n": {"type": "integer", "minimum": 0},
+        "failed": {"type": "integer", "minimum": 0}, "ok_n": {"type": "integer", "minimum": 0},
+        "late": {"type": "integer", "minimum": 0}, "peak": {"type": "integer", "minimum": 0},
+        "busy": {"type": "number", "minimum": 0},
+        "ok": {"anyOf": [{"type": "null"}, {**_NUMBERS, "minItems": 4, "maxItems": 4}]},
+        "fs": {"anyOf": [{"type": "null"}, {**_NUMBERS, "minItems": 3, "maxItems": 3}]},
+        "a": {"type": "object", "additionalProperties": {**_NUMBERS, "minItems": 2, "maxItems": 2}},
+        "errors": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+    },
+}
+
+
+def _checked_seconds(seconds: Any, workload: str) -> list[dict[str, Any]]:
+    """The per-second records of an aggregate-mode workload, each checked against :data:`SECOND_SCHEMA`."""
+    import jsonschema
+
+    if not isinstance(seconds, list):
+        raise exceptions.InvalidArgumentsError(f"workload {workload}: 'seconds' must be a list of records")
+    checker = jsonschema.Draft202012Validator(SECOND_SCHEMA)
+    for index, record in enumerate(seconds):
+        error = jsonschema.exceptions.best_match(checker.iter_errors(record))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "record"
+            raise exceptions.InvalidArgumentsError(
+                f"workload {workload}: seconds[{index}] {where}: {error.message[:200]}")
+    return seconds
 
 
 def _source_uuid(task: dict[str, Any]) -> str | None:
@@ -135,6 +173,9 @@ def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = 
                 data = wl.get("data") or []
                 for order, start in enumerate(range(0, len(data), _CHUNK)):
                     repo.chunk_add(db, wrow["uuid"], row["uuid"], order, data[start:start + _CHUNK])
+                seconds = wl.get("seconds")
+                if seconds:  # a squall-json workload run with --results aggregate
+                    repo.seconds_add(db, wrow["uuid"], row["uuid"], seconds)  # checked by parse()
                 sub_pass = sub_pass and bool(wl.get("pass_sla"))
                 duration += wl.get("full_duration") or 0.0
             repo.subtask_update(db, srow["uuid"], pass_sla=sub_pass)

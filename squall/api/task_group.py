@@ -11,7 +11,8 @@ from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
 from squall.storage import context_repo, repo
 from squall.task import detached, lifecycle
-from squall.task.executor import parse_executor, probe_scheduler
+from squall.task.executor import ExecutorSpec, parse_executor, probe_scheduler
+from squall.task.sla import needs_rows
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
 from squall.task.taskfile import validate as validation
@@ -47,6 +48,19 @@ def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the stored task about to start that run commands, and the host files it reads."""
     return _host_access(api.task.resolve(kwargs.get("task_id"))["config"])
 
+
+
+def _check_results_mode(spec: ExecutorSpec, row: dict[str, Any]) -> None:
+    """In aggregate mode, refuse a task whose SLA needs every iteration, naming the workload and criterion."""
+    if spec.results != "aggregate":
+        return
+    for sub in (row["config"] or {}).get("subtasks", []):
+        for wl in sub["workloads"]:
+            needing = needs_rows(wl["sla"] or {})
+            if needing:
+                raise exceptions.InvalidArgumentsError(
+                    f"--results aggregate: workload {wl['scenario_name']} (subtask {sub['title']!r}) has SLA "
+                    f"{', '.join(needing)}, which needs every iteration; run it with --results rows")
 
 class TaskAPI(APIGroup):
     """Everything about tasks."""
@@ -137,7 +151,8 @@ class TaskAPI(APIGroup):
     @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
               prometheus_port: int | None = None, executor: str | None = None,
-              dask_workers: int | None = None, fail_on_worker_loss: bool = False) -> dict[str, Any]:
+              dask_workers: int | None = None, fail_on_worker_loss: bool = False,
+              results: str | None = None) -> dict[str, Any]:
         """Run a created task to its end (blocking); returns its summary.
 
         ``prometheus_port``: serve the running workloads' metrics for
@@ -148,11 +163,15 @@ class TaskAPI(APIGroup):
         An unreachable scheduler, or workers with another squall, are refused
         before anything starts. ``fail_on_worker_loss``: a lost Dask worker
         stops the whole load (otherwise the others go on, and the loss is
-        reported).
+        reported). ``results``: ``rows`` (one per iteration, the default) or
+        ``aggregate`` (each worker sends per-second figures and histograms:
+        for rates where rows cost more than the load; SLA criteria that need
+        every iteration are refused).
         """
-        spec = parse_executor(executor, dask_workers, fail_on_worker_loss)
+        spec = parse_executor(executor, dask_workers, fail_on_worker_loss, results)
         row = self.resolve(task_id)
         uuid = row["uuid"]
+        _check_results_mode(spec, row)
         if spec.kind == "dask":
             config = row["config"] or {}
             scenarios = {wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}
@@ -162,31 +181,35 @@ class TaskAPI(APIGroup):
 
     @api_method("POST", runs_commands=True)
     def check_executor(self, executor: str | None = None, dask_workers: int | None = None,
-                       fail_on_worker_loss: bool = False) -> dict[str, Any]:
+                       fail_on_worker_loss: bool = False, results: str | None = None) -> dict[str, Any]:
         """Check an executor before a task is made for it: its spelling and, for ``dask://``, that the
         scheduler answers and its workers run this squall (the cluster would run the scenarios' code)."""
-        spec = parse_executor(executor, dask_workers, fail_on_worker_loss)
+        spec = parse_executor(executor, dask_workers, fail_on_worker_loss, results)
         if spec.kind == "dask":
             probe_scheduler(spec)
         return {"kind": spec.kind, "address": spec.address, "workers": spec.workers,
-                "dask_workers": spec.dask_workers}
+                "dask_workers": spec.dask_workers, "results": spec.results}
 
     @api_method("POST", runs_commands=_hooks_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False,
                prometheus_port: int | None = None, executor: str | None = None,
-               dask_workers: int | None = None, fail_on_worker_loss: bool = False) -> dict[str, Any]:
+               dask_workers: int | None = None, fail_on_worker_loss: bool = False,
+               results: str | None = None) -> dict[str, Any]:
         """Start a created task in a process of its own and return at once (``prometheus_port`` and a Dask
-        ``executor``: refused)."""
+        ``executor``: refused; ``results`` as for :meth:`start`)."""
         if prometheus_port is not None:
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background serves no metrics port: run 'squall task start "
                 "--prometheus-port' where squall runs the task")
-        if parse_executor(executor, dask_workers, fail_on_worker_loss).kind != "local":
+        spec = parse_executor(executor, dask_workers, fail_on_worker_loss, results)
+        if spec.kind != "local":
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background runs on this machine's workers: run 'squall task start "
                 "--executor' where squall runs the task")
-        uuid = self.resolve(task_id)["uuid"]
-        detached.launch(self.db, uuid, abort_on_sla_failure)
+        row = self.resolve(task_id)
+        _check_results_mode(spec, row)
+        detached.launch(self.db, row["uuid"], abort_on_sla_failure, results=spec.results)
+        uuid = row["uuid"]
         return _summary(repo.task_get(self.db, uuid))
 
     @api_method("POST", runs_commands=False)

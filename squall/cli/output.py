@@ -156,7 +156,11 @@ def print_workload(wl: dict[str, Any]) -> None:
     rate = total / wl["load_duration"] if wl["load_duration"] else 0.0
     console.print(f"Load duration: {fmt(wl['load_duration'])} s   Full duration: {fmt(wl['full_duration'])} s   "
                   f"Iterations: {total}   Failures: {failed}   Rate: {rate:,.1f} it/s")
-    if (wl.get("statistics") or {}).get("exact") is False:
+    if (wl.get("statistics") or {}).get("aggregate"):
+        console.print("Results: aggregate (per-second figures from the workers, no iteration rows): "
+                      "percentiles from histograms, to 3 significant digits; min, max, average and counts "
+                      "are exact.")
+    elif (wl.get("statistics") or {}).get("exact") is False:
         console.print("Percentiles from a histogram, to 3 significant digits: more than a million "
                       "iterations. Min, max, average and counts are exact.")
     note = schedule_note(wl)

@@ -96,11 +96,15 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
           fail_on_worker_loss: bool = typer.Option(
               False, "--fail-on-worker-loss", help="Stop the load when a Dask worker is lost (by default the "
                                                    "others go on, and the loss is reported)."),
+          results: str | None = typer.Option(
+              None, "--results", help="How results travel: rows (one per iteration, the default) or aggregate "
+                                      "(per-second figures and histograms from each worker, for high rates)."),
           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
     task_file = _task_file(task_file, task_opt)
-    dask = {"executor": executor, "dask_workers": dask_workers, "fail_on_worker_loss": fail_on_worker_loss or None}
+    dask = {"executor": executor, "dask_workers": dask_workers, "fail_on_worker_loss": fail_on_worker_loss or None,
+            "results": results}
     dask = {key: value for key, value in dask.items() if value is not None}
     if dask:
         api.task.check_executor(**dask)  # before a task is made for it

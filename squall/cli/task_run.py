@@ -111,7 +111,7 @@ def run_to_end(api: Any, task_id: str, abort_on_sla_failure: bool, prometheus_po
     once, and this waits, turning Ctrl-C into an abort request.
     """
     extra: dict[str, Any] = {"prometheus_port": prometheus_port} if prometheus_port is not None else {}
-    extra.update(executor or {})  # executor, dask_workers, fail_on_worker_loss, as given
+    extra.update(executor or {})  # executor, dask_workers, fail_on_worker_loss, results, as given
     status = api.task.start(task_id=task_id, abort_on_sla_failure=abort_on_sla_failure, **extra)["status"]
     aborted = False
     while status not in FINAL_STATUSES:

@@ -135,6 +135,8 @@ def _workload(db: Database, wl: dict[str, Any], squall: bool) -> dict[str, Any]:
     }
     if squall:
         doc.update(leaks=wl.get("leaks") or [], load_started_at=wl.get("load_started_at"), status=wl["status"])
+        if (wl["statistics"] or {}).get("aggregate") is not None:  # --results aggregate: figures per second
+            doc["seconds"] = repo.seconds(db, wl["uuid"])
     return doc
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from squall import __version__, utils
+from squall.report.seconds import summarise_seconds
 from squall.report.series import IterationArrays, summarise
 from squall.storage import repo
 from squall.storage.db import Database
@@ -29,14 +30,22 @@ def hook_runs(wl: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(runs, key=lambda r: r["started_at"])
 
 
-def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[str, Any]:
-    """Everything the report shows about one workload."""
+def workload_series(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[str, Any]:
+    """A workload's chart data: from its iterations, or from its per-second records (``--results aggregate``)."""
+    aggregate = (wl["statistics"] or {}).get("aggregate")
+    if aggregate is not None:
+        return summarise_seconds(repo.seconds(db, wl["uuid"]), aggregate, wl.get("load_started_at"))
     arrays = IterationArrays()
     for chunk_id, cols in repo.chunk_columns(db, wl["uuid"]):
         if cols is not None and not cols["failed"] and not cols["outputs"]:
             arrays.add_columns(cols)  # timings only: no need to parse every iteration
         else:
             arrays.add_chunk(repo.chunk_by_id(db, chunk_id))
+    return summarise(arrays, bins=bins, origin=wl.get("load_started_at"))
+
+
+def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[str, Any]:
+    """Everything the report shows about one workload."""
     total = wl["total_iteration_count"]
     return {
         "uuid": wl["uuid"],
@@ -57,7 +66,7 @@ def workload_report(db: Database, wl: dict[str, Any], bins: int = 500) -> dict[s
         "failures": wl["failed_iteration_count"],
         "rate": (total / wl["load_duration"]) if wl["load_duration"] else None,
         "statistics": wl["statistics"],
-        "series": summarise(arrays, bins=bins, origin=wl.get("load_started_at")),
+        "series": workload_series(db, wl, bins),
         "hooks": hook_runs(wl),
         "leaks": wl.get("leaks") or [],
     }

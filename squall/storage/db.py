@@ -24,7 +24,7 @@ from squall import exceptions, utils
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision; a test keeps it equal to Alembic's head so
 # that everyday commands need not import Alembic to check the schema.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 SCHEMA_LOCK_KEY = 0x5C0A11  # the advisory lock id of schema changes on PostgreSQL
 
 

@@ -182,6 +182,18 @@ workload_data = Table(
 )
 """Chunks of iteration results of a workload, in order."""
 
+workload_seconds = Table(
+    "workload_seconds", metadata,
+    _id(),
+    _col("workload_uuid", String(36), ForeignKey("workloads.uuid", ondelete="CASCADE")),
+    _col("task_uuid", String(36), index=True),
+    _col("second", Integer),
+    _json("data"),
+    Index("ix_workload_seconds_workload_second", "workload_uuid", "second"),
+)
+"""``--results aggregate``: one record per second of a workload's load (iterations by end time), in place of
+iteration chunks; a second may have more than one record (a worker that reported late)."""
+
 preferences = Table(
     "preferences", metadata,
     Column("key", String(64), primary_key=True),

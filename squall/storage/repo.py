@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from squall import exceptions, utils
 from squall.storage.columns import columns_of
 from squall.storage.db import Database
-from squall.storage.models import envs, preferences, subtasks, tasks, workload_data, workloads
+from squall.storage.models import envs, preferences, subtasks, tasks, workload_data, workload_seconds, workloads
 from squall.storage.rows import all_dicts, by_uuid, first_dict, insert_row
 
 
@@ -126,6 +126,7 @@ def task_delete(db: Database, uuid: str) -> None:
     """Delete a task and everything stored under it."""
     with db.transaction() as conn:
         conn.execute(delete(workload_data).where(workload_data.c.task_uuid == uuid))
+        conn.execute(delete(workload_seconds).where(workload_seconds.c.task_uuid == uuid))
         conn.execute(delete(workloads).where(workloads.c.task_uuid == uuid))
         conn.execute(delete(subtasks).where(subtasks.c.task_uuid == uuid))
         conn.execute(delete(tasks).where(tasks.c.uuid == uuid))
@@ -213,6 +214,21 @@ def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:
     """The iteration results of a workload, one chunk at a time, in order."""
     for chunk_id in _chunk_ids(db, workload_uuid):
         yield chunk_by_id(db, chunk_id)
+
+
+def seconds_add(db: Database, workload_uuid: str, task_uuid: str, records: list[dict[str, Any]]) -> None:
+    """Store per-second records of an aggregate-mode workload (each has its second as ``s``)."""
+    with db.transaction() as conn:
+        conn.execute(insert(workload_seconds), [
+            {"workload_uuid": workload_uuid, "task_uuid": task_uuid, "second": r["s"], "data": r} for r in records])
+
+
+def seconds(db: Database, workload_uuid: str) -> list[dict[str, Any]]:
+    """The per-second records of an aggregate-mode workload, by second (empty for a workload of rows)."""
+    with db.transaction() as conn:
+        return list(conn.scalars(select(workload_seconds.c.data)
+                                 .where(workload_seconds.c.workload_uuid == workload_uuid)
+                                 .order_by(workload_seconds.c.second, workload_seconds.c.id)))
 
 
 # -- preferences -------------------------------------------------------------

@@ -29,7 +29,7 @@ class AsyncWorker(WorkerBase):
             asyncio.run(self._main())
         else:
             uvloop.run(self._main())
-        self.emitter.flush()
+        self.emitter.flush(final=True)
 
     async def run_one(self, index: int) -> RawResult:
         """Run iteration ``index``."""

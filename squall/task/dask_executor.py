@@ -155,7 +155,7 @@ class DaskExecutor:
         self._started: dict[int, int] = {}
         self._received: dict[int, int] = {}
         self._running: set[int] = set()
-        self._batches: queue_mod.Queue[list[RawResult]] = queue_mod.Queue()
+        self._batches: queue_mod.Queue[list[RawResult] | dict[str, Any]] = queue_mod.Queue()
         self._number = 0
         self._t0 = 0.0
         self._stop_event: Any = None
@@ -234,7 +234,10 @@ class DaskExecutor:
 
     def _take(self, item: tuple[Any, ...]) -> None:
         kind, shard = item[0], item[1]
-        if kind == "batch":
+        if kind == "batch" and isinstance(item[2], dict):  # aggregate mode: times are relative to the start
+            self._received[shard] = self._received.get(shard, 0) + item[2]["count"]
+            self._batches.put({**item[2], "source": shard})
+        elif kind == "batch":
             self._batches.put(self._corrected(shard, item[2]))
         elif kind == "started":
             self._started[shard] = max(self._started.get(shard, 0), int(item[2]))
@@ -276,12 +279,17 @@ class DaskExecutor:
             if self.spec.fail_on_worker_loss:
                 self.stop()
 
-    def receive(self, poll: float = 0.1) -> list[RawResult] | None:
+    def receive(self, poll: float = 0.1) -> list[RawResult] | dict[str, Any] | None:
         """The next batch of results (renumbered, on this clock, with the worker), or None within ``poll``."""
         try:
             return self._batches.get(timeout=poll)
         except queue_mod.Empty:
             return None
+
+    @property
+    def result_sources(self) -> int:
+        """One per shard."""
+        return len(self._futures)
 
     @property
     def finished(self) -> bool:

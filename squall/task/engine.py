@@ -22,6 +22,7 @@ from squall.env import platform
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task import persistent
+from squall.task.aggregate_intake import AggregateIntake
 from squall.task.context import ContextManager
 from squall.task.executor import Executor, ExecutorSpec, make_executor
 from squall.task.hook import HookRunResult
@@ -78,8 +79,15 @@ class ResultConsumer:
         self._chunk: list[dict[str, Any]] = []
         self._chunk_order = 0
         self._interrupts = 0
+        #: Aggregate mode (``--results aggregate``): worker reports instead of rows.
+        self.intake = (AggregateIntake(self.stats, sla, pool.result_sources)
+                       if pool.schedule.results == "aggregate" else None)
 
-    def _flush(self) -> None:
+    def _flush(self, final: bool = False) -> None:
+        if self.intake is not None:
+            records = self.intake.complete(final)
+            if records:
+                repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
         if self._chunk:
             repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
             self._chunk_order += 1
@@ -99,7 +107,18 @@ class ResultConsumer:
             self.aborted_by_user = True
             self.pool.stop()
 
-    def _take(self, batch: list[RawResult]) -> None:
+    def _take_report(self, report: dict[str, Any]) -> None:
+        assert self.intake is not None
+        if not self.intake.take(report) and self.abort_on_sla_failure and not self.aborted_on_sla:
+            self.aborted_on_sla = True
+            self.pool.stop()
+        if self.metrics is not None:
+            self.metrics.summary(report["summary"])
+
+    def _take(self, batch: list[RawResult] | dict[str, Any]) -> None:
+        if isinstance(batch, dict):
+            self._take_report(batch)
+            return
         stats_add = self.stats.add_iteration
         sla_add = self.sla.add_iteration
         chunk = self._chunk
@@ -140,6 +159,8 @@ class ResultConsumer:
         # What exists before the load (the engine, SQLAlchemy, the plugins) lives on: the collector's full
         # passes over it cost a third of this loop's CPU at high rates, so they are spared it until the end.
         gc.freeze()
+        if self.intake is not None:
+            self.intake.origin = self.pool.started_at
         try:
             self._consume()
         finally:
@@ -163,7 +184,7 @@ class ResultConsumer:
                     last_progress = now
             except KeyboardInterrupt:
                 self.interrupt()
-        self._flush()
+        self._flush(final=True)
         self.pool.join()
 
 
@@ -343,7 +364,12 @@ class TaskEngine:
             sla.add_extra("something_went_wrong", False, error)
         passed = sla.passed()
         pool = run.pool
+        intake = consumer.intake if consumer is not None else None
+        if intake is not None:
+            stats.peak_concurrency = intake.peak
         columns = stats.columns()
+        if intake is not None:
+            columns["statistics"]["aggregate"] = intake.statistics()
         clocks = getattr(pool, "clocks", None)
         if clocks:  # a Dask run: which workers, their clock offsets and the uncertainty
             columns["statistics"]["executor"] = {"type": self.executor.kind, "workers": clocks}

@@ -15,13 +15,16 @@ stops it. Two executors exist:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from squall import exceptions
 from squall.task.runner import Schedule
 from squall.task.worker_base import RawResult
 
+RESULT_MODES = ("rows", "aggregate")
+#: What an executor hands the engine: a batch of rows, or (aggregate mode) one worker's report.
+Batch = list[RawResult] | dict[str, Any]
 _DASK_LOCAL = re.compile(r"dask-local:(\d{1,3})")
 _DASK = re.compile(r"dask://[A-Za-z0-9._\-\[\]:]+")
 
@@ -35,16 +38,21 @@ class ExecutorSpec:
     workers: int = 0  # dask-local: how many workers the local cluster starts
     dask_workers: int | None = None  # how many of the cluster's workers to use (all by default)
     fail_on_worker_loss: bool = False  # stop the whole load when one worker is lost
+    results: str = "rows"  # "rows": one per iteration; "aggregate": figures about once a second per worker
 
 
 def parse_executor(value: str | None, dask_workers: int | None = None,
-                   fail_on_worker_loss: bool = False) -> ExecutorSpec:
-    """``local``, ``dask://HOST:PORT`` or ``dask-local:N``; a precise error otherwise."""
+                   fail_on_worker_loss: bool = False, results: str | None = None) -> ExecutorSpec:
+    """``local``, ``dask://HOST:PORT`` or ``dask-local:N``, and how results travel; a precise error otherwise."""
+    results = results or "rows"
+    if results not in RESULT_MODES:
+        raise exceptions.InvalidArgumentsError(f"--results {results!r}: give 'rows' (one per iteration, the "
+                                               "default) or 'aggregate' (per-second figures, for high rates)")
     if value in (None, "", "local"):
         if dask_workers is not None or fail_on_worker_loss:
             option = "--dask-workers" if dask_workers is not None else "--fail-on-worker-loss"
             raise exceptions.InvalidArgumentsError(f"{option} needs a Dask executor (--executor dask://...)")
-        return ExecutorSpec("local")
+        return ExecutorSpec("local", results=results)
     assert value is not None
     if dask_workers is not None and dask_workers < 1:
         raise exceptions.InvalidArgumentsError("--dask-workers must be 1 or more")
@@ -54,10 +62,10 @@ def parse_executor(value: str | None, dask_workers: int | None = None,
         if not 1 <= count <= 64:
             raise exceptions.InvalidArgumentsError(f"executor {value!r}: a local Dask cluster has 1 to 64 workers")
         return ExecutorSpec("dask-local", workers=count, dask_workers=dask_workers,
-                            fail_on_worker_loss=fail_on_worker_loss)
+                            fail_on_worker_loss=fail_on_worker_loss, results=results)
     if _DASK.fullmatch(value):
         return ExecutorSpec("dask", address="tcp://" + value[len("dask://"):], dask_workers=dask_workers,
-                            fail_on_worker_loss=fail_on_worker_loss)
+                            fail_on_worker_loss=fail_on_worker_loss, results=results)
     raise exceptions.InvalidArgumentsError(
         f"executor {value!r}: give 'local', 'dask://HOST:PORT' (a Dask scheduler) or 'dask-local:N' "
         "(a local Dask cluster of N workers)")
@@ -73,8 +81,12 @@ class Executor(Protocol):
     def start(self) -> None:
         """Start the load; returns once it has begun."""
 
-    def receive(self, poll: float = 0.1) -> list[RawResult] | None:
-        """The next batch of results, or None when none came within ``poll``."""
+    def receive(self, poll: float = 0.1) -> Batch | None:
+        """The next batch of results (or aggregate report), or None when none came within ``poll``."""
+
+    @property
+    def result_sources(self) -> int:
+        """How many workers report results (aggregate mode waits for each before a second is complete)."""
 
     @property
     def finished(self) -> bool:
@@ -112,6 +124,7 @@ def probe_scheduler(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None
 def make_executor(spec: ExecutorSpec, schedule: Schedule, scenario_name: str, args: dict[str, Any],
                   context: dict[str, Any]) -> Executor:
     """The executor ``spec`` names, for one workload."""
+    schedule = replace(schedule, results=spec.results)
     if spec.kind == "local":
         from squall.task.pool import WorkerPool
 

@@ -113,6 +113,12 @@ class WorkloadMetrics:
             if action.get("finished_at") is not None:
                 series.observe(action["finished_at"] - action["started_at"])
 
+    def summary(self, summary: dict[str, Any]) -> None:
+        """One worker's aggregate report (``--results aggregate``): the counters move; the duration
+        histograms, which need every value, do not."""
+        self._iterations.inc(summary["count"])
+        self._failures.inc(summary["failed"])
+
     def tick(self, started: int, ended: int, target: float | None) -> None:
         """Progress: iterations started and ended so far, and the rate asked for now (open loop)."""
         now = time.monotonic()

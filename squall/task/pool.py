@@ -151,7 +151,7 @@ class WorkerPool:
             if proc.is_alive():
                 proc.kill()
 
-    def receive(self, poll: float = 0.1) -> list[RawResult] | None:
+    def receive(self, poll: float = 0.1) -> list[RawResult] | dict[str, Any] | None:
         """The next batch of results, or None when none came within ``poll``.
 
         Check :attr:`finished` after each call; a worker that died is noted
@@ -174,6 +174,11 @@ class WorkerPool:
             return None
         self.shared.credits.release()
         return item  # type: ignore[no-any-return]
+
+    @property
+    def result_sources(self) -> int:
+        """One per worker process."""
+        return len(self.schedule.slots)
 
     @property
     def finished(self) -> bool:

@@ -72,6 +72,7 @@ class Schedule:
     duration: float | None = None
     rate: RateSchedule | None = None
     timeout: float | None = None
+    results: str = "rows"  # how results travel to squall's process: "rows", or "aggregate" (figures a second)
 
 
 class Runner(registry.Plugin):

@@ -16,6 +16,8 @@ class SLA(registry.Plugin):
     """
 
     plugin_kind: ClassVar[str] = "sla"
+    #: Whether the criterion can judge from per-report figures (``--results aggregate``), not only from rows.
+    AGGREGATE: ClassVar[bool] = False
 
     def __init__(self, criterion_value: Any) -> None:
         self.criterion_value = criterion_value
@@ -24,6 +26,11 @@ class SLA(registry.Plugin):
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         """Account one iteration; return the current verdict."""
         raise NotImplementedError
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        """Account one worker report's figures in aggregate mode (see
+        :func:`squall.task.aggregate.new_summary`); only criteria with ``AGGREGATE`` set can."""
+        raise NotImplementedError(f"{self.plugin_name} needs every iteration")
 
     def add_hook_result(self, result: dict[str, Any]) -> bool:
         """Account one finished hook run; most criteria ignore hooks."""
@@ -47,6 +54,11 @@ class SLA(registry.Plugin):
         return {"criterion": self.plugin_name, "success": self.success, "detail": self.details()}
 
 
+def needs_rows(config: dict[str, Any]) -> list[str]:
+    """The criteria of an ``sla`` section that cannot judge from aggregate figures."""
+    return [name for name in config if not getattr(registry.get("sla", name), "AGGREGATE", False)]
+
+
 class SLAChecker:
     """All criteria of one workload, plus the verdicts squall adds itself."""
 
@@ -62,6 +74,14 @@ class SLAChecker:
         ok = True
         for criterion in self.criteria:
             if not criterion.add_iteration(iteration):
+                ok = False
+        return ok
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        """Feed one aggregate report's figures to every criterion; False once any fails."""
+        ok = True
+        for criterion in self.criteria:
+            if not criterion.add_summary(summary):
                 ok = False
         return ok
 

@@ -170,6 +170,8 @@ class WorkloadStats:
         self._from_schedule: Values | None = None
         self._starts: array[float] = array("d")
         self._ends: array[float] = array("d")
+        #: The most iterations in flight, when known otherwise than from starts and ends (aggregate mode).
+        self.peak_concurrency: int | None = None
 
     @property
     def min_duration(self) -> float | None:
@@ -251,6 +253,10 @@ class WorkloadStats:
                 self._starts.append(start)
                 self._ends.append(end)
 
+    def total_values(self) -> Values:
+        """Every iteration's duration plus idle time (the table's ``total`` row)."""
+        return self._totals if self._totals is not None else self._durations
+
     @property
     def count(self) -> int:
         """Iterations accounted."""
@@ -319,4 +325,5 @@ class WorkloadStats:
         latency = self._from_schedule if self._from_schedule is not None else Values()
         return {"start_lag": figures(lags, len(lags)), "from_schedule": figures(latency, succeeded),
                 "late": lags.count_above(LATE_SECONDS), "late_after": LATE_SECONDS,
-                "max_concurrency": max_overlap(self._starts, self._ends)}
+                "max_concurrency": (self.peak_concurrency if self.peak_concurrency is not None
+                                    else max_overlap(self._starts, self._ends))}

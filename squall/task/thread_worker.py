@@ -54,7 +54,7 @@ class ThreadWorker(WorkerBase):
         done.set()
         for h in helpers:
             h.join()
-        self.emitter.flush()
+        self.emitter.flush(final=True)
 
     def run_one(self, index: int) -> RawResult | None:
         """Run iteration ``index``; None when the watchdog already reported it as timed out."""

@@ -126,6 +126,65 @@ class Values:
             self._high = value
         self._hist.record_value(_micros(value))
 
+    def to_wire(self) -> tuple[int, float, float, float, str]:
+        """A compact, picklable form: ``(count, total, low, high, encoded histogram)``; an exact
+        stream is turned into a histogram first (another process merges it with :meth:`merge_wire`)."""
+        if self._exact is not None:
+            self._switch()
+        encoded = self._hist.encode() if self._count else b""
+        return (self._count, self._total, self._low, self._high, encoded.decode("ascii"))
+
+    @classmethod
+    def from_wire(cls, wire: tuple[int, float, float, float, str] | list[Any]) -> Values:
+        """A histogram-backed stream from :meth:`to_wire`."""
+        values = cls(0)
+        values.merge_wire(wire)
+        return values
+
+    def merge_wire(self, wire: tuple[int, float, float, float, str] | list[Any]) -> None:
+        """Add another stream's values (from :meth:`to_wire`); this stream becomes a histogram."""
+        from hdrh.histogram import HdrHistogram
+
+        count, total, low, high, encoded = wire
+        if count:
+            self._add(HdrHistogram.decode(encoded.encode("ascii")), int(count), float(total), float(low),
+                      float(high))
+
+    def merge(self, other: Values) -> None:
+        """Add another stream's values; both become histograms."""
+        if other._exact is not None:
+            other._switch()
+        if other._count:
+            self._add(other._hist, other._count, other._total, other._low, other._high)
+
+    def _add(self, hist: Any, count: int, total: float, low: float, high: float) -> None:
+        if self._exact is not None:
+            self._switch()
+        self._hist.add(hist)
+        self._count += count
+        self._total += total
+        self._low = min(self._low, low)
+        self._high = max(self._high, high)
+
+    def linear_histogram(self, bins: int) -> tuple[list[float], list[int]]:
+        """Counts in ``bins`` equal bins from the lowest to the highest value (numpy's ``histogram`` for an
+        exact stream; a histogram stream's counts are placed by their recorded values)."""
+        import numpy as np
+
+        if not len(self):
+            return [], []
+        if self._exact is not None:
+            counts, edges = np.histogram(np.asarray(self._exact, dtype=np.float64), bins=bins)
+            return [float(e) for e in edges], [int(c) for c in counts]
+        low, high = self._low, self._high
+        edges = np.linspace(low, high if high > low else low + 1e-6, bins + 1)
+        out = np.zeros(bins, dtype=np.int64)
+        for item in self._hist.get_recorded_iterator():
+            value = min(max(item.value_iterated_to / _UNIT, low), high)
+            place = min(bins - 1, int(np.searchsorted(edges, value, side="right")) - 1)
+            out[place] += item.count_added_in_this_iter_step
+        return [float(e) for e in edges], [int(c) for c in out]
+
     def sorted_values(self) -> Any:
         """The exact values, sorted (a numpy array when many); only while :attr:`exact`."""
         assert self._exact is not None

@@ -80,12 +80,15 @@ class Emitter:
             batch, self.buffer = self.buffer, []
         self._send(batch)
 
-    def _send(self, batch: list[RawResult]) -> None:
+    def _send(self, batch: list[RawResult] | dict[str, Any]) -> None:
         self.credits.acquire()
         self.queue.put(batch)
 
-    def flush(self) -> None:
-        """Send what is buffered."""
+    def start(self, origin: float) -> None:
+        """The load started at ``origin`` (wall clock); batches of rows need not know."""
+
+    def flush(self, final: bool = False) -> None:
+        """Send what is buffered (``final``: the last call, after the load)."""
         with self.lock:
             batch, self.buffer = self.buffer, []
         if batch:
@@ -109,12 +112,20 @@ class WorkerBase:
         self.args = args
         self.context = context
         self.slots = slots
-        self.emitter = Emitter(shared.queue, shared.credits)
+        if schedule.results == "aggregate":
+            from squall.task.aggregate import AggregatingEmitter
+
+            open_loop = schedule.rate is not None
+            self.emitter: Emitter = AggregatingEmitter(shared.queue, shared.credits,
+                                                       shared.started_open if open_loop else None, worker_id)
+        else:
+            self.emitter = Emitter(shared.queue, shared.credits)
         self.deadline: float | None = None
 
     def start_clock(self) -> None:
         """The load has begun (the barrier opened): a duration counts from now."""
         self.deadline = None if self.schedule.duration is None else self.shared.t0 + self.schedule.duration
+        self.emitter.start(time.time() - (time.monotonic() - self.shared.t0))
 
     def main(self) -> None:
         """Run this worker's share, then send what is left."""

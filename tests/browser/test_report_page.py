@@ -218,3 +218,29 @@ def test_no_chart_is_empty_and_no_tick_labels_overlap(cli: CLI, page: PageWatch,
     assert overview.count() == page.page.locator("section.workload").count()
     cells = page.page.locator("#report td").all_inner_texts()
     assert cells and not [c for c in cells if c.strip() in ("0.000", "0.00")]  # a duration never reads as zero
+
+
+def test_a_workload_in_figures_is_charted_and_says_so(cli: CLI, api: API, page: PageWatch, tmp_path: Path) -> None:
+    task = tmp_path / "aggregate.json"
+    task.write_text(json.dumps({"version": 2, "title": "figures", "subtasks": [{"title": "s", "workloads": [
+        {"scenario": {"Dummy.dummy_random_fail_in_atomic": {"exception_probability": 0.2}},
+         "runner": {"rps": {"rps": 300, "times": 900}}, "sla": {"failure_rate": {"max": 100}}}]}]}))
+    cli("task", "start", "-q", str(task), "--results", "aggregate", check=True)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    page.screenshot("report-aggregate")
+    assert page.errors == []
+    wl = api.task.get()["subtasks"][0]["workloads"][0]
+    section = page.page.locator("section.workload").first
+    assert section.locator(".kpi .v").all_inner_texts()[0] == "900"
+    note = section.locator("[data-results='aggregate']")
+    assert note.count() == 1 and f"at most {wl['statistics']['aggregate']['peak_concurrency']} " in note.inner_text()
+    for title in ("Iteration duration", "Latency from schedule", "Load: iterations ended per second",
+                  "Failures per bin", "Duration histogram", "Atomic actions per second"):
+        assert section.locator(f"[data-chart^='{title}'] canvas").count() == 1, title
+    assert section.locator("[data-chart$='by iteration number']").count() == 0  # no iteration numbers
+    failures = section.locator("h3:has-text('Failures') + table tbody tr")
+    counts = [int(failures.nth(i).locator("td").nth(2).inner_text()) for i in range(failures.count())]
+    assert sum(counts) == wl["failed_iteration_count"] > 0
+    assert page.page.evaluate(_CHART_PROBLEMS) == []

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from squall.api import API
+from squall.storage import repo
+from squall.storage.db import Database
 from squall.task.runner import RateSchedule, ramp_segments
 from tests.conftest import CLI, free_port
 from tests.functional.helpers import iterations, only_workload, run_task, v2_task
@@ -126,6 +128,19 @@ def test_an_open_loop_keeps_its_schedule_across_workers(api: API, cluster: str) 
     early = [k for k, start in enumerate(starts) if start - begin < schedule.offset(k) - uncertainty - 0.002]
     assert early == []
     assert all(it["start_lag"] >= 0 for it in its)
+
+
+def test_figures_from_every_worker_make_one_table(api: API, cluster: str) -> None:
+    text = v2_task("Dummy.dummy", {"sleep": 0.002}, runner={"rps": {"times": 400, "rps": 200}},
+                   sla={"failure_rate": {"max": 0}})
+    task = run_task(api, text, executor=f"dask://{cluster}", results="aggregate")
+    wl = only_workload(task)
+    assert task["pass_sla"] is True and wl["total_iteration_count"] == 400
+    assert wl["statistics"]["aggregate"]["mode"] == "aggregate"
+    assert wl["statistics"]["schedule"]["start_lag"]["iteration_count"] == 400
+    assert iterations(api, task["uuid"]) == []  # no rows travelled
+    seconds = repo.seconds(Database(), wl["uuid"])
+    assert sum(s["n"] for s in seconds) == 400 and len({s["s"] for s in seconds}) == len(seconds)
 
 
 def test_a_serial_load_stays_on_one_worker(api: API, cluster: str) -> None:

@@ -28,6 +28,16 @@ class MaxAverageDuration(SLA):
         self.success = self.avg <= self.criterion_value
         return self.success
 
+    AGGREGATE = True
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        self.count += summary["ok_count"]
+        self.total += summary["ok_sum"]
+        if self.count:
+            self.avg = self.total / self.count
+        self.success = self.avg <= self.criterion_value
+        return self.success
+
     def details(self) -> str:
         return (f"Average duration of one iteration {self.avg:.2f}s <= {self.criterion_value:.2f}s - "
                 f"{self.status_of(self.success)}")

@@ -39,6 +39,17 @@ class MaxAverageDurationPerAtomic(SLA):
         self.success = all(self.avgs[n] <= limit for n, limit in self.criterion_value.items())
         return self.success
 
+    AGGREGATE = True
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        for name, (total, count) in summary["atomics_ok"].items():
+            if name in self.sums:
+                self.sums[name] += total
+                self.counts[name] += count
+                self.avgs[name] = self.sums[name] / self.counts[name]
+        self.success = all(self.avgs[n] <= limit for n, limit in self.criterion_value.items())
+        return self.success
+
     def details(self) -> str:
         parts = [f"{name} {self.avgs[name]:.2f}s <= {limit:.2f}s"
                  for name, limit in self.criterion_value.items()]

@@ -39,6 +39,16 @@ class FailureRate(SLA):
         self.success = self.min <= self.rate <= self.max
         return self.success
 
+    AGGREGATE = True
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        self.total += summary["count"]
+        self.errors += summary["failed"]
+        if self.total:
+            self.rate = 100.0 * self.errors / self.total
+        self.success = self.min <= self.rate <= self.max
+        return self.success
+
     def details(self) -> str:
         return (f"Failure rate criteria {self.min:.2f}% <= {self.rate:.2f}% <= {self.max:.2f}% - "
                 f"{self.status_of(self.success)}")

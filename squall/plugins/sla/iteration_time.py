@@ -23,6 +23,13 @@ class MaxSecondsPerIteration(SLA):
         self.success = self.max_iteration_time <= self.criterion_value
         return self.success
 
+    AGGREGATE = True
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        self.max_iteration_time = max(self.max_iteration_time, summary["max"])
+        self.success = self.max_iteration_time <= self.criterion_value
+        return self.success
+
     def details(self) -> str:
         return (f"Maximum seconds per iteration {self.max_iteration_time:.2f}s <= "
                 f"{self.criterion_value:.2f}s - {self.status_of(self.success)}")

@@ -23,7 +23,12 @@ class NoLeaksSLA(SLA):
         super().__init__(criterion_value)
         self.leaks: list[dict[str, Any]] | None = None
 
+    AGGREGATE = True
+
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
+        return self.success
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
         return self.success
 
     def add_leaks(self, leaks: list[dict[str, Any]]) -> bool:

@@ -38,5 +38,17 @@ class PerformanceDegradation(SLA):
         self.success = self.degradation <= self.max_degradation
         return self.success
 
+    AGGREGATE = True
+
+    def add_summary(self, summary: dict[str, Any]) -> bool:
+        if summary["ok_min"] is None:
+            return self.success
+        self.min = summary["ok_min"] if self.min is None else min(self.min, summary["ok_min"])
+        self.max = summary["ok_max"] if self.max is None else max(self.max, summary["ok_max"])
+        if self.min and self.min > 0:
+            self.degradation = 100.0 * (self.max - self.min) / self.min
+        self.success = self.degradation <= self.max_degradation
+        return self.success
+
     def details(self) -> str:
         return (f"Current degradation: {self.degradation:.2f}% - {self.status_of(self.success)}")

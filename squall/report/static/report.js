@@ -241,7 +241,14 @@
     }
     section.appendChild(table(["Action", "Min", "Median", "90%ile", "95%ile", "99%ile", "Max", "Avg", "Success",
                                "Count"], rows, [0, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
-    if ((wl.statistics || {}).exact === false) {
+    var agg = (wl.statistics || {}).aggregate;
+    if (agg) {
+      section.appendChild(el("p", {cls: "note", "data-results": "aggregate", text: "Results: aggregate " +
+        "(--results aggregate). Workers sent per-second figures, not iterations: percentiles come from HDR " +
+        "histograms, to 3 significant digits; min, max, average and counts are exact. Charts are per second " +
+        "by end time; \"running\" is each second's busy time; at most " + agg.peak_concurrency +
+        " were in flight at once (each worker's peak, summed)."}));
+    } else if ((wl.statistics || {}).exact === false) {
       section.appendChild(el("p", {cls: "note", text: "Percentiles from a histogram, to 3 significant digits: the " +
         "workload ran more than a million iterations. Min, max, average and counts are exact."}));
     }
@@ -273,14 +280,16 @@
       {label: "p99", values: scaled(s.p99, unit), color: "#c62828"},
       {label: "max", values: scaled(s.max, unit), color: "#8e99ab"}], hookOpts);
     if (s.schedule) {
-      chart(grid, "Latency from schedule (" + unit.name + ") by due time, against duration p99", s.t, [
+      chart(grid, "Latency from schedule (" + unit.name + ") by " + (s.mode === "aggregate" ? "end" : "due") +
+            " time, against duration p99", s.t, [
         {label: "from schedule p50", values: scaled(s.schedule.p50, unit), color: "#2f6fde"},
         {label: "from schedule p99", values: scaled(s.schedule.p99, unit), color: "#c62828"},
         {label: "from schedule max", values: scaled(s.schedule.max, unit), color: "#8e99ab"},
         {label: "duration p99", values: scaled(s.p99, unit), color: "#e07b00"}], hookOpts);
     }
-    chart(grid, "Load: iterations started per second and running at once", s.t, [
-      {label: "started/s", values: s.rate, color: "#1a9e5a"},
+    var ended = s.mode === "aggregate";  /* figures per second, binned by end */
+    chart(grid, "Load: iterations " + (ended ? "ended" : "started") + " per second and running at once", s.t, [
+      {label: ended ? "ended/s" : "started/s", values: s.rate, color: "#1a9e5a"},
       {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}], hookOpts);
     if (s.failures.some(function (f) { return f > 0; })) {
       chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
@@ -345,14 +354,17 @@
     if (!s.error_groups.length) section.appendChild(el("div", {cls: "empty", text: "no failed iterations"}));
     else {
       section.appendChild(table(["Type", "Message", "Count", "First iteration"], s.error_groups.map(function (g) {
-        return {cls: "bad", cells: [g.type, g.message, String(g.count), String(g.first_iteration)]};
+        return {cls: "bad", cells: [g.type, g.message, String(g.count),
+                                    g.first_iteration == null ? "n/a" : String(g.first_iteration)]};
       }), [0, 0, 1, 1]));
-      var det = el("details", {}, [el("summary", {text: "First " + s.failures_table.length + " failed iterations with tracebacks"})]);
-      s.failures_table.forEach(function (f) {
-        det.appendChild(el("div", {cls: "sub", text: "iteration " + f.iteration + ": " + f.type + ": " + f.message}));
-        if (f.traceback) det.appendChild(el("pre", {text: f.traceback}));
-      });
-      section.appendChild(det);
+      if (s.failures_table.length) {
+        var det = el("details", {}, [el("summary", {text: "First " + s.failures_table.length + " failed iterations with tracebacks"})]);
+        s.failures_table.forEach(function (f) {
+          det.appendChild(el("div", {cls: "sub", text: "iteration " + f.iteration + ": " + f.type + ": " + f.message}));
+          if (f.traceback) det.appendChild(el("pre", {text: f.traceback}));
+        });
+        section.appendChild(det);
+      }
     }
     renderOutputs(section, wl);
     var cfg = {scenario: {}, runner: wl.runner, contexts: wl.contexts, sla: wl.sla};

@@ -1,0 +1,160 @@
+"""``--results aggregate``: a worker sends figures about once a second instead of one row per iteration.
+
+At tens of thousands of iterations a second, per-iteration rows cost squall's
+process (unpickle, store, aggregate) more than the load costs the workers. In
+this mode each worker process (or Dask shard) folds its results into an
+:class:`AggregatingEmitter` and sends, every :data:`REPORT_SECONDS`:
+
+- ``stats``: a :class:`~squall.task.stats.WorkloadStats` of what ended since
+  the last report, as histograms (:mod:`squall.task.stats_wire`): the table;
+- ``summary``: exact sums, counts and extremes: what the SLA criteria need;
+- ``seconds``: per second of the load *by end time* (as Locust and k6 bin),
+  counts, failures, busy time, atomic-action sums, error types and the
+  histograms of successful durations and of the latency from the due time;
+- ``through``: every iteration that ended before this many seconds into the
+  load is in this report or an earlier one (how squall's process knows that a
+  second is complete).
+
+Times are seconds since the load's start on the worker's own clock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from squall.task import stats_wire
+from squall.task.atomic import flatten
+from squall.task.stats import LATE_SECONDS, WorkloadStats
+from squall.task.values import Values
+from squall.task.worker_base import Emitter, RawResult
+
+#: How often a worker reports in aggregate mode (seconds).
+REPORT_SECONDS = 1.0
+#: An iteration is emitted within this long of its end (a safety margin for ``through``).
+EMIT_MARGIN = 0.25
+MAX_ERROR_KINDS = 20  # distinct "type: message" kept per report; the rest count under their type only
+
+
+class SecondBin:
+    """The iterations that ended in one second of the load."""
+
+    __slots__ = ("count", "failed", "busy", "ok", "from_schedule", "atomics", "errors", "late", "peak")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.failed = 0
+        self.busy = 0.0
+        self.ok = Values()
+        self.from_schedule: Values | None = None
+        self.atomics: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.late = 0
+        self.peak = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        """Plain data (histograms encoded)."""
+        return {"n": self.count, "failed": self.failed, "busy": self.busy, "ok": self.ok.to_wire(),
+                "fs": self.from_schedule.to_wire() if self.from_schedule is not None else None,
+                "a": self.atomics, "errors": self.errors, "late": self.late, "peak": self.peak}
+
+
+def new_summary() -> dict[str, Any]:
+    """Empty SLA figures: what every criterion that supports aggregate mode reads."""
+    return {"count": 0, "failed": 0, "ok_count": 0, "ok_sum": 0.0, "ok_min": None, "ok_max": None, "max": 0.0,
+            "atomics_ok": {}}
+
+
+class AggregatingEmitter(Emitter):
+    """Folds results into figures and sends them about once a second (see the module's docstring)."""
+
+    def __init__(self, q: Any, credits: Any, started: Any = None, worker_id: int = 0) -> None:
+        super().__init__(q, credits)
+        self.origin = 0.0  # the load's start, this machine's wall clock; set by start()
+        self._started = started  # this process's open-loop started counts, for the in-flight peak
+        self._worker_id = worker_id
+        self._ended = 0  # every iteration this process emitted
+        self._reset()
+        self._last_report = time.monotonic()
+
+    def start(self, origin: float) -> None:
+        """The load started at ``origin`` (wall clock)."""
+        self.origin = origin
+
+    def _reset(self) -> None:
+        self.stats = WorkloadStats()
+        self.summary = new_summary()
+        self.seconds: dict[int, SecondBin] = {}
+        self.errors: dict[str, int] = {}
+
+    def emit(self, result: RawResult) -> None:
+        """Fold one result in."""
+        number, timestamp, duration, idle, error, _output, actions, lag = result
+        it = {"timestamp": timestamp, "duration": duration, "idle_duration": idle, "error": error,
+              "atomic_actions": actions, "start_lag": lag}
+        with self.lock:
+            self._fold(it)
+
+    def _fold(self, it: dict[str, Any]) -> None:
+        self.stats.add_iteration(it)
+        duration, error, lag = it["duration"], it["error"], it["start_lag"]
+        end = it["timestamp"] + duration + it["idle_duration"]
+        second = int(math.floor(end - self.origin))
+        found = self.seconds.get(second)
+        if found is None:
+            found = self.seconds[second] = SecondBin()
+        found.count += 1
+        found.busy += duration + it["idle_duration"]
+        if self._started is not None:  # in flight now: started here and not yet ended (this one included)
+            found.peak = max(found.peak, self._started[self._worker_id] - self._ended)
+        self._ended += 1
+        summary = self.summary
+        summary["count"] += 1
+        summary["max"] = max(summary["max"], duration)
+        if error:
+            found.failed += 1
+            summary["failed"] += 1
+            found.errors[error[0]] = found.errors.get(error[0], 0) + 1
+            key = f"{error[0]}: {error[1] if len(error) > 1 else ''}"[:300]
+            if key in self.errors or len(self.errors) < MAX_ERROR_KINDS:
+                self.errors[key] = self.errors.get(key, 0) + 1
+        else:
+            found.ok.append(duration)
+            summary["ok_count"] += 1
+            summary["ok_sum"] += duration
+            summary["ok_min"] = duration if summary["ok_min"] is None else min(summary["ok_min"], duration)
+            summary["ok_max"] = duration if summary["ok_max"] is None else max(summary["ok_max"], duration)
+            sums = summary["atomics_ok"]
+            for name, took, _failed in flatten(it["atomic_actions"]):
+                entry = sums.setdefault(name, [0.0, 0])
+                entry[0] += took
+                entry[1] += 1
+        for action in it["atomic_actions"]:
+            entry = found.atomics.setdefault(action["name"], [0.0, 0])
+            if action.get("finished_at") is not None:
+                entry[0] += action["finished_at"] - action["started_at"]
+            entry[1] += 1
+        if lag is not None:
+            if lag > LATE_SECONDS:
+                found.late += 1
+            if not error:
+                if found.from_schedule is None:
+                    found.from_schedule = Values()
+                found.from_schedule.append(lag + duration)
+
+    def flush(self, final: bool = False) -> None:
+        """Send a report once :data:`REPORT_SECONDS` passed since the last one (at once when ``final``)."""
+        now = time.monotonic()
+        if not final and now - self._last_report < REPORT_SECONDS:
+            return
+        self._last_report = now
+        with self.lock:
+            stats, summary, seconds, errors = self.stats, self.summary, self.seconds, self.errors
+            self._reset()
+        count = summary["count"]
+        through = math.inf if final else time.time() - self.origin - EMIT_MARGIN
+        payload_seconds = {second: found.to_wire() for second, found in seconds.items()}
+        self._send({"kind": "aggregate", "source": self._worker_id, "through": through, "count": count,
+                    "stats": stats_wire.to_wire(stats, self.origin), "summary": summary, "errors": errors,
+                    "seconds": payload_seconds})

@@ -1,0 +1,211 @@
+"""``--results aggregate``: what workers fold and squall merges gives the table and verdicts of rows."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+
+from squall.task import aggregate
+from squall.task.aggregate import AggregatingEmitter
+from squall.task.aggregate_intake import AggregateIntake
+from squall.task.sla import SLAChecker, needs_rows
+from squall.task.stats import WorkloadStats
+from squall.task.worker_base import RawResult
+
+ORIGIN = 1_800_000_000.0  # the load's start, epoch seconds
+SLA = {"failure_rate": {"max": 10}, "max_avg_duration": 0.05, "max_seconds_per_iteration": 0.2,
+       "max_avg_duration_per_atomic": {"create": 0.02, "list": 0.01}, "performance_degradation":
+       {"max_degradation": 100000}}
+
+
+class _Collect:
+    """The worker's result queue, kept in this process."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+
+    def put(self, item: Any) -> None:
+        self.items.append(item)
+
+    def acquire(self) -> None:
+        """Credits: none needed here."""
+
+    def release(self) -> None:
+        """Credits: none needed here."""
+
+
+def _action(name: str, start: float, took: float, failed: bool = False,
+            children: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"name": name, "started_at": start, "finished_at": start + took, "failed": failed,
+            "children": children or []}
+
+
+def _iterations(count: int, seed: int = 7) -> list[RawResult]:
+    """Iterations with nested, repeated and failed atomic actions, idle time, failures outside the last
+    action, and start lags: every shape the statistics table handles."""
+    rng = random.Random(seed)
+    out: list[RawResult] = []
+    for i in range(count):
+        start = ORIGIN + i * 0.004 + rng.random() * 0.002
+        create = rng.uniform(0.005, 0.05)
+        actions = [_action("create", start, create, children=[_action("auth", start, create / 3)])]
+        if i % 3 == 0:
+            actions.append(_action("list", start + create, 0.002))
+            actions.append(_action("list", start + create + 0.002, 0.003))  # "list (x2)"
+        duration = sum(a["finished_at"] - a["started_at"] for a in actions) + rng.uniform(0, 0.002)
+        error: list[str] = []
+        if i % 11 == 0:
+            actions[-1]["failed"] = True
+            error = ["ValueError", "boom", "tb"]
+        elif i % 17 == 0:
+            error = ["KeyError", "after the actions", "tb"]  # fails outside its last action
+        idle = 0.001 if i % 5 == 0 else 0.0
+        lag = rng.choice([0.0, 0.0, 0.002, 0.03])
+        out.append((i + 1, start, duration, idle, error, None, actions, lag))
+    return out
+
+
+def _rows_mode(results: list[RawResult]) -> tuple[WorkloadStats, SLAChecker]:
+    stats, sla = WorkloadStats(), SLAChecker(SLA)
+    for number, stamp, duration, idle, error, _out, actions, lag in results:
+        it = {"iteration": number, "timestamp": stamp, "duration": duration, "idle_duration": idle,
+              "error": error, "atomic_actions": actions, "start_lag": lag}
+        stats.add_iteration(it)
+        sla.add_iteration(it)
+    return stats, sla
+
+
+def _aggregate_mode(results: list[RawResult], workers: int = 3) -> tuple[AggregateIntake, list[dict[str, Any]]]:
+    """The results spread over ``workers`` emitters that report at random moments, merged by one intake."""
+    rng = random.Random(3)
+    queue = _Collect()
+    emitters = [AggregatingEmitter(queue, queue, started=[0] * workers, worker_id=k) for k in range(workers)]
+    for emitter in emitters:
+        emitter.start(ORIGIN)
+    # A worker emits each iteration as it ends, so each one's results come in end order.
+    by_end = sorted(results, key=lambda r: r[1] + r[2] + r[3])
+    for n, result in enumerate(by_end):
+        emitter = emitters[n % workers]
+        emitter._started[emitter._worker_id] += 1  # type: ignore[index]
+        emitter.emit(result)
+        if rng.random() < 0.01:  # a report at any moment: through the end of what it emitted
+            queue.items.append(_report(emitter, through=result[1] + result[2] + result[3] - ORIGIN))
+    for emitter in emitters:
+        emitter.flush(final=True)
+    intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=workers)
+    intake.origin = ORIGIN
+    records = []
+    for report in queue.items:
+        intake.take(report)
+        records += intake.complete()
+    records += intake.complete(final=True)
+    return intake, records
+
+
+def _rows(table: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    flat = []
+    for row in table["durations"]["atomics"] + [table["durations"]["total"]]:
+        flat.append((row["display_name"], row["data"]))
+        for child in row["children"]:
+            flat.append(("> " + child["display_name"], child["data"]))
+            for grandchild in child["children"]:
+                flat.append(("> > " + grandchild["display_name"], grandchild["data"]))
+    return flat
+
+
+def test_the_table_is_the_rows_table_to_the_histograms_precision() -> None:
+    results = _iterations(3000)
+    exact, _ = _rows_mode(results)
+    intake, _ = _aggregate_mode(results)
+    want, got = exact.to_dict(), intake.stats.to_dict()
+    assert [name for name, _ in _rows(got)] == [name for name, _ in _rows(want)]
+    assert got.get("exact") is False
+    for (name, mine), (_, theirs) in zip(_rows(got), _rows(want), strict=True):
+        assert mine["iteration_count"] == theirs["iteration_count"], name
+        assert mine["success"] == theirs["success"], name
+        for key in ("min", "max", "avg"):
+            assert math.isclose(mine[key], theirs[key], rel_tol=1e-9, abs_tol=1e-12), (name, key)
+        for key in ("median", "90%ile", "95%ile", "99%ile"):
+            # 3 significant digits, and the histogram's 1 µs floor
+            assert abs(mine[key] - theirs[key]) <= theirs[key] * 2e-3 + 2e-6, (name, key, mine[key], theirs[key])
+    assert got["schedule"]["late"] == want["schedule"]["late"]
+    assert got["schedule"]["start_lag"]["iteration_count"] == 3000
+    assert intake.stats.first_start == pytest.approx(exact.first_start)
+    assert intake.stats.last_end == pytest.approx(exact.last_end)
+
+
+def test_the_sla_gives_the_verdicts_and_figures_of_rows() -> None:
+    results = _iterations(2000)
+    _, rows_sla = _rows_mode(results)
+    intake, _ = _aggregate_mode(results)
+    assert [r["detail"] for r in intake.sla.results()] == [r["detail"] for r in rows_sla.results()]
+    assert [r["success"] for r in intake.sla.results()] == [r["success"] for r in rows_sla.results()]
+    assert [r["success"] for r in intake.sla.results()] == [False, True, True, False, True]
+    assert needs_rows({"outliers": {}, "failure_rate": {"max": 0}}) == ["outliers"]
+
+
+def test_each_second_counts_the_iterations_that_ended_in_it() -> None:
+    results = _iterations(2500)
+    intake, records = _aggregate_mode(results)
+    by_end: dict[int, list[RawResult]] = {}
+    for result in results:
+        by_end.setdefault(int(math.floor(result[1] + result[2] + result[3] - ORIGIN)), []).append(result)
+    merged: dict[int, dict[str, Any]] = {}
+    for rec in records:
+        assert rec["s"] not in merged  # every worker reported past it before it was stored: stored once
+        merged[rec["s"]] = rec
+    assert sorted(merged) == sorted(by_end)
+    for second, its in by_end.items():
+        rec = merged[second]
+        assert rec["n"] == len(its)
+        assert rec["failed"] == sum(1 for it in its if it[4])
+        assert rec["ok_n"] == sum(1 for it in its if not it[4])
+        assert rec["busy"] == pytest.approx(sum(it[2] + it[3] for it in its))
+        assert rec["ok"][3] == max(it[2] for it in its if not it[4])
+        assert rec["a"]["create"][1] == len(its)
+    assert intake.statistics()["histogram"]["counts"] and sum(intake.statistics()["histogram"]["counts"]) == sum(
+        r["ok_n"] for r in records)
+
+
+def test_a_second_is_stored_only_once_every_worker_reported_past_it() -> None:
+    queue = _Collect()
+    fast, slow = (AggregatingEmitter(queue, queue, worker_id=k) for k in range(2))
+    for emitter in (fast, slow):
+        emitter.start(ORIGIN)
+    for second in range(6):
+        fast.emit((second + 1, ORIGIN + second + 0.1, 0.01, 0.0, [], None, [], None))
+    fast.flush(final=True)  # through: the end of the load
+    intake = AggregateIntake(WorkloadStats(), SLAChecker({}), sources=2)
+    intake.origin = ORIGIN
+    intake.take(queue.items.pop())
+    assert intake.complete() == []  # the slow worker has not reported: nothing is complete
+    slow.emit((7, ORIGIN + 1.5, 0.01, 0.0, [], None, [], None))
+    report = _report(slow, through=2.5)
+    intake.take(report)
+    done = intake.complete()
+    assert [r["s"] for r in done] == [0, 1]  # seconds 0 and 1 are complete; 2 is not (through 2.5)
+    assert done[1]["n"] == 2  # one from each worker
+    assert [r["s"] for r in intake.complete(final=True)] == [2, 3, 4, 5]
+
+
+def _report(emitter: AggregatingEmitter, through: float) -> dict[str, Any]:
+    queue: _Collect = emitter.queue
+    emitter.flush(final=True)
+    report = queue.items.pop()
+    report["through"] = through
+    return report  # type: ignore[no-any-return]
+
+
+def test_reports_come_about_once_a_second() -> None:
+    queue = _Collect()
+    emitter = AggregatingEmitter(queue, queue)
+    emitter.start(ORIGIN)
+    emitter.emit((1, ORIGIN, 0.01, 0.0, [], None, [], None))
+    emitter.flush()
+    assert queue.items == []  # the worker flushes every 50 ms; a report waits for REPORT_SECONDS
+    emitter._last_report -= aggregate.REPORT_SECONDS
+    emitter.flush()
+    assert len(queue.items) == 1 and queue.items[0]["count"] == 1
