@@ -33,8 +33,11 @@ from results import write_section  # noqa: E402
 
 
 def squall_rate(env: dict[str, str], task: Path, executor: str) -> tuple[float, float, int]:
-    """(iterations/s over the load, CPU seconds of squall's process tree, iterations) of one run."""
-    cmd = [*SQUALL, "task", "start", "-q", str(task)] + (["--executor", executor] if executor != "local" else [])
+    """(iterations/s over the load, CPU seconds of squall's process tree, iterations) of one run;
+    ``executor`` is ``local`` or ``dask-local:N``, with `` aggregate`` for ``--results aggregate``."""
+    where, _, mode = executor.partition(" ")
+    cmd = [*SQUALL, "task", "start", "-q", str(task)] + (["--executor", where] if where != "local" else [])
+    cmd += ["--results", mode] if mode else []
     measured = run_measured(cmd, env=env, cwd=str(ROOT))
     if measured["rc"] != 0:
         raise SystemExit(f"squall failed:\n{measured['output'][-3000:]}")
@@ -89,7 +92,7 @@ def main() -> None:
                 "runner": {"type": "constant", "times": opts.times, "concurrency": 10}}]}))
             results: dict[tuple[str, str], tuple[float, float, int]] = {}
             for name, task in (("Dummy.dummy, sleep 0, c=4", dummy), ("HttpRequests.check_request, c=10", http)):
-                for executor in ("local", "dask-local:2"):
+                for executor in ("local", "local aggregate", "dask-local:2", "dask-local:2 aggregate"):
                     started = time.monotonic()
                     results[(name, executor)] = squall_rate(env, task, executor)
                     print(f"{name} on {executor}: {results[(name, executor)][0]:,.0f}/s "
@@ -100,7 +103,8 @@ def main() -> None:
             nginx.wait()
     for (name, executor), (rate, cpu, count) in results.items():
         local = results[(name, "local")][0]
-        rows.append(f"| {name} | squall, {executor} | {rate:,.0f} | {rate / local:.2f}x | "
+        shown = executor.replace(" aggregate", ", --results aggregate")
+        rows.append(f"| {name} | squall, {shown} | {rate:,.0f} | {rate / local:.2f}x | "
                     f"{cpu / max(count, 1) * 1e6:,.1f} |")
     http_local = results[("HttpRequests.check_request, c=10", "local")][0]
     rows.append(f"| HttpRequests.check_request, c=10 | Locust 2.47 FastHttpUser, --master + 2 --worker | "

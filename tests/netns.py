@@ -8,11 +8,15 @@ taking a host's link down makes it unreachable, as a dead node is.
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests import sshd
 from tests.sshd import SSHServer
 
 
@@ -28,6 +32,25 @@ def refused_reason() -> str | None:
         return f"'ip netns add' refused: {probe.stderr.strip()}"
     _ip("netns", "del", name, check=False)
     return None
+
+
+def kill_namespace(name: str, grace: float = 5.0) -> None:
+    """Stop every process in network namespace ``name``: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    def pids() -> list[int]:
+        found = _ip("netns", "pids", name, check=False)
+        return [int(p) for p in found.stdout.split()] if found.returncode == 0 else []
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids():
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not pids():
+            return
 
 
 @dataclass
@@ -48,7 +71,8 @@ class Host:
 class NetnsHosts:
     """``count`` hosts, each running sshd on port 22 of its own address."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, user: str = sshd.USER) -> None:
+        self.user = user
         self.tag = secrets.token_hex(2)
         self.subnet = 200 + secrets.randbelow(50)
         self.bridge = f"sqbr{self.tag}"
@@ -72,7 +96,7 @@ class NetnsHosts:
             _ip("netns", "exec", ns, "ip", "addr", "add", f"{address}/24", "dev", inner)
             _ip("netns", "exec", ns, "ip", "link", "set", inner, "up")
             _ip("netns", "exec", ns, "ip", "link", "set", "lo", "up")
-            host.sshd = SSHServer(22, address=address, netns=ns)
+            host.sshd = SSHServer(22, address=address, netns=ns, user=self.user)
             host.connection = host.sshd.start()
         return self.hosts
 
@@ -80,6 +104,9 @@ class NetnsHosts:
         for host in self.hosts:
             if host.sshd is not None:
                 host.sshd.stop()
+            # A command started over SSH without a terminal outlives its session (no SIGHUP) and is
+            # re-parented to init, out of sshd's tree: whatever still runs in the namespace is stopped here.
+            kill_namespace(host.netns)
             _ip("link", "del", host.host_link, check=False)
             _ip("netns", "del", host.netns, check=False)
         _ip("link", "del", self.bridge, check=False)

@@ -26,7 +26,8 @@ def _ensure_user() -> None:
 class SSHServer:
     """sshd -D on a free port; key authentication for the test user only."""
 
-    def __init__(self, port: int, address: str = "127.0.0.1", netns: str | None = None) -> None:
+    def __init__(self, port: int, address: str = "127.0.0.1", netns: str | None = None, user: str = USER) -> None:
+        self.user = user  # root only where a test must run this machine's Python (under /root) over SSH
         self.port = port
         self.address = address
         self.netns = netns
@@ -35,7 +36,8 @@ class SSHServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> dict[str, object]:
-        _ensure_user()
+        if self.user == USER:
+            _ensure_user()
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         host_key = self.dir / "host_key"
         for path in (host_key, self.key):
@@ -55,7 +57,8 @@ UsePAM no
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
-AllowUsers {USER}
+AllowUsers {self.user}
+PermitRootLogin {"prohibit-password" if self.user == "root" else "no"}
 MaxSessions 10
 """)
         inside = ["ip", "netns", "exec", self.netns] if self.netns else []
@@ -72,7 +75,7 @@ MaxSessions 10
                     log = (self.dir / "log").read_text() if (self.dir / "log").exists() else ""
                     raise RuntimeError(f"sshd did not start: {log}") from None
                 time.sleep(0.1)
-        return {"type": "ssh", "host": self.address, "port": self.port, "user": USER, "key": str(self.key)}
+        return {"type": "ssh", "host": self.address, "port": self.port, "user": self.user, "key": str(self.key)}
 
     def stop(self) -> None:
         """Stop the listener and every session it forked (they outlive it otherwise)."""
