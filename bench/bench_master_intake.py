@@ -179,7 +179,10 @@ def measure(url: str, mode: str, workers: int, seconds: float) -> dict[str, floa
     wall, cpu = time.monotonic() - wall0, time.process_time() - cpu0
     its = consumer.stats.count
     reports = its / PER_REPORT if mode == "aggregate" else its / BATCH
-    stored = Path(url.removeprefix("sqlite:///")).stat().st_size if url.startswith("sqlite:///") else None
+    stored = None
+    if url.startswith("sqlite:///"):  # the file and its write-ahead log, where the latest pages are
+        path = Path(url.removeprefix("sqlite:///"))
+        stored = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
     return {"iterations": its, "rate": its / wall, "reports": reports / wall, "cpu_per_item": cpu / max(reports, 1),
             "cpu_share": cpu / wall, "bytes": stored / (its if mode == "rows" else reports) if stored else None}
 
@@ -232,7 +235,7 @@ def main() -> None:
     lines += ["", "In aggregate mode a worker sends one report a second, so the reports a second are the number of "
               "workers one squall can follow; the iterations each worker runs do not reach squall's process. "
               "Through Dask, results also pass the scheduler's queue (see bench_dask.py)."]
-    print(write_section("bench_master_intake.py", "\n".join(lines)))
+    print(write_section("bench/bench_master_intake.py", "\n".join(lines)))
 
 
 if __name__ == "__main__":
