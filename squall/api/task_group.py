@@ -5,10 +5,12 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
+from squall.platforms.dask.platform import executor_of
 from squall.storage import context_repo, repo
 from squall.task import detached, lifecycle
 from squall.task.executor import ExecutorSpec, parse_executor, probe_scheduler
@@ -45,9 +47,25 @@ def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
 
 
 def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
-    """The hooks of the stored task about to start that run commands, and the host files it reads."""
-    return _host_access(api.task.resolve(kwargs.get("task_id"))["config"])
+    """The hooks of the stored task about to start that run commands, the host files it reads, and a Dask
+    cluster it would send its scenarios' code to (``executor``, or its environment's ``dask`` section)."""
+    row = api.task.resolve(kwargs.get("task_id"))
+    found = _host_access(row["config"])
+    try:
+        spec = api.task._executor_for(row, kwargs.get("executor"), kwargs.get("dask_workers"),
+                                      bool(kwargs.get("fail_on_worker_loss")), kwargs.get("results"))
+    except exceptions.SquallError:
+        return found  # the call itself refuses it, with the reason
+    if spec.kind != "local":
+        found.append(f"the load runs on a Dask cluster ({spec.address or spec.kind}), which runs code squall sends")
+    return found
 
+
+
+def _scenarios(row: dict[str, Any]) -> tuple[str, ...]:
+    """The scenario plugins a stored task runs."""
+    config = row["config"] or {}
+    return tuple(sorted({wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}))
 
 
 def _check_results_mode(spec: ExecutorSpec, row: dict[str, Any]) -> None:
@@ -148,6 +166,23 @@ class TaskAPI(APIGroup):
         repo.pref_set(self.db, DEFAULT_TASK_KEY, row["uuid"])
         return _summary(row)
 
+    def _executor_for(self, row: dict[str, Any], executor: str | None, dask_workers: int | None,
+                      fail_on_worker_loss: bool, results: str | None) -> ExecutorSpec:
+        """Where a stored task's load runs: ``executor`` when given, else its environment's ``dask`` section
+        (its options overridden by those given), else this machine."""
+        env_spec: dict[str, Any] = {}
+        if executor is None and row.get("env_uuid"):
+            try:
+                env_spec = repo.env_get(self.db, row["env_uuid"])["spec"] or {}
+            except exceptions.NotFoundError:
+                env_spec = {}
+        chosen = executor_of(env_spec) if executor is None else None
+        if chosen is None:
+            return parse_executor(executor, dask_workers, fail_on_worker_loss, results)
+        return replace(chosen, dask_workers=dask_workers if dask_workers is not None else chosen.dask_workers,
+                       fail_on_worker_loss=fail_on_worker_loss or chosen.fail_on_worker_loss,
+                       results=results or chosen.results)
+
     @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
               prometheus_port: int | None = None, executor: str | None = None,
@@ -168,14 +203,12 @@ class TaskAPI(APIGroup):
         for rates where rows cost more than the load; SLA criteria that need
         every iteration are refused).
         """
-        spec = parse_executor(executor, dask_workers, fail_on_worker_loss, results)
         row = self.resolve(task_id)
+        spec = self._executor_for(row, executor, dask_workers, fail_on_worker_loss, results)
         uuid = row["uuid"]
         _check_results_mode(spec, row)
         if spec.kind == "dask":
-            config = row["config"] or {}
-            scenarios = {wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}
-            probe_scheduler(spec, tuple(sorted(scenarios)))
+            probe_scheduler(spec, _scenarios(row))
         detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port, executor=spec)
         return _summary(repo.task_get(self.db, uuid))
 
@@ -195,22 +228,19 @@ class TaskAPI(APIGroup):
                prometheus_port: int | None = None, executor: str | None = None,
                dask_workers: int | None = None, fail_on_worker_loss: bool = False,
                results: str | None = None) -> dict[str, Any]:
-        """Start a created task in a process of its own and return at once (``prometheus_port`` and a Dask
-        ``executor``: refused; ``results`` as for :meth:`start`)."""
+        """Start a created task in a process of its own and return at once; the executor options as for
+        :meth:`start` (``prometheus_port``: refused, the process serves none)."""
         if prometheus_port is not None:
             raise exceptions.InvalidArgumentsError(
                 "a task started in the background serves no metrics port: run 'squall task start "
                 "--prometheus-port' where squall runs the task")
-        spec = parse_executor(executor, dask_workers, fail_on_worker_loss, results)
-        if spec.kind != "local":
-            raise exceptions.InvalidArgumentsError(
-                "a task started in the background runs on this machine's workers: run 'squall task start "
-                "--executor' where squall runs the task")
         row = self.resolve(task_id)
+        spec = self._executor_for(row, executor, dask_workers, fail_on_worker_loss, results)
         _check_results_mode(spec, row)
-        detached.launch(self.db, row["uuid"], abort_on_sla_failure, results=spec.results)
-        uuid = row["uuid"]
-        return _summary(repo.task_get(self.db, uuid))
+        if spec.kind == "dask":
+            probe_scheduler(spec, _scenarios(row))
+        detached.launch(self.db, row["uuid"], abort_on_sla_failure, executor=spec)
+        return _summary(repo.task_get(self.db, row["uuid"]))
 
     @api_method("POST", runs_commands=False)
     def abort(self, task_id: str | None = None, soft: bool = False) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from squall.storage import context_repo, repo
 from squall.storage.db import Database
 from squall.task import lifecycle
 from squall.task.engine import TaskEngine
-from squall.task.executor import RESULT_MODES, ExecutorSpec
+from squall.task.executor import RESULT_MODES, ExecutorSpec, executor_argument, parse_executor
 from squall.task.metrics import LiveMetrics
 
 
@@ -86,11 +86,17 @@ def _persistent_context(db: Database, task: dict[str, Any]) -> dict[str, Any] | 
     return row
 
 
-def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, results: str = "rows") -> None:
+def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False,
+           executor: ExecutorSpec | None = None) -> None:
     """Start a created task in a process of its own and return at once; the task is running from now on."""
     task = _startable(db, task_uuid)
+    executor = executor or ExecutorSpec("local")
     cmd = [sys.executable, "-m", "squall.task.detached", "--db", db.url, "--task", task["uuid"],
-           "--results", results]
+           "--executor", executor_argument(executor), "--results", executor.results]
+    if executor.dask_workers is not None:
+        cmd += ["--dask-workers", str(executor.dask_workers)]
+    if executor.fail_on_worker_loss:
+        cmd.append("--fail-on-worker-loss")
     if abort_on_sla_failure:
         cmd.append("--abort-on-sla-failure")
     child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -106,12 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", required=True)
     parser.add_argument("--abort-on-sla-failure", action="store_true")
     parser.add_argument("--results", choices=RESULT_MODES, default="rows")
+    parser.add_argument("--executor", default="local")
+    parser.add_argument("--dask-workers", type=int)
+    parser.add_argument("--fail-on-worker-loss", action="store_true")
     opts = parser.parse_args(argv)
     # A service stopping its workers sends SIGTERM: treat it like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     # launch() already marked the task running, so the status check is its, not ours.
     run_task(Database(opts.db), opts.task, opts.abort_on_sla_failure, check=False,
-             executor=ExecutorSpec("local", results=opts.results))
+             executor=parse_executor(opts.executor, opts.dask_workers, opts.fail_on_worker_loss, opts.results))
     return 0
 
 

@@ -71,6 +71,14 @@ def parse_executor(value: str | None, dask_workers: int | None = None,
         "(a local Dask cluster of N workers)")
 
 
+def executor_argument(spec: ExecutorSpec) -> str:
+    """The ``--executor`` value that parses back to ``spec``'s kind and address."""
+    if spec.kind == "dask":
+        assert spec.address is not None
+        return "dask://" + spec.address.removeprefix("tcp://")
+    return f"dask-local:{spec.workers}" if spec.kind == "dask-local" else "local"
+
+
 class Executor(Protocol):
     """What the engine needs of whatever runs a workload's iterations."""
 

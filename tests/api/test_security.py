@@ -345,3 +345,31 @@ def test_bombs_and_odd_requests_get_4xx(start_service: ServiceFactory) -> None:
     for response in cases:
         assert 400 <= response.status_code < 500, response.text
         assert "Traceback" not in response.text and "SELECT" not in response.text
+
+
+def test_a_load_sent_to_a_dask_cluster_needs_allow_exec(start_service: ServiceFactory, home: Path) -> None:
+    # A Dask cluster runs the code squall sends it: its environment's tasks, or --executor dask://, are a
+    # command run, as hooks are.
+    api = API()
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: a call that got past the guard would fail on the connection
+    api.env.create(name="cluster", spec={"dask": {"scheduler": f"dask://127.0.0.1:{port}"}}, use=False)
+    task = json.dumps({"Dummy.dummy": [{"args": {"sleep": 0}, "runner": {"type": "serial", "times": 1}}]})
+    plain = api.task.create(config=task)
+    on_cluster = api.task.create(config=task, env="cluster")
+    url = start_service(home=home)
+    explicit = {"task_id": plain["uuid"], "executor": f"dask://127.0.0.1:{port}"}
+    for kwargs in ({"task_id": on_cluster["uuid"]}, explicit):
+        for route in ("start", "launch"):
+            response = httpx.post(f"{url}/api/v1/task/{route}", json=kwargs, timeout=60)
+            assert response.status_code == 403, (route, kwargs, response.text)
+            message = response.json()["error"]["msg"]
+            assert "Dask cluster" in message and "--allow-exec" in message
+    # Kept on this machine (--executor local), the same task needs no flag.
+    response = httpx.post(f"{url}/api/v1/task/start", json={"task_id": on_cluster["uuid"], "executor": "local"},
+                          timeout=60)
+    assert response.status_code == 200, response.text
+    assert api.task.get(task_id=on_cluster["uuid"])["status"] in ("running", "finished")
+    assert api.task.get(task_id=plain["uuid"])["status"] == "validated"

@@ -143,6 +143,24 @@ def test_figures_from_every_worker_make_one_table(api: API, cluster: str) -> Non
     assert sum(s["n"] for s in seconds) == 400 and len({s["s"] for s in seconds}) == len(seconds)
 
 
+def test_an_environment_can_send_its_load_to_the_cluster(api: API, cluster: str) -> None:
+    api.env.create(name="on-dask", spec={"dask": {"scheduler": f"dask://{cluster}", "workers": 1}})
+    check = api.env.check(env="on-dask")
+    assert check["available"] is True and "2 workers" in check["platforms"][0]["message"], check
+    text = v2_task("Dummy.dummy", {"sleep": 0}, runner={"constant": {"times": 30, "concurrency": 2}})
+    there = run_task(api, text)  # no --executor: the environment's
+    assert {it.get("worker") for it in iterations(api, there["uuid"])} != {None}
+    assert len({it["worker"] for it in iterations(api, there["uuid"])}) == 1  # its "workers: 1"
+    spread = run_task(api, text, dask_workers=2, results="aggregate")  # options given override the spec's
+    assert only_workload(spread)["statistics"]["aggregate"]["mode"] == "aggregate"
+    here = run_task(api, text, executor="local")
+    assert all("worker" not in it for it in iterations(api, here["uuid"]))
+    closed = free_port()
+    api.env.create(name="gone", spec={"dask": {"scheduler": f"dask://127.0.0.1:{closed}"}}, use=False)
+    check = api.env.check(env="gone")
+    assert check["available"] is False and "cannot reach the Dask scheduler" in check["platforms"][0]["message"]
+
+
 def test_a_serial_load_stays_on_one_worker(api: API, cluster: str) -> None:
     task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0}, runner={"serial": {"times": 15}}),
                     executor=f"dask://{cluster}", dask_workers=2)
