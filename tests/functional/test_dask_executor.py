@@ -161,6 +161,18 @@ def test_an_environment_can_send_its_load_to_the_cluster(api: API, cluster: str)
     assert check["available"] is False and "cannot reach the Dask scheduler" in check["platforms"][0]["message"]
 
 
+def test_a_task_launched_in_the_background_runs_on_the_cluster(api: API, cluster: str) -> None:
+    task = api.task.create(config=v2_task("Dummy.dummy", {"sleep": 0}, runner={"constant": {"times": 40, "concurrency": 2}}))
+    api.task.launch(task_id=task["uuid"], executor=f"dask://{cluster}", results="rows")
+    deadline = time.monotonic() + 120  # a bound on a hang, not a timing assertion
+    while api.task.status(task_id=task["uuid"])["status"] not in ("finished", "crashed", "aborted"):
+        assert time.monotonic() < deadline, "the launched task never ended"
+        time.sleep(0.2)
+    assert api.task.get(task_id=task["uuid"])["status"] == "finished"
+    its = iterations(api, task["uuid"])
+    assert len(its) == 40 and len({it["worker"] for it in its}) == 2
+
+
 def test_a_serial_load_stays_on_one_worker(api: API, cluster: str) -> None:
     task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0}, runner={"serial": {"times": 15}}),
                     executor=f"dask://{cluster}", dask_workers=2)
