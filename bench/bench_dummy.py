@@ -81,8 +81,8 @@ class Squall:
         self.env = dict(os.environ, SQUALL_HOME=str(work / "squall"))
         self.env.pop("SQUALL_DB_URL", None)
 
-    def run(self, task: Path) -> tuple[dict[str, float], dict[str, Any]]:
-        measured = run_measured([*SQUALL, "task", "start", "-q", str(task)], env=self.env, cwd=str(ROOT))
+    def run(self, task: Path, *options: str) -> tuple[dict[str, float], dict[str, Any]]:
+        measured = run_measured([*SQUALL, "task", "start", "-q", str(task), *options], env=self.env, cwd=str(ROOT))
         if measured["rc"] != 0:
             raise SystemExit(f"squall failed:\n{measured['output']}")
         if "c1m" in task.name:  # the summary is enough; a 1M-iteration export is not what is measured

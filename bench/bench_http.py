@@ -168,6 +168,8 @@ def main() -> None:
             # This machine is shared and noisy: the median of a few runs, for squall and Locust alike.
             s_meas, s_wl = sorted((squall.run(task(opts.times)) for _ in range(opts.repeat)),
                                   key=lambda run: rate_of(run[1]))[opts.repeat // 2]
+            a_meas, a_wl = sorted((squall.run(task(opts.times), "--results", "aggregate")
+                                   for _ in range(opts.repeat)), key=lambda run: rate_of(run[1]))[opts.repeat // 2]
             r_meas, r_wl = Rally(work).run(task(opts.rally_times))
             locust = sorted((locust_run(port, work) for _ in range(opts.repeat)),
                             key=lambda run: run["rate"])[opts.repeat // 2]
@@ -175,7 +177,7 @@ def main() -> None:
         finally:
             nginx.terminate()
             nginx.wait()
-    s_rate, r_rate = rate_of(s_wl), rate_of(r_wl)
+    s_rate, r_rate, a_rate = rate_of(s_wl), rate_of(r_wl), rate_of(a_wl)
     lines = [f"nginx (`return 200`, one worker) on 127.0.0.1; 10 connections or users each. squall {opts.times:,} "
              f"requests, Rally {opts.rally_times:,}, Locust 15 s, wrk 10 s; squall and Locust: the median of "
              f"{opts.repeat} runs. CPU: user + system seconds of the "
@@ -192,13 +194,18 @@ def main() -> None:
     lines.append(row("squall (HttpRequests.check_request, constant c=10)", s_rate,
                      s_meas["cpu"] / s_wl["total_iteration_count"] * 1e6, s_wl["failed_iteration_count"],
                      f"{s_meas['peak_mb']:,.1f}"))
+    lines.append(row("squall, --results aggregate (figures a second per worker, no rows)", a_rate,
+                     a_meas["cpu"] / a_wl["total_iteration_count"] * 1e6, a_wl["failed_iteration_count"],
+                     f"{a_meas['peak_mb']:,.1f}"))
     lines.append(row("Rally 5.1.1 (the same task file)", r_rate, r_meas["cpu"] / r_wl["total_iteration_count"] * 1e6,
                      r_wl["failed_iteration_count"], f"{r_meas['peak_mb']:,.1f}"))
     lines.append(row("Locust 2.47 FastHttpUser, --processes 2", locust["rate"],
                      locust["cpu"] / max(locust["requests"], 1) * 1e6, int(locust["failures"]), "-"))
     if wrk:
         lines.append(row("wrk -t1 -c10 (the limit)", wrk["rate"], wrk["cpu"] / wrk["requests"] * 1e6, 0, "-"))
-    lines += ["", f"squall / Locust: {s_rate / locust['rate']:.2f}x; squall / Rally: {s_rate / r_rate:.2f}x."]
+    lines += ["", f"squall / Locust: {s_rate / locust['rate']:.2f}x with rows, {a_rate / locust['rate']:.2f}x with "
+              f"--results aggregate (Locust and wrk keep no per-request rows either); squall / Rally: "
+              f"{s_rate / r_rate:.2f}x."]
     print(write_section("bench/bench_http.py", "\n".join(lines)))
 
 

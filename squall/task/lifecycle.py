@@ -10,7 +10,8 @@ from typing import Any
 from squall import utils
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task.stats import WorkloadStats
+from squall.task.stats import WorkloadStats, figures
+from squall.task.values import Values
 
 # A task is validated (stored, not started), then ACTIVE, then finished, aborted or crashed.
 ACTIVE = ("running", "aborting", "soft_aborting")
@@ -42,8 +43,29 @@ def is_orphaned(task: dict[str, Any]) -> bool:
     return utils.utcnow() - beat > STALE_AFTER
 
 
+def _from_seconds(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the per-second records of an aggregate-mode workload still say once its process died: counts,
+    the longest successful iteration and the load's span; the table's histograms died with the process."""
+    count, failed = sum(r["n"] for r in records), sum(r["failed"] for r in records)
+    longest = max((r["ok"][3] for r in records if r["ok"]), default=None)
+    total = {**figures(Values(), 0), "iteration_count": count, "max": longest,
+             "success": f"{100.0 * (count - failed) / count:.1f}%" if count else "n/a"}
+    span = float(max(r["s"] for r in records) + 1 - min(r["s"] for r in records))
+    return {"load_duration": span, "max_duration": longest, "total_iteration_count": count,
+            "failed_iteration_count": failed, "statistics": {
+                "durations": {"atomics": [], "total": {"name": "total", "display_name": "total",
+                                                       "count_per_iteration": 1, "data": total, "children": []}},
+                "exact": False,
+                "aggregate": {"mode": "aggregate", "binned_by": "end", "histogram": {"edges": [], "counts": []},
+                              "percentiles": {}, "peak_concurrency": max(r["peak"] for r in records),
+                              "errors": [], "recovered": True}}}
+
+
 def stored_statistics(db: Database, workload_uuid: str) -> dict[str, Any]:
-    """A workload's figures computed again from the iterations it stored."""
+    """A workload's figures computed again from the iterations (or, in aggregate mode, the seconds) it stored."""
+    records = repo.seconds(db, workload_uuid)
+    if records:
+        return _from_seconds(records)
     stats = WorkloadStats()
     for chunk in repo.chunks(db, workload_uuid):
         for iteration in chunk:

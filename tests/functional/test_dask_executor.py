@@ -162,7 +162,8 @@ def test_an_environment_can_send_its_load_to_the_cluster(api: API, cluster: str)
 
 
 def test_a_task_launched_in_the_background_runs_on_the_cluster(api: API, cluster: str) -> None:
-    task = api.task.create(config=v2_task("Dummy.dummy", {"sleep": 0}, runner={"constant": {"times": 40, "concurrency": 2}}))
+    text = v2_task("Dummy.dummy", {"sleep": 0}, runner={"constant": {"times": 40, "concurrency": 2}})
+    task = api.task.create(config=text)
     api.task.launch(task_id=task["uuid"], executor=f"dask://{cluster}", results="rows")
     deadline = time.monotonic() + 120  # a bound on a hang, not a timing assertion
     while api.task.status(task_id=task["uuid"])["status"] not in ("finished", "crashed", "aborted"):

@@ -184,3 +184,38 @@ def test_abort_refuses_a_finished_task(api: API) -> None:
     task = run_task(api, v2_task("Dummy.dummy"))
     with pytest.raises(exceptions.InvalidStateError):
         api.task.abort(task_id=task["uuid"])
+
+
+def test_a_killed_task_in_figures_keeps_the_seconds_it_stored(api: API, cli: CLI, tmp_path: Path) -> None:
+    from squall.storage import repo
+    from squall.storage.db import Database
+
+    proc = cli.popen("task", "start", str(_long_task(tmp_path, seconds=300)), "--results", "aggregate")
+    workers: set[int] = set()
+    try:
+        _wait_for(lambda: _has_progress(api))
+        uuid = _running_task(api)["uuid"]
+        wl_uuid = api.task.get(task_id=uuid)["subtasks"][0]["workloads"][0]["uuid"]
+        workers = _children(proc.pid)
+        _wait_for(lambda: len(repo.seconds(Database(), wl_uuid)) >= 2)  # two complete seconds stored
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    task = api.task.get(task_id=uuid)
+    wl = only_workload(task)
+    seconds = repo.seconds(Database(), wl_uuid)
+    assert task["status"] == "crashed" and wl["status"] == "crashed"
+    # What the seconds say survives: counts and the longest iteration; the table's rows died with squall.
+    assert wl["total_iteration_count"] == sum(s["n"] for s in seconds) > 0
+    assert wl["statistics"]["durations"]["total"]["data"]["iteration_count"] == wl["total_iteration_count"]
+    assert wl["statistics"]["aggregate"]["recovered"] is True
+    assert wl["max_duration"] == max(s["ok"][3] for s in seconds if s["ok"])
+    detailed = cli("task", "detailed", uuid, check=True).stdout
+    assert f"Iterations: {wl['total_iteration_count']}" in detailed
+    cli("task", "report", uuid, "--out", str(tmp_path / "r.html"), check=True)
