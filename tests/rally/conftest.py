@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import IN_CI
-from tests.rally import oracle
+from tests.rally import oracle, prefetch
 
 
 @pytest.fixture(scope="session")
@@ -66,16 +65,22 @@ DUMMY_WORKLOADS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="session")
-def rally_dummy_run(rally: oracle.Rally, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+def _dummy_run(rally: oracle.Rally, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path,
+                                                                                      oracle.Rally]:
+    # Run in the background from the session's start: tests/rally/prefetch.py.
+    return prefetch.dummy_result(tmp_path_factory.mktemp("dummy"))
+
+
+@pytest.fixture(scope="session")
+def rally_dummy_run(_dummy_run: tuple[dict[str, Any], Path, oracle.Rally]) -> tuple[dict[str, Any], Path]:
     """Rally 5.1.1's JSON report of a task of every Dummy scenario, and the task file."""
-    work = tmp_path_factory.mktemp("dummy")
-    task = work / "dummy.json"
-    task.write_text(json.dumps({"version": 2, "title": "dummies", "subtasks": [
-        {"title": f"w{i}", "workloads": [wl]} for i, wl in enumerate(DUMMY_WORKLOADS)]}))
-    rally("--plugin-paths", PLUGIN_PATHS, "task", "start", str(task), timeout=600)
-    out = work / "rally.json"
-    rally("task", "report", "--json", "--out", str(out), check=True)
-    return json.loads(out.read_text()), task
+    return _dummy_run[0], _dummy_run[1]
+
+
+@pytest.fixture(scope="session")
+def dummy_rally(_dummy_run: tuple[dict[str, Any], Path, oracle.Rally]) -> oracle.Rally:
+    """The Rally whose database holds that run (for ``rally task results`` and the like on it)."""
+    return _dummy_run[2]
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,13 +25,20 @@ def _squall_code(cli: CLI, *args: str) -> int:
     return cli(*args, timeout=300).returncode
 
 
+def _side_by_side(rally: oracle.Rally, cli: CLI, *args: str) -> tuple[int, int]:
+    """(Rally's, squall's) exit code of the same command, run at the same time (each has its own database)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        theirs = pool.submit(rally, *args)
+        ours = _squall_code(cli, *args)
+        return theirs.result().returncode, ours
+
+
 def _codes(rally: oracle.Rally, cli: CLI, path: Path, extra: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
     """(Rally's, squall's) code of start, then sla-check and validate of the same file."""
     return {
-        "start": (rally("task", "start", str(path), *extra).returncode,
-                  _squall_code(cli, "task", "start", str(path), *extra)),
-        "sla-check": (rally("task", "sla-check").returncode, _squall_code(cli, "task", "sla-check")),
-        "validate": (rally("task", "validate", str(path)).returncode, _squall_code(cli, "task", "validate", str(path))),
+        "start": _side_by_side(rally, cli, "task", "start", str(path), *extra),
+        "sla-check": _side_by_side(rally, cli, "task", "sla-check"),
+        "validate": _side_by_side(rally, cli, "task", "validate", str(path)),
     }
 
 
@@ -55,13 +63,11 @@ def test_errors_exit_1_where_rally_exits_with_its_error_code(rally: oracle.Rally
     if outcome == "missing file":
         path = tmp_path / "nowhere.yaml"
     if outcome == "unknown environment":
-        theirs = rally("task", "start", str(path), "--deployment", "nosuch").returncode
-        ours = _squall_code(cli, "task", "start", str(path), "--deployment", "nosuch")
+        theirs, ours = _side_by_side(rally, cli, "task", "start", str(path), "--deployment", "nosuch")
         assert theirs not in (0, 1, 2) and ours == 1
         return
     for command in ("start", "validate"):
-        theirs = rally("task", command, str(path)).returncode
-        ours = _squall_code(cli, "task", command, str(path))
+        theirs, ours = _side_by_side(rally, cli, "task", command, str(path))
         assert theirs not in (0, 1, 2), (command, theirs)
         assert ours == 1, (command, ours)
 

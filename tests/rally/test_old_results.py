@@ -12,11 +12,11 @@ from tests.rally import oracle
 from tests.rally.test_stats_like_rally import _table
 
 
-def test_squall_imports_rallys_task_results(rally: oracle.Rally, rally_dummy_run: tuple[dict[str, Any], Path],
+def test_squall_imports_rallys_task_results(dummy_rally: oracle.Rally, rally_dummy_run: tuple[dict[str, Any], Path],
                                             cli: CLI, tmp_path: Path) -> None:
     report, _ = rally_dummy_run
     uuid = report["tasks"][0]["uuid"]
-    old = rally("task", "results", uuid, check=True).stdout
+    old = dummy_rally("task", "results", uuid, check=True).stdout
     path = tmp_path / "old.json"
     path.write_text(old[old.index("["):])
     cli("task", "import", "--file", str(path), check=True)

@@ -62,7 +62,7 @@ def _same_cell(ours: Any, theirs: str) -> bool:
 
 
 def test_imported_rally_results_show_rallys_tables(rally_dummy_run: tuple[dict[str, Any], Path], cli: CLI,
-                                                    rally: oracle.Rally, tmp_path: Path) -> None:
+                                                    dummy_rally: oracle.Rally, tmp_path: Path) -> None:
     report, _ = rally_dummy_run
     path = tmp_path / "rally.json"
     path.write_text(json.dumps(report))
@@ -73,7 +73,7 @@ def test_imported_rally_results_show_rallys_tables(rally_dummy_run: tuple[dict[s
     assert [_table(wl["statistics"]) for wl in ours] == [_table(wl["statistics"]) for wl in theirs]
 
     # --iterations-data: Rally's "Atomics per iteration" tables, header and every cell.
-    shown = rally("task", "detailed", report["tasks"][0]["uuid"], "--iterations-data", check=True).stdout
+    shown = dummy_rally("task", "detailed", report["tasks"][0]["uuid"], "--iterations-data", check=True).stdout
     rallys = _rallys_iteration_tables(shown)
     assert len(rallys) == len(detailed["iterations"]) == len(theirs)
     for mine, want in zip(detailed["iterations"], rallys, strict=True):
