@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -139,6 +140,20 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _kill_squall(proc: subprocess.Popen[str], workers: set[int]) -> None:
+    """SIGKILL squall's process; its orphaned workers must stop the load on their own (nothing keeps hitting
+    the system under test); whatever is left after that is killed too."""
+    try:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=60)
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_path: Path) -> None:
     # The load would go on for 5 minutes: its workers must not wait for that.
     proc = cli.popen("task", "start", str(_long_task(tmp_path, seconds=300)))
@@ -149,16 +164,8 @@ def test_killed_squall_process_leaves_a_crashed_task(api: API, cli: CLI, tmp_pat
         workers = _children(proc.pid)
         assert workers, "the load runs in worker processes"
         time.sleep(2.5)  # let at least one chunk reach the database
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        # Orphaned workers stop the load on their own: nothing keeps hitting the system under test.
-        _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        for pid in workers:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        _kill_squall(proc, workers)
     status = cli("task", "status", uuid, check=True)
     assert "crashed" in status.stdout
     task = api.task.get(task_id=uuid)
@@ -198,15 +205,8 @@ def test_a_killed_task_in_figures_keeps_the_seconds_it_stored(api: API, cli: CLI
         wl_uuid = api.task.get(task_id=uuid)["subtasks"][0]["workloads"][0]["uuid"]
         workers = _children(proc.pid)
         _wait_for(lambda: len(repo.seconds(Database(), wl_uuid)) >= 2)  # two complete seconds stored
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        _wait_for(lambda: not any(_alive(pid) for pid in workers), timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        for pid in workers:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        _kill_squall(proc, workers)
     task = api.task.get(task_id=uuid)
     wl = only_workload(task)
     seconds = repo.seconds(Database(), wl_uuid)
