@@ -7,6 +7,8 @@ import random
 import tracemalloc
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from squall.task import stats as stats_mod
 from squall.task import values as values_mod
@@ -95,3 +97,25 @@ def test_a_copy_is_independent_in_either_form() -> None:
         assert len(twin) == 31 and len(values) == 30 and twin.high == 5.0 and values.high == 0.3
         assert twin.exact == values.exact == (limit == 100)
         assert twin.percentile(0.5) == values.percentile(0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=3600.0, allow_nan=False), min_size=1, max_size=400),
+       st.lists(st.integers(min_value=0, max_value=400), max_size=6))
+def test_streams_merged_from_parts_are_one_stream(values: list[float], cuts: list[int]) -> None:
+    # What aggregate mode relies on: parts sent from several workers, merged, say what the whole would.
+    bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
+    merged = Values(0)
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        part = Values()
+        for v in values[lo:hi]:
+            part.append(v)
+        merged.merge_wire(part.to_wire())
+    whole = Values(0)
+    for v in values:
+        whole.append(v)
+    whole.compact()  # one histogram of every value
+    assert len(merged) == len(values)
+    assert merged.low == min(values) and merged.high == max(values)
+    assert math.isclose(merged.total, sum(values), rel_tol=1e-9, abs_tol=1e-9)
+    assert merged.percentiles((0.5, 0.9, 0.99)) == whole.percentiles((0.5, 0.9, 0.99))
