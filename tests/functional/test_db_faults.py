@@ -193,3 +193,38 @@ def test_database_file_gone_in_the_middle_of_a_run(cli: CLI, home: Path, tmp_pat
     assert proc.returncode == 1, out + err
     assert "was deleted or replaced while squall was using it" in err and "Traceback" not in err
     assert "finished" not in out
+
+
+def test_postgresql_refusing_chunk_writes_mid_run_stops_it_soundly(cli: CLI, postgres_url: str,
+                                                                    tmp_path: Path) -> None:
+    """A chunk write PostgreSQL refuses mid-run (a lock held past SQUALL_DB_LOCK_TIMEOUT) stops the run with
+    the reason; the task is marked crashed and what was stored is whole, each chunk once."""
+    import psycopg
+
+    cli.env["SQUALL_DB_URL"] = postgres_url
+    cli.env["SQUALL_DB_LOCK_TIMEOUT"] = "1"
+    pg = API(db_url=postgres_url)
+    pg.db.recreate(confirm=True)
+    proc = cli.popen("task", "start", str(_task_file(tmp_path, 2_000_000, sleep=0.0001)))
+    deadline = time.time() + 120
+    while not any(w["done"] for t in pg.task.list(status="running")
+                  for w in pg.task.progress(task_id=t["uuid"])["workloads"]):
+        assert time.time() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    holder = psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        holder.execute("LOCK TABLE workload_data IN ACCESS EXCLUSIVE MODE")
+        time.sleep(3)  # longer than the lock timeout: the next chunk write is refused
+    finally:
+        holder.rollback()
+        holder.close()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, out + err
+    assert "lock timeout" in err and "Traceback" not in err, err
+    cut = pg.task.get(task_id=pg.task.list()[-1]["uuid"])
+    assert cut["status"] == "crashed"
+    wl = only_workload(cut)
+    assert 0 < wl["total_iteration_count"] < 2_000_000
+    assert len(iterations(pg, cut["uuid"])) == wl["total_iteration_count"]
+    numbers = sorted(it["iteration"] for it in iterations(pg, cut["uuid"]))
+    assert len(set(numbers)) == len(numbers)  # no chunk stored twice

@@ -35,3 +35,12 @@ def test_import_export_on_postgres(pg_api: API) -> None:
     again = json.loads(pg_api.results.export(task_ids=[new])["content"])
     assert len(again["tasks"][0]["subtasks"][0]["workloads"][0]["data"]) == 2
     assert len(pg_api.task.list()) == 2
+
+
+def test_a_run_of_several_chunks_is_stored_whole(pg_api: API) -> None:
+    # 9,000 iterations: at least five chunks of 2,000 at most (JSONB rows on PostgreSQL).
+    task = run_task(pg_api, v2_task("Dummy.dummy", {"sleep": 0}, runner={"constant": {"times": 9000,
+                                                                                      "concurrency": 4}}))
+    its = iterations(pg_api, task["uuid"])
+    assert only_workload(task)["total_iteration_count"] == 9000
+    assert sorted(it["iteration"] for it in its) == list(range(1, 9001))
