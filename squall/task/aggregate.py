@@ -98,42 +98,35 @@ class AggregatingEmitter(Emitter):
 
     def _fold(self, it: dict[str, Any]) -> None:
         self.stats.add_iteration(it)
-        duration, error, lag = it["duration"], it["error"], it["start_lag"]
-        end = it["timestamp"] + duration + it["idle_duration"]
-        second = int(math.floor(end - self.origin))
+        duration, error, lag, actions = it["duration"], it["error"], it["start_lag"], it["atomic_actions"]
+        busy = duration + it["idle_duration"]
+        second = math.floor(it["timestamp"] + busy - self.origin)
         found = self.seconds.get(second)
         if found is None:
             found = self.seconds[second] = SecondBin()
         found.count += 1
-        found.busy += duration + it["idle_duration"]
+        found.busy += busy
         if self._started is not None:  # in flight now: started here and not yet ended (this one included)
-            found.peak = max(found.peak, self._started[self._worker_id] - self._ended)
+            in_flight = self._started[self._worker_id] - self._ended
+            if in_flight > found.peak:
+                found.peak = in_flight
         self._ended += 1
         summary = self.summary
         summary["count"] += 1
-        summary["max"] = max(summary["max"], duration)
+        if duration > summary["max"]:
+            summary["max"] = duration
         if error:
-            found.failed += 1
-            summary["failed"] += 1
-            found.errors[error[0]] = found.errors.get(error[0], 0) + 1
-            key = f"{error[0]}: {error[1] if len(error) > 1 else ''}"[:300]
-            if key in self.errors or len(self.errors) < MAX_ERROR_KINDS:
-                self.errors[key] = self.errors.get(key, 0) + 1
+            self._fold_failure(found, error)
         else:
-            found.ok.append(duration)
-            summary["ok_count"] += 1
-            summary["ok_sum"] += duration
-            summary["ok_min"] = duration if summary["ok_min"] is None else min(summary["ok_min"], duration)
-            summary["ok_max"] = duration if summary["ok_max"] is None else max(summary["ok_max"], duration)
-            sums = summary["atomics_ok"]
-            for name, took, _failed in flatten(it["atomic_actions"]):
-                entry = sums.setdefault(name, [0.0, 0])
-                entry[0] += took
-                entry[1] += 1
-        for action in it["atomic_actions"]:
-            entry = found.atomics.setdefault(action["name"], [0.0, 0])
-            if action.get("finished_at") is not None:
-                entry[0] += action["finished_at"] - action["started_at"]
+            self._fold_success(found, duration, actions)
+        atomics = found.atomics
+        for action in actions:
+            entry = atomics.get(action["name"])
+            if entry is None:
+                entry = atomics[action["name"]] = [0.0, 0]
+            finished = action.get("finished_at")
+            if finished is not None:
+                entry[0] += finished - action["started_at"]
             entry[1] += 1
         if lag is not None:
             if lag > LATE_SECONDS:
@@ -142,6 +135,32 @@ class AggregatingEmitter(Emitter):
                 if found.from_schedule is None:
                     found.from_schedule = Values()
                 found.from_schedule.append(lag + duration)
+
+    def _fold_failure(self, found: SecondBin, error: list[str]) -> None:
+        found.failed += 1
+        self.summary["failed"] += 1
+        found.errors[error[0]] = found.errors.get(error[0], 0) + 1
+        key = f"{error[0]}: {error[1] if len(error) > 1 else ''}"[:300]
+        if key in self.errors or len(self.errors) < MAX_ERROR_KINDS:
+            self.errors[key] = self.errors.get(key, 0) + 1
+
+    def _fold_success(self, found: SecondBin, duration: float, actions: list[Any]) -> None:
+        found.ok.append(duration)
+        summary = self.summary
+        summary["ok_count"] += 1
+        summary["ok_sum"] += duration
+        low, high = summary["ok_min"], summary["ok_max"]
+        if low is None or duration < low:
+            summary["ok_min"] = duration
+        if high is None or duration > high:
+            summary["ok_max"] = duration
+        sums = summary["atomics_ok"]
+        for name, took, _failed in flatten(actions):
+            entry = sums.get(name)
+            if entry is None:
+                entry = sums[name] = [0.0, 0]
+            entry[0] += took
+            entry[1] += 1
 
     def flush(self, final: bool = False) -> None:
         """Send a report once :data:`REPORT_SECONDS` passed since the last one (at once when ``final``)."""
