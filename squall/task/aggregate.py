@@ -38,7 +38,8 @@ MAX_ERROR_KINDS = 20  # distinct "type: message" kept per report; the rest count
 
 
 class SecondBin:
-    """The iterations that ended in one second of the load."""
+    """The iterations that ended in one second of the load: one worker's (folded), or every worker's (merged
+    from their reports in squall's process)."""
 
     __slots__ = ("count", "failed", "busy", "ok", "from_schedule", "atomics", "errors", "late", "peak")
 
@@ -58,6 +59,25 @@ class SecondBin:
         return {"n": self.count, "failed": self.failed, "busy": self.busy, "ok": self.ok.to_wire(),
                 "fs": self.from_schedule.to_wire() if self.from_schedule is not None else None,
                 "a": self.atomics, "errors": self.errors, "late": self.late, "peak": self.peak}
+
+    def merge(self, wire: dict[str, Any]) -> None:
+        """Add another worker's figures for this second (from :meth:`to_wire`)."""
+        self.count += wire["n"]
+        self.failed += wire["failed"]
+        self.busy += wire["busy"]
+        self.late += wire["late"]
+        self.peak += wire["peak"]  # each worker's own peak: their sum bounds the peak of all from above
+        self.ok.merge_wire(wire["ok"])
+        if wire["fs"] is not None:
+            if self.from_schedule is None:
+                self.from_schedule = Values()
+            self.from_schedule.merge_wire(wire["fs"])
+        for name, (total, count) in wire["a"].items():
+            entry = self.atomics.setdefault(name, [0.0, 0])
+            entry[0] += total
+            entry[1] += count
+        for kind, count in wire["errors"].items():
+            self.errors[kind] = self.errors.get(kind, 0) + count
 
 
 def new_summary() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from squall.task.aggregate import REPORT_SECONDS
+from squall.task.aggregate import REPORT_SECONDS, SecondBin
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.stats_wire import merge_wire
@@ -25,40 +25,7 @@ HISTOGRAM_BINS = 40
 PERCENTILES = (50, 66, 75, 90, 95, 99, 99.9)
 
 
-class _OpenSecond:
-    """One second of the load, merged from every worker's reports so far."""
-
-    __slots__ = ("count", "failed", "busy", "ok", "from_schedule", "atomics", "errors", "late", "peak")
-
-    def __init__(self) -> None:
-        self.count = self.failed = self.late = self.peak = 0
-        self.busy = 0.0
-        self.ok = Values(0)
-        self.from_schedule: Values | None = None
-        self.atomics: dict[str, list[float]] = {}
-        self.errors: dict[str, int] = {}
-
-    def merge(self, wire: dict[str, Any]) -> None:
-        """Add one worker's figures for this second."""
-        self.count += wire["n"]
-        self.failed += wire["failed"]
-        self.busy += wire["busy"]
-        self.late += wire["late"]
-        self.peak += wire["peak"]  # each worker's own peak: their sum bounds the peak of all from above
-        self.ok.merge_wire(wire["ok"])
-        if wire["fs"] is not None:
-            if self.from_schedule is None:
-                self.from_schedule = Values(0)
-            self.from_schedule.merge_wire(wire["fs"])
-        for name, (total, count) in wire["a"].items():
-            entry = self.atomics.setdefault(name, [0.0, 0])
-            entry[0] += total
-            entry[1] += count
-        for kind, count in wire["errors"].items():
-            self.errors[kind] = self.errors.get(kind, 0) + count
-
-
-def second_record(second: int, found: _OpenSecond) -> dict[str, Any]:
+def second_record(second: int, found: SecondBin) -> dict[str, Any]:
     """What is stored of one second: counts, busy time, atomic sums, error types, and percentiles of the
     successful durations (``ok``: p50, p90, p99, max) and of the latency from the due time (``fs``)."""
     ok = found.ok.percentiles((0.5, 0.9, 0.99)) + [found.ok.high] if len(found.ok) else None
@@ -77,7 +44,7 @@ class AggregateIntake:
         self.sources = sources
         self.origin = 0.0  # the load's start on this machine's wall clock: set once it started
         self.reported = 0  # iterations in the reports taken
-        self._open: dict[int, _OpenSecond] = {}
+        self._open: dict[int, SecondBin] = {}
         self._through: dict[Any, float] = {}
         self._ok = Values(0)
         self._errors: dict[str, int] = {}
@@ -94,7 +61,7 @@ class AggregateIntake:
         for second, wire in report["seconds"].items():
             found = self._open.get(int(second))
             if found is None:
-                found = self._open[int(second)] = _OpenSecond()
+                found = self._open[int(second)] = SecondBin()
             found.merge(wire)
         source = report["source"]
         self._through[source] = max(self._through.get(source, -math.inf), report["through"])

@@ -15,11 +15,13 @@ import queue as queue_mod
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from squall import __version__, exceptions
 from squall.task.dask_shard import run_shard, shard_schedules
-from squall.task.executor import ExecutorSpec
+from squall.task.executor import Batch, ExecutorSpec
 from squall.task.runner import Schedule
 from squall.task.worker_base import RawResult
 
@@ -92,16 +94,29 @@ def checked_workers(client: Any, spec: ExecutorSpec, scenarios: tuple[str, ...])
     return workers
 
 
-def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
-    """Connect to the scheduler, check it has workers running this squall (and these scenario plugins), and
-    disconnect."""
+@contextmanager
+def _connected(spec: ExecutorSpec) -> Iterator[Any]:
+    """A Dask client for the time of a check, closed (with its local cluster) afterwards."""
     client, cluster = _connect(spec)
     try:
-        checked_workers(client, spec, scenarios)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
+    """Connect to the scheduler, check it has workers running this squall (and these scenario plugins), and
+    disconnect."""
+    with _connected(spec) as client:
+        checked_workers(client, spec, scenarios)
+
+
+def worker_count(spec: ExecutorSpec) -> int:
+    """How many workers the scheduler has now: it is asked, and no code is sent to them."""
+    with _connected(spec) as client:
+        return len(client.scheduler_info()["workers"])
 
 
 def plugin_fingerprint(kind: str, name: str) -> str:
@@ -155,7 +170,7 @@ class DaskExecutor:
         self._started: dict[int, int] = {}
         self._received: dict[int, int] = {}
         self._running: set[int] = set()
-        self._batches: queue_mod.Queue[list[RawResult] | dict[str, Any]] = queue_mod.Queue()
+        self._batches: queue_mod.Queue[Batch] = queue_mod.Queue()
         self._number = 0
         self._t0 = 0.0
         self._stop_event: Any = None
@@ -279,7 +294,7 @@ class DaskExecutor:
             if self.spec.fail_on_worker_loss:
                 self.stop()
 
-    def receive(self, poll: float = 0.1) -> list[RawResult] | dict[str, Any] | None:
+    def receive(self, poll: float = 0.1) -> Batch | None:
         """The next batch of results (renumbered, on this clock, with the worker), or None within ``poll``."""
         try:
             return self._batches.get(timeout=poll)

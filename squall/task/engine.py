@@ -24,7 +24,7 @@ from squall.storage.db import Database
 from squall.task import persistent
 from squall.task.aggregate_intake import AggregateIntake
 from squall.task.context import ContextManager
-from squall.task.executor import Executor, ExecutorSpec, make_executor
+from squall.task.executor import Batch, Executor, ExecutorSpec, make_executor
 from squall.task.hook import HookRunResult
 from squall.task.hook_executor import HookExecutor
 from squall.task.metrics import LiveMetrics, WorkloadMetrics
@@ -115,7 +115,7 @@ class ResultConsumer:
         if self.metrics is not None:
             self.metrics.summary(report["summary"])
 
-    def _take(self, batch: list[RawResult] | dict[str, Any]) -> None:
+    def _take(self, batch: Batch) -> None:
         if isinstance(batch, dict):
             self._take_report(batch)
             return

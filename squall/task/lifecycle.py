@@ -10,7 +10,7 @@ from typing import Any
 from squall import utils
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task.stats import WorkloadStats, figures
+from squall.task.stats import DurationRow, WorkloadStats, figures
 from squall.task.values import Values
 
 # A task is validated (stored, not started), then ACTIVE, then finished, aborted or crashed.
@@ -53,8 +53,7 @@ def _from_seconds(records: list[dict[str, Any]]) -> dict[str, Any]:
     span = float(max(r["s"] for r in records) + 1 - min(r["s"] for r in records))
     return {"load_duration": span, "max_duration": longest, "total_iteration_count": count,
             "failed_iteration_count": failed, "statistics": {
-                "durations": {"atomics": [], "total": {"name": "total", "display_name": "total",
-                                                       "count_per_iteration": 1, "data": total, "children": []}},
+                "durations": {"atomics": [], "total": DurationRow("total").to_dict(data=total, children=[])},
                 "exact": False,
                 "aggregate": {"mode": "aggregate", "binned_by": "end", "histogram": {"edges": [], "counts": []},
                               "percentiles": {}, "peak_concurrency": max(r["peak"] for r in records),

@@ -22,6 +22,7 @@ from typing import Any
 
 from squall import registry
 from squall.task.async_worker import AsyncWorker
+from squall.task.executor import Batch
 from squall.task.runner import Schedule
 from squall.task.thread_worker import ThreadWorker
 from squall.task.worker_base import RawResult, SharedState, StopFlag
@@ -151,7 +152,7 @@ class WorkerPool:
             if proc.is_alive():
                 proc.kill()
 
-    def receive(self, poll: float = 0.1) -> list[RawResult] | dict[str, Any] | None:
+    def receive(self, poll: float = 0.1) -> Batch | None:
         """The next batch of results, or None when none came within ``poll``.
 
         Check :attr:`finished` after each call; a worker that died is noted

@@ -134,13 +134,6 @@ class Values:
         encoded = self._hist.encode() if self._count else b""
         return (self._count, self._total, self._low, self._high, encoded.decode("ascii"))
 
-    @classmethod
-    def from_wire(cls, wire: tuple[int, float, float, float, str] | list[Any]) -> Values:
-        """A histogram-backed stream from :meth:`to_wire`."""
-        values = cls(0)
-        values.merge_wire(wire)
-        return values
-
     def merge_wire(self, wire: tuple[int, float, float, float, str] | list[Any]) -> None:
         """Add another stream's values (from :meth:`to_wire`); this stream becomes a histogram."""
         from hdrh.histogram import HdrHistogram

@@ -99,6 +99,8 @@ def lab() -> Iterator[Lab]:
         pytest.skip(f"{', '.join(missing)} missing (make test installs them)")
     reason = netns.refused_reason()
     if reason is not None:
+        if IN_CI:  # CI machines allow them: a refusal there is a broken machine, not an optional part
+            pytest.fail(f"this machine refuses network namespaces: {reason}")
         pytest.skip(f"this machine refuses network namespaces: {reason}")
     found = Lab()
     try:

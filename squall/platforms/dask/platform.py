@@ -6,8 +6,9 @@ makes every task on it run its iterations on that cluster's workers, unless
 here). ``workers``, ``fail_on_worker_loss`` and ``results`` are the defaults
 of ``--dask-workers``, ``--fail-on-worker-loss`` and ``--results``.
 
-The check connects to the scheduler and counts its workers; it sends no code
-to them (a task's start checks their squall and plugins).
+The check connects to the scheduler (as a task's start does, with its 5 s
+timeout) and counts its workers; it sends no code to them (a task's start
+checks their squall and plugins).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from squall import exceptions
 from squall.env.platform import Platform
 from squall.registry import JSON_SCHEMA, configure
 from squall.task.executor import RESULT_MODES, ExecutorSpec, parse_executor
-
-_CHECK_SECONDS = 5.0
 
 
 @configure(name="dask")
@@ -52,19 +51,12 @@ class DaskPlatform(Platform):
         if spec.kind == "dask-local":
             return {"available": True, "message": f"a local Dask cluster of {spec.workers} workers starts with "
                                                    "each workload"}
+        from squall.task.dask_executor import worker_count  # the executor's own connection and timeout
+
         try:
-            from distributed import Client
-        except ImportError:
-            return {"available": False, "message": "the 'distributed' package is missing (pip install 'squall[dask]')"}
-        try:
-            client = Client(spec.address, timeout=_CHECK_SECONDS)
-        except (OSError, TimeoutError) as exc:
-            return {"available": False, "message": f"cannot reach the Dask scheduler at {spec.address}: "
-                                                   f"{type(exc).__name__}: {exc}"}
-        try:
-            workers = len(client.scheduler_info()["workers"])
-        finally:
-            client.close()
+            workers = worker_count(spec)
+        except exceptions.SquallError as exc:  # unreachable, or no 'distributed' here
+            return {"available": False, "message": exc.message}
         if not workers:
             return {"available": False, "message": f"the Dask scheduler at {spec.address} has no workers"}
         return {"available": True, "message": f"Dask scheduler at {spec.address}: {workers} workers"}
