@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+import traceback
 
 from squall.exceptions import ThreadTimeoutException
-from squall.task.atomic import FastIteration
+from squall.task.atomic import CallbackStep
 from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
 
 
@@ -54,7 +54,11 @@ class AsyncWorker(WorkerBase):
     async def _main(self) -> None:
         flush_task = asyncio.create_task(self._flusher())
         if self.schedule.rate is None:
-            await asyncio.gather(*(self._slot() for _ in range(self.slots)))
+            step = self._callback_step()
+            if step is not None:
+                await self._callback_slots(step)
+            else:
+                await asyncio.gather(*(self._slot() for _ in range(self.slots)))
         else:
             await self._open_loop()
         flush_task.cancel()
@@ -68,28 +72,59 @@ class AsyncWorker(WorkerBase):
             self.emitter.flush()
 
     async def _slot(self) -> None:
-        fast = getattr(self.cls, "fast_iteration", None)
-        step = fast(self.args) if fast is not None and not self.schedule.timeout else None
-        if step is not None:
-            await self._fast_slot(step)
-            return
         while (index := self.next_index(start=True)) is not None:
             self.emitter.emit(await self.run_one(index))
 
-    async def _fast_slot(self, step: FastIteration) -> None:
-        # A scenario's fast_iteration: the same request and atomic action as its run(), without a scenario
-        # instance per iteration (no context, output or idle time to collect: it has none).
-        emit, perf_counter, wall = self.emitter.emit, time.perf_counter, time.time
-        while (index := self.next_index(start=True)) is not None:
-            actions: list[Any] = []
-            error: list[str] = []
+    def _callback_step(self) -> CallbackStep | None:
+        """The scenario's iteration as a callback step, when it offers one for these arguments (and no
+        timeout needs a task to cancel)."""
+        fast = getattr(self.cls, "fast_iteration", None)
+        return fast(self.args) if fast is not None and not self.schedule.timeout else None
+
+    async def _callback_slots(self, step: CallbackStep) -> None:
+        # Each slot is a chain of callbacks: the end of an iteration claims and begins the next, inside the event
+        # loop's callback that saw it end. The same atomic action and result as the scenario's run(), without a
+        # scenario instance, coroutine or task per iteration (no context, output or idle time: it has none).
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        emit, perf_counter, wall, next_index = self.emitter.emit, time.perf_counter, time.time, self.next_index
+        name = step.action
+        running = self.slots
+
+        def begin() -> None:
+            nonlocal running
+            index = next_index(start=True)
+            if index is None:
+                running -= 1
+                if not running and not finished.done():
+                    finished.set_result(None)
+                return
             timestamp = wall()
             started = perf_counter()
+
+            def done(exc: BaseException | None) -> None:
+                duration = perf_counter() - started
+                try:
+                    action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,
+                              "children": []}
+                    emit((index + 1, timestamp, duration, 0.0, [] if exc is None else _error_triple(exc), None,
+                          [action], None))
+                    if exc is None:
+                        begin()
+                    else:
+                        loop.call_soon(begin)  # a step may fail at once: no recursion
+                except BaseException as failure:  # the engine's own failure: end the load with it
+                    if not finished.done():
+                        finished.set_exception(failure)
+
             try:
-                await step(actions)
+                step.start(done)
             except Exception as exc:
-                error = error_of(exc)
-            emit((index + 1, timestamp, perf_counter() - started, 0.0, error, None, actions, None))
+                done(exc)
+
+        for _ in range(self.slots):
+            begin()
+        await finished
 
     async def _wait_for_turn(self, index: int) -> bool:
         while (pause := self.pause_before(index)) is not None:
@@ -114,3 +149,8 @@ class AsyncWorker(WorkerBase):
                 self.emitter.emit(await self.run_one(index))
 
         await asyncio.gather(*(slot() for _ in range(self.slots)))
+
+
+def _error_triple(exc: BaseException) -> list[str]:
+    """Rally's error triple for an exception handed over rather than caught."""
+    return [type(exc).__name__, str(exc), "".join(traceback.format_exception(exc))]

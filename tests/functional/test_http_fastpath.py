@@ -121,21 +121,48 @@ def _run(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _send(method: str, url: str, **kwargs: Any) -> fastpath.Response:
+async def _exchange(pool: fastpath.Pool, method: str, url: str, kwargs: dict[str, Any], how: str) -> fastpath.Response:
+    """One request as a scenario's run() sends it (``await``) or as a load's callback step does (``callback``)."""
+    if how == "await":
+        return await fastpath.request(pool, method, url, kwargs)
+    prepared = fastpath.prepare(method, url, kwargs)
+    assert prepared is not None
+    answer: asyncio.Future[fastpath.Response] = asyncio.get_running_loop().create_future()
+
+    def answered(response: fastpath.Response | None, exc: BaseException | None) -> None:
+        assert not answer.done(), "answered twice"
+        if exc is not None:
+            answer.set_exception(exc)
+        else:
+            answer.set_result(response)  # type: ignore[arg-type]
+
+    pool.exchange_then(prepared, answered)
+    return await answer
+
+
+def _send(method: str, url: str, how: str = "await", times: int = 2, **kwargs: Any) -> fastpath.Response:
     async def go() -> fastpath.Response:
         pool = fastpath.Pool()
         try:
-            return await fastpath.request(pool, method, url, kwargs)
+            # Twice on one pool: the second request goes over the kept-alive connection the first one made.
+            for _ in range(times - 1):
+                await _exchange(pool, method, url, kwargs, how)
+            return await _exchange(pool, method, url, kwargs, how)
         finally:
             pool.close()
 
     return _run(go())
 
 
+HOW = pytest.mark.parametrize("how", ["await", "callback"])
+
+
+@HOW
 @pytest.mark.parametrize("server", ["h11", "httptools", "https"])
-def test_requests_arguments_arrive_as_sent(servers: dict[str, Any], server: str) -> None:
+def test_requests_arguments_arrive_as_sent(servers: dict[str, Any], server: str, how: str) -> None:
     base = servers[server]
-    tls = {"verify": servers["cert"]} if server == "https" else {}
+    tls: dict[str, Any] = {"verify": servers["cert"]} if server == "https" else {}
+    tls["how"] = how
     got = json.loads(_send("POST", f"{base}/echo?a=1", params={"b": ["2", "3"]}, json={"k": "v"},
                            headers={"X-Test": "yes"}, auth=["user", "secret"], cookies={"c": "1"}, **tls).body)
     assert got["method"] == "POST" and got["query"] == "a=1&b=2&b=3" and json.loads(got["body"]) == {"k": "v"}
@@ -152,10 +179,11 @@ def test_requests_arguments_arrive_as_sent(servers: dict[str, Any], server: str)
     assert json.loads(_send("POST", f"{base}/redirect/1", data="x", **tls).body)["method"] == "GET"
 
 
-def test_https_verifies_as_requests_does(servers: dict[str, Any]) -> None:
+@HOW
+def test_https_verifies_as_requests_does(servers: dict[str, Any], how: str) -> None:
     with pytest.raises(ssl_error()):
-        _send("GET", f"{servers['https']}/echo")  # the system's CAs do not know this certificate
-    assert _send("GET", f"{servers['https']}/echo", verify=False).status == 200
+        _send("GET", f"{servers['https']}/echo", how)  # the system's CAs do not know this certificate
+    assert _send("GET", f"{servers['https']}/echo", how, verify=False).status == 200
 
 
 def ssl_error() -> type[BaseException]:
@@ -164,7 +192,8 @@ def ssl_error() -> type[BaseException]:
     return ssl.SSLError
 
 
-def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str, Any]) -> None:
+@HOW
+def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str, Any], how: str) -> None:
     if "nginx" not in servers:
         pytest.skip("nginx is not installed")
 
@@ -172,7 +201,7 @@ def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str
         pool = fastpath.Pool()
         try:
             async def loop(_: int) -> list[int]:  # one after another: each reuses a kept-alive connection
-                return [(await fastpath.request(pool, "GET", servers["nginx"] + "/", {})).status for _ in range(15)]
+                return [(await _exchange(pool, "GET", servers["nginx"] + "/", {}, how)).status for _ in range(15)]
 
             return [status for statuses in await asyncio.gather(*(loop(i) for i in range(4))) for status in statuses]
         finally:
@@ -185,7 +214,7 @@ def test_a_server_closing_kept_alive_connections_costs_nothing(servers: dict[str
         statuses = []
         try:
             for _ in range(3):  # each time, nginx has closed the idle connection (keepalive_timeout 200ms)
-                statuses.append((await fastpath.request(pool, "GET", servers["nginx"] + "/", {})).status)
+                statuses.append((await _exchange(pool, "GET", servers["nginx"] + "/", {}, how)).status)
                 await asyncio.sleep(0.4)
             return statuses
         finally:
@@ -212,6 +241,27 @@ def test_check_request_takes_the_fast_path_and_the_full_client_alike(api: API, s
             assert errors == [[]] * 20
 
 
+def test_a_load_on_the_callback_path_gets_what_each_request_needs(api: API, servers: dict[str, Any]) -> None:
+    from squall.platforms.http.scenarios import CHECK_ACTION, CheckRequest
+
+    base = servers["httptools"]
+    cases = [{"url": f"{base}/redirect/2"},  # followed in a task of its own
+             {"url": f"{base}/echo", "timeout": 30},  # a request timeout: sent in a task that can be cancelled
+             {"url": f"{servers['https']}/echo", "verify": servers["cert"]}]
+    if "nginx" in servers:
+        cases.append({"url": f"{servers['nginx']}/"})  # a new connection after every third request
+    for case in cases:
+        args = {"method": "GET", "status_code": 200, **case}
+        assert CheckRequest.fast_iteration(args) is not None  # the load takes the callback path
+        task = run_task(api, v2_task("HttpRequests.check_request", args, runner={"constant": {
+            "times": 30, "concurrency": 3}}, sla={"failure_rate": {"max": 100}}))
+        its = iterations(api, task["uuid"])
+        assert sorted(it["iteration"] for it in its) == list(range(1, 31)), case
+        assert [it["error"] for it in its] == [[]] * 30, case
+        assert all([(a["name"], a["failed"]) for a in it["atomic_actions"]] == [(CHECK_ACTION, False)] and
+                   it["timestamp"] <= it["atomic_actions"][0]["finished_at"] for it in its), case
+
+
 def _scripted_server(answers: list[bytes]) -> tuple[str, Any]:
     """A raw TCP server on 127.0.0.1 that reads one request per connection, writes the next answer, closes."""
     import threading
@@ -232,19 +282,60 @@ def _scripted_server(answers: list[bytes]) -> tuple[str, Any]:
     return f"http://127.0.0.1:{port}/", thread
 
 
-def test_answer_heads_are_read_as_sent_and_bounded(servers: dict[str, Any]) -> None:
-    echoed = _send("GET", f"{servers['h11']}/echo")
+def _closing_after_one_server() -> tuple[str, Any]:
+    """A raw server: its first connection answers one request kept-alive, then reads the next and closes without a
+    word (as a server ending an idle connection at that moment does); its second connection answers ``again``."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        with listener:
+            first, _ = listener.accept()
+            with first:
+                first.recv(65536)
+                first.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+                first.recv(65536)  # the second request: read, never answered
+            second, _ = listener.accept()
+            with second:
+                second.recv(65536)
+                second.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{port}/", thread
+
+
+@HOW
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_kept_alive_connection_closed_unanswered_is_retried_only_when_idempotent(how: str, method: str) -> None:
+    url, thread = _closing_after_one_server()
+    if method == "GET":
+        assert _send(method, url, how).body == b"again"  # sent again on a new connection
+    else:
+        with pytest.raises(fastpath.ConnectionClosed, match="before answering"):
+            _send(method, url, how)  # a POST might have been acted on: never sent twice
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) as waiting:
+            waiting.sendall(b"GET / HTTP/1.1\r\n\r\n")  # the connection the server still waits for
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+@HOW
+def test_answer_heads_are_read_as_sent_and_bounded(servers: dict[str, Any], how: str) -> None:
+    echoed = _send("GET", f"{servers['h11']}/echo", how)
     assert echoed.header("Content-Type") == "application/json"
     assert ("content-type", "application/json") in echoed.headers
     url, thread = _scripted_server([
         b"HTTP/1.1 200 OK\r\nX-One: 1\r\nx-two:  two words \r\nConnection: close\r\n\r\nuntil-close",
         b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (fastpath.MAX_HEAD_BYTES + 10) + b"\r\nContent-Length: 0\r\n\r\n",
     ])
-    answer = _send("GET", url)
+    answer = _send("GET", url, how, times=1)
     assert answer.body == b"until-close"  # no length: the body runs until the server closes
     assert answer.header("x-one") == "1" and answer.header("X-Two") == "two words"
     with pytest.raises(ConnectionError, match="head is longer than"):
-        _send("GET", url)
+        _send("GET", url, how, times=1)
     thread.join(timeout=10)
 
 

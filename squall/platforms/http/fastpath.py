@@ -19,7 +19,7 @@ import asyncio
 import base64
 import json as jsonlib
 import ssl
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -93,8 +93,12 @@ class ConnectionClosed(ConnectionError):
         self.answered = answered
 
 
+#: Called once with the whole answer, or with the exception that ended the exchange.
+Answered = Callable[[Response | None, BaseException | None], None]
+
+
 class _Connection(asyncio.Protocol):
-    """One connection: a request written, its answer parsed as it arrives.
+    """One connection: a request written, its answer parsed as it arrives and handed to a callback.
 
     Header fields are not handed over one by one (that is most of the parse
     cost): the head's bytes are kept, and parsed only when someone asks for a
@@ -107,11 +111,12 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self._waiter: asyncio.Future[Response] | None = None
+        self._answered_cb: Answered | None = None
         self._head = b""
         self._body: list[bytes] = []
         self._answered = False
         self._headers_done = False
+        self._message_done = False
         self._keep_alive = True
 
     # -- asyncio.Protocol ------------------------------------------------------
@@ -131,11 +136,13 @@ class _Connection(asyncio.Protocol):
         except Exception as exc:  # httptools' parser errors: a malformed answer
             self._fail(ConnectionError(f"malformed HTTP answer: {exc}"))
             self.close()
+            return
+        if self._message_done:  # handed over once the parser is done with the data, never from inside it
+            self._complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        waiter = self._waiter
-        if waiter is None or waiter.done():
+        if self._answered_cb is None:
             return
         if self._headers_done and self._parser.get_status_code() and not self._length_known():
             self._complete()  # a body that runs until the server closes
@@ -151,7 +158,7 @@ class _Connection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
-        self._complete()
+        self._message_done = True
 
     # -- helpers ---------------------------------------------------------------
     def _length_known(self) -> bool:
@@ -160,32 +167,46 @@ class _Connection(asyncio.Protocol):
                    for k, v in fields)
 
     def _complete(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
-            waiter.set_result(Response(self._parser.get_status_code(), self._head, body))
+        answered, self._answered_cb = self._answered_cb, None
         if not self._keep_alive:
-            self.close()
+            self.close()  # first: the callback must not find it reusable
+        if answered is not None:
+            body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+            answered(Response(self._parser.get_status_code(), self._head, body), None)
 
     def _fail(self, exc: Exception) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(exc)
+        answered, self._answered_cb = self._answered_cb, None
+        if answered is not None:
+            answered(None, exc)
 
     @property
     def reusable(self) -> bool:
         """Open, idle and not told to close."""
-        return not self.closed and self._keep_alive and self._waiter is None
+        return not self.closed and self._keep_alive and self._answered_cb is None
 
-    def send(self, request: bytes) -> asyncio.Future[Response]:
-        """Write one request; the future is its whole answer."""
+    def send_then(self, request: bytes, answered: Answered) -> None:
+        """Write one request; ``answered`` gets its whole answer (or what went wrong), from the event loop."""
         assert self.transport is not None
         self._head = b""
         self._body = []
-        self._answered = self._headers_done = False
+        self._answered = self._headers_done = self._message_done = False
         self._keep_alive = True
-        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        self._answered_cb = answered
         self.transport.write(request)
+
+    def send(self, request: bytes) -> asyncio.Future[Response]:
+        """Write one request; the future is its whole answer."""
+        waiter: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+
+        def answered(response: Response | None, exc: BaseException | None) -> None:
+            if waiter.done():  # cancelled (a timeout)
+                return
+            if exc is not None:
+                waiter.set_exception(exc)
+            else:
+                waiter.set_result(response)  # type: ignore[arg-type]
+
+        self.send_then(request, answered)
         return waiter
 
     def close(self) -> None:
@@ -201,6 +222,7 @@ class Pool:
     def __init__(self) -> None:
         self._idle: dict[tuple[Any, ...], list[_Connection]] = {}
         self._contexts: dict[Any, ssl.SSLContext] = {}
+        self._tasks: set[asyncio.Future[Response]] = set()
 
     def _ssl(self, verify: Any) -> ssl.SSLContext:
         key = verify if isinstance(verify, str) else bool(verify)
@@ -223,23 +245,78 @@ class Pool:
 
     async def exchange(self, key: tuple[Any, ...], method: str, request: bytes) -> Response:
         """Send on an idle connection (or a new one) and return the answer; the connection goes back idle."""
-        idle = self._idle.setdefault(key, [])
-        while idle:
-            conn = idle.pop()
-            if conn.reusable:
-                break
-        else:
-            conn = await self._connect(key)
-            return self._finish(key, conn, await conn.send(request))
+        conn = self._take_idle(key)
+        if conn is None:
+            return await self._exchange_new(key, request)
         try:
             response = await conn.send(request)
         except ConnectionClosed as exc:
             if exc.answered or method not in IDEMPOTENT:
                 raise
             # The server closed it while idle (a keep-alive limit or timeout): once more on a new one.
-            conn = await self._connect(key)
-            response = await conn.send(request)
+            return await self._exchange_new(key, request)
         return self._finish(key, conn, response)
+
+    def exchange_then(self, prepared: Prepared, answered: Answered) -> None:
+        """Send ``prepared`` and hand its final answer to ``answered``.
+
+        On an idle kept-alive connection this takes no coroutine, no future
+        and no task: the answer goes to ``answered`` from the connection's own
+        callback, as wrk's state machine does. What needs to wait for more
+        (a new connection, the server closed the idle one, a redirect to
+        follow, a timeout) goes on in a task of its own, with the same result.
+        """
+        if prepared.timeout:
+            self.in_task(send(self, prepared), answered)
+            return
+        key = prepared.key
+        conn = self._take_idle(key)
+        if conn is None:
+            self.in_task(_follow(self, prepared), answered)
+            return
+
+        def settled(response: Response | None, exc: BaseException | None) -> None:
+            if response is not None:
+                if conn.reusable:
+                    self._idle.setdefault(key, []).append(conn)
+                if response.status in REDIRECTS and prepared.follow:
+                    self.in_task(_follow_from(self, prepared, response), answered)
+                else:
+                    answered(response, None)
+            elif isinstance(exc, ConnectionClosed) and not exc.answered and prepared.method in IDEMPOTENT:
+                self.in_task(_follow(self, prepared, fresh=True), answered)
+            else:
+                answered(None, exc)
+
+        conn.send_then(prepared.raw, settled)
+
+    def in_task(self, call: Awaitable[Response], answered: Answered) -> None:
+        """Await ``call`` in a task of its own, then hand its answer (or exception) to ``answered``."""
+        task = asyncio.ensure_future(call)
+        self._tasks.add(task)  # the loop keeps only a weak reference to a task
+
+        def done(task: asyncio.Future[Response]) -> None:
+            self._tasks.discard(task)
+            if task.cancelled():
+                answered(None, asyncio.CancelledError())
+            elif (exc := task.exception()) is not None:
+                answered(None, exc)
+            else:
+                answered(task.result(), None)
+
+        task.add_done_callback(done)
+
+    def _take_idle(self, key: tuple[Any, ...]) -> _Connection | None:
+        idle = self._idle.setdefault(key, [])
+        while idle:
+            conn = idle.pop()
+            if conn.reusable:
+                return conn
+        return None
+
+    async def _exchange_new(self, key: tuple[Any, ...], request: bytes) -> Response:
+        conn = await self._connect(key)
+        return self._finish(key, conn, await conn.send(request))
 
     def _finish(self, key: tuple[Any, ...], conn: _Connection, response: Response) -> Response:
         if conn.reusable:
@@ -346,10 +423,19 @@ def send(pool: Pool, prepared: Prepared) -> Awaitable[Response]:
     return asyncio.wait_for(call, prepared.timeout) if prepared.timeout else call
 
 
-async def _follow(pool: Pool, prepared: Prepared) -> Response:
-    response = await pool.exchange(prepared.key, prepared.method, prepared.raw)
+async def _follow(pool: Pool, prepared: Prepared, fresh: bool = False) -> Response:
+    # ``fresh``: on a new connection (the idle one was closed before it answered).
+    if fresh:
+        response = await pool._exchange_new(prepared.key, prepared.raw)
+    else:
+        response = await pool.exchange(prepared.key, prepared.method, prepared.raw)
     if response.status not in REDIRECTS or not prepared.follow:
         return response
+    return await _follow_from(pool, prepared, response)
+
+
+async def _follow_from(pool: Pool, prepared: Prepared, response: Response) -> Response:
+    """Follow the redirects that begin with ``response``, as requests does."""
     method, url, kwargs = prepared.method, prepared.url, dict(prepared.kwargs)
     for _ in range(MAX_REDIRECTS):
         location = response.header("location")

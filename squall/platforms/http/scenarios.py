@@ -177,9 +177,9 @@ class CheckRequest(HttpScenario):
         await self._check_request(url, method, status_code, **kwargs)
 
     @classmethod
-    def fast_iteration(cls, args: dict[str, Any]) -> atomic.FastIteration | None:
-        """The same request and check as :meth:`run`, as one timed step without a scenario instance (what an
-        iteration of a load at tens of thousands per second can afford), when the fast path sends it."""
+    def fast_iteration(cls, args: dict[str, Any]) -> atomic.CallbackStep | None:
+        """The same request and check as :meth:`run`, as a callback step (what an iteration of a load at tens
+        of thousands per second can afford), when the fast path sends it."""
         rest = {k: v for k, v in args.items() if k not in ("url", "method", "status_code")}
         try:
             prepared = fastpath.prepare(args["method"], args["url"], rest)
@@ -187,8 +187,32 @@ class CheckRequest(HttpScenario):
             return None  # run() reports what is wrong, as it always has
         if prepared is None:
             return None
-        status_code = args["status_code"]
-        return atomic.timed_step(CHECK_ACTION, lambda: _fast_check(prepared, status_code))
+        return _FastCheck(prepared, args["status_code"])
+
+
+class _FastCheck:
+    """check_request's iteration as a :class:`~squall.task.atomic.CallbackStep`: one request on the fast path,
+    its status checked."""
+
+    action = CHECK_ACTION
+
+    def __init__(self, prepared: fastpath.Prepared, status_code: int) -> None:
+        self.prepared = prepared
+        self.status_code = status_code
+
+    def start(self, done: atomic.StepDone) -> None:
+        """Send the request; ``done`` learns whether the answer had the expected status."""
+        expected = self.status_code
+
+        def answered(response: fastpath.Response | None, exc: BaseException | None) -> None:
+            if response is None:
+                done(exc)
+            elif response.status != expected:
+                done(_status_error(expected, response.status))
+            else:
+                done(None)
+
+        _fast_pool().exchange_then(self.prepared, answered)
 
 
 @configure(name="HttpRequests.check_random_request")
