@@ -262,6 +262,34 @@ def test_a_load_on_the_callback_path_gets_what_each_request_needs(api: API, serv
                    it["timestamp"] <= it["atomic_actions"][0]["finished_at"] for it in its), case
 
 
+def test_random_requests_and_refused_connections_on_the_callback_path(api: API, servers: dict[str, Any]) -> None:
+    from squall.platforms.http.scenarios import CHECK_ACTION, CheckRandomRequest, CheckRequest
+
+    base = servers["httptools"]
+    random_args = {"status_code": 200, "requests": [{"url": f"{base}/echo", "method": "GET"},
+                                                    {"url": f"{base}/status/201", "method": "POST", "status_code": 201},
+                                                    {"url": f"{base}/status/503", "method": "GET"}]}
+    assert CheckRandomRequest.fast_iteration(random_args) is not None
+    task = run_task(api, v2_task("HttpRequests.check_random_request", random_args, runner={"constant": {
+        "times": 60, "concurrency": 3}}, sla={"failure_rate": {"max": 100}}))
+    errors = [it["error"][:2] for it in iterations(api, task["uuid"])]
+    failed = [e for e in errors if e]
+    # Each request picked at random: only the 503 fails, and it fails as run() fails it.
+    assert len(errors) == 60 and 0 < len(failed) < 60
+    assert all(e == ["ValueError", "Expected HTTP request code is `200` actual `503`"] for e in failed)
+    files = {"status_code": 200, "requests": [{"url": f"{base}/echo", "method": "POST", "files": {"f": ["a", "b"]}}]}
+    assert CheckRandomRequest.fast_iteration(files) is None  # the full client sends it: run() for every iteration
+
+    refused = {"url": f"http://127.0.0.1:{free_port()}/", "method": "GET", "status_code": 200}
+    assert CheckRequest.fast_iteration(refused) is not None
+    task = run_task(api, v2_task("HttpRequests.check_request", refused, runner={"constant": {
+        "times": 500, "concurrency": 4}}, sla={"failure_rate": {"max": 100}}))
+    its = iterations(api, task["uuid"])
+    assert sorted(it["iteration"] for it in its) == list(range(1, 501))  # each failed one ends, none is lost
+    assert all(it["error"][0] == "ConnectionRefusedError" and it["atomic_actions"][0]["name"] == CHECK_ACTION and
+               it["atomic_actions"][0]["failed"] for it in its)
+
+
 def _scripted_server(answers: list[bytes]) -> tuple[str, Any]:
     """A raw TCP server on 127.0.0.1 that reads one request per connection, writes the next answer, closes."""
     import threading

@@ -180,29 +180,39 @@ class CheckRequest(HttpScenario):
     def fast_iteration(cls, args: dict[str, Any]) -> atomic.CallbackStep | None:
         """The same request and check as :meth:`run`, as a callback step (what an iteration of a load at tens
         of thousands per second can afford), when the fast path sends it."""
-        rest = {k: v for k, v in args.items() if k not in ("url", "method", "status_code")}
-        try:
-            prepared = fastpath.prepare(args["method"], args["url"], rest)
-        except (KeyError, TypeError, ValueError):
-            return None  # run() reports what is wrong, as it always has
-        if prepared is None:
-            return None
-        return _FastCheck(prepared, args["status_code"])
+        choice = _fast_choice(args, None)
+        return _FastCheck([choice]) if choice is not None else None
+
+
+def _fast_choice(request: Any, default_status: Any) -> tuple[fastpath.Prepared, int] | None:
+    """A request (``url``, ``method``, ``status_code`` and requests' arguments) ready for the fast path with the
+    status it must answer, or None when run() must send it (the full client, or an error to report)."""
+    if not isinstance(request, dict):
+        return None
+    rest = {k: v for k, v in request.items() if k not in ("url", "method", "status_code")}
+    status_code = request.get("status_code", default_status)
+    try:
+        prepared = fastpath.prepare(request["method"], request["url"], rest)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # run() reports what is wrong, as it always has
+    if prepared is None or not isinstance(status_code, int):
+        return None
+    return prepared, status_code
 
 
 class _FastCheck:
-    """check_request's iteration as a :class:`~squall.task.atomic.CallbackStep`: one request on the fast path,
-    its status checked."""
+    """check_request's iteration as a :class:`~squall.task.atomic.CallbackStep`: one request on the fast path
+    (picked at random when there are several), its status checked."""
 
     action = CHECK_ACTION
 
-    def __init__(self, prepared: fastpath.Prepared, status_code: int) -> None:
-        self.prepared = prepared
-        self.status_code = status_code
+    def __init__(self, choices: list[tuple[fastpath.Prepared, int]]) -> None:
+        self.choices = choices
 
     def start(self, done: atomic.StepDone) -> None:
         """Send the request; ``done`` learns whether the answer had the expected status."""
-        expected = self.status_code
+        choices = self.choices
+        prepared, expected = choices[0] if len(choices) == 1 else random.choice(choices)
 
         def answered(response: fastpath.Response | None, exc: BaseException | None) -> None:
             if response is None:
@@ -212,7 +222,7 @@ class _FastCheck:
             else:
                 done(None)
 
-        _fast_pool().exchange_then(self.prepared, answered)
+        _fast_pool().exchange_then(prepared, answered)
 
 
 @configure(name="HttpRequests.check_random_request")
@@ -234,3 +244,14 @@ class CheckRandomRequest(HttpScenario):
         request = dict(random.choice(requests))
         request.setdefault("status_code", status_code)
         await self._check_request(**request)
+
+    @classmethod
+    def fast_iteration(cls, args: dict[str, Any]) -> atomic.CallbackStep | None:
+        """:meth:`run` as a callback step, when the fast path sends every one of the requests."""
+        requests = args.get("requests")
+        if not isinstance(requests, list) or not requests:
+            return None
+        choices = [_fast_choice(request, args.get("status_code")) for request in requests]
+        if any(choice is None for choice in choices):
+            return None
+        return _FastCheck(choices)  # type: ignore[arg-type]
