@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
+from collections.abc import Callable
 
 from squall.exceptions import ThreadTimeoutException
 from squall.task.atomic import CallbackStep
@@ -60,7 +61,11 @@ class AsyncWorker(WorkerBase):
             else:
                 await asyncio.gather(*(self._slot() for _ in range(self.slots)))
         else:
-            await self._open_loop()
+            step = self._callback_step()
+            if step is not None:
+                await self._callback_open_loop(step)
+            else:
+                await self._open_loop()
         flush_task.cancel()
         closer = getattr(self.cls, "close_worker_resources", None)
         if closer is not None:
@@ -87,11 +92,10 @@ class AsyncWorker(WorkerBase):
         # scenario instance, coroutine or task per iteration (no context, output or idle time: it has none).
         loop = asyncio.get_running_loop()
         finished: asyncio.Future[None] = loop.create_future()
-        emit, perf_counter, wall, next_index = self.emitter.emit, time.perf_counter, time.time, self.next_index
-        name = step.action
+        next_index = self.next_index
         running = self.slots
 
-        def begin() -> None:
+        def claim_and_begin() -> None:
             nonlocal running
             index = next_index(start=True)
             if index is None:
@@ -99,32 +103,88 @@ class AsyncWorker(WorkerBase):
                 if not running and not finished.done():
                     finished.set_result(None)
                 return
-            timestamp = wall()
-            started = perf_counter()
-
-            def done(exc: BaseException | None) -> None:
-                duration = perf_counter() - started
-                try:
-                    action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,
-                              "children": []}
-                    emit((index + 1, timestamp, duration, 0.0, [] if exc is None else _error_triple(exc), None,
-                          [action], None))
-                    if exc is None:
-                        begin()
-                    else:
-                        loop.call_soon(begin)  # a step may fail at once: no recursion
-                except BaseException as failure:  # the engine's own failure: end the load with it
-                    if not finished.done():
-                        finished.set_exception(failure)
-
-            try:
-                step.start(done)
-            except Exception as exc:
-                done(exc)
+            self._begin(step, index, None, claim_and_begin, finished)
 
         for _ in range(self.slots):
-            begin()
+            claim_and_begin()
         await finished
+
+    async def _callback_open_loop(self, step: CallbackStep) -> None:
+        # The open loop on callbacks: one claimed iteration waits for its due time (a timer), then starts if a
+        # slot is free; a slot that frees starts the next one at once if it is due (late, never skipped).
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        free = self.slots
+        pending: int | None = None  # claimed, not yet started
+        timer: asyncio.TimerHandle | None = None
+        over = False
+
+        def on_timer() -> None:
+            nonlocal timer
+            timer = None
+            pump()
+
+        def slot_freed() -> None:
+            nonlocal free
+            free += 1
+            pump()
+
+        def pump() -> None:
+            nonlocal free, pending, timer, over
+            while free and not over:
+                if pending is None:
+                    pending = self.next_index()
+                    if pending is None:
+                        over = True
+                        break
+                pause = self.pause_before(pending)
+                if pause is None:  # stopped
+                    over = True
+                    break
+                if pause:
+                    if timer is None:
+                        timer = loop.call_later(pause, on_timer)
+                    return
+                index, pending = pending, None
+                self.mark_started()
+                free -= 1
+                self._begin(step, index, self.start_lag(index), slot_freed, finished)
+            if over and free == self.slots and not finished.done():
+                finished.set_result(None)
+
+        pump()
+        await finished
+        if timer is not None:
+            timer.cancel()
+
+    def _begin(self, step: CallbackStep, index: int, lag: float | None, then: Callable[[], None],
+               finished: asyncio.Future[None]) -> None:
+        """Begin iteration ``index`` of ``step``; when it ends, emit its result and call ``then`` (at once after a
+        success, which always comes from the event loop; on the loop's next turn after a failure, which may come
+        from inside ``step.start``)."""
+        emit, wall, perf_counter, name = self.emitter.emit, time.time, time.perf_counter, step.action
+        timestamp = wall()
+        started = perf_counter()
+
+        def done(exc: BaseException | None) -> None:
+            duration = perf_counter() - started
+            try:
+                action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,
+                          "children": []}
+                emit((index + 1, timestamp, duration, 0.0, [] if exc is None else _error_triple(exc), None,
+                      [action], lag))
+                if exc is None:
+                    then()
+                else:
+                    asyncio.get_running_loop().call_soon(then)
+            except BaseException as failure:  # the engine's own failure: end the load with it
+                if not finished.done():
+                    finished.set_exception(failure)
+
+        try:
+            step.start(done)
+        except Exception as exc:
+            done(exc)
 
     async def _wait_for_turn(self, index: int) -> bool:
         while (pause := self.pause_before(index)) is not None:

@@ -70,3 +70,23 @@ def test_closed_loop_sees_the_stall_only_in_the_requests_in_flight(api: API, sta
     overlapping = [it for it in its if it["timestamp"] < stall_end - 0.01
                    and it["timestamp"] + it["duration"] > stall_start + 0.01]
     assert 0 < len(overlapping) <= SLOTS
+
+
+def test_an_open_loop_with_a_ramp_starts_nothing_before_it_is_due(api: API) -> None:
+    from squall.task.runner import RateSchedule, ramp_segments
+
+    server = serve(10**9, 0)  # never stalls
+    try:
+        ramp = {"start": 100, "end": 300, "step": 100, "duration": 1}
+        wl, its = _run(api, server.url, {"rps": {"times": 600, "rps": ramp, "max_concurrency": SLOTS}})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [it["iteration"] for it in its] == list(range(1, 601)) and all(not it["error"] for it in its)
+    schedule = RateSchedule(ramp_segments(ramp))
+    zero = min(it["timestamp"] - it["start_lag"] for it in its)  # the load's start, as the workers saw it
+    for it in its:
+        due = zero + schedule.offset(it["iteration"] - 1)
+        assert it["timestamp"] >= due - 0.002, it  # never early (the clocks' reading differs by microseconds)
+        assert abs(it["timestamp"] - it["start_lag"] - due) < 0.002, it  # its lag is counted from its due time
+    assert wl["statistics"]["schedule"]["start_lag"]["iteration_count"] == 600
