@@ -138,16 +138,11 @@ class AggregatingEmitter(Emitter):
         if error:
             self._fold_failure(found, error)
         else:
-            self._fold_success(found, duration, actions)
-        atomics = found.atomics
-        for action in actions:
-            entry = atomics.get(action["name"])
-            if entry is None:
-                entry = atomics[action["name"]] = [0.0, 0]
-            finished = action.get("finished_at")
-            if finished is not None:
-                entry[0] += finished - action["started_at"]
-            entry[1] += 1
+            self._fold_success(found, duration)
+        if len(actions) == 1:  # most iterations (every HTTP one): a single action, no name to number
+            self._fold_action(found, actions[0], not error)
+        else:
+            self._fold_actions(found, actions, not error)
         if lag is not None:
             if lag > LATE_SECONDS:
                 found.late += 1
@@ -164,7 +159,7 @@ class AggregatingEmitter(Emitter):
         if key in self.errors or len(self.errors) < MAX_ERROR_KINDS:
             self.errors[key] = self.errors.get(key, 0) + 1
 
-    def _fold_success(self, found: SecondBin, duration: float, actions: list[Any]) -> None:
+    def _fold_success(self, found: SecondBin, duration: float) -> None:
         found.ok.append(duration)
         summary = self.summary
         summary["ok_count"] += 1
@@ -174,13 +169,44 @@ class AggregatingEmitter(Emitter):
             summary["ok_min"] = duration
         if high is None or duration > high:
             summary["ok_max"] = duration
-        sums = summary["atomics_ok"]
-        for name, took, _failed in flatten(actions):
+
+    def _fold_action(self, found: SecondBin, action: Any, ok: bool) -> None:
+        # _fold_actions for one action, without numbering names.
+        name = action["name"]
+        finished = action.get("finished_at")
+        took = finished - action["started_at"] if finished is not None else 0.0
+        entry = found.atomics.get(name)
+        if entry is None:
+            entry = found.atomics[name] = [0.0, 0]
+        entry[0] += took
+        entry[1] += 1
+        if ok:
+            sums = self.summary["atomics_ok"]
             entry = sums.get(name)
             if entry is None:
                 entry = sums[name] = [0.0, 0]
             entry[0] += took
             entry[1] += 1
+
+    def _fold_actions(self, found: SecondBin, actions: list[Any], ok: bool) -> None:
+        # The second's sums by action name; for a successful iteration also the SLA's, by Rally's numbered names.
+        atomics = found.atomics
+        for action in actions:
+            entry = atomics.get(action["name"])
+            if entry is None:
+                entry = atomics[action["name"]] = [0.0, 0]
+            finished = action.get("finished_at")
+            if finished is not None:
+                entry[0] += finished - action["started_at"]
+            entry[1] += 1
+        if ok:
+            sums = self.summary["atomics_ok"]
+            for name, took, _failed in flatten(actions):
+                entry = sums.get(name)
+                if entry is None:
+                    entry = sums[name] = [0.0, 0]
+                entry[0] += took
+                entry[1] += 1
 
     def flush(self, final: bool = False) -> None:
         """Send a report once :data:`REPORT_SECONDS` passed since the last one (at once when ``final``)."""
