@@ -342,3 +342,23 @@ def test_iteration_triggers_fire_on_the_count_started_everywhere(api: API, clust
         # Never early: when the hook started, that many iterations had started on the workers together.
         begun = sum(1 for it in its if it["timestamp"] <= run["started_at"] + slack)
         assert begun >= run["triggered_by"]["value"], (run, begun)
+
+
+def test_time_triggers_fire_on_the_corrected_clock(api: API, cluster: str) -> None:
+    text = json.loads(v2_task("Dummy.dummy", {"sleep": 0.01},
+                              runner={"constant_for_duration": {"duration": 3, "concurrency": 4}}))
+    text["subtasks"][0]["workloads"][0]["hooks"] = [
+        {"action": {"sys_call": "true"}, "trigger": {"event": {"unit": "time", "at": [1, 2]}}, "description": ""}]
+    task = run_task(api, json.dumps(text), executor=f"dask://{cluster}")
+    wl = only_workload(task)
+    (hook,) = wl["hooks"]
+    assert [r["triggered_by"]["value"] for r in hook["results"]] == [1, 2] and hook["summary"] == {"success": 2}
+    its = iterations(api, task["uuid"])
+    assert len({it["worker"] for it in its}) == 2
+    slack = max(c["uncertainty"] for c in wl["statistics"]["executor"]["workers"].values()) + 0.002
+    first = min(it["timestamp"] for it in its)  # the load's start, on squall's clock once corrected
+    for run in hook["results"]:
+        # Never early against the iterations' corrected times, and both workers still loading when it fired.
+        assert run["started_at"] >= first + run["triggered_by"]["value"] - slack, (run, first)
+        assert any(it["timestamp"] > run["started_at"] for it in its if it["worker"] == its[0]["worker"])
+        assert any(it["timestamp"] > run["started_at"] for it in its if it["worker"] != its[0]["worker"])
