@@ -23,6 +23,7 @@ from squall.storage import repo
 from squall.storage.db import Database
 from squall.task import persistent
 from squall.task.aggregate_intake import AggregateIntake
+from squall.task.below_load import run_below_the_load
 from squall.task.context import ContextManager
 from squall.task.executor import Batch, Executor, ExecutorSpec, make_executor
 from squall.task.hook import HookRunResult
@@ -159,7 +160,8 @@ class ResultConsumer:
             self.pool.kill()
 
     def consume(self) -> None:
-        """Run until every worker is done; Ctrl-C is turned into an abort."""
+        """Run until every worker is done, in a thread that yields the CPU to the load
+        (:mod:`~squall.task.below_load`); Ctrl-C is turned into an abort."""
         # What exists before the load (the engine, SQLAlchemy, the plugins) lives on: the collector's full
         # passes over it cost a third of this loop's CPU at high rates, so they are spared it until the end.
         gc.freeze()
@@ -168,7 +170,7 @@ class ResultConsumer:
         if self.intake is not None:
             self.intake.origin = self.pool.started_at
         try:
-            self._consume()
+            run_below_the_load(self._consume, self.interrupt, self.pool.kill)
         finally:
             gc.set_threshold(*thresholds)
             gc.unfreeze()
@@ -176,21 +178,18 @@ class ResultConsumer:
     def _consume(self) -> None:
         last_flush = last_progress = time.monotonic()
         while not self.pool.finished:
-            try:
-                batch = self.pool.receive()
-                if batch:
-                    self._take(batch)
-                for callback in self.tick_callbacks:
-                    callback()
-                now = time.monotonic()
-                if now - last_flush >= CHUNK_SECONDS:
-                    self._flush()
-                    last_flush = now
-                if now - last_progress >= PROGRESS_SECONDS:
-                    self._progress()
-                    last_progress = now
-            except KeyboardInterrupt:
-                self.interrupt()
+            batch = self.pool.receive()
+            if batch:
+                self._take(batch)
+            for callback in self.tick_callbacks:
+                callback()
+            now = time.monotonic()
+            if now - last_flush >= CHUNK_SECONDS:
+                self._flush()
+                last_flush = now
+            if now - last_progress >= PROGRESS_SECONDS:
+                self._progress()
+                last_progress = now
         self._flush(final=True)
         self.pool.join()
 
