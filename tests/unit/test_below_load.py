@@ -54,39 +54,36 @@ def test_what_the_work_raises_reaches_the_caller() -> None:
         run_below_the_load(work, lambda: None, lambda: None)
 
 
-def test_ctrl_c_while_waiting_asks_the_work_to_stop_and_waits_for_it() -> None:
-    stop = threading.Event()
-    events: list[str] = []
+class _InterruptedWork:
+    """Work that sends Ctrl-C to the waiting caller, then runs until told to stop; ``events`` says what happened."""
 
-    def work() -> None:
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.events: list[str] = []
+
+    def __call__(self) -> None:
         _ctrl_c_once_the_caller_waits()
-        stop.wait(30)
-        events.append("work ended")
+        self.stop.wait(30)
+        self.events.append("work ended")
 
-    def interrupt() -> None:
-        events.append("interrupted")
-        stop.set()
+    def told(self, event: str) -> None:
+        """Note ``event`` and let the work end."""
+        self.events.append(event)
+        self.stop.set()
 
-    run_below_the_load(work, interrupt, lambda: None)
-    assert events == ["interrupted", "work ended"]
+
+def test_ctrl_c_while_waiting_asks_the_work_to_stop_and_waits_for_it() -> None:
+    work = _InterruptedWork()
+    run_below_the_load(work, lambda: work.told("interrupted"), lambda: None)
+    assert work.events == ["interrupted", "work ended"]
 
 
 def test_a_wait_that_fails_stops_the_work_before_the_failure_goes_on() -> None:
-    stop = threading.Event()
-    events: list[str] = []
-
-    def work() -> None:
-        _ctrl_c_once_the_caller_waits()
-        stop.wait(30)
-        events.append("work ended")
+    work = _InterruptedWork()
 
     def interrupt() -> None:
         raise RuntimeError("the database failed while aborting")
 
-    def abandon() -> None:
-        events.append("abandoned")
-        stop.set()
-
     with pytest.raises(RuntimeError, match="while aborting"):
-        run_below_the_load(work, interrupt, abandon)
-    assert events == ["abandoned", "work ended"]
+        run_below_the_load(work, interrupt, lambda: work.told("abandoned"))
+    assert work.events == ["abandoned", "work ended"]
