@@ -88,5 +88,6 @@ def test_an_open_loop_with_a_ramp_starts_nothing_before_it_is_due(api: API) -> N
     for it in its:
         due = zero + schedule.offset(it["iteration"] - 1)
         assert it["timestamp"] >= due - 0.002, it  # never early (the clocks' reading differs by microseconds)
-        assert abs(it["timestamp"] - it["start_lag"] - due) < 0.002, it  # its lag is counted from its due time
+        # Its lag never claims more delay than its start had (measured just before the start's timestamp).
+        assert it["timestamp"] - it["start_lag"] >= due - 0.002, it
     assert wl["statistics"]["schedule"]["start_lag"]["iteration_count"] == 600
