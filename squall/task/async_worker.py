@@ -54,18 +54,14 @@ class AsyncWorker(WorkerBase):
 
     async def _main(self) -> None:
         flush_task = asyncio.create_task(self._flusher())
-        if self.schedule.rate is None:
-            step = self._callback_step()
-            if step is not None:
-                await self._callback_slots(step)
-            else:
-                await asyncio.gather(*(self._slot() for _ in range(self.slots)))
+        step = self._callback_step()
+        closed_loop = self.schedule.rate is None
+        if step is not None:
+            await (self._callback_slots(step) if closed_loop else self._callback_open_loop(step))
+        elif closed_loop:
+            await asyncio.gather(*(self._slot() for _ in range(self.slots)))
         else:
-            step = self._callback_step()
-            if step is not None:
-                await self._callback_open_loop(step)
-            else:
-                await self._open_loop()
+            await self._open_loop()
         flush_task.cancel()
         closer = getattr(self.cls, "close_worker_resources", None)
         if closer is not None:

@@ -10,36 +10,26 @@ or until the server closes. A kept-alive connection the server closed (nginx
 does after 1,000 requests) is replaced transparently: an idempotent request
 that got no byte of answer on a reused connection is sent again on a new
 one. Requests with arguments it does not take (files, proxies, stream, a
-client certificate) go to the full client: :func:`handles` decides.
+client certificate) go to the full client: :func:`handles` decides. The
+requests themselves are built once each, in :mod:`prepared`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json as jsonlib
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-FAST_ARGUMENTS = frozenset({"params", "data", "json", "headers", "cookies", "auth", "timeout", "allow_redirects",
-                            "verify"})
+from squall.platforms.http.prepared import Prepared, build, handles, prepare
+
+__all__ = ["ConnectionClosed", "Pool", "Prepared", "Response", "build", "handles", "prepare", "request", "send"]
+
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "OPTIONS", "TRACE"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 30  # requests' limit
-USER_AGENT = "squall"
 MAX_HEAD_BYTES = 256 * 1024  # an answer's status line and headers; more is refused, not buffered
-
-
-def handles(url: str, method: str, kwargs: dict[str, Any]) -> bool:
-    """Whether the fast path can send this request as ``requests.request`` would."""
-    if not kwargs.keys() <= FAST_ARGUMENTS or method.upper() == "HEAD":
-        return False
-    if not url.startswith(("http://", "https://")):
-        return False
-    data = kwargs.get("data")
-    return data is None or isinstance(data, str | bytes | dict | list)
 
 
 def parse_head(head: bytes) -> list[tuple[bytes, bytes]]:
@@ -329,84 +319,6 @@ class Pool:
             for conn in conns:
                 conn.close()
         self._idle.clear()
-
-
-def _body(kwargs: dict[str, Any], headers: dict[str, str]) -> bytes:
-    if kwargs.get("json") is not None and kwargs.get("data") is None:
-        headers.setdefault("content-type", "application/json")
-        return jsonlib.dumps(kwargs["json"]).encode()
-    data = kwargs.get("data")
-    if data is None:
-        return b""
-    if isinstance(data, dict | list):
-        headers.setdefault("content-type", "application/x-www-form-urlencoded")
-        return urlencode(data, doseq=True).encode()
-    return data.encode() if isinstance(data, str) else data
-
-
-def build(method: str, url: str, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], bytes]:
-    """The pool key and the bytes of one request, as ``requests.request(method, url, **kwargs)`` sends it."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    port = parts.port or (443 if scheme == "https" else 80)
-    target = parts.path or "/"
-    query = parts.query
-    if kwargs.get("params"):
-        extra = urlencode(kwargs["params"], doseq=True)
-        query = f"{query}&{extra}" if query else extra
-    if query:
-        target += "?" + query
-    headers = {"user-agent": USER_AGENT, "accept": "*/*"}
-    headers.update({str(k).lower(): str(v) for k, v in (kwargs.get("headers") or {}).items()})
-    if kwargs.get("auth"):
-        user, password = kwargs["auth"]
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        headers.setdefault("authorization", f"Basic {token}")
-    if kwargs.get("cookies"):
-        headers["cookie"] = "; ".join(f"{k}={v}" for k, v in kwargs["cookies"].items())
-    body = _body(kwargs, headers)
-    if body or method.upper() in ("POST", "PUT", "PATCH"):
-        headers["content-length"] = str(len(body))
-    default_port = (scheme == "https" and port == 443) or (scheme == "http" and port == 80)
-    headers["host"] = host if default_port else f"{host}:{port}"
-    head = f"{method.upper()} {target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    return (scheme, host, port, kwargs.get("verify", True) if scheme == "https" else None), \
-        head.encode("latin-1") + b"\r\n" + body
-
-
-class Prepared:
-    """One request ready to send: its pool key, its bytes, and how to send it."""
-
-    __slots__ = ("method", "url", "kwargs", "key", "raw", "timeout", "follow")
-
-    def __init__(self, method: str, url: str, kwargs: dict[str, Any]) -> None:
-        self.method = method.upper()
-        self.url = url
-        self.kwargs = dict(kwargs)
-        self.key, self.raw = build(self.method, url, kwargs)
-        timeout = kwargs.get("timeout")
-        self.timeout: float | None = sum(timeout) if isinstance(timeout, list | tuple) else timeout
-        self.follow = kwargs.get("allow_redirects", True) is not False
-
-
-# Load tests send the same few requests again and again: each is built once per process.
-_PREPARED: dict[tuple[str, str, str], Prepared | None] = {}
-_PREPARED_MAX = 4096
-_PREPARED_BYTES = 65536  # a larger request is built anew each time: the cache holds no big bodies
-
-
-def prepare(method: str, url: str, kwargs: dict[str, Any]) -> Prepared | None:
-    """The request ready to send on the fast path, or None when the full client must send it (:func:`handles`)."""
-    cache_key = (method, url, repr(kwargs) if kwargs else "")
-    try:
-        return _PREPARED[cache_key]
-    except KeyError:
-        pass
-    prepared = Prepared(method, url, kwargs) if handles(url, method, kwargs) else None
-    if len(_PREPARED) < _PREPARED_MAX and (prepared is None or len(prepared.raw) <= _PREPARED_BYTES):
-        _PREPARED[cache_key] = prepared
-    return prepared
 
 
 async def request(pool: Pool, method: str, url: str, kwargs: dict[str, Any]) -> Response:
