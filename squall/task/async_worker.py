@@ -55,6 +55,9 @@ class AsyncWorker(WorkerBase):
     async def _main(self) -> None:
         flush_task = asyncio.create_task(self._flusher())
         step = self._callback_step()
+        # Successful iterations of a callback step, when the emitter records them in columns (flushed from
+        # this same thread, by the flusher task).
+        self._record_ok = self.emitter.ok_recorder(step.action) if step is not None else None
         closed_loop = self.schedule.rate is None
         if step is not None:
             await (self._callback_slots(step) if closed_loop else self._callback_open_loop(step))
@@ -159,12 +162,17 @@ class AsyncWorker(WorkerBase):
         success, which always comes from the event loop; on the loop's next turn after a failure, which may come
         from inside ``step.start``)."""
         emit, wall, perf_counter, name = self.emitter.emit, time.time, time.perf_counter, step.action
+        record_ok = self._record_ok if lag is None else None
         timestamp = wall()
         started = perf_counter()
 
         def done(exc: BaseException | None) -> None:
             duration = perf_counter() - started
             try:
+                if exc is None and record_ok is not None:
+                    record_ok(timestamp, duration, wall() - timestamp)
+                    then()
+                    return
                 action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,
                           "children": []}
                 emit((index + 1, timestamp, duration, 0.0, [] if exc is None else _error_triple(exc), None,

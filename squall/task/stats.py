@@ -253,6 +253,29 @@ class WorkloadStats:
                 self._starts.append(start)
                 self._ends.append(end)
 
+    def add_ok_block(self, name: str, starts: Any, durations: Any, took: Any) -> None:
+        """Account many successful closed-loop iterations at once, each a single atomic action ``name`` without
+        children or idle time (numpy float64 arrays: start timestamps, durations, the action's durations): the
+        same figures as :meth:`add_iteration` of each, without a dict per iteration."""
+        if not len(durations):
+            return
+        row = self.atomics.get(name)
+        if row is None:
+            row = self.atomics[name] = DurationRow(name)
+        row.durations.extend(took)
+        row.succeeded += len(took)
+        first, last = float(starts.min()), float((starts + durations).max())
+        if first <= row.first_started:
+            row.seen(first, 0)
+        if self._idle is not None and self._totals is not None:
+            self._idle.extend(array("d", bytes(8 * len(durations))))
+            self._totals.extend(durations)
+        self._durations.extend(durations)
+        if self.first_start is None or first < self.first_start:
+            self.first_start = first
+        if self.last_end is None or last > self.last_end:
+            self.last_end = last
+
     def total_values(self) -> Values:
         """Every iteration's duration plus idle time (the table's ``total`` row)."""
         return self._totals if self._totals is not None else self._durations

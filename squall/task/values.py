@@ -98,24 +98,49 @@ class Values:
         if self._exact is not None and len(self._exact) > self.limit:
             self._switch()
 
+    def extend(self, values: Any) -> None:
+        """Add many values at once: an ``array('d')`` or a numpy array of float64 (a block of results)."""
+        if not len(values):
+            return
+        if self._exact is not None and isinstance(values, array):
+            self._exact.extend(values)
+            return
+        import numpy as np
+
+        data = np.ascontiguousarray(values, dtype=np.float64)
+        if self._exact is not None:
+            self._exact.frombytes(data.tobytes())
+            return
+        self._count += len(data)
+        self._total += float(data.sum())
+        self._low = min(self._low, float(data.min()))
+        self._high = max(self._high, float(data.max()))
+        self._record_many(data)
+
     def _switch(self) -> None:
         from hdrh.histogram import HdrHistogram
 
         exact = self._exact or array("d")
-        self._count, self._total = len(exact), sum(exact)
-        self._low, self._high = (min(exact), max(exact)) if exact else (math.inf, -math.inf)
+        self._count, self._total, self._low, self._high = len(exact), 0.0, math.inf, -math.inf
         self._hist = HdrHistogram(1, _HIGHEST, _DIGITS)
         if exact:
-            # A million values, one record call per distinct microsecond count: the switch stays quick, so
-            # the consumer does not fall behind the workers while it happens.
             import numpy as np
 
-            micros = np.clip(np.rint(np.asarray(exact, dtype=np.float64) * _UNIT), 1, _HIGHEST).astype(np.int64)
-            distinct, counts = np.unique(micros, return_counts=True)
-            for value, count in zip(distinct.tolist(), counts.tolist(), strict=True):
-                self._hist.record_value(value, count)
+            data = np.frombuffer(exact, dtype=np.float64)
+            self._total, self._low, self._high = float(data.sum()), float(data.min()), float(data.max())
+            self._record_many(data)
         self._exact = None
         self.append = self._record
+
+    def _record_many(self, values: Any) -> None:
+        # A million values, one record call per distinct microsecond count: the switch stays quick, so the
+        # consumer does not fall behind the workers while it happens.
+        import numpy as np
+
+        micros = np.clip(np.rint(np.asarray(values, dtype=np.float64) * _UNIT), 1, _HIGHEST).astype(np.int64)
+        distinct, counts = np.unique(micros, return_counts=True)
+        for value, count in zip(distinct.tolist(), counts.tolist(), strict=True):
+            self._hist.record_value(value, count)
 
     def _record(self, value: float) -> None:
         self._count += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,11 @@ class Emitter:
                 return
             batch, self.buffer = self.buffer, []
         self._send(batch)
+
+    def ok_recorder(self, name: str) -> Callable[[float, float, float], None] | None:
+        """A cheaper way to record a successful single-action iteration ``(start, duration, action's duration)``,
+        when this emitter has one (rows travel whole: none)."""
+        return None
 
     def _send(self, batch: list[RawResult] | dict[str, Any]) -> None:
         self.credits.acquire()

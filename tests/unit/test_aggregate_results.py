@@ -209,3 +209,84 @@ def test_reports_come_about_once_a_second() -> None:
     emitter._last_report -= aggregate.REPORT_SECONDS
     emitter.flush()
     assert len(queue.items) == 1 and queue.items[0]["count"] == 1
+
+
+def _closed_loop_iterations(count: int) -> list[RawResult]:
+    """HTTP-like closed-loop iterations: mostly one successful action, some failed, some with idle time or a
+    second action (no start lag: the closed loop has none)."""
+    rng = random.Random(11)
+    out: list[RawResult] = []
+    for i in range(count):
+        start = ORIGIN + i * 0.0007 + rng.random() * 0.0005
+        took = rng.uniform(0.0001, 0.003)
+        actions = [_action("http.get", start, took)]
+        error: list[str] = []
+        idle = 0.0
+        if i % 13 == 0:
+            actions[0]["failed"] = True
+            error = ["StatusCodeError", "503", "tb"]
+        elif i % 29 == 0:
+            idle = 0.0005
+        elif i % 31 == 0:
+            actions.append(_action("http.get", start + took, 0.001))  # "http.get (x2)"
+        out.append((i + 1, start, took + rng.uniform(0, 0.00002), idle, error, None, actions, None))
+    return out
+
+
+def _plain(result: RawResult) -> bool:
+    _n, _start, _duration, idle, error, _output, actions, _lag = result
+    return not error and not idle and len(actions) == 1 and not actions[0]["children"]
+
+
+def test_successes_recorded_in_columns_fold_as_their_rows() -> None:
+    # The worker's cheap path (ok_recorder: three columns, folded once per report) against every result
+    # emitted whole: the same table, seconds and SLA verdicts.
+    results = sorted(_closed_loop_iterations(4000), key=lambda r: r[1] + r[2] + r[3])
+    runs = []
+    for columns in (False, True):
+        queue = _Collect()
+        emitter = AggregatingEmitter(queue, queue)
+        emitter.start(ORIGIN)
+        record = emitter.ok_recorder("http.get")
+        assert record is not None
+        for n, result in enumerate(results):
+            if columns and _plain(result):
+                action = result[6][0]
+                record(result[1], result[2], action["finished_at"] - action["started_at"])
+            else:
+                emitter.emit(result)
+            if n % 997 == 0:
+                queue.items.append(_report(emitter, through=result[1] + result[2] + result[3] - ORIGIN))
+        emitter.flush(final=True)
+        intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=1)
+        intake.origin = ORIGIN
+        records = []
+        for report in queue.items:
+            intake.take(report)
+            records += intake.complete()
+        records += intake.complete(final=True)
+        runs.append((intake, records))
+    (whole, whole_records), (cols, cols_records) = runs
+    assert sum(1 for r in results if _plain(r)) > 3000
+    want, got = whole.stats.to_dict(), cols.stats.to_dict()
+    assert [name for name, _ in _rows(got)] == [name for name, _ in _rows(want)] == [
+        "http.get", "http.get (x2)", "total", "> duration", "> idle_duration"]
+    for (name, mine), (_, theirs) in zip(_rows(got), _rows(want), strict=True):
+        assert mine.pop("success") == theirs.pop("success"), name
+        assert mine == pytest.approx(theirs, rel=1e-9), name
+    assert cols.stats.first_start == whole.stats.first_start and cols.stats.last_end == whole.stats.last_end
+    assert [r["detail"] for r in cols.sla.results()] == [r["detail"] for r in whole.sla.results()]
+    assert len(cols_records) == len(whole_records) > 2
+    for mine, theirs in zip(cols_records, whole_records, strict=True):
+        assert {k: mine[k] for k in ("s", "n", "failed", "ok_n")} == {k: theirs[k] for k in ("s", "n", "failed",
+                                                                                         "ok_n")}
+        assert mine["busy"] == pytest.approx(theirs["busy"], rel=1e-9)
+        assert mine["a"].keys() == theirs["a"].keys()
+        for name, (total, count) in theirs["a"].items():
+            assert mine["a"][name] == [pytest.approx(total, rel=1e-9), count], name
+
+
+def test_an_open_loop_records_every_result_whole() -> None:
+    # Each end in an open loop updates the in-flight peak: no column recorder there.
+    emitter = AggregatingEmitter(_Collect(), _Collect(), started=[0], worker_id=0)
+    assert emitter.ok_recorder("http.get") is None
