@@ -3,8 +3,10 @@
 nginx (Debian package, installed if missing) answers ``return 200`` on a free
 port of 127.0.0.1. squall and Rally run the same v1 task file; Locust
 (FastHttpUser, 2 processes, its own venv) and wrk (``-t1 -c10``, the limit)
-hit the same nginx in the same run. The table goes to stdout and into
-bench/RESULTS.md.
+hit the same nginx in the same run. squall runs three ways: rows (the default),
+``--results aggregate``, and aggregate with one load process (``max_cpu_count:
+1``: on a 2-core machine the other core is nginx's, as it is with wrk -t1).
+The table goes to stdout and into bench/RESULTS.md.
 
     python bench/bench_http.py [--times 100000] [--rally-times 10000] [--repeat 3]
 """
@@ -163,11 +165,11 @@ def main() -> None:
         work = Path(tmp)
         nginx, port = start_nginx(work)
         try:
-            def task(times: int) -> Path:
-                path = work / f"http-{times}.json"
+            def task(times: int, **runner: Any) -> Path:
+                path = work / f"http-{times}-{len(runner)}.json"
                 path.write_text(json.dumps({"HttpRequests.check_request": [{
                     "args": {"url": f"http://127.0.0.1:{port}/", "method": "GET", "status_code": 200},
-                    "runner": {"type": "constant", "times": times, "concurrency": 10},
+                    "runner": {"type": "constant", "times": times, "concurrency": 10, **runner},
                     "sla": {"failure_rate": {"max": 0}},
                 }]}))
                 return path
@@ -175,14 +177,18 @@ def main() -> None:
             squall = Squall(work)
             # This machine is shared and noisy (wrk alone moves by a third within minutes): each squall run has a
             # wrk run just before it, and its share of wrk is taken against that one; the median run counts.
-            rows_runs, aggregate_runs = [], []
+            rows_runs, aggregate_runs, one_runs = [], [], []
             for _ in range(opts.repeat):
                 limit_now = wrk_run(port, 5)
                 rows_runs.append((*squall.run(task(opts.times)), limit_now))
                 limit_now = wrk_run(port, 5)
                 aggregate_runs.append((*squall.run(task(opts.times), "--results", "aggregate"), limit_now))
+                limit_now = wrk_run(port, 5)
+                one_runs.append((*squall.run(task(opts.times, max_cpu_count=1), "--results", "aggregate"),
+                                 limit_now))
             s_meas, s_wl, s_wrk = median_of(rows_runs)
             a_meas, a_wl, a_wrk = median_of(aggregate_runs)
+            o_meas, o_wl, o_wrk = median_of(one_runs)
             r_meas, r_wl = Rally(work).run(task(opts.rally_times))
             locust = sorted((locust_run(port, work) for _ in range(opts.repeat)),
                             key=lambda run: run["rate"])[opts.repeat // 2]
@@ -190,7 +196,7 @@ def main() -> None:
         finally:
             nginx.terminate()
             nginx.wait()
-    s_rate, r_rate, a_rate = rate_of(s_wl), rate_of(r_wl), rate_of(a_wl)
+    s_rate, r_rate, a_rate, o_rate = rate_of(s_wl), rate_of(r_wl), rate_of(a_wl), rate_of(o_wl)
     lines = [f"nginx (`return 200`, one worker) on 127.0.0.1; 10 connections or users each. squall {opts.times:,} "
              f"requests, Rally {opts.rally_times:,}, Locust 15 s, wrk 10 s; squall and Locust: the median of "
              f"{opts.repeat} runs. CPU: user + system seconds of the "
@@ -199,7 +205,7 @@ def main() -> None:
              "| tool | requests/s | of wrk | CPU µs / request | failed | peak memory (MB) |",
              "|---|---:|---:|---:|---:|---:|"]
     limit = wrk["rate"] if wrk else None
-    wrk_rates = sorted(run[2]["rate"] for run in (*rows_runs, *aggregate_runs) if run[2])
+    wrk_rates = sorted(run[2]["rate"] for run in (*rows_runs, *aggregate_runs, *one_runs) if run[2])
 
     def row(name: str, rate: float, cpu_us: float, failed: Any, mem: str,
             beside: dict[str, float] | None = None) -> str:
@@ -213,6 +219,9 @@ def main() -> None:
     lines.append(row("squall, --results aggregate (figures a second per worker, no rows)", a_rate,
                      a_meas["cpu"] / a_wl["total_iteration_count"] * 1e6, a_wl["failed_iteration_count"],
                      f"{a_meas['peak_mb']:,.1f}", a_wrk))
+    lines.append(row("squall, --results aggregate, runner max_cpu_count 1 (one load process, as wrk -t1)", o_rate,
+                     o_meas["cpu"] / o_wl["total_iteration_count"] * 1e6, o_wl["failed_iteration_count"],
+                     f"{o_meas['peak_mb']:,.1f}", o_wrk))
     lines.append(row("Rally 5.1.1 (the same task file)", r_rate, r_meas["cpu"] / r_wl["total_iteration_count"] * 1e6,
                      r_wl["failed_iteration_count"], f"{r_meas['peak_mb']:,.1f}"))
     lines.append(row("Locust 2.47 FastHttpUser, --processes 2", locust["rate"],
@@ -223,7 +232,8 @@ def main() -> None:
         lines += ["", f"wrk just before each squall run: {wrk_rates[0]:,.0f} to {wrk_rates[-1]:,.0f} requests/s; a "
                   "squall row's share of wrk is against the wrk run just before it (the rest: against the wrk row)."]
     lines += ["", f"squall / Locust: {s_rate / locust['rate']:.2f}x with rows, {a_rate / locust['rate']:.2f}x with "
-              f"--results aggregate (Locust and wrk keep no per-request rows either); squall / Rally: "
+              f"--results aggregate (Locust and wrk keep no per-request rows either), {o_rate / locust['rate']:.2f}x "
+              "with one load process; squall / Rally: "
               f"{s_rate / r_rate:.2f}x."]
     print(write_section("bench/bench_http.py", "\n".join(lines)))
 
