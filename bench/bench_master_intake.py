@@ -2,7 +2,7 @@
 aggregated, in both result modes, on SQLite and on PostgreSQL.
 
 Synthetic workers (forked processes) send ready-made results through the same queue, credits and
-consumer (``squall.task.engine.ResultConsumer``: statistics, live SLA, database chunks, progress) as a real
+consumer (``squall.task.consumer.ResultConsumer``: statistics, live SLA, database chunks, progress) as a real
 load, as fast as the consumer accepts them, so squall's own process is the only bottleneck:
 
 - ``rows``: batches of 512 iterations, each with one atomic action (an HTTP request's shape);
@@ -35,7 +35,7 @@ from results import write_section  # noqa: E402
 from squall.storage import repo  # noqa: E402
 from squall.storage.db import Database  # noqa: E402
 from squall.task.aggregate import AggregatingEmitter  # noqa: E402
-from squall.task.engine import ResultConsumer  # noqa: E402
+from squall.task.consumer import ResultConsumer  # noqa: E402
 from squall.task.runner import Schedule  # noqa: E402
 from squall.task.sla import SLAChecker  # noqa: E402
 

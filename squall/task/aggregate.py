@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 import time
-from array import array
 from collections.abc import Callable
 from typing import Any
 
 from squall.task import stats_wire
 from squall.task.atomic import flatten
+from squall.task.ok_columns import OkColumns
 from squall.task.stats import LATE_SECONDS, WorkloadStats
 from squall.task.values import Values
 from squall.task.worker_base import Emitter, RawResult
@@ -82,31 +82,6 @@ class SecondBin:
             self.errors[kind] = self.errors.get(kind, 0) + count
 
 
-class OkBlock:
-    """Successful iterations of one atomic action (no children, output, idle time or start lag), recorded as
-    three columns of doubles: start, duration, the action's duration. At tens of thousands of iterations a
-    second this is what a worker can afford per iteration; the fold into figures happens once per report, on
-    whole columns."""
-
-    __slots__ = ("name", "starts", "durations", "took")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.starts, self.durations, self.took = array("d"), array("d"), array("d")
-
-    def record(self, started: float, duration: float, took: float) -> None:
-        """One iteration: its start timestamp, its duration and its action's (``finished_at - started_at``)."""
-        self.starts.append(started)
-        self.durations.append(duration)
-        self.took.append(took)
-
-    def take(self) -> tuple[array[float], array[float], array[float]]:
-        """The columns recorded so far; the block starts empty again."""
-        columns = self.starts, self.durations, self.took
-        self.starts, self.durations, self.took = array("d"), array("d"), array("d")
-        return columns
-
-
 def new_summary() -> dict[str, Any]:
     """Empty SLA figures: what every criterion that supports aggregate mode reads."""
     return {"count": 0, "failed": 0, "ok_count": 0, "ok_sum": 0.0, "ok_min": None, "ok_max": None, "max": 0.0,
@@ -127,7 +102,7 @@ class AggregatingEmitter(Emitter):
         self._started = started  # this process's open-loop started counts, for the in-flight peak
         self._worker_id = worker_id
         self._ended = 0  # every iteration this process emitted
-        self._blocks: dict[str, OkBlock] = {}  # by action name
+        self._blocks: dict[str, OkColumns] = {}  # by action name
         self._reset()
         self._last_report = time.monotonic()
 
@@ -141,14 +116,15 @@ class AggregatingEmitter(Emitter):
         self.seconds: dict[int, SecondBin] = {}
         self.errors: dict[str, int] = {}
 
-    def ok_recorder(self, name: str) -> Callable[[float, float, float], None] | None:
+    def ok_recorder(self, name: str) -> Callable[[int, float, float, float], None] | None:
         """A closed loop's recorder of successful iterations of one atomic action ``name`` (see
-        :class:`OkBlock`); only for a caller that also calls :meth:`flush` from its thread (an event loop)."""
+        :class:`~squall.task.ok_columns.OkColumns`), folded at each report; only for a caller that also calls
+        :meth:`flush` from its thread (an event loop)."""
         if self._started is not None:  # open loop: each end updates the in-flight peak
             return None
         block = self._blocks.get(name)
         if block is None:
-            block = self._blocks[name] = OkBlock(name)
+            block = self._blocks[name] = OkColumns(name)
         return block.record
 
     def emit(self, result: RawResult) -> None:
@@ -197,15 +173,16 @@ class AggregatingEmitter(Emitter):
             found = self.seconds[second] = SecondBin()
         return found
 
-    def _fold_block(self, block: OkBlock) -> None:
+    def _fold_block(self, block: OkColumns) -> None:
         # _fold of every iteration in the block, on columns.
         import numpy as np
 
-        starts, durations, took = (np.frombuffer(column, dtype=np.float64) for column in block.take())
+        name, _numbers, *columns = block.take()
+        starts, durations, finished = (np.frombuffer(column, dtype=np.float64) for column in columns)
         count = len(durations)
         if not count:
             return
-        name = block.name
+        took = finished - starts
         self.stats.add_ok_block(name, starts, durations, took)
         seconds = np.floor(starts + durations - self.origin).astype(np.int64)
         for second in np.unique(seconds).tolist():

@@ -170,7 +170,7 @@ class AsyncWorker(WorkerBase):
             duration = perf_counter() - started
             try:
                 if exc is None and record_ok is not None:
-                    record_ok(timestamp, duration, wall() - timestamp)
+                    record_ok(index + 1, timestamp, duration, wall())
                     then()
                     return
                 action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,

@@ -90,6 +90,7 @@ class WorkerPool:
             credits=_CTX.Semaphore(_CREDITS),
             ready=_CTX.Barrier(len(schedule.slots) + 1, action=self._start_clock),
             clock=_CTX.RawValue("d", 0.0),
+            row_columns=True,
         )
         self._spec = (scenario_name, args, context)
         self.processes: list[Any] = []

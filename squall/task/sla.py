@@ -69,6 +69,10 @@ class SLAChecker:
         ]
         self.extra: list[dict[str, Any]] = []
 
+    def judges_from_sums(self) -> bool:
+        """Whether every criterion can take figures (:meth:`add_summary`) instead of each iteration."""
+        return all(getattr(criterion, "AGGREGATE", False) for criterion in self.criteria)
+
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         """Feed one iteration to every criterion; False once any fails."""
         ok = True

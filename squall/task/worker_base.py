@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from squall import registry
+from squall.task.ok_columns import OkColumns
 from squall.task.runner import Schedule
 from squall.task.scenario import Scenario
 
@@ -56,6 +57,7 @@ class SharedState:
     credits: Any  # Semaphore: one per batch in flight
     ready: Any  # Barrier: the parent and every worker, ready to load
     clock: Any  # RawValue('d'): time.monotonic() of the load's start, set as the barrier opens
+    row_columns: bool = False  # rows may travel as OkColumns (the parent's consumer takes them)
 
     @property
     def t0(self) -> float:
@@ -64,13 +66,20 @@ class SharedState:
 
 
 class Emitter:
-    """Collects results and sends them to the parent in batches."""
+    """Collects results and sends them to the parent in batches.
 
-    def __init__(self, q: Any, credits: Any) -> None:
+    A batch is a list of results; with ``columns``, a batch that holds
+    :class:`~squall.task.ok_columns.OkColumns` too is ``{"kind": "rows",
+    "whole": [result...], "ok": [columns...]}``.
+    """
+
+    def __init__(self, q: Any, credits: Any, columns: bool = False) -> None:
         self.queue = q
         self.credits = credits
         self.lock = threading.Lock()
         self.buffer: list[RawResult] = []
+        self.columns = columns
+        self._blocks: dict[str, OkColumns] = {}  # by action name
 
     def emit(self, result: RawResult) -> None:
         """Queue one result; a full batch goes to the parent at once."""
@@ -78,13 +87,17 @@ class Emitter:
             self.buffer.append(result)
             if len(self.buffer) < BATCH:
                 return
-            batch, self.buffer = self.buffer, []
-        self._send(batch)
+        self.flush()
 
-    def ok_recorder(self, name: str) -> Callable[[float, float, float], None] | None:
-        """A cheaper way to record a successful single-action iteration ``(start, duration, action's duration)``,
-        when this emitter has one (rows travel whole: none)."""
-        return None
+    def ok_recorder(self, name: str) -> Callable[[int, float, float, float], None] | None:
+        """Where an event loop records the successful iterations of one atomic action ``name`` as columns
+        (:meth:`OkColumns.record`), when this emitter takes columns; its :meth:`flush` must run on that loop."""
+        if not self.columns:
+            return None
+        block = self._blocks.get(name)
+        if block is None:
+            block = self._blocks[name] = OkColumns(name, BATCH, self.flush)
+        return block.record
 
     def _send(self, batch: list[RawResult] | dict[str, Any]) -> None:
         self.credits.acquire()
@@ -97,7 +110,10 @@ class Emitter:
         """Send what is buffered (``final``: the last call, after the load)."""
         with self.lock:
             batch, self.buffer = self.buffer, []
-        if batch:
+            columns = [block.take() for block in self._blocks.values() if len(block)]
+        if columns:
+            self._send({"kind": "rows", "whole": batch, "ok": columns})
+        elif batch:
             self._send(batch)
 
 
@@ -125,7 +141,7 @@ class WorkerBase:
             self.emitter: Emitter = AggregatingEmitter(shared.queue, shared.credits,
                                                        shared.started_open if open_loop else None, worker_id)
         else:
-            self.emitter = Emitter(shared.queue, shared.credits)
+            self.emitter = Emitter(shared.queue, shared.credits, columns=shared.row_columns)
         self.deadline: float | None = None
 
     def start_clock(self) -> None:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
 
 from squall.api import API
 from squall.storage import repo
 from squall.storage.db import Database
 from tests.conftest import CLI
-from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+from tests.functional.helpers import counting_server, iterations, only_workload, run_task, v2_task
 
 SLA = {"failure_rate": {"max": 50}, "max_avg_duration": 1.0, "max_seconds_per_iteration": 5.0}
 
@@ -72,59 +67,26 @@ def test_an_open_loop_in_figures_keeps_its_schedule_and_says_how_late(api: API) 
     assert all(s["fs"] is not None for s in seconds)
 
 
-class _CountingHandler(BaseHTTPRequestHandler):
-    """Keep-alive HTTP/1.1: ``/fail`` answers 503, anything else 200; every request is counted by path."""
-
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # the head and the body are two writes: no delayed-ACK wait between them
-    seen: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def do_GET(self) -> None:  # noqa: N802 - the handler's API
-        with self.lock:
-            self.seen[self.path] += 1
-        self.send_response(503 if self.path == "/fail" else 200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
-
-
-@pytest.fixture()
-def counting_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def test_an_http_load_in_figures_counts_every_request_the_server_saw(api: API, counting_server: str) -> None:
+def test_an_http_load_in_figures_counts_every_request_the_server_saw(api: API) -> None:
     # The callback path's successes are recorded in columns by the workers, its failures whole: together they
     # must count what the server answered, request for request, and tell the table rows tell.
     from squall.platforms.http.scenarios import CheckRandomRequest
 
-    args = {"status_code": 200, "requests": [{"url": f"{counting_server}/ok", "method": "GET"},
-                                             {"url": f"{counting_server}/fail", "method": "GET"}]}
-    assert CheckRandomRequest.fast_iteration(args) is not None
-    text = v2_task("HttpRequests.check_random_request", args, runner={"constant": {"times": 3000, "concurrency": 4}},
-                   sla={"failure_rate": {"max": 100}})
     runs = {}
-    for mode in ("rows", "aggregate"):
-        before = Counter(_CountingHandler.seen)
-        wl = only_workload(run_task(api, text, results=mode))
-        answered = Counter(_CountingHandler.seen)
-        answered.subtract(before)
-        assert wl["total_iteration_count"] == 3000 == answered["/ok"] + answered["/fail"], mode
-        assert wl["failed_iteration_count"] == answered["/fail"] and 0 < answered["/fail"] < 3000, mode
-        runs[mode] = wl
+    with counting_server() as (base, seen):
+        args = {"status_code": 200, "requests": [{"url": f"{base}/ok", "method": "GET"},
+                                                 {"url": f"{base}/fail", "method": "GET"}]}
+        assert CheckRandomRequest.fast_iteration(args) is not None
+        text = v2_task("HttpRequests.check_random_request", args,
+                       runner={"constant": {"times": 3000, "concurrency": 4}}, sla={"failure_rate": {"max": 100}})
+        for mode in ("rows", "aggregate"):
+            before = Counter(seen)
+            wl = only_workload(run_task(api, text, results=mode))
+            answered = Counter(seen)
+            answered.subtract(before)
+            assert wl["total_iteration_count"] == 3000 == answered["/ok"] + answered["/fail"], mode
+            assert wl["failed_iteration_count"] == answered["/fail"] and 0 < answered["/fail"] < 3000, mode
+            runs[mode] = wl
     rows, figures = runs["rows"], runs["aggregate"]
     assert _names(figures) == _names(rows)
     for wl in (rows, figures):

@@ -251,8 +251,7 @@ def test_successes_recorded_in_columns_fold_as_their_rows() -> None:
         assert record is not None
         for n, result in enumerate(results):
             if columns and _plain(result):
-                action = result[6][0]
-                record(result[1], result[2], action["finished_at"] - action["started_at"])
+                record(result[0], result[1], result[2], result[6][0]["finished_at"])
             else:
                 emitter.emit(result)
             if n % 997 == 0:

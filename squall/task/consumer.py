@@ -1,0 +1,214 @@
+"""The consumer: drains a workload's executor in squall's process.
+
+Each batch of results goes into the statistics, the live SLA check, the
+live metrics and database chunks (or, in aggregate mode, the intake of the
+workers' reports); progress and the abort request are checked twice a
+second. It runs in a thread below the load (:mod:`~squall.task.below_load`).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from typing import Any
+
+from squall import utils
+from squall.storage import repo
+from squall.storage.db import Database
+from squall.task.aggregate_intake import AggregateIntake
+from squall.task.below_load import run_below_the_load
+from squall.task.executor import Batch, Executor
+from squall.task.hook import HookRunResult
+from squall.task.metrics import WorkloadMetrics
+from squall.task.ok_columns import ok_rows, ok_summary
+from squall.task.sla import SLAChecker
+from squall.task.stats import WorkloadStats
+from squall.task.worker_base import RawResult
+
+CHUNK_SIZE = 2_000
+CHUNK_SECONDS = 2.0
+PROGRESS_SECONDS = 0.5
+ABORT_STATUSES = ("aborting", "soft_aborting")
+# Each stored iteration is a few containers the collector tracks; with the default 700 it walked every young one
+# about every 100 iterations (a tenth of this loop's CPU at 50,000 iterations/s). They are freed by reference
+# counting, so a rarer young pass costs nothing in memory.
+YOUNG_GC_THRESHOLD = 50_000
+
+
+def to_iteration(raw: RawResult | tuple[Any, ...]) -> dict[str, Any]:
+    """A worker's compact result as Rally's iteration dict (plus its number, and the Dask worker that ran it)."""
+    number, timestamp, duration, idle, error, output, atomics, lag = raw[:8]
+    it = {
+        "iteration": number,
+        "timestamp": timestamp,
+        "duration": duration,
+        "idle_duration": idle,
+        "error": error,
+        "output": output or {"additive": [], "complete": []},
+        "atomic_actions": atomics,
+    }
+    if lag is not None:
+        # Open loop: how late it started; the latency from its due time is start_lag + duration.
+        it["start_lag"] = lag
+    if len(raw) > 8:
+        it["worker"] = raw[8]
+    return it
+
+
+class ResultConsumer:
+    """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
+
+    def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: Executor,
+                 sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None) -> None:
+        self.db = db
+        self.metrics = metrics
+        self.task_uuid = task_uuid
+        self.workload_uuid = workload_uuid
+        self.pool = pool
+        self.sla = sla
+        self.abort_on_sla_failure = abort_on_sla_failure
+        self.stats = WorkloadStats()
+        self.aborted_on_sla = False
+        self.aborted_by_user = False
+        self._chunk: list[dict[str, Any]] = []
+        self._chunk_order = 0
+        self._interrupts = 0
+        self._sla_from_sums = self.sla.judges_from_sums()
+        #: Aggregate mode (``--results aggregate``): worker reports instead of rows.
+        self.intake = (AggregateIntake(self.stats, sla, pool.result_sources)
+                       if pool.schedule.results == "aggregate" else None)
+
+    def _flush(self, final: bool = False) -> None:
+        if self.intake is not None:
+            records = self.intake.complete(final)
+            if records:
+                repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
+        if self._chunk:
+            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
+            self._chunk_order += 1
+            self._chunk = []
+
+    def _progress(self) -> None:
+        repo.workload_update(self.db, self.workload_uuid, total_iteration_count=self.stats.count,
+                             failed_iteration_count=self.stats.failed)
+        if self.metrics is not None:
+            rate = self.pool.schedule.rate
+            target = rate.rate_at(time.monotonic() - self.pool.t0) if rate is not None else None
+            self.metrics.tick(self.pool.started_iterations, self.stats.count, target)
+        task = repo.task_get(self.db, self.task_uuid)
+        repo.task_update(self.db, self.task_uuid, heartbeat=utils.utcnow())
+        # A soft abort lets this workload finish; the engine skips the ones after it.
+        if task["status"] == "aborting" and not self.aborted_by_user:
+            self.aborted_by_user = True
+            self.pool.stop()
+
+    def _take_report(self, report: dict[str, Any]) -> None:
+        assert self.intake is not None
+        if not self.intake.take(report) and self.abort_on_sla_failure and not self.aborted_on_sla:
+            self.aborted_on_sla = True
+            self.pool.stop()
+        if self.metrics is not None:
+            self.metrics.summary(report["summary"])
+
+    def _take(self, batch: Batch) -> None:
+        if isinstance(batch, dict):
+            if batch.get("kind") != "rows":
+                self._take_report(batch)
+                return
+            self._take_whole(batch["whole"])
+            for name, numbers, starts, durations, finished in batch["ok"]:
+                self._take_ok_columns(name, numbers, starts, durations, finished)
+        else:
+            self._take_whole(batch)
+        self.stats.compact()
+        if len(self._chunk) >= CHUNK_SIZE:
+            self._flush()
+
+    def _take_whole(self, batch: list[RawResult]) -> None:
+        stats_add = self.stats.add_iteration
+        sla_add = self.sla.add_iteration
+        chunk = self._chunk
+        observe = self.metrics.iteration if self.metrics is not None else None
+        for raw in batch:
+            it = to_iteration(raw)
+            stats_add(it)
+            if observe is not None:
+                observe(it)
+            if not sla_add(it) and self.abort_on_sla_failure and not self.aborted_on_sla:
+                self.aborted_on_sla = True
+                self.pool.stop()
+            chunk.append(it)
+
+    def _take_ok_columns(self, name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> None:
+        # Successful single-action iterations sent as columns (see worker_base.OkColumns): the statistics and,
+        # when every criterion can judge from sums, the SLA take them whole; the chunk gets Rally's rows.
+        if not len(numbers):
+            return
+        import numpy as np
+
+        begun, took = np.frombuffer(starts, dtype=np.float64), np.frombuffer(finished, dtype=np.float64)
+        took = took - begun
+        spent = np.frombuffer(durations, dtype=np.float64)
+        self.stats.add_ok_block(name, begun, spent, took)
+        rows = ok_rows(name, numbers, starts, durations, finished)
+        if self._sla_from_sums:
+            verdict = self.sla.add_summary(ok_summary(name, spent, took))
+        else:
+            verdict = all([self.sla.add_iteration(it) for it in rows])
+        if not verdict and self.abort_on_sla_failure and not self.aborted_on_sla:
+            self.aborted_on_sla = True
+            self.pool.stop()
+        if self.metrics is not None:
+            for it in rows:
+                self.metrics.iteration(it)
+        self._chunk += rows
+
+    def on_hook_result(self, result: HookRunResult) -> None:
+        """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""
+        if self.metrics is not None:
+            self.metrics.hook(str(result.get("status", "")))
+        if not self.sla.add_hook_result(result) and self.abort_on_sla_failure and not self.aborted_on_sla:
+            self.aborted_on_sla = True
+            self.pool.stop()
+
+    def interrupt(self) -> None:
+        """Ctrl-C: first stop issuing iterations, on the second kill workers."""
+        self._interrupts += 1
+        self.aborted_by_user = True
+        repo.task_set_status_if(self.db, self.task_uuid, ("running",), "aborting")
+        if self._interrupts == 1:
+            self.pool.stop()
+        else:
+            self.pool.kill()
+
+    def consume(self) -> None:
+        """Run until every worker is done, in a thread that yields the CPU to the load
+        (:mod:`~squall.task.below_load`); Ctrl-C is turned into an abort."""
+        # What exists before the load (the engine, SQLAlchemy, the plugins) lives on: the collector's full
+        # passes over it cost a third of this loop's CPU at high rates, so they are spared it until the end.
+        gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_GC_THRESHOLD, *thresholds[1:])
+        if self.intake is not None:
+            self.intake.origin = self.pool.started_at
+        try:
+            run_below_the_load(self._consume, self.interrupt, self.pool.kill)
+        finally:
+            gc.set_threshold(*thresholds)
+            gc.unfreeze()
+
+    def _consume(self) -> None:
+        last_flush = last_progress = time.monotonic()
+        while not self.pool.finished:
+            batch = self.pool.receive()
+            if batch:
+                self._take(batch)
+            now = time.monotonic()
+            if now - last_flush >= CHUNK_SECONDS:
+                self._flush()
+                last_flush = now
+            if now - last_progress >= PROGRESS_SECONDS:
+                self._progress()
+                last_progress = now
+        self._flush(final=True)
+        self.pool.join()

@@ -1,0 +1,77 @@
+"""Successful single-action iterations as columns: what a worker can afford per iteration at tens of thousands
+of iterations a second.
+
+Most iterations of an HTTP load are alike: no error, no output, no idle time,
+one atomic action without children. A worker's event loop records each of
+them as four numbers (:class:`OkColumns`: number, start, duration, the
+action's end) instead of a result tuple with an action dict, and sends the
+columns with the next batch. Squall's process folds them into the statistics
+and the SLA as whole columns (numpy) and gives the database the same
+Rally-shaped rows as before (:func:`ok_rows`). Aggregate mode folds the same
+columns in the worker, once per report.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+#: What travels: (action name, numbers, starts, durations, the action's ends).
+Wire = tuple[str, "array[int]", "array[float]", "array[float]", "array[float]"]
+
+
+class OkColumns:
+    """Successful iterations of one atomic action, recorded as four columns.
+
+    Only for one thread that also takes the columns (an event loop): there is
+    no lock. ``on_full`` is called once ``limit`` iterations are recorded.
+    """
+
+    __slots__ = ("name", "numbers", "starts", "durations", "finished", "limit", "on_full")
+
+    def __init__(self, name: str, limit: int = sys.maxsize, on_full: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self.limit = limit
+        self.on_full = on_full
+        self.numbers: array[int] = array("q")
+        self.starts: array[float] = array("d")
+        self.durations: array[float] = array("d")
+        self.finished: array[float] = array("d")
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def record(self, number: int, started: float, duration: float, finished: float) -> None:
+        """One iteration: its number (1-based), start timestamp, duration and its action's end timestamp."""
+        self.numbers.append(number)
+        self.starts.append(started)
+        self.durations.append(duration)
+        self.finished.append(finished)
+        if len(self.numbers) >= self.limit and self.on_full is not None:
+            self.on_full()
+
+    def take(self) -> Wire:
+        """The columns recorded so far (picklable); the block starts empty again."""
+        wire = (self.name, self.numbers, self.starts, self.durations, self.finished)
+        self.numbers, self.starts, self.durations, self.finished = array("q"), array("d"), array("d"), array("d")
+        return wire
+
+
+def ok_rows(name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> list[dict[str, Any]]:
+    """Rally's iteration dicts of a block: what the worker would have sent as whole results."""
+    return [{"iteration": number, "timestamp": start, "duration": duration, "idle_duration": 0.0, "error": [],
+             "output": {"additive": [], "complete": []},
+             "atomic_actions": [{"name": name, "started_at": start, "finished_at": end, "failed": False,
+                                 "children": []}]}
+            for number, start, duration, end in zip(numbers, starts, durations, finished, strict=True)]
+
+
+def ok_summary(name: str, durations: Any, took: Any) -> dict[str, Any]:
+    """The SLA figures of a block (numpy arrays of durations and of the action's durations), in the shape of
+    :func:`squall.task.aggregate.new_summary`."""
+    count = len(durations)
+    low, high = float(durations.min()), float(durations.max())
+    return {"count": count, "failed": 0, "ok_count": count, "ok_sum": float(durations.sum()), "ok_min": low,
+            "ok_max": high, "max": high, "atomics_ok": {name: [float(took.sum()), count]}}
