@@ -177,9 +177,11 @@ def task_tree(db: Database, uuid: str) -> dict[str, Any]:
 
 # -- iteration data ----------------------------------------------------------
 def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
-              iterations: list[dict[str, Any]]) -> None:
-    """Store one chunk of iteration results (and its columns)."""
-    columns = columns_of(iterations)
+              iterations: list[dict[str, Any]], columns: dict[str, Any] | None = None) -> None:
+    """Store one chunk of iteration results and its columns (computed here unless given: see
+    :class:`~squall.storage.columns.ChunkColumns`)."""
+    if columns is None:
+        columns = columns_of(iterations)
     with db.transaction() as conn:
         conn.execute(insert(workload_data).values(
             workload_uuid=workload_uuid, task_uuid=task_uuid, chunk_order=order,

@@ -14,6 +14,7 @@ from typing import Any
 
 from squall import utils
 from squall.storage import repo
+from squall.storage.columns import ChunkColumns
 from squall.storage.db import Database
 from squall.task.aggregate_intake import AggregateIntake
 from squall.task.below_load import run_below_the_load
@@ -71,6 +72,7 @@ class ResultConsumer:
         self.aborted_on_sla = False
         self.aborted_by_user = False
         self._chunk: list[dict[str, Any]] = []
+        self._columns = ChunkColumns()  # the chunk's, built as it fills
         self._chunk_order = 0
         self._interrupts = 0
         self._sla_from_sums = self.sla.judges_from_sums()
@@ -84,7 +86,9 @@ class ResultConsumer:
             if records:
                 repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
         if self._chunk:
-            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
+            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk,
+                           self._columns.result())
+            self._columns = ChunkColumns()
             self._chunk_order += 1
             self._chunk = []
 
@@ -127,7 +131,7 @@ class ResultConsumer:
     def _take_whole(self, batch: list[RawResult]) -> None:
         stats_add = self.stats.add_iteration
         sla_add = self.sla.add_iteration
-        chunk = self._chunk
+        rows = []
         observe = self.metrics.iteration if self.metrics is not None else None
         for raw in batch:
             it = to_iteration(raw)
@@ -137,7 +141,9 @@ class ResultConsumer:
             if not sla_add(it) and self.abort_on_sla_failure and not self.aborted_on_sla:
                 self.aborted_on_sla = True
                 self.pool.stop()
-            chunk.append(it)
+            rows.append(it)
+        self._chunk += rows
+        self._columns.add(rows)
 
     def _take_ok_columns(self, name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> None:
         # Successful single-action iterations sent as columns (see worker_base.OkColumns): the statistics and,
@@ -162,6 +168,7 @@ class ResultConsumer:
             for it in rows:
                 self.metrics.iteration(it)
         self._chunk += rows
+        self._columns.add_successes(name, begun.tolist(), spent.tolist(), took.tolist())
 
     def on_hook_result(self, result: HookRunResult) -> None:
         """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""

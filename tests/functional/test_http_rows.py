@@ -8,6 +8,9 @@ from typing import Any
 
 from squall.api import API
 from squall.platforms.http.scenarios import CHECK_ACTION
+from squall.storage import repo
+from squall.storage.columns import columns_of
+from squall.storage.db import Database
 from squall.task.stats import WorkloadStats
 from tests.functional.helpers import counting_server, iterations, only_workload, run_task, v2_task
 
@@ -56,5 +59,9 @@ def test_every_request_the_server_answered_is_a_row_and_the_table_is_the_rows_ta
                         assert math.isclose(got[key], value, rel_tol=1e-9), (name, key)
                     else:
                         assert got[key] == value, (name, key)
+            # The columns stored beside each chunk, built as it filled, are the chunk's columns.
+            db = Database()
+            stored = list(repo.chunk_columns(db, wl["uuid"]))
+            assert stored and all(cols == columns_of(repo.chunk_by_id(db, chunk_id)) for chunk_id, cols in stored)
             assert [r["criterion"] for r in wl["sla_results"]["sla"]] == list(sla)
             assert all(r["success"] for r in wl["sla_results"]["sla"]), wl["sla_results"]
