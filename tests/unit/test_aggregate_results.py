@@ -14,27 +14,12 @@ from squall.task.aggregate_intake import AggregateIntake
 from squall.task.sla import SLAChecker, needs_rows
 from squall.task.stats import WorkloadStats
 from squall.task.worker_base import RawResult
+from tests.unit.helpers import CollectingQueue
 
 ORIGIN = 1_800_000_000.0  # the load's start, epoch seconds
 SLA = {"failure_rate": {"max": 10}, "max_avg_duration": 0.05, "max_seconds_per_iteration": 0.2,
        "max_avg_duration_per_atomic": {"create": 0.02, "list": 0.01}, "performance_degradation":
        {"max_degradation": 100000}}
-
-
-class _Collect:
-    """The worker's result queue, kept in this process."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-
-    def put(self, item: Any) -> None:
-        self.items.append(item)
-
-    def acquire(self) -> None:
-        """Credits: none needed here."""
-
-    def release(self) -> None:
-        """Credits: none needed here."""
 
 
 def _action(name: str, start: float, took: float, failed: bool = False,
@@ -81,7 +66,7 @@ def _rows_mode(results: list[RawResult]) -> tuple[WorkloadStats, SLAChecker]:
 def _aggregate_mode(results: list[RawResult], workers: int = 3) -> tuple[AggregateIntake, list[dict[str, Any]]]:
     """The results spread over ``workers`` emitters that report at random moments, merged by one intake."""
     rng = random.Random(3)
-    queue = _Collect()
+    queue = CollectingQueue()
     emitters = [AggregatingEmitter(queue, queue, started=[0] * workers, worker_id=k) for k in range(workers)]
     for emitter in emitters:
         emitter.start(ORIGIN)
@@ -95,10 +80,15 @@ def _aggregate_mode(results: list[RawResult], workers: int = 3) -> tuple[Aggrega
             queue.items.append(_report(emitter, through=result[1] + result[2] + result[3] - ORIGIN))
     for emitter in emitters:
         emitter.flush(final=True)
-    intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=workers)
+    return _intake(queue.items, workers)
+
+
+def _intake(reports: list[dict[str, Any]], sources: int) -> tuple[AggregateIntake, list[dict[str, Any]]]:
+    """squall's side: the reports merged in the order they came, and the seconds it stored."""
+    intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=sources)
     intake.origin = ORIGIN
     records = []
-    for report in queue.items:
+    for report in reports:
         intake.take(report)
         records += intake.complete()
     records += intake.complete(final=True)
@@ -171,7 +161,7 @@ def test_each_second_counts_the_iterations_that_ended_in_it() -> None:
 
 
 def test_a_second_is_stored_only_once_every_worker_reported_past_it() -> None:
-    queue = _Collect()
+    queue = CollectingQueue()
     fast, slow = (AggregatingEmitter(queue, queue, worker_id=k) for k in range(2))
     for emitter in (fast, slow):
         emitter.start(ORIGIN)
@@ -192,7 +182,7 @@ def test_a_second_is_stored_only_once_every_worker_reported_past_it() -> None:
 
 
 def _report(emitter: AggregatingEmitter, through: float) -> dict[str, Any]:
-    queue: _Collect = emitter.queue
+    queue: CollectingQueue = emitter.queue
     emitter.flush(final=True)
     report = queue.items.pop()
     report["through"] = through
@@ -200,7 +190,7 @@ def _report(emitter: AggregatingEmitter, through: float) -> dict[str, Any]:
 
 
 def test_reports_come_about_once_a_second() -> None:
-    queue = _Collect()
+    queue = CollectingQueue()
     emitter = AggregatingEmitter(queue, queue)
     emitter.start(ORIGIN)
     emitter.emit((1, ORIGIN, 0.01, 0.0, [], None, [], None))
@@ -244,7 +234,7 @@ def test_successes_recorded_in_columns_fold_as_their_rows() -> None:
     results = sorted(_closed_loop_iterations(4000), key=lambda r: r[1] + r[2] + r[3])
     runs = []
     for columns in (False, True):
-        queue = _Collect()
+        queue = CollectingQueue()
         emitter = AggregatingEmitter(queue, queue)
         emitter.start(ORIGIN)
         record = emitter.ok_recorder("http.get")
@@ -257,14 +247,7 @@ def test_successes_recorded_in_columns_fold_as_their_rows() -> None:
             if n % 997 == 0:
                 queue.items.append(_report(emitter, through=result[1] + result[2] + result[3] - ORIGIN))
         emitter.flush(final=True)
-        intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=1)
-        intake.origin = ORIGIN
-        records = []
-        for report in queue.items:
-            intake.take(report)
-            records += intake.complete()
-        records += intake.complete(final=True)
-        runs.append((intake, records))
+        runs.append(_intake(queue.items, 1))
     (whole, whole_records), (cols, cols_records) = runs
     assert sum(1 for r in results if _plain(r)) > 3000
     want, got = whole.stats.to_dict(), cols.stats.to_dict()
@@ -287,5 +270,5 @@ def test_successes_recorded_in_columns_fold_as_their_rows() -> None:
 
 def test_an_open_loop_records_every_result_whole() -> None:
     # Each end in an open loop updates the in-flight peak: no column recorder there.
-    emitter = AggregatingEmitter(_Collect(), _Collect(), started=[0], worker_id=0)
+    emitter = AggregatingEmitter(CollectingQueue(), CollectingQueue(), started=[0], worker_id=0)
     assert emitter.ok_recorder("http.get") is None

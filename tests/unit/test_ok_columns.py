@@ -3,24 +3,12 @@ would have been."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from squall.task.consumer import to_iteration
 from squall.task.ok_columns import ok_rows, ok_summary
 from squall.task.worker_base import BATCH, Emitter, RawResult
-
-
-class _Queue:
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-
-    def put(self, item: Any) -> None:
-        self.items.append(item)
-
-    def acquire(self) -> None:
-        """Credits: none needed here."""
+from tests.unit.helpers import CollectingQueue
 
 
 def _whole(number: int) -> RawResult:
@@ -31,7 +19,7 @@ def _whole(number: int) -> RawResult:
 
 
 def test_a_batch_goes_when_full_and_every_iteration_travels_once() -> None:
-    queue = _Queue()
+    queue = CollectingQueue()
     emitter = Emitter(queue, queue, columns=True)
     record = emitter.ok_recorder("http.get")
     assert record is not None and Emitter(queue, queue).ok_recorder("http.get") is None  # rows travel whole
