@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from squall import exceptions, utils
-from squall.storage.columns import columns_of
+from squall.storage.chunk import Chunk, chunk_rows
 from squall.storage.db import Database
 from squall.storage.models import envs, preferences, subtasks, tasks, workload_data, workload_seconds, workloads
 from squall.storage.rows import all_dicts, by_uuid, first_dict, insert_row
@@ -177,18 +177,16 @@ def task_tree(db: Database, uuid: str) -> dict[str, Any]:
 
 # -- iteration data ----------------------------------------------------------
 def chunk_add(db: Database, workload_uuid: str, task_uuid: str, order: int,
-              iterations: list[dict[str, Any]], columns: dict[str, Any] | None = None) -> None:
-    """Store one chunk of iteration results and its columns (computed here unless given: see
-    :class:`~squall.storage.columns.ChunkColumns`)."""
-    if columns is None:
-        columns = columns_of(iterations)
+              iterations: list[dict[str, Any]] | Chunk) -> None:
+    """Store one chunk of iteration results (Rally's dicts, or a :class:`~squall.storage.chunk.Chunk` that keeps
+    successes as columns) and its columns."""
+    chunk = iterations if isinstance(iterations, Chunk) else Chunk(iterations)
+    data, columns, last = chunk.stored()
     with db.transaction() as conn:
         conn.execute(insert(workload_data).values(
             workload_uuid=workload_uuid, task_uuid=task_uuid, chunk_order=order,
-            iteration_count=len(iterations), failed_iteration_count=columns["failed"],
-            started_at=min(columns["t"]),
-            finished_at=max(it["timestamp"] + it["duration"] for it in iterations),
-            chunk_data=iterations, columns=columns,
+            iteration_count=len(chunk), failed_iteration_count=columns["failed"],
+            started_at=min(columns["t"]), finished_at=last, chunk_data=data, columns=columns,
         ))
 
 
@@ -209,7 +207,7 @@ def chunk_columns(db: Database, workload_uuid: str) -> Iterator[tuple[int, dict[
 def chunk_by_id(db: Database, chunk_id: int) -> list[dict[str, Any]]:
     """The iterations of one chunk."""
     with db.transaction() as conn:
-        return list(conn.scalars(select(workload_data.c.chunk_data).where(workload_data.c.id == chunk_id)).one())
+        return chunk_rows(conn.scalars(select(workload_data.c.chunk_data).where(workload_data.c.id == chunk_id)).one())
 
 
 def chunks(db: Database, workload_uuid: str) -> Iterator[list[dict[str, Any]]]:

@@ -14,14 +14,14 @@ from typing import Any
 
 from squall import utils
 from squall.storage import repo
-from squall.storage.columns import ChunkColumns
+from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
 from squall.task.aggregate_intake import AggregateIntake
 from squall.task.below_load import run_below_the_load
 from squall.task.executor import Batch, Executor
 from squall.task.hook import HookRunResult
 from squall.task.metrics import WorkloadMetrics
-from squall.task.ok_columns import ok_rows, ok_summary
+from squall.task.ok_columns import ok_summary
 from squall.task.sla import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.worker_base import RawResult
@@ -71,8 +71,7 @@ class ResultConsumer:
         self.stats = WorkloadStats()
         self.aborted_on_sla = False
         self.aborted_by_user = False
-        self._chunk: list[dict[str, Any]] = []
-        self._columns = ChunkColumns()  # the chunk's, built as it fills
+        self._chunk = Chunk()
         self._chunk_order = 0
         self._interrupts = 0
         self._sla_from_sums = self.sla.judges_from_sums()
@@ -85,12 +84,10 @@ class ResultConsumer:
             records = self.intake.complete(final)
             if records:
                 repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
-        if self._chunk:
-            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk,
-                           self._columns.result())
-            self._columns = ChunkColumns()
+        if len(self._chunk):
+            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
             self._chunk_order += 1
-            self._chunk = []
+            self._chunk = Chunk()
 
     def _progress(self) -> None:
         repo.workload_update(self.db, self.workload_uuid, total_iteration_count=self.stats.count,
@@ -142,12 +139,11 @@ class ResultConsumer:
                 self.aborted_on_sla = True
                 self.pool.stop()
             rows.append(it)
-        self._chunk += rows
-        self._columns.add(rows)
+        self._chunk.add_rows(rows)
 
     def _take_ok_columns(self, name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> None:
-        # Successful single-action iterations sent as columns (see worker_base.OkColumns): the statistics and,
-        # when every criterion can judge from sums, the SLA take them whole; the chunk gets Rally's rows.
+        # Successful single-action iterations sent as columns (see ok_columns.OkColumns): the statistics, the
+        # chunk and, when every criterion can judge from sums, the SLA take them whole.
         if not len(numbers):
             return
         import numpy as np
@@ -156,7 +152,8 @@ class ResultConsumer:
         took = took - begun
         spent = np.frombuffer(durations, dtype=np.float64)
         self.stats.add_ok_block(name, begun, spent, took)
-        rows = ok_rows(name, numbers, starts, durations, finished)
+        rows = ([] if self._sla_from_sums and self.metrics is None else
+                ok_rows(name, numbers, starts, durations, finished))  # for what needs each iteration
         if self._sla_from_sums:
             verdict = self.sla.add_summary(ok_summary(name, spent, took))
         else:
@@ -167,8 +164,7 @@ class ResultConsumer:
         if self.metrics is not None:
             for it in rows:
                 self.metrics.iteration(it)
-        self._chunk += rows
-        self._columns.add_successes(name, begun.tolist(), spent.tolist(), took.tolist())
+        self._chunk.add_successes(name, numbers, starts, durations, finished)
 
     def on_hook_result(self, result: HookRunResult) -> None:
         """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""

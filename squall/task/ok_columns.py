@@ -6,9 +6,10 @@ one atomic action without children. A worker's event loop records each of
 them as four numbers (:class:`OkColumns`: number, start, duration, the
 action's end) instead of a result tuple with an action dict, and sends the
 columns with the next batch. Squall's process folds them into the statistics
-and the SLA as whole columns (numpy) and gives the database the same
-Rally-shaped rows as before (:func:`ok_rows`). Aggregate mode folds the same
-columns in the worker, once per report.
+and the SLA as whole columns (numpy) and stores them as columns beside the
+chunk's other rows (:mod:`squall.storage.chunk`, whose readers get Rally's
+rows back). Aggregate mode folds the same columns in the worker, once per
+report.
 """
 
 from __future__ import annotations
@@ -57,15 +58,6 @@ class OkColumns:
         wire = (self.name, self.numbers, self.starts, self.durations, self.finished)
         self.numbers, self.starts, self.durations, self.finished = array("q"), array("d"), array("d"), array("d")
         return wire
-
-
-def ok_rows(name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> list[dict[str, Any]]:
-    """Rally's iteration dicts of a block: what the worker would have sent as whole results."""
-    return [{"iteration": number, "timestamp": start, "duration": duration, "idle_duration": 0.0, "error": [],
-             "output": {"additive": [], "complete": []},
-             "atomic_actions": [{"name": name, "started_at": start, "finished_at": end, "failed": False,
-                                 "children": []}]}
-            for number, start, duration, end in zip(numbers, starts, durations, finished, strict=True)]
 
 
 def ok_summary(name: str, durations: Any, took: Any) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from squall.storage.chunk import ok_rows
 from squall.task.consumer import to_iteration
-from squall.task.ok_columns import ok_rows, ok_summary
+from squall.task.ok_columns import ok_summary
 from squall.task.worker_base import BATCH, Emitter, RawResult
 from tests.unit.helpers import CollectingQueue
 
