@@ -75,6 +75,6 @@ class Chunk:
         for name, (numbers, starts, durations, finished) in self.successes.items():
             begun, spent, ended = starts.tolist(), durations.tolist(), finished.tolist()
             columns.add_successes(name, begun, spent, [end - start for start, end in zip(begun, ended, strict=True)])
-            last = max(last, max(start + took for start, took in zip(begun, spent, strict=True)))
+            last = max(last, max(start + duration for start, duration in zip(begun, spent, strict=True)))
             blocks.append([name, numbers.tolist(), begun, spent, ended])
         return ({"rows": self.rows, "ok": blocks} if blocks else self.rows), columns.result(), last

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from typing import Any
 
 from squall.task import stats_wire
@@ -92,7 +91,8 @@ class AggregatingEmitter(Emitter):
     """Folds results into figures and sends them about once a second (see the module's docstring)."""
 
     def __init__(self, q: Any, credits: Any, started: Any = None, worker_id: int = 0) -> None:
-        super().__init__(q, credits)
+        # Columns only in a closed loop: in an open loop each end updates the in-flight peak.
+        super().__init__(q, credits, columns=started is None)
         # Imported now, before the load: the first report would otherwise stall the event loop for the
         # import (a fifth of a second here), and every request in flight with it.
         import hdrh.histogram  # noqa: F401
@@ -102,7 +102,6 @@ class AggregatingEmitter(Emitter):
         self._started = started  # this process's open-loop started counts, for the in-flight peak
         self._worker_id = worker_id
         self._ended = 0  # every iteration this process emitted
-        self._blocks: dict[str, OkColumns] = {}  # by action name
         self._reset()
         self._last_report = time.monotonic()
 
@@ -116,16 +115,9 @@ class AggregatingEmitter(Emitter):
         self.seconds: dict[int, SecondBin] = {}
         self.errors: dict[str, int] = {}
 
-    def ok_recorder(self, name: str) -> Callable[[int, float, float, float], None] | None:
-        """A closed loop's recorder of successful iterations of one atomic action ``name`` (see
-        :class:`~squall.task.ok_columns.OkColumns`), folded at each report; only for a caller that also calls
-        :meth:`flush` from its thread (an event loop)."""
-        if self._started is not None:  # open loop: each end updates the in-flight peak
-            return None
-        block = self._blocks.get(name)
-        if block is None:
-            block = self._blocks[name] = OkColumns(name)
-        return block.record
+    def _new_block(self, name: str) -> OkColumns:
+        # Folded at each report, however many it holds.
+        return OkColumns(name)
 
     def emit(self, result: RawResult) -> None:
         """Fold one result in."""

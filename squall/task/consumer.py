@@ -105,9 +105,7 @@ class ResultConsumer:
 
     def _take_report(self, report: dict[str, Any]) -> None:
         assert self.intake is not None
-        if not self.intake.take(report) and self.abort_on_sla_failure and not self.aborted_on_sla:
-            self.aborted_on_sla = True
-            self.pool.stop()
+        self._sla_verdict(self.intake.take(report))
         if self.metrics is not None:
             self.metrics.summary(report["summary"])
 
@@ -135,9 +133,8 @@ class ResultConsumer:
             stats_add(it)
             if observe is not None:
                 observe(it)
-            if not sla_add(it) and self.abort_on_sla_failure and not self.aborted_on_sla:
-                self.aborted_on_sla = True
-                self.pool.stop()
+            if not sla_add(it):  # the call only on a failed verdict: this loop runs per iteration
+                self._sla_verdict(False)
             rows.append(it)
         self._chunk.add_rows(rows)
 
@@ -148,19 +145,15 @@ class ResultConsumer:
             return
         import numpy as np
 
-        begun, took = np.frombuffer(starts, dtype=np.float64), np.frombuffer(finished, dtype=np.float64)
-        took = took - begun
-        spent = np.frombuffer(durations, dtype=np.float64)
+        begun, spent, ended = (np.frombuffer(column, dtype=np.float64) for column in (starts, durations, finished))
+        took = ended - begun
         self.stats.add_ok_block(name, begun, spent, took)
         rows = ([] if self._sla_from_sums and self.metrics is None else
                 ok_rows(name, numbers, starts, durations, finished))  # for what needs each iteration
         if self._sla_from_sums:
-            verdict = self.sla.add_summary(ok_summary(name, spent, took))
+            self._sla_verdict(self.sla.add_summary(ok_summary(name, spent, took)))
         else:
-            verdict = all([self.sla.add_iteration(it) for it in rows])
-        if not verdict and self.abort_on_sla_failure and not self.aborted_on_sla:
-            self.aborted_on_sla = True
-            self.pool.stop()
+            self._sla_verdict(all([self.sla.add_iteration(it) for it in rows]))
         if self.metrics is not None:
             for it in rows:
                 self.metrics.iteration(it)
@@ -170,7 +163,11 @@ class ResultConsumer:
         """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""
         if self.metrics is not None:
             self.metrics.hook(str(result.get("status", "")))
-        if not self.sla.add_hook_result(result) and self.abort_on_sla_failure and not self.aborted_on_sla:
+        self._sla_verdict(self.sla.add_hook_result(result))
+
+    def _sla_verdict(self, passed: bool) -> None:
+        # With --abort-on-sla-failure the first failed verdict stops the load.
+        if not passed and self.abort_on_sla_failure and not self.aborted_on_sla:
             self.aborted_on_sla = True
             self.pool.stop()
 

@@ -96,8 +96,12 @@ class Emitter:
             return None
         block = self._blocks.get(name)
         if block is None:
-            block = self._blocks[name] = OkColumns(name, BATCH, self.flush)
+            block = self._blocks[name] = self._new_block(name)
         return block.record
+
+    def _new_block(self, name: str) -> OkColumns:
+        # Rows: a full block is a full batch, sent at once.
+        return OkColumns(name, BATCH, self.flush)
 
     def _send(self, batch: list[RawResult] | dict[str, Any]) -> None:
         self.credits.acquire()
