@@ -163,5 +163,17 @@ def check_finite(data: Any, source: str, max_depth: int = MAX_DEPTH) -> None:
             if id(value) in seen:  # a shared alias is checked once
                 continue
             seen.add(id(value))
+            if isinstance(value, dict):
+                _check_keys(value, path, source)
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((v, f"{path}/{k}" if path else str(k), depth + 1) for k, v in items)
+
+
+def _check_keys(mapping: dict[Any, Any], path: str, source: str) -> None:
+    """Refuse a key that is not text (YAML reads ``2001-12-14:`` as a date, ``1:`` as a number)."""
+    for key in mapping:
+        if not isinstance(key, str):
+            kind = "a date" if hasattr(key, "isoformat") else f"a {type(key).__name__}"
+            where = path or "the top level"
+            raise DocumentError(f"{source}: {where}: the key {key} is {kind}, not text; "
+                                f"quote it ('{key}':) or use another name")

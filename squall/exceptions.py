@@ -160,6 +160,12 @@ class MethodNotAllowedError(SquallError):
     http_code = 405
 
 
+class TooManyRequestsError(SquallError):
+    """The service already runs as many tasks as it allows (``--max-running``)."""
+
+    http_code = 429
+
+
 class ThreadTimeoutException(SquallError):  # noqa: N818 - Rally's name, which results and SLA filters carry
     """An iteration ran longer than the runner's ``timeout`` (Rally 5.1.1's type and text)."""
 

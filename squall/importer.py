@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from typing import Any
 
-from squall import bounded, exceptions, utils
+from squall import bounded, exceptions, import_shape, utils
 from squall.storage import repo
 from squall.storage.db import Database
+from squall.task import lifecycle
 
 _CHUNK = 10_000
 
@@ -136,49 +139,110 @@ def _source_uuid(task: dict[str, Any]) -> str | None:
 
 
 def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = None) -> list[str]:
-    """Store every task of the document as a new task; returns their UUIDs."""
+    """Store every task of the document as a new task; returns their UUIDs.
+
+    The whole document is checked before anything is stored. Each task is
+    ``importing`` until all of it is stored, then takes its status from the
+    file; a failure deletes what was stored of it (a killed import is found
+    ``crashed`` later, saying what is missing). A task imported whole before
+    (the same source UUID) is not stored twice: its UUID is returned.
+    """
+    import_shape.check_document(doc)
     uuids = []
-    for task in doc["tasks"]:
-        row = repo.task_create(
-            db, title=task.get("title", ""), description=task.get("description", ""),
-            tags=list(task.get("tags") or []) + list(tags or []), status=task.get("status", "finished"),
-            pass_sla=task.get("pass_sla"), env_uuid=None, env_name=task.get("env_name"),
-            created_at=_time(task.get("created_at")), input_task="", config={},
-            imported_from=_source_uuid(task),
-        )
-        duration = 0.0
-        for position, sub in enumerate(task.get("subtasks") or []):
-            srow = repo.subtask_create(db, task_uuid=row["uuid"], position=position,
-                                       title=sub.get("title", ""), description=sub.get("description", ""),
-                                       status=sub.get("status", "finished"), pass_sla=None)
-            sub_pass = True
-            for wl in sub.get("workloads") or []:
-                name, args = _single(wl["scenario"], "workload scenario")
-                runner_type, runner = _single(wl["runner"], "workload runner")
-                wrow = repo.workload_create(
-                    db, task_uuid=row["uuid"], subtask_uuid=srow["uuid"], position=wl.get("position", 0),
-                    name=name, description=wl.get("description", ""), args=args or {},
-                    runner_type=runner_type, runner=runner or {}, contexts=wl.get("contexts") or {},
-                    contexts_results=wl.get("contexts_results") or [], sla=wl.get("sla") or {},
-                    sla_results=wl.get("sla_results") or {}, hooks=_hooks(wl.get("hooks")),
-                    leaks=wl.get("leaks") or [], load_started_at=wl.get("load_started_at"),
-                    status=wl.get("status", "finished"), pass_sla=wl.get("pass_sla"),
-                    start_time=_start_time_us(wl.get("start_time")),
-                    load_duration=wl.get("load_duration") or 0.0, full_duration=wl.get("full_duration") or 0.0,
-                    min_duration=wl.get("min_duration"), max_duration=wl.get("max_duration"),
-                    total_iteration_count=wl.get("total_iteration_count", len(wl.get("data") or [])),
-                    failed_iteration_count=wl.get("failed_iteration_count", 0),
-                    statistics=wl.get("statistics") or {},
-                )
-                data = wl.get("data") or []
-                for order, start in enumerate(range(0, len(data), _CHUNK)):
-                    repo.chunk_add(db, wrow["uuid"], row["uuid"], order, data[start:start + _CHUNK])
-                seconds = wl.get("seconds")
-                if seconds:  # a squall-json workload run with --results aggregate
-                    repo.seconds_add(db, wrow["uuid"], row["uuid"], seconds)  # checked by parse()
-                sub_pass = sub_pass and bool(wl.get("pass_sla"))
-                duration += wl.get("full_duration") or 0.0
-            repo.subtask_update(db, srow["uuid"], pass_sla=sub_pass)
-        repo.task_update(db, row["uuid"], task_duration=duration)
-        uuids.append(row["uuid"])
+    for index, task in enumerate(doc["tasks"]):
+        done = _already_imported(db, task)
+        uuids.append(done or _import_task(db, task, tags, f"tasks[{index}]"))
     return uuids
+
+
+def _already_imported(db: Database, task: dict[str, Any]) -> str | None:
+    """The UUID of a finished earlier import of the same source task, if there is one."""
+    source = _source_uuid(task)
+    if source is None:
+        return None
+    for row in repo.task_list(db, imported_from=source):
+        if row["status"] not in ("importing", "crashed"):
+            return str(row["uuid"])
+        if row["status"] == "crashed" or lifecycle.is_orphaned(row):
+            repo.task_delete(db, row["uuid"])  # a partial import: this one replaces it
+    return None
+
+
+def _import_task(db: Database, task: dict[str, Any], tags: list[str] | None, where: str) -> str:
+    row = repo.task_create(
+        db, title=task.get("title") or "", description=task.get("description") or "",
+        tags=list(task.get("tags") or []) + list(tags or []), status="importing",
+        pass_sla=task.get("pass_sla"), env_uuid=None, env_name=task.get("env_name"),
+        created_at=_time(task.get("created_at")), input_task="", config={},
+        imported_from=_source_uuid(task), pid=os.getpid(), hostname=socket.gethostname(),
+        validation_errors=[{"import_expected_workloads": import_shape.workload_count(task)}],
+    )
+    try:
+        duration = _store_subtasks(db, row["uuid"], task, where)
+        repo.task_update(db, row["uuid"], status=task.get("status") or "finished", task_duration=duration,
+                         validation_errors=[])
+    except BaseException as exc:
+        _forget(db, row["uuid"])
+        cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps what the JSON encoder raised
+        if isinstance(cause, TypeError | ValueError | RecursionError):
+            raise exceptions.InvalidArgumentsError(
+                f"results file: {getattr(exc, 'where', where)}: cannot be stored: {cause} "
+                "(a value nested deeper than 250 levels, or not JSON)") from None
+        raise
+    return str(row["uuid"])
+
+
+def _forget(db: Database, uuid: str) -> None:
+    """Delete what a failed import stored; if even that fails, leave it marked crashed, never whole."""
+    try:
+        repo.task_delete(db, uuid)
+    except Exception:
+        try:
+            repo.task_update(db, uuid, status="crashed", pass_sla=False)
+        except Exception:
+            pass  # the database refuses every write: the row stays 'importing' and is found crashed later
+
+
+def _store_subtasks(db: Database, task_uuid: str, task: dict[str, Any], where: str) -> float:
+    duration = 0.0
+    for position, sub in enumerate(task.get("subtasks") or []):
+        srow = repo.subtask_create(db, task_uuid=task_uuid, position=position,
+                                   title=sub.get("title") or "", description=sub.get("description") or "",
+                                   status=sub.get("status", "finished"), pass_sla=None)
+        sub_pass = True
+        for number, wl in enumerate(sub.get("workloads") or []):
+            try:
+                _store_workload(db, task_uuid, srow["uuid"], wl)
+            except Exception as exc:
+                exc.where = f"{where}.subtasks[{position}].workloads[{number}]"  # type: ignore[attr-defined]
+                raise
+            sub_pass = sub_pass and bool(wl.get("pass_sla"))
+            duration += wl.get("full_duration") or 0.0
+        repo.subtask_update(db, srow["uuid"], pass_sla=sub_pass)
+    return duration
+
+
+def _store_workload(db: Database, task_uuid: str, subtask_uuid: str, wl: dict[str, Any]) -> None:
+    name, args = _single(wl["scenario"], "workload scenario")
+    runner_type, runner = _single(wl["runner"], "workload runner")
+    wrow = repo.workload_create(
+        db, task_uuid=task_uuid, subtask_uuid=subtask_uuid, position=wl.get("position", 0),
+        name=name, description=wl.get("description") or "", args=args or {},
+        runner_type=runner_type, runner=runner or {}, contexts=wl.get("contexts") or {},
+        contexts_results=wl.get("contexts_results") or [], sla=wl.get("sla") or {},
+        sla_results=wl.get("sla_results") or {}, hooks=_hooks(wl.get("hooks")),
+        leaks=wl.get("leaks") or [], load_started_at=wl.get("load_started_at"),
+        status=wl.get("status", "finished"), pass_sla=wl.get("pass_sla"),
+        start_time=_start_time_us(wl.get("start_time")),
+        load_duration=wl.get("load_duration") or 0.0, full_duration=wl.get("full_duration") or 0.0,
+        min_duration=wl.get("min_duration"), max_duration=wl.get("max_duration"),
+        total_iteration_count=wl.get("total_iteration_count", len(wl.get("data") or [])),
+        failed_iteration_count=wl.get("failed_iteration_count", 0),
+        statistics=wl.get("statistics") or {},
+    )
+    data = wl.get("data") or []
+    for order, start in enumerate(range(0, len(data), _CHUNK)):
+        repo.chunk_add(db, wrow["uuid"], task_uuid, order, data[start:start + _CHUNK])
+    seconds = wl.get("seconds")
+    if seconds:  # a squall-json workload run with --results aggregate
+        repo.seconds_add(db, wrow["uuid"], task_uuid, seconds)  # checked by parse()

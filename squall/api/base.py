@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Decides, from the API and a call's keyword arguments, what commands the call
 #: would run: one line per command source ("hook sys_call at ..."), or none.
 CommandCheck = Callable[["API", dict[str, Any]], list[str]]
+LoadCheck = Callable[["API", dict[str, Any]], list[tuple[str, str]]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Transport:
     ``admin`` calls need the service's ``--allow-admin``; ``remote`` calls
     contact nodes or clouds (refused by a read-only service); ``background``
     names the method the service calls instead, so that a long call returns
-    at once.
+    at once; ``loads`` lists the URLs a call would send load to (the service
+    checks them against its ``--allowed-target`` rule).
     """
 
     http_method: str
@@ -42,6 +44,11 @@ class Transport:
     admin: bool = False
     remote: bool = False
     background: str | None = None
+    loads: LoadCheck | None = None
+
+    def targets(self, api: API, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
+        """The URLs this call would send load to, each with its place in the task file."""
+        return self.loads(api, kwargs) if self.loads is not None else []
 
     def commands(self, api: API, kwargs: dict[str, Any]) -> list[str]:
         """What this call would run, given its arguments (empty: nothing)."""
@@ -51,7 +58,8 @@ class Transport:
 
 
 def api_method(http_method: str = "GET", path: str | None = None, *, runs_commands: bool | CommandCheck,
-               admin: bool = False, remote: bool = False, background: str | None = None) -> Callable[[F], F]:
+               admin: bool = False, remote: bool = False, background: str | None = None,
+               loads: LoadCheck | None = None) -> Callable[[F], F]:
     """Mark a group method as an API call reachable at ``<group>/<path>``.
 
     Every method says whether it can run commands on the host or a node
@@ -79,7 +87,7 @@ def api_method(http_method: str = "GET", path: str | None = None, *, runs_comman
         inner.http_method = http_method  # type: ignore[attr-defined]
         inner.http_path = path or func.__name__  # type: ignore[attr-defined]
         inner.transport = Transport(http_method, path or func.__name__, runs_commands,  # type: ignore[attr-defined]
-                                    admin, remote, background)
+                                    admin, remote, background, loads)
         return inner  # type: ignore[return-value]
 
     return decorator

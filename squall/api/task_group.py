@@ -46,6 +46,18 @@ def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
                                        kwargs.get("templates")))
 
 
+def _targets_in_config(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
+    """The URLs the task file being created would load, with their places."""
+    return validation.load_targets(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
+                                                  kwargs.get("source", "task file"),
+                                                  kwargs.get("task_args_file_content"), kwargs.get("templates")))
+
+
+def _targets_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
+    """The URLs the stored task about to start would load, with their places."""
+    return validation.load_targets(api.task.resolve(kwargs.get("task_id"))["config"])
+
+
 def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the stored task about to start that run commands, the host files it reads, and a Dask
     cluster it would send its scenarios' code to (``executor``, or its environment's ``dask`` section)."""
@@ -90,8 +102,9 @@ class TaskAPI(APIGroup):
               task_args_file_content: str | None = None,
               templates: dict[str, str] | None = None) -> task_config.TaskConfig:
         args = render.parse_task_args(task_args, task_args_file_content)
-        data = config if isinstance(config, dict) else render.load_task(config, args, source, templates)
-        normalised = task_config.normalise(data)
+        data = config if isinstance(config, dict) else render.load_task(config, args, source, templates,
+                                                                         self.api.render_limits)
+        normalised = task_config.normalise(data, self.api.max_workloads)
         validation.validate(normalised)
         return normalised
 
@@ -141,7 +154,7 @@ class TaskAPI(APIGroup):
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
 
-    @api_method("POST", runs_commands=_hooks_in_config)
+    @api_method("POST", runs_commands=_hooks_in_config, loads=_targets_in_config)
     def create(self, config: str | dict[str, Any], task_args: str | None = None,
                env: str | None = None, tags: list[str] | None = None,
                title: str | None = None, source: str = "task file",
@@ -183,7 +196,7 @@ class TaskAPI(APIGroup):
                        fail_on_worker_loss=fail_on_worker_loss or chosen.fail_on_worker_loss,
                        results=results or chosen.results)
 
-    @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch")
+    @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch", loads=_targets_in_stored_task)
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
               prometheus_port: int | None = None, executor: str | None = None,
               dask_workers: int | None = None, fail_on_worker_loss: bool = False,
@@ -223,7 +236,7 @@ class TaskAPI(APIGroup):
         return {"kind": spec.kind, "address": spec.address, "workers": spec.workers,
                 "dask_workers": spec.dask_workers, "results": spec.results}
 
-    @api_method("POST", runs_commands=_hooks_in_stored_task)
+    @api_method("POST", runs_commands=_hooks_in_stored_task, loads=_targets_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False,
                prometheus_port: int | None = None, executor: str | None = None,
                dask_workers: int | None = None, fail_on_worker_loss: bool = False,
@@ -239,8 +252,23 @@ class TaskAPI(APIGroup):
         _check_results_mode(spec, row)
         if spec.kind == "dask":
             probe_scheduler(spec, _scenarios(row))
-        detached.launch(self.db, row["uuid"], abort_on_sla_failure, executor=spec)
+        with self.api.launch_lock:
+            self._check_room()
+            detached.launch(self.db, row["uuid"], abort_on_sla_failure, executor=spec)
         return _summary(repo.task_get(self.db, row["uuid"]))
+
+    def _check_room(self) -> None:
+        """TooManyRequestsError when ``max_running`` tasks already run (a service's ``--max-running``)."""
+        limit = self.api.max_running
+        if limit is None:
+            return
+        running = [t for status in lifecycle.ACTIVE for t in repo.task_list(self.db, status=status)]
+        running = [t for t in (lifecycle.refresh(self.db, t) for t in running) if t["status"] in lifecycle.ACTIVE]
+        if len(running) >= limit:
+            names = ", ".join(t["uuid"] for t in running[:10])
+            raise exceptions.TooManyRequestsError(
+                f"{len(running)} tasks are running and this service runs at most {limit} at once "
+                f"(--max-running): {names}; start this one when one of them ends")
 
     @api_method("POST", runs_commands=False)
     def abort(self, task_id: str | None = None, soft: bool = False) -> dict[str, Any]:

@@ -56,12 +56,19 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
     plugin_paths: str | None = typer.Option(None, "--plugin-paths", envvar="SQUALL_PLUGIN_PATHS",
                                             help="Plugin files or folders to load, comma-separated (as Rally's)."),
+    max_render_memory: str | None = typer.Option(
+        None, "--max-render-memory", envvar="SQUALL_MAX_RENDER_MEMORY",
+        help="Memory of the process that renders a templated task file (e.g. 512M, 1G; default 512M)."),
+    max_workloads: int | None = typer.Option(None, "--max-workloads", envvar="SQUALL_MAX_WORKLOADS",
+                                             help="Most workloads one task file may hold (default 1000)."),
 ) -> None:
     """Global options."""
-    from squall.api import API
+    from squall.api import API, parse_size
 
     paths = [p.strip() for p in (plugin_paths or "").split(",") if p.strip()]
-    ctx.obj = API(db_url=db, endpoint_url=endpoint_url, token=token, plugin_paths=paths)
+    memory = parse_size(max_render_memory, "--max-render-memory") if max_render_memory else None
+    ctx.obj = API(db_url=db, endpoint_url=endpoint_url, token=token, plugin_paths=paths,
+                  render_memory=memory, max_workloads=max_workloads)
 
 
 def main(argv: list[str] | None = None) -> int:

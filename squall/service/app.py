@@ -12,6 +12,7 @@ against the method's signature before the call, so malformed requests get a
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,9 @@ from starlette.routing import Mount, Route
 from squall import bounded, exceptions
 from squall.api import API
 from squall.api.base import API_VERSION, Transport, discover_routes
-from squall.service import history_routes, metrics_route, openapi
+from squall.service import history_routes, metrics_route, openapi, targets
 from squall.service.guard import RequestGuard
 
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 PORTAL = Path(__file__).parent / "portal"
 LOG = logging.getLogger("squall.service")
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -58,11 +58,11 @@ class _Result(JSONResponse):
 
 
 class ServiceConfig:
-    """What the service allows: auth, read-only, commands, admin calls, hosts, body size."""
+    """What the service allows: auth, read-only, commands, admin calls, hosts, body size, load targets."""
 
     def __init__(self, token: str | None = None, read_only: bool = False, allow_exec: bool = False,
                  allow_admin: bool = False, host: str = "127.0.0.1", allowed_hosts: list[str] | None = None,
-                 max_body: int = DEFAULT_MAX_BODY) -> None:
+                 max_body: int = DEFAULT_MAX_BODY, allowed_targets: list[str] | None = None) -> None:
         self.token = token
         self.read_only = read_only
         self.allow_exec = allow_exec
@@ -70,6 +70,17 @@ class ServiceConfig:
         self.host = host
         self.allowed_hosts = list(allowed_hosts or [])
         self.max_body = max_body
+        self.allowed_targets = list(allowed_targets or [])
+
+    @property
+    def beyond_loopback(self) -> bool:
+        """Whether the service is bound to an address other machines can reach."""
+        if self.host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return True
 
 
 def refusal(api: API, cfg: ServiceConfig, route: dict[str, Any],
@@ -91,6 +102,10 @@ def refusal(api: API, cfg: ServiceConfig, route: dict[str, Any],
         if reasons:
             return exceptions.ForbiddenError(
                 "this service does not run commands (start it with --allow-exec): " + "; ".join(reasons))
+    refused = targets.refusals(transport.targets(api, kwargs), cfg.allowed_targets, cfg.allow_exec,
+                               cfg.beyond_loopback)
+    if refused:
+        return exceptions.ForbiddenError("this service does not load these targets: " + "; ".join(refused))
     return None
 
 
@@ -234,8 +249,34 @@ def create_app(api: API, config: ServiceConfig | None = None) -> Any:
                   Route("/health", health, methods=["GET"]),
                   Route("/metrics", metrics_route.metrics_endpoint(api, authorised, _error), methods=["GET"]),
                   Route(f"/api/v{API_VERSION}/openapi.json", openapi_json, methods=["GET"])]
-    app_routes += [Route(path, history, methods=ALL_METHODS) for path in history_routes.PATHS]
-    app_routes += [Route(r["path"], call, methods=ALL_METHODS) for r in routes]
+    app_routes += [Route(path, history, methods=["GET"]) for path in history_routes.PATHS]
+    app_routes += [Route(r["path"], call, methods=[r["method"]]) for r in routes]
     handlers: dict[Any, Any] = {HTTPException: _not_found}
     inner = Starlette(routes=app_routes, exception_handlers=handlers)
-    return RequestGuard(inner, cfg.host, cfg.allowed_hosts, cfg.max_body)
+    return RequestGuard(inner, cfg.host, cfg.allowed_hosts, cfg.max_body, token=cfg.token,
+                        route_check=route_check(app_routes))
+
+
+def route_check(app_routes: list[Any]) -> Any:
+    """The guard's check of path and method, by the application's own routes, before any body is read."""
+    from starlette.routing import Match
+
+    def check(scope: Any) -> Any:
+        allowed: set[str] = set()
+        for route in app_routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL and not isinstance(route, Mount):
+                return None
+            if isinstance(route, Mount) and match is not Match.NONE:
+                allowed |= {"GET", "HEAD"}
+            elif match is Match.PARTIAL:
+                allowed |= set(route.methods or ())
+        path = scope["path"]
+        if not allowed:
+            return 404, f"path '{path}' not found", {"kind": "path", "name": path}
+        if scope["method"] in allowed:
+            return None
+        shown = " or ".join(sorted(allowed - {"HEAD"}))
+        return 405, f"{scope['method']} is not allowed on {path}; use {shown}"
+
+    return check

@@ -1,8 +1,9 @@
-"""uvicorn's HTTP/1.1 protocol with two limits it lacks: connections and header time.
+"""uvicorn's HTTP/1.1 protocol with the limits it lacks: connections, connections per client, header time.
 
 uvicorn accepts any number of connections and waits for a request's headers
 forever, so 200 idle half-sent requests hold 200 connections. This protocol
-closes a connection beyond ``max_connections`` as soon as it is made, and a
+closes a connection beyond ``max_connections``, or beyond
+``max_per_client`` from one client address, as soon as it is made, and a
 connection whose next request's headers are not complete ``header_seconds``
 after it went idle (or was opened).
 """
@@ -19,12 +20,15 @@ class BoundedH11Protocol(H11Protocol):
     """H11Protocol with a connection cap and a deadline for request headers."""
 
     max_connections = 256
+    max_per_client = 128
     header_seconds = 10.0
+    per_client: dict[str, int] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
         self._cycle_at_arm: Any = None
+        self._client: str | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Take the connection, or close it at once when too many are open."""
@@ -34,6 +38,15 @@ class BoundedH11Protocol(H11Protocol):
                                 self.max_connections)
             transport.close()
             return
+        peer = transport.get_extra_info("peername")
+        client = str(peer[0]) if isinstance(peer, tuple) and peer else "unix"
+        if self.per_client.get(client, 0) >= self.max_per_client:
+            self.logger.warning("closing a connection from %s: it has %d open (limit %d)", client,
+                                self.per_client[client], self.max_per_client)
+            transport.close()
+            return
+        self._client = client
+        self.per_client[client] = self.per_client.get(client, 0) + 1
         self._arm()
 
     def data_received(self, data: bytes) -> None:
@@ -43,8 +56,15 @@ class BoundedH11Protocol(H11Protocol):
         super().data_received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the deadline with the connection."""
+        """Forget the deadline and the client's count with the connection."""
         self._disarm()
+        if self._client is not None:
+            left = self.per_client.get(self._client, 1) - 1
+            if left > 0:
+                self.per_client[self._client] = left
+            else:
+                self.per_client.pop(self._client, None)
+            self._client = None
         super().connection_lost(exc)
 
     def _arm(self) -> None:
@@ -64,7 +84,9 @@ class BoundedH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def protocol_class(max_connections: int, header_seconds: float) -> type[BoundedH11Protocol]:
-    """A protocol class with these limits, for ``uvicorn.run(http=...)``."""
+def protocol_class(max_connections: int, header_seconds: float,
+                   max_per_client: int | None = None) -> type[BoundedH11Protocol]:
+    """A protocol class with these limits, for ``uvicorn.run(http=...)``; its own count of clients."""
     return type("ConfiguredH11Protocol", (BoundedH11Protocol,),
-                {"max_connections": max_connections, "header_seconds": header_seconds})
+                {"max_connections": max_connections, "header_seconds": header_seconds,
+                 "max_per_client": max_per_client or max(1, max_connections // 2), "per_client": {}})

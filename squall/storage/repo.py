@@ -86,6 +86,18 @@ def task_set_status_if(db: Database, uuid: str, allowed: tuple[str, ...], status
         return bool(result.rowcount)
 
 
+def task_claim(db: Database, uuid: str, pid: int, hostname: str) -> bool:
+    """Move a new task to ``running`` for process ``pid``, only if it is still ``validated`` (atomic:
+    of several callers starting one task at once, exactly one wins)."""
+    now = utils.utcnow()
+    with db.transaction() as conn:
+        result = conn.execute(
+            update(tasks).where(tasks.c.uuid == uuid, tasks.c.status == "validated")
+            .values(status="running", pid=pid, hostname=hostname, heartbeat=now, updated_at=now)
+        )
+        return bool(result.rowcount)
+
+
 _TASK_SUMMARY = ("id", "uuid", "title", "description", "status", "pass_sla", "tags", "env_uuid", "env_name",
                  "created_at", "updated_at", "task_duration", "pid", "hostname", "heartbeat", "imported_from")
 
@@ -98,6 +110,7 @@ def task_list(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int | None = None,
+    imported_from: str | None = None,
 ) -> list[dict[str, Any]]:
     """Tasks, oldest first, filtered in SQL (tags filtered after).
 
@@ -108,6 +121,8 @@ def task_list(
         query = query.where(tasks.c.status == status)
     if env_uuid:
         query = query.where(tasks.c.env_uuid == env_uuid)
+    if imported_from:
+        query = query.where(tasks.c.imported_from == imported_from)
     if since:
         query = query.where(tasks.c.created_at >= since)
     if until:

@@ -32,6 +32,14 @@ def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
     return task
 
 
+def _claim(db: Database, task: dict[str, Any], pid: int) -> None:
+    """Make the task ``running`` for ``pid``; InvalidStateError when another caller started it first."""
+    if not repo.task_claim(db, task["uuid"], pid, socket.gethostname()):
+        now = repo.task_get(db, task["uuid"])["status"]
+        raise exceptions.InvalidStateError(f"task {task['uuid']} is {now}; only a new task can start "
+                                           "(another request started it first)")
+
+
 def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, check: bool = True,
              prometheus_port: int | None = None, executor: ExecutorSpec | None = None) -> str:
     """Run a created task to its end in this process; returns its final status.
@@ -40,11 +48,12 @@ def run_task(db: Database, task_uuid: str, abort_on_sla_failure: bool = False, c
     created leaves the task without platforms (its validation said what it needs).
     """
     task = _startable(db, task_uuid) if check else repo.task_get(db, task_uuid)
+    if check:
+        _claim(db, task, os.getpid())
     try:
         on = _persistent_context(db, task)
     except exceptions.InvalidStateError:
-        if not check:  # launch() marked it running: say why it ended
-            lifecycle.mark_crashed(db, task)
+        lifecycle.mark_crashed(db, task)  # it was claimed (running): say that it ended
         raise
     env_spec: dict[str, Any] = {}
     if task["env_uuid"]:
@@ -99,10 +108,16 @@ def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False,
         cmd.append("--fail-on-worker-loss")
     if abort_on_sla_failure:
         cmd.append("--abort-on-sla-failure")
-    child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    # Claimed first, under this process's pid: of several concurrent starts, one process is started.
+    _claim(db, task, os.getpid())
+    try:
+        child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        repo.task_update(db, task["uuid"], status="validated", pid=None, hostname=None)
+        raise exceptions.SquallError(f"cannot start the task's process: {exc}") from None
     # If the child dies early, crash detection sees its pid gone.
-    repo.task_update(db, task["uuid"], status="running", pid=child.pid, hostname=socket.gethostname())
+    repo.task_update(db, task["uuid"], pid=child.pid)
 
 
 def main(argv: list[str] | None = None) -> int:

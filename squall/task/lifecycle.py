@@ -15,6 +15,8 @@ from squall.task.values import Values
 
 # A task is validated (stored, not started), then ACTIVE, then finished, aborted or crashed.
 ACTIVE = ("running", "aborting", "soft_aborting")
+# An imported task is IMPORTING until all of it is stored.
+IMPORTING = "importing"
 # A task on another host is crashed when its heartbeat is older than this.
 STALE_AFTER = dt.timedelta(minutes=5)
 
@@ -30,8 +32,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def is_orphaned(task: dict[str, Any]) -> bool:
-    """True when an active task's process is gone (SIGKILL, power loss)."""
-    if task["status"] not in ACTIVE or task.get("pid") is None:
+    """True when an active or importing task's process is gone (SIGKILL, power loss)."""
+    if task["status"] not in (*ACTIVE, IMPORTING) or task.get("pid") is None:
         return False
     if task.get("hostname") == socket.gethostname():
         return not _pid_alive(int(task["pid"]))
@@ -72,8 +74,24 @@ def stored_statistics(db: Database, workload_uuid: str) -> dict[str, Any]:
     return stats.columns()
 
 
+def _import_interrupted(db: Database, task: dict[str, Any]) -> dict[str, Any]:
+    """Record an import whose process died as ``crashed``, saying how much of it is stored."""
+    row = repo.task_get(db, task["uuid"])
+    expected = next((e.get("import_expected_workloads") for e in row.get("validation_errors") or []
+                     if isinstance(e, dict)), None)
+    stored = sum(len(s["workloads"]) for s in repo.task_tree(db, task["uuid"])["subtasks"])
+    note = (f"import interrupted: {stored} of {expected if expected is not None else '?'} workloads stored, "
+            "the last perhaps in part; delete this task and import the file again")
+    if repo.task_set_status_if(db, task["uuid"], (IMPORTING,), "crashed"):
+        repo.task_update(db, task["uuid"], pass_sla=False, validation_errors=[note],
+                         description=f"{note}. {row['description'] or ''}".strip())
+    return repo.task_get(db, task["uuid"])
+
+
 def mark_crashed(db: Database, task: dict[str, Any]) -> dict[str, Any]:
     """Record a dead task as ``crashed``, keeping everything it stored."""
+    if task["status"] == IMPORTING:
+        return _import_interrupted(db, task)
     repo.task_set_status_if(db, task["uuid"], ACTIVE, "crashed")
     for sub in repo.task_tree(db, task["uuid"])["subtasks"]:
         for wl in sub["workloads"]:

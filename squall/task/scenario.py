@@ -27,6 +27,8 @@ class Scenario(registry.Plugin):
     # Arguments (dicts) whose keys squall sets itself: {"network_create_args": ("name",)} (Rally's
     # restricted_parameters: a resource's name is always a squall name, so cleanup finds it).
     RESTRICTED: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # The names a ``run(**kwargs)`` understands; None: any (validation cannot tell a wrong one).
+    KNOWN_EXTRA_ARGUMENTS: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, context: dict[str, Any] | None = None) -> None:
         self.context: dict[str, Any] = context or {}
@@ -51,6 +53,18 @@ class Scenario(registry.Plugin):
     def host_files(cls, args: dict[str, Any]) -> list[str]:
         """Files on squall's machine these arguments make an iteration read (a service refuses
         such a task without --allow-exec); none by default."""
+        return []
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """Faults in the arguments' values that ``run`` would meet at every iteration (checked at
+        validation, beside the signature); none by default."""
+        return []
+
+    @classmethod
+    def targets(cls, args: dict[str, Any]) -> list[str]:
+        """URLs these arguments make an iteration send requests to, proxies included (a service loads
+        only the targets its rule allows, ``--allowed-target``); none by default."""
         return []
 
     @classmethod
@@ -131,10 +145,12 @@ def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[st
     accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
     names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     errors = []
-    if not accepts_any:
+    extra = cls.KNOWN_EXTRA_ARGUMENTS
+    if not accepts_any or extra is not None:
+        known = names | set(extra or ())
         for arg in args:
-            if arg not in names:
-                allowed = ", ".join(sorted(names)) or "none"
+            if arg not in known:
+                allowed = ", ".join(sorted(known)) or "none"
                 errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} "
                               f"(allowed: {allowed})")
     for p in params:
@@ -144,4 +160,4 @@ def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[st
         given = args.get(subdict)
         errors.extend(f"{path}.{subdict}: argument '{n}' must not be set (squall names the resource)"
                       for n in restricted if isinstance(given, dict) and n in given)
-    return errors
+    return errors + cls.argument_errors(args, path)

@@ -164,7 +164,7 @@ def test_rest_view_of_the_seed(lab: API, start_service: ServiceFactory, home: Pa
         assert httpx.get(base, params={"nodes": "five"}).status_code == 400
         for method in ("PUT", "POST", "DELETE"):
             assert httpx.request(method, base, headers={"Content-Type": "application/json"}).status_code == 405
-            assert httpx.request(method, base).status_code == 415  # the guard: no JSON, no write
+            assert httpx.request(method, base).status_code == 405  # read-only, whatever the body (seed 003)
         assert httpx.get(f"{url}/api/tasks/4242/{path}").status_code == 404
         csv_text = httpx.get(base, headers={"Accept": "text/csv"}).text
         assert csv_text.splitlines()[0].startswith("id,deployment_task_id,task_id,node_id,task_name")

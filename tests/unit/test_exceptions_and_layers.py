@@ -50,7 +50,9 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "env": LEAVES | {"registry"},
     "report": LEAVES | {"storage"},
     "exporters": LEAVES | {"task", "storage"},
-    "importer": LEAVES | {"storage", "exporters"},  # reads the formats the exporters write
+    "importer": LEAVES | {"storage", "exporters", "import_shape", "task"},  # reads what the exporters write;
+    # task: an import interrupted is found by the lifecycle's crash detection
+    "import_shape": LEAVES,
     "registry": LEAVES | {"plugins", "platforms", "rally_api"},
     "plugins": LEAVES | {"registry", "task", "deploy", "env", "verify"},
     "rally_api": LEAVES | {"registry", "task"},

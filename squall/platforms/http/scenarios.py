@@ -40,6 +40,7 @@ def _client_session() -> Any:
 CHECK_ACTION = "requests.check_request"
 _PASSED_AS_IS = ("params", "data", "json", "headers", "cookies", "allow_redirects")
 _FILE_ARGUMENTS = ("verify", "cert")
+REQUEST_ARGUMENTS = frozenset((*_PASSED_AS_IS, *_FILE_ARGUMENTS, "timeout", "auth", "stream", "proxies", "files"))
 
 
 def _ssl_context(verify: Any, cert: Any) -> Any:
@@ -120,6 +121,14 @@ def _host_files(request: dict[str, Any]) -> list[str]:
     return found
 
 
+def _targets(request: Any) -> list[str]:
+    if not isinstance(request, dict):
+        return []
+    found = [str(request["url"])] if request.get("url") is not None else []
+    proxies = request.get("proxies")
+    return found + ([str(p) for p in proxies.values() if p] if isinstance(proxies, dict) else [])
+
+
 def _status_error(expected: int, actual: int) -> ValueError:
     return ValueError(f"Expected HTTP request code is `{expected}` actual `{actual}`")
 
@@ -132,6 +141,8 @@ async def _fast_check(prepared: fastpath.Prepared, status_code: int) -> None:
 
 class HttpScenario(Scenario):
     """Base of HTTP scenarios: a shared, kept-alive client session."""
+
+    KNOWN_EXTRA_ARGUMENTS = REQUEST_ARGUMENTS
 
     @atomic.action_timer(CHECK_ACTION)
     async def _check_request(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
@@ -172,6 +183,11 @@ class CheckRequest(HttpScenario):
     def host_files(cls, args: dict[str, Any]) -> list[str]:
         """The CA bundle and client certificate paths, read on this machine."""
         return _host_files(args)
+
+    @classmethod
+    def targets(cls, args: dict[str, Any]) -> list[str]:
+        """The request's URL and its proxies."""
+        return _targets(args)
 
     async def run(self, url: str, method: str, status_code: int, **kwargs: Any) -> None:
         await self._check_request(url, method, status_code, **kwargs)
@@ -239,6 +255,27 @@ class CheckRandomRequest(HttpScenario):
         """The CA bundle and client certificate paths of every request, read on this machine."""
         return [path for request in args.get("requests") or [] if isinstance(request, dict)
                 for path in _host_files(request)]
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """Each request of ``requests`` takes ``url``, ``method``, ``status_code`` and requests' arguments."""
+        known = REQUEST_ARGUMENTS | {"url", "method", "status_code"}
+        errors = []
+        for number, request in enumerate(args.get("requests") or []):
+            if not isinstance(request, dict):
+                errors.append(f"{path}.requests[{number}]: must be a mapping with url and method")
+                continue
+            errors += [f"{path}.requests[{number}]: unexpected argument '{name}' for a request "
+                       f"(allowed: {', '.join(sorted(known))})" for name in request if name not in known]
+            errors += [f"{path}.requests[{number}]: missing '{name}'" for name in ("url", "method")
+                       if name not in request]
+        return errors
+
+    @classmethod
+    def targets(cls, args: dict[str, Any]) -> list[str]:
+        """Every request's URL and proxies."""
+        requests = args.get("requests")
+        return [url for request in requests for url in _targets(request)] if isinstance(requests, list) else []
 
     async def run(self, requests: list[dict[str, Any]], status_code: int) -> None:
         request = dict(random.choice(requests))

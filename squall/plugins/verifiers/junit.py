@@ -34,10 +34,15 @@ class JUnitVerifier(Verifier):
         argv = [part.replace("{junit}", str(path)) for part in command_of(self.settings["command"])]
         process = Process(argv, workdir)
         try:
-            process.wait()
+            code = process.wait()
         finally:
             process.stop()
         if not path.exists():
             raise RuntimeError(f"the command wrote no JUnit XML to {path}: {process.tail(1000)}")
+        seen = 0
         with path.open("rb") as stream:
-            yield from read_junit(stream)
+            for result in read_junit(stream):
+                seen += 1
+                yield result
+        if code and not seen:
+            raise RuntimeError(f"the command exited with code {code} and reported no test: {process.tail(1000)}")

@@ -16,6 +16,21 @@ from squall.verify.verifier import SUITE_RUN_ARGS, Process, Verifier, command_of
 SUPPORT = Path(__file__).resolve().parents[2] / "verify" / "pytest_support"
 
 
+def _check_started(code: int, seen: int, said: str) -> None:
+    """A run that ended with no test result and a failing exit code could not start: say pytest's own words.
+
+    pytest exits 0 or 1 after running tests, 2 when interrupted, 3 on an
+    internal error, 4 on a usage error and 5 when it collected nothing.
+    """
+    if seen or code == 0:
+        return
+    lines = [line for line in said.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or line.startswith(("E ", "ERROR"))]
+    shown = "; ".join((errors or lines)[-3:])[-1000:]
+    what = "collected no tests" if code == 5 else "could not run the suite"
+    raise RuntimeError(f"pytest {what} (exit code {code})" + (f": {shown}" if shown else ""))
+
+
 @configure(name="pytest")
 class PytestVerifier(Verifier):
     """Run ``pytest PATH ARGS`` with squall's result plugin; ``python`` picks the interpreter.
@@ -85,10 +100,12 @@ class PytestVerifier(Verifier):
         argv += [*command_of(self.settings.get("args") or []), *tests]
         process = Process(argv, cwd, env={"SQUALL_PYTEST_RESULTS": str(out), "PYTHONPATH": str(SUPPORT)},
                           output=workdir / "output.log")
+        seen = len(skips)  # everything deselected: pytest says it collected nothing, and that is right
         try:
             for test_id, reason in skips.items():
                 yield {"name": test_id, "status": "skip", "duration": 0.0, "reason": bounded_text(reason)}
             for line in follow_lines(out, process):
+                seen += 1
                 record = json.loads(line)
                 result: TestResult = {"name": str(record["name"]), "status": str(record["status"]),
                                       "duration": float(record.get("duration") or 0.0),
@@ -97,5 +114,6 @@ class PytestVerifier(Verifier):
                     if record.get(key):
                         result[key] = bounded_text(str(record[key]))  # type: ignore[literal-required]
                 yield result
+            _check_started(process.wait(), seen, process.tail(3000))
         finally:
             process.stop()

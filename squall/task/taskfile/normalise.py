@@ -192,12 +192,33 @@ def _quote(name: str) -> str:
     return name if name.replace(".", "").replace("_", "").isalnum() else repr(name)
 
 
-def normalise(data: dict[str, Any]) -> TaskConfig:
+DEFAULT_MAX_WORKLOADS = 1000
+
+
+def count_workloads(data: dict[str, Any]) -> int:
+    """How many workloads a task file's document holds, counted before anything else is checked."""
+    if "version" in data and data["version"] != 1:
+        subtasks = data.get("subtasks")
+        if not isinstance(subtasks, list):
+            return 0
+        return sum(len(sub["workloads"]) if isinstance(sub, dict) and isinstance(sub.get("workloads"), list)
+                   else 1 for sub in subtasks)
+    return sum(len(v) for k, v in data.items() if k != "version" and isinstance(v, list))
+
+
+def normalise(data: dict[str, Any], max_workloads: int = DEFAULT_MAX_WORKLOADS) -> TaskConfig:
     """Check the file's structure and return the one internal model.
 
     Raises InvalidTaskError listing every structural problem with its path.
-    Plugin-level checks are done later by :mod:`squall.task.taskfile.validate`.
+    A file of more than ``max_workloads`` workloads is refused first, before
+    the work of checking them. Plugin-level checks are done later by
+    :mod:`squall.task.taskfile.validate`.
     """
+    count = count_workloads(data)
+    if count > max_workloads:
+        raise exceptions.InvalidTaskError([
+            f"the task file has {count:,} workloads; the limit is {max_workloads:,} "
+            "(--max-workloads, or SQUALL_MAX_WORKLOADS, raises it)"])
     if "version" in data and data["version"] != 1:
         errors = schema.collect(TASK_V2_SCHEMA, data, "")
         if errors:

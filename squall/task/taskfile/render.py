@@ -98,16 +98,23 @@ def _undefined_message(source: str, names: list[str]) -> str:
     return f"{source}: template variables are undefined: {quoted} (pass them with --task-args)"
 
 
+def has_markup(text: str) -> bool:
+    """Whether ``text`` has any Jinja2 markup to render."""
+    return "{{" in text or "{%" in text or "{#" in text
+
+
 def render_template(text: str, args: dict[str, Any], source: str = "task file",
-                    templates: dict[str, str] | None = None) -> str:
+                    templates: dict[str, str] | None = None, seconds: float | None = None) -> str:
     """Render ``text`` as Rally does, in the bounded sandbox.
 
     As in Rally 5.1.1, a variable that is used but neither given nor
     defaulted in the template is an error, and one with a default renders
     as undefined (empty, false). ``templates`` holds the files it may
     include or import, by their path relative to the task file's folder.
+    This runs in the calling process: :func:`load_task` renders in a bounded
+    process of its own.
     """
-    if "{{" not in text and "{%" not in text and "{#" not in text:
+    if not has_markup(text):
         return text  # nothing to render: spare the Jinja2 import on the one-iteration path
     import jinja2
 
@@ -120,7 +127,8 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file",
 
     try:
         return sandbox.render(text, args, loader=jinja2.DictLoader(templates or {}), globals_=TEMPLATE_HELPERS,
-                              undefined=jinja2.Undefined, check=refuse_missing)
+                              undefined=jinja2.Undefined, check=refuse_missing,
+                              seconds=sandbox.RENDER_SECONDS if seconds is None else seconds)
     except jinja2.UndefinedError as exc:
         raise exceptions.InvalidTaskError(
             [f"{source}: template variable is undefined: {exc.message} (pass it with --task-args)"]
@@ -147,10 +155,20 @@ def render_template(text: str, args: dict[str, Any], source: str = "task file",
 
 
 def load_task(text: str, args: dict[str, Any] | None = None, source: str = "task file",
-              templates: dict[str, str] | None = None) -> dict[str, Any]:
-    """Render and parse a task file's text into a mapping."""
-    rendered = render_template(text, args or {}, source, templates)
-    data = load_document(rendered, source)
+              templates: dict[str, str] | None = None, limits: Any = None) -> dict[str, Any]:
+    """Render and parse a task file's text into a mapping.
+
+    A file with Jinja2 markup is rendered and parsed in a process of its own,
+    bounded in memory and time by the operating system (``isolated``, with
+    ``limits``: an :class:`~squall.task.taskfile.isolated.RenderLimits`);
+    plain YAML or JSON is parsed here, within the bounded loader's limits.
+    """
+    if has_markup(text):
+        from squall.task.taskfile import isolated
+
+        data = isolated.render_and_parse(text, args or {}, source, templates, limits)
+    else:
+        data = load_document(text, source)
     if not isinstance(data, dict):
         raise exceptions.InvalidTaskError([f"{source}: the top level must be a mapping, got {type(data).__name__}"])
     return data

@@ -30,7 +30,7 @@ MAX_VALUE = 16 * 1024 * 1024
 MAX_BUILT = 256 * 1024 * 1024
 MAX_INT_BITS = 4096
 RENDER_SECONDS = 5.0
-_HUGE_WIDTH = re.compile(r"\d{9,}")
+_NUMBER = re.compile(r"\d+")
 _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
 
 
@@ -79,10 +79,17 @@ def _check_arguments(args: Iterable[Any]) -> None:
     for arg in args:
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_VALUE:
             raise RenderLimitError(f"the number {arg} is too large for a template call (limit {MAX_VALUE:,})")
-        if isinstance(arg, str) and _HUGE_WIDTH.search(arg) and ("%" in arg or "{" in arg):
-            raise RenderLimitError("a format width of more than 8 digits is not allowed in a task file")
+        if isinstance(arg, str) and ("%" in arg or "{" in arg):
+            _check_widths(arg)
         if weight(arg) > MAX_VALUE:
             raise _too_large("an argument")
+
+
+def _check_widths(fmt: str) -> None:
+    """Refuse a format string whose fields' widths add up past the size bound (``{0:>99999999}`` x 10)."""
+    if sum(int(digits) for digits in _NUMBER.findall(fmt) if len(digits) > 3) > MAX_VALUE:
+        raise RenderLimitError(f"format widths adding up to more than {MAX_VALUE:,} characters are not "
+                               "allowed in a task file")
 
 
 def _predict_binop(operator: str, left: Any, right: Any) -> None:
@@ -109,16 +116,15 @@ def _predict_binop(operator: str, left: Any, right: Any) -> None:
 def _predict_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     target = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)
     name = getattr(obj, "__name__", "")
-    if isinstance(target, str) and name in ("format", "format_map") and _HUGE_WIDTH.search(target):
-        raise RenderLimitError("a format width of more than 8 digits is not allowed in a task file")
+    if isinstance(target, str) and name in ("format", "format_map"):
+        _check_widths(target)
     if isinstance(target, str) and name == "replace" and len(args) >= 2:
         old, new = str(args[0]), str(args[1])
         hits = target.count(old) if old else len(target) + 1
         if len(target) + hits * len(new) > MAX_VALUE:
             raise _too_large("a replaced string")
-    if isinstance(target, str) and name == "join" and args and isinstance(args[0], list | tuple):
-        if weight(args[0]) + len(target) * len(args[0]) > MAX_VALUE:
-            raise _too_large("a joined string")
+    if isinstance(target, str) and name == "join" and args:
+        _check_join(target, args[0])
     if name == "generate_lorem_ipsum":  # lipsum(n, html, min, max): n paragraphs of up to max words
         values = dict(zip(("n", "html", "min", "max"), args, strict=False)) | kwargs
         n, most = values.get("n", 5), values.get("max", 100)
@@ -128,6 +134,41 @@ def _predict_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> No
         size = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(size, int) and target.count("\t") * size > MAX_VALUE:
             raise _too_large("an expanded string")
+
+
+def _check_join(separator: Any, items: list[Any] | tuple[Any, ...]) -> None:
+    if weight(items) + len(str(separator)) * len(items) > MAX_VALUE:
+        raise _too_large("a joined string")
+
+
+def _check_sum(items: list[Any], start: Any) -> None:
+    """Summing sequences copies the partial sum at each step: refuse when the copies add up too far."""
+    if not isinstance(start, _SIZED):
+        return
+    so_far, copied = weight(start), 0
+    for item in items:
+        so_far += weight(item)
+        copied += so_far
+        if copied > MAX_BUILT:
+            raise RenderLimitError(f"a sum of sequences would copy more than {MAX_BUILT:,} items")
+
+
+def _check_filter(name: str, values: list[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse a filter call whose result, or the work to build it, would be too large."""
+    second = values[1] if len(values) > 1 else None  # the filter's first argument after its value
+    if name == "do_replace" and len(values) >= 3:
+        _predict_call(str(values[0]).replace, tuple(values[1:3]), {})
+    elif name == "do_indent" and values:
+        width = kwargs.get("width", 4 if second is None else second)
+        size = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        if len(str(values[0])) + (str(values[0]).count("\n") + 1) * max(size, 0) > MAX_VALUE:
+            raise _too_large("an indented string")
+    elif name == "do_tojson" and values:
+        indent = kwargs.get("indent", second)
+        if isinstance(indent, int) and weight(values[0]) * (max(indent, 0) + 1) > MAX_VALUE:
+            raise _too_large("an indented JSON text")
+    elif name == "do_format" and values:
+        _check_widths(str(values[0]))
 
 
 class BoundedSandbox(ImmutableSandboxedEnvironment):
@@ -191,6 +232,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
              **kwargs: Any) -> Any:
         """A call from the template, with its arguments and result bounded."""
         if __obj is not range and getattr(__obj, "__name__", "") != "safe_range":
+            if getattr(__obj, "__name__", "") == "join" and args and not isinstance(args[0], _SIZED):
+                args = (list(args[0]), *args[1:])  # a generator is read once, here, so that its size is known
             _check_arguments(args)
             _check_arguments(kwargs.values())
             _predict_call(__obj, args, kwargs)
@@ -211,13 +254,13 @@ def _bounded_filter(env: BoundedSandbox, func: Callable[..., Any]) -> Callable[.
                   and a is not env]
         _check_arguments(values)
         _check_arguments(kwargs.values())
-        if func.__name__ == "do_replace" and len(values) >= 3:
-            _predict_call(str(values[0]).replace, tuple(values[1:3]), {})
-        if func.__name__ == "do_join" and values and not isinstance(values[0], str):
-            items = list(values[0])
-            sep = values[1] if len(values) > 1 else kwargs.get("d", "")
-            if weight(items) + len(str(sep)) * len(items) > MAX_VALUE:
-                raise _too_large("a joined string")
+        _check_filter(func.__name__, values, kwargs)
+        if func.__name__ in ("do_join", "do_sum") and values and not isinstance(values[0], str):
+            items = list(values[0])  # a generator is read once, here, so that its size is known
+            if func.__name__ == "do_join":
+                _check_join(values[1] if len(values) > 1 else kwargs.get("d", ""), items)
+            else:
+                _check_sum(items, kwargs.get("start", values[2] if len(values) > 2 else 0))
             args = tuple(items if a is values[0] else a for a in args)
         return env.account(func(*args, **kwargs))
 

@@ -68,6 +68,17 @@ def host_file_reads(config: TaskConfig) -> list[str]:
     return found
 
 
+def load_targets(config: TaskConfig) -> list[tuple[str, str]]:
+    """Every URL the task's scenarios send requests to, with the place of the scenario in the file."""
+    found = []
+    for subtask in config["subtasks"]:
+        for wl in subtask["workloads"]:
+            cls = registry.find("scenario", wl["scenario_name"])
+            found += [(wl["paths"]["scenario"], url)
+                      for url in getattr(cls, "targets", lambda _args: [])(wl["scenario_args"])]
+    return found
+
+
 def context_file_reads(contexts: dict[str, Any], where: str) -> list[str]:
     """Contexts whose configuration names files on squall's machine, as ``WHERE.NAME reads PATH ...``."""
     found = []
