@@ -144,28 +144,35 @@ def import_document(db: Database, doc: dict[str, Any], tags: list[str] | None = 
     The whole document is checked before anything is stored. Each task is
     ``importing`` until all of it is stored, then takes its status from the
     file; a failure deletes what was stored of it (a killed import is found
-    ``crashed`` later, saying what is missing). A task imported whole before
-    (the same source UUID) is not stored twice: its UUID is returned.
+    ``crashed`` later, saying what is missing). Importing a file again
+    replaces what an interrupted import of it left, so a retry does not
+    leave two; a file imported whole and imported again gives a second task,
+    as in Rally.
     """
     import_shape.check_document(doc)
     uuids = []
     for index, task in enumerate(doc["tasks"]):
-        done = _already_imported(db, task)
-        uuids.append(done or _import_task(db, task, tags, f"tasks[{index}]"))
+        _drop_interrupted(db, task)
+        uuids.append(_import_task(db, task, tags, f"tasks[{index}]"))
     return uuids
 
 
-def _already_imported(db: Database, task: dict[str, Any]) -> str | None:
-    """The UUID of a finished earlier import of the same source task, if there is one."""
+def _drop_interrupted(db: Database, task: dict[str, Any]) -> None:
+    """Delete what an interrupted import of the same source task left (crashed, or importing with its
+    process gone)."""
     source = _source_uuid(task)
     if source is None:
-        return None
+        return
     for row in repo.task_list(db, imported_from=source):
-        if row["status"] not in ("importing", "crashed"):
-            return str(row["uuid"])
-        if row["status"] == "crashed" or lifecycle.is_orphaned(row):
-            repo.task_delete(db, row["uuid"])  # a partial import: this one replaces it
-    return None
+        if (row["status"] == "crashed" and _was_import(db, row)) or \
+                (row["status"] == lifecycle.IMPORTING and lifecycle.is_orphaned(row)):
+            repo.task_delete(db, row["uuid"])
+
+
+def _was_import(db: Database, row: dict[str, Any]) -> bool:
+    """Whether a crashed task is an interrupted import (not a crashed run that was imported whole)."""
+    errors = repo.task_get(db, row["uuid"]).get("validation_errors") or []
+    return any(isinstance(e, str) and e.startswith("import interrupted") for e in errors)
 
 
 def _import_task(db: Database, task: dict[str, Any], tags: list[str] | None, where: str) -> str:
@@ -198,7 +205,8 @@ def _forget(db: Database, uuid: str) -> None:
         repo.task_delete(db, uuid)
     except Exception:
         try:
-            repo.task_update(db, uuid, status="crashed", pass_sla=False)
+            repo.task_update(db, uuid, status="crashed", pass_sla=False, validation_errors=[
+                "import interrupted: it failed and what it stored could not be deleted; delete this task"])
         except Exception:
             pass  # the database refuses every write: the row stays 'importing' and is found crashed later
 

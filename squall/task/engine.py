@@ -75,8 +75,9 @@ class TaskEngine:
     def run(self) -> str:
         """Run the task; returns its final status."""
         started = time.monotonic()
-        repo.task_update(self.db, self.task_uuid, status="running", pid=os.getpid(),
-                         hostname=socket.gethostname(), heartbeat=utils.utcnow())
+        # The start claimed the task (running); an abort asked since then stays asked.
+        repo.task_update(self.db, self.task_uuid, pid=os.getpid(), hostname=socket.gethostname(),
+                         heartbeat=utils.utcnow())
         passed = True
         aborted = False
         try:

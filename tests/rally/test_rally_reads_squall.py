@@ -55,6 +55,19 @@ def _running(cli: CLI) -> bool:
     return '"running"' in cli("task", "list", "--status", "running", "--json").stdout
 
 
+def _wait_for_stored_iterations(deadline: float) -> None:
+    """Until the running task has stored some iterations (a loaded machine may take seconds to begin)."""
+    from squall.api import API
+
+    api = API()
+    while True:
+        running = api.task.list(status="running")
+        if running and any(w["done"] for w in api.task.progress(task_id=running[-1]["uuid"])["workloads"]):
+            return
+        assert time.monotonic() < deadline, "no iteration stored"
+        time.sleep(0.2)
+
+
 def _run_squall(cli: CLI, kind: str, tmp_path: Path) -> None:
     task = _write(tmp_path, kind)
     if kind not in ("aborted", "crashed"):
@@ -67,7 +80,7 @@ def _run_squall(cli: CLI, kind: str, tmp_path: Path) -> None:
         while not _running(cli):
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.2)
-        time.sleep(1.5)  # some iterations stored
+        _wait_for_stored_iterations(deadline)
         if kind == "aborted":
             cli("task", "abort", check=True)
         else:
