@@ -33,7 +33,7 @@ import orjson
 from squall import exceptions
 
 DEFAULT_MEMORY = 512 * 1024 * 1024
-DEFAULT_SECONDS = 3.0
+DEFAULT_SECONDS = 4.0
 MAX_AT_ONCE = 4
 _KILL_GRACE = 1.5  # the child's own timer speaks first; then the kernel's limit (1 s later), then the kill
 _places = threading.BoundedSemaphore(MAX_AT_ONCE)
