@@ -41,7 +41,7 @@ test: bytecode $(VENV)/.test-tools
 	bash scripts/install-test-deps.sh
 	$(BIN)/ruff check squall tests bench
 	$(BIN)/mypy squall
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=25
 
 bench: bytecode
 	$(BIN)/python bench/bench_dummy.py
