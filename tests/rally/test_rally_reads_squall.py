@@ -56,13 +56,13 @@ def _running(cli: CLI) -> bool:
 
 
 def _wait_for_stored_iterations(deadline: float) -> None:
-    """Until the running task has stored some iterations (a loaded machine may take seconds to begin)."""
+    """Until the running task has stored a chunk of iterations (progress counts come sooner than chunks)."""
     from squall.api import API
 
     api = API()
     while True:
         running = api.task.list(status="running")
-        if running and any(w["done"] for w in api.task.progress(task_id=running[-1]["uuid"])["workloads"]):
+        if running and any(w["rows"] for w in api.results.iterations(task_id=running[-1]["uuid"], limit=1)):
             return
         assert time.monotonic() < deadline, "no iteration stored"
         time.sleep(0.2)
