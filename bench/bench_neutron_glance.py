@@ -83,7 +83,7 @@ def cloud(work: Path) -> Iterator[tuple[dict[str, str], list[Path]]]:
                    GlanceServer(keystone_port(), root, create_database(pg.port))]
         for server in servers:
             server.serve(admin)
-        yield creds, [access] + [s.dir / "access.log" for s in servers]
+        yield creds, [access] + [s.dir / f"{s.name}-access.log" for s in servers]
     finally:
         for server in servers:
             server.stop()

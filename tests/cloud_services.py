@@ -80,8 +80,10 @@ def unregister(admin: Any, names: tuple[str, ...]) -> None:
 class WsgiServer:
     """gunicorn serving one WSGI application from a service's venv, in a folder of its own."""
 
-    def __init__(self, name: str, port: int, directory: Path, app: str, env: dict[str, str]) -> None:
+    def __init__(self, name: str, port: int, directory: Path, app: str, env: dict[str, str],
+                 venv: str | None = None) -> None:
         self.name = name
+        self.venv = venv or name
         self.port = port
         self.dir = directory
         self.app = app
@@ -91,18 +93,18 @@ class WsgiServer:
 
     def run(self, *argv: str) -> None:
         """A command of the service's venv, in its folder; its output in the error when it fails."""
-        done = subprocess.run([str(venv_of(self.name) / "bin" / argv[0]), *argv[1:]], capture_output=True,
+        done = subprocess.run([str(venv_of(self.venv) / "bin" / argv[0]), *argv[1:]], capture_output=True,
                               text=True, env=self.env, cwd=self.dir, timeout=600)
         if done.returncode:
             raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
     def start(self, timeout: float = 120) -> str:
         """Serve, and wait until the root answers (any HTTP status); returns the URL."""
-        log = open(self.dir / "gunicorn.log", "ab")  # noqa: SIM115 - kept open for the server's life
+        log = open(self.dir / f"{self.name}-gunicorn.log", "ab")  # noqa: SIM115 - kept open for the server's life
         self.proc = subprocess.Popen(
-            [str(venv_of(self.name) / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads",
+            [str(venv_of(self.venv) / "bin" / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads",
              "1", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "--timeout", "300",
-             "--access-logfile", str(self.dir / "access.log"), "--chdir", str(self.dir), self.app],
+             "--access-logfile", str(self.dir / f"{self.name}-access.log"), "--chdir", str(self.dir), self.app],
             stdout=log, stderr=log, env=self.env, cwd=self.dir, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
@@ -114,7 +116,7 @@ class WsgiServer:
             except OSError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                tail = (self.dir / "gunicorn.log").read_text(errors="replace")[-4000:]
+                tail = (self.dir / f"{self.name}-gunicorn.log").read_text(errors="replace")[-4000:]
                 self.stop()
                 raise RuntimeError(f"{self.name} did not start on port {self.port}:\n{tail}")
             time.sleep(0.3)

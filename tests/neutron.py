@@ -1,7 +1,9 @@
 """A real Neutron (29.0.0 from PyPI) API server on 127.0.0.1 behind the tests' Keystone, without agents.
 
 ML2 with the router service plugin, ``transport_url = fake://`` (no message
-broker), every quota unlimited, SQLite. Neutron's migrations cannot ALTER
+broker), every quota unlimited, SQLite. A mechanism driver of the tests'
+binds every port a host asks for (Nova's fake compute host has no agent), so
+that servers boot on tenant networks. Neutron's migrations cannot ALTER
 constraints on SQLite, so the schema is built from its models and alembic is
 stamped at heads. A flat external network ``public`` with a subnet is made
 for floating IPs.
@@ -60,7 +62,7 @@ quota_security_group_rule = -1
 ML2 = """[ml2]
 type_drivers = flat,vlan,vxlan
 tenant_network_types = vxlan
-mechanism_drivers =
+mechanism_drivers = squall_bind_all
 extension_drivers = port_security
 [ml2_type_vxlan]
 vni_ranges = 1:1000
@@ -78,6 +80,24 @@ os.environ.setdefault("OS_NEUTRON_CONFIG_FILES", "neutron.conf;plugins/ml2/ml2_c
 from neutron.wsgi.api import application  # noqa: E402
 """
 
+# An ML2 mechanism driver that binds every port (as an OVS port) without an agent, found by stevedore through
+# the entry point of a small distribution on the server's PYTHONPATH.
+BIND_ALL = """from neutron_lib.api.definitions import portbindings
+from neutron_lib.plugins.ml2 import api
+
+
+class BindAll(api.MechanismDriver):
+    def initialize(self):
+        pass
+
+    def bind_port(self, context):
+        for segment in context.segments_to_bind:
+            context.set_binding(segment[api.ID], portbindings.VIF_TYPE_OVS, {portbindings.CAP_PORT_FILTER: True},
+                                status="ACTIVE")
+            return
+"""
+BIND_ALL_ENTRY_POINT = "[neutron.ml2.mechanism_drivers]\nsquall_bind_all = squall_bind_all:BindAll\n"
+
 CREATE_SCHEMA = """import sys
 import sqlalchemy as sa
 from neutron.db.migration.models import head
@@ -89,8 +109,9 @@ class NeutronServer(WsgiServer):
     """Neutron's API on a port, registered in Keystone as the ``network`` service."""
 
     def __init__(self, port: int, keystone_root: str) -> None:
-        super().__init__("neutron", port, Path(tempfile.mkdtemp(prefix="squall-neutron-")),
-                         "squall_neutron_wsgi:application", {})
+        directory = Path(tempfile.mkdtemp(prefix="squall-neutron-"))
+        super().__init__("neutron", port, directory, "squall_neutron_wsgi:application",
+                         {"PYTHONPATH": str(directory / "site")})
         self.keystone_root = keystone_root
 
     def setup(self) -> None:
@@ -103,6 +124,12 @@ class NeutronServer(WsgiServer):
         shutil.copy(venv_of("neutron") / "etc" / "neutron" / "api-paste.ini", self.dir / "api-paste.ini")
         (self.dir / "squall_neutron_wsgi.py").write_text(WSGI_MODULE.format(dir=str(self.dir)))
         (self.dir / "create_schema.py").write_text(CREATE_SCHEMA)
+        site = self.dir / "site"
+        (site / "squall_bind_all-1.0.dist-info").mkdir(parents=True)
+        (site / "squall_bind_all.py").write_text(BIND_ALL)
+        (site / "squall_bind_all-1.0.dist-info" / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: squall-bind-all\nVersion: 1.0\n")
+        (site / "squall_bind_all-1.0.dist-info" / "entry_points.txt").write_text(BIND_ALL_ENTRY_POINT)
         self.run("python", "create_schema.py", f"sqlite:///{self.dir}/neutron.db")
         self.run("neutron-db-manage", "--config-file", "neutron.conf", "--config-file",
                  "plugins/ml2/ml2_conf.ini", "stamp", "heads")

@@ -39,7 +39,7 @@ class PostgresServer:
         initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
         assert initdb and pg_ctl
         self._run(initdb, "-D", str(self.data), "-U", "squall", "--auth=trust", "-E", "UTF8")
-        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
         self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
         deadline = time.time() + 30
         createdb = _bin("createdb")

@@ -1,4 +1,5 @@
-"""The cloud of ``tests/cloud``: Neutron and Glance behind the session's Keystone, started once for the package."""
+"""The cloud of ``tests/cloud``: Neutron and Glance behind the session's Keystone, started once for the package;
+Nova and Cinder beside them (``compute``) when a test asks."""
 
 from __future__ import annotations
 
@@ -53,3 +54,78 @@ def admin(cloud: dict[str, str]) -> Iterator[Any]:
 def cloud_cli(cli: CLI, cloud: dict[str, str]) -> CLI:
     """The CLI with an environment of the cloud's admin in use."""
     return with_openstack_env(cli, cloud)
+
+
+def _serve_compute(keystone: dict[str, str], postgres_server: Any) -> tuple[Any, Any, Any]:
+    """RabbitMQ, then Nova and Cinder side by side; every part stopped again if one fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.cinder import CinderCloud
+    from tests.glance import create_database
+    from tests.nova import NovaCloud
+    from tests.rabbitmq import RabbitServer
+
+    root = keystone["OS_AUTH_URL"].removesuffix("/v3")
+    rabbit = RabbitServer(free_port(), free_port(), free_port())
+    db_root = f"postgresql+psycopg2://squall@127.0.0.1:{postgres_server.port}"
+    nova = NovaCloud(free_port(), free_port(), root, db_root, rabbit.transport_url)
+    cinder = CinderCloud(free_port(), root, create_database(postgres_server.port, f"cinder_{os.urandom(4).hex()}"),
+                         rabbit.transport_url)
+    try:
+        rabbit.start()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            started = [pool.submit(nova.serve, keystone, lambda name: create_database(postgres_server.port, name)),
+                       pool.submit(cinder.serve, keystone)]
+            for future in started:
+                future.result()
+    except BaseException:
+        for part in (nova, cinder, rabbit):
+            part.stop()
+        raise
+    return rabbit, nova, cinder
+
+
+@pytest.fixture(scope="package")
+def compute(cloud: dict[str, str], postgres_server: Any, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[dict[str, str]]:
+    """Nova 34 (fake compute driver) with Placement 16, and Cinder 29 (fake volume driver), next to the
+    package's Neutron and Glance, with what Rally's samples expect: flavors m1.tiny and m1.small and an
+    active image named like CirrOS's (``cirros-0.6.2-x86_64-disk``). Stopped and out of the catalog at the end."""
+    from tests import cloud_services, rabbitmq
+
+    if not rabbitmq.available():
+        if IN_CI:
+            pytest.fail("rabbitmq-server is not installed; scripts/install-test-deps.sh installs it")
+        pytest.skip("rabbitmq-server is not installed (make test installs it)")
+    for name, probe in (("nova", "nova-manage"), ("cinder", "cinder-manage")):
+        if not cloud_services.installed(name, probe):
+            if IN_CI:
+                pytest.fail(f"{name} is not installed; scripts/install-test-deps.sh installs it")
+            cloud_services.install(name)
+    parts = _serve_compute(cloud, postgres_server)
+    admin = admin_connection(cloud)
+    image_file = tmp_path_factory.mktemp("cirros") / "cirros.raw"
+    image_file.write_bytes(os.urandom(64 * 1024))
+    image: dict[str, Any] = {}
+    try:
+        for flavor, ram in (("m1.tiny", 512), ("m1.small", 2048)):
+            admin.compute.post("/flavors", json={"flavor": {"name": flavor, "ram": ram, "vcpus": 1, "disk": 1}})
+        image = admin.image.post("/images", json={"name": "cirros-0.6.2-x86_64-disk", "disk_format": "raw",
+                                                  "container_format": "bare", "visibility": "public"}).json()
+        with image_file.open("rb") as data:
+            admin.image.put(f"/images/{image['id']}/file", data=data,
+                            headers={"Content-Type": "application/octet-stream"}).raise_for_status()
+        yield cloud
+    finally:
+        for part in parts[::-1]:
+            part.stop()
+        if image:
+            admin.image.delete(f"/images/{image['id']}")
+        cloud_services.unregister(admin, ("nova", "placement", "cinderv3"))
+        admin.close()
+
+
+@pytest.fixture
+def compute_cli(cli: CLI, compute: dict[str, str]) -> CLI:
+    """The CLI with an environment of the cloud's admin in use (Keystone, Neutron, Glance, Nova, Cinder)."""
+    return with_openstack_env(cli, compute)

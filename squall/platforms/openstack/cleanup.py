@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from squall import naming
-from squall.platforms.openstack import network_resources, resources
+from squall.platforms.openstack import network_resources, resources, volume_resources
 from squall.platforms.openstack.resources import Resource
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kin
             truncated.append(manager.type_name())
     if services is None or "neutron" in services or "keystone" in services:
         found.extend(network_resources.owned_by(conn, found))
+    if services is None or "nova" in services:
+        found.extend(volume_resources.owned_by(conn, found))
     if negative:
         found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found, spare))
     order = {m.type_name(): m.order for m in resources.managers()}

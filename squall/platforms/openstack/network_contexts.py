@@ -14,7 +14,6 @@ from typing import Any, ClassVar, TypeVar
 
 from squall import exceptions, naming
 from squall.platforms.openstack import clients
-from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.resources import is_not_found
 from squall.registry import JSON_SCHEMA
@@ -179,45 +178,3 @@ class AllowSSHContext(TenantContext):
 
     def cleanup(self) -> None:
         self.undo(getattr(self, "_steps", []))
-
-
-NEUTRON_QUOTAS = ("network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule",
-                  "pool", "vip", "health_monitor", "trunk")
-
-
-@configure(name="quotas", order=300, platform="openstack")
-class QuotasContext(Context):
-    """Set each tenant's Neutron quotas (``{"neutron": {"network": -1, ...}}``, as admin) and put the old
-    values back at clean-up. Glance's image quotas are Keystone unified limits, not per-project settings:
-    not offered."""
-
-    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "$schema": JSON_SCHEMA, "type": "object", "additionalProperties": False,
-        "properties": {"neutron": {"type": "object", "additionalProperties": False,
-                                   "properties": {k: {"type": "integer", "minimum": -1} for k in NEUTRON_QUOTAS}}},
-    }
-
-    def setup(self) -> None:
-        admin = admin_of(self.context)
-        if admin is None:
-            raise exceptions.InvalidConfigError("the quotas context needs admin credentials")
-        api = clients.api(clients.connect(admin), "network")
-        self._old: dict[str, dict[str, Any]] = {}
-        wanted = self.config.get("neutron") or {}
-        for tenant_id in (self.context.get("tenants") or {}):
-            if wanted:
-                self._old[tenant_id] = api.get(f"/quotas/{tenant_id}").json()["quota"]
-                api.put(f"/quotas/{tenant_id}", json={"quota": wanted})
-
-    def cleanup(self) -> None:
-        admin = admin_of(self.context)
-        if admin is None:
-            return
-        api = clients.api(clients.connect(admin), "network")
-        wanted = set(self.config.get("neutron") or {})
-        for tenant_id, old in getattr(self, "_old", {}).items():
-            try:
-                api.put(f"/quotas/{tenant_id}", json={"quota": {k: v for k, v in old.items() if k in wanted}})
-            except Exception as exc:
-                if not is_not_found(exc):
-                    raise

@@ -157,15 +157,20 @@ class CreateAndDeleteSecurityGroups(NeutronScenario):
 @configure(name="NeutronSecurityGroup.create_and_list_security_group_rules", platform="openstack",
            context=CLEANUP)
 class CreateAndListSecurityGroupRules(NeutronScenario):
-    """Create a security group and a rule in it, then list the rules (the new one must be there)."""
+    """Create a security group and ``security_group_rules_count`` rules in it (ports 1, 2...), then list the
+    rules (the new ones must be there)."""
 
-    def run(self, security_group_args: dict[str, Any] | None = None,
+    def run(self, security_group_rules_count: int = 1, security_group_args: dict[str, Any] | None = None,
             security_group_rule_args: dict[str, Any] | None = None) -> None:
         group = self.neutron.create_security_group(**(security_group_args or {}))
-        rule = self.neutron.create_security_group_rule(group["id"], **(security_group_rule_args or {}))
-        rules = self.neutron.list_security_group_rules()
-        if rule["id"] not in {r["id"] for r in rules}:
-            raise AssertionError(f"security group rule {rule['id']} is not in the list of rules")
+        made = [self.neutron.create_security_group_rule(
+                    group["id"], **{**(security_group_rule_args or {}), "port_range_min": port,
+                                    "port_range_max": port})["id"]
+                for port in range(1, security_group_rules_count + 1)]
+        listed = {r["id"] for r in self.neutron.list_security_group_rules()}
+        missing = [rule for rule in made if rule not in listed]
+        if missing:
+            raise AssertionError(f"security group rules {', '.join(missing)} are not in the list of rules")
 
 
 @configure(name="NeutronSecurityGroup.create_and_show_security_group_rule", platform="openstack",

@@ -1,0 +1,159 @@
+"""A real Cinder (29.0.0) with its fake volume driver, behind the tests' Keystone.
+
+cinder-api under gunicorn (one worker), cinder-scheduler and cinder-volume
+with ``cinder.tests.fake_driver.FakeLoggingVolumeDriver`` (volumes, snapshots,
+attachments; no data moves; volumes from images by a "clone" that copies
+nothing), over the tests' RabbitMQ, on the tests' PostgreSQL. Registered as
+``cinderv3`` (type ``volumev3``), the name and type Rally's clients look for.
+Quotas are unlimited.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.cloud_services import WsgiServer, admin_connection, register, venv_of
+from tests.daemons import Daemon
+
+PASSWORD = "squall-cinder-secret"  # noqa: S105 - a throwaway test server's password
+
+CONFIG = """[DEFAULT]
+debug = false
+use_stderr = true
+host = squall-volume
+my_ip = 127.0.0.1
+state_path = {dir}/state
+api_paste_config = {dir}/api-paste.ini
+resource_query_filters_file = {dir}/resource_filters.json
+auth_strategy = keystone
+transport_url = {transport_url}
+enabled_backends = fake
+default_volume_type = __DEFAULT__
+quota_volumes = -1
+quota_snapshots = -1
+quota_gigabytes = -1
+quota_backups = -1
+quota_backup_gigabytes = -1
+[database]
+connection = {db_url}
+[fake]
+volume_driver = squall_fake_volume.ImageVolumeDriver
+volume_backend_name = fake
+[keystone_authtoken]
+www_authenticate_uri = {keystone}
+auth_url = {keystone}
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = cinderv3
+password = {password}
+memcached_servers =
+[nova]
+auth_type = password
+auth_url = {keystone}
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = cinderv3
+password = {password}
+region_name = RegionOne
+interface = public
+[oslo_concurrency]
+lock_path = {dir}/lock
+[oslo_messaging_notifications]
+driver = noop
+[oslo_policy]
+enforce_new_defaults = true
+enforce_scope = true
+[coordination]
+backend_url = file://{dir}/lock
+"""
+
+# The fake driver cannot make a volume from an image (it would write the image to an LVM device): this one
+# says it cloned the image, so Cinder copies nothing and the volume is available at once.
+IMAGE_DRIVER = """from cinder.tests.fake_driver import FakeLoggingVolumeDriver
+
+
+class ImageVolumeDriver(FakeLoggingVolumeDriver):
+    def clone_image(self, context, volume, image_location, image_meta, image_service):
+        return {}, True
+
+    def copy_volume_to_image(self, context, volume, image_service, image_meta):
+        return None
+"""
+
+WSGI_MODULE = """import sys
+sys.argv = sys.argv[:1] + ["--config-file", {config!r}]
+from cinder.wsgi.api import application  # noqa: E402
+"""
+
+
+class CinderCloud:
+    """cinder-api, cinder-scheduler and cinder-volume."""
+
+    def __init__(self, port: int, keystone_root: str, db_url: str, transport_url: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="squall-cinder-"))
+        self.keystone_root = keystone_root
+        self.db_url = db_url
+        self.transport_url = transport_url
+        self.api = WsgiServer("cinder", port, self.dir, "squall_cinder_wsgi:application", {})
+        self.daemons = [Daemon("cinder", name, self.dir / "cinder.conf", self.dir, {"PYTHONPATH": str(self.dir)})
+                        for name in ("cinder-scheduler", "cinder-volume")]
+
+    def setup(self) -> None:
+        """Config, paste and filter files, the schema."""
+        for sub in ("state", "lock"):
+            (self.dir / sub).mkdir()
+        (self.dir / "cinder.conf").write_text(CONFIG.format(
+            dir=self.dir, transport_url=self.transport_url, db_url=self.db_url, keystone=self.keystone_root,
+            password=PASSWORD))
+        (self.dir / "squall_fake_volume.py").write_text(IMAGE_DRIVER)
+        for name in ("api-paste.ini", "resource_filters.json"):
+            shutil.copy(venv_of("cinder") / "etc" / "cinder" / name, self.dir / name)
+        (self.dir / "squall_cinder_wsgi.py").write_text(WSGI_MODULE.format(config=str(self.dir / "cinder.conf")))
+        self.api.run("cinder-manage", "--config-file", str(self.dir / "cinder.conf"), "db", "sync")
+
+    def serve(self, keystone: dict[str, str], timeout: float = 180) -> None:
+        """Set up, register, start, and wait until both services are up (``keystone``: the admin's ``OS_*``)."""
+        self.setup()
+        admin = admin_connection(keystone)
+        register(admin, "cinderv3", "volumev3", f"{self.api.url}/v3/%(project_id)s", PASSWORD)
+        admin.close()
+        admin = admin_connection(keystone)
+        try:
+            self._start(admin, timeout)
+        finally:
+            admin.close()
+
+    def _start(self, admin: Any, timeout: float) -> None:
+        self.api.start()
+        for daemon in self.daemons:
+            daemon.start()
+        deadline = time.monotonic() + timeout
+        state = "nothing asked yet"
+        while time.monotonic() < deadline:
+            dead = [d for d in self.daemons if not d.alive()]
+            if dead:
+                raise RuntimeError(f"{dead[0].name} exited:\n{dead[0].log_tail()}")
+            try:
+                up = sum(s.state == "up" for s in admin.block_storage.services())
+                state = f"{up} services up"
+                if up == 2:
+                    return
+            except Exception as exc:
+                state = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.5)
+        raise RuntimeError(f"Cinder not ready after {timeout:.0f} s: {state}\n"
+                           + "\n".join(d.log_tail()[-800:] for d in self.daemons))
+
+    def stop(self) -> None:
+        """Stop every process and remove the folder."""
+        for daemon in self.daemons:
+            daemon.stop()
+        self.api.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

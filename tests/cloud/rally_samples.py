@@ -1,0 +1,72 @@
+"""rally-openstack's sample task files, made short: every workload of the chosen samples as one squall task.
+
+Each sample is rendered with its default arguments, as ``squall task validate``
+does; its runner runs 1 or 2 iterations, its contexts make at most 2 tenants,
+users, servers and volumes, so that the whole set runs in minutes on a fake
+cloud while each workload still does every call its scenario makes.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+SHORT_RUNNER = {"times": 2, "concurrency": 2}
+CAPS = {"tenants": 2, "users_per_tenant": 2, "servers_per_tenant": 2, "volumes_per_tenant": 2,
+        "images_per_tenant": 1, "networks_per_tenant": 1}
+
+
+def _runner(kind: str) -> dict[str, Any]:
+    return {"serial": {"times": 2}} if kind == "serial" else {"constant": dict(SHORT_RUNNER)}
+
+
+def _contexts(contexts: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(contexts)
+    for config in out.values():
+        if isinstance(config, dict):
+            for key, cap in CAPS.items():
+                if isinstance(config.get(key), int):
+                    config[key] = min(config[key], cap)
+    return out
+
+
+def workloads(path: Path) -> list[dict[str, Any]]:
+    """The sample's workloads, short, in the v2 form (scenario, runner, contexts, sla); a
+    :class:`squall.exceptions.SquallError` when squall refuses the file."""
+    from squall.task.taskfile import normalise, render
+    from squall.task.taskfile import validate as validation
+
+    config = normalise.normalise(render.load_task(path.read_text(), {}, path.name))
+    validation.validate(config)
+    found = []
+    for sub in config["subtasks"]:
+        for wl in sub["workloads"]:
+            found.append({"scenario": {wl["scenario_name"]: wl["scenario_args"]},
+                          "runner": _runner(wl["runner_name"]),
+                          "contexts": _contexts(wl["contexts"]), "sla": wl["sla"]})
+    return found
+
+
+def one_task(paths: list[Path]) -> dict[str, Any]:
+    """One v2 task: a subtask per sample file, titled with its name."""
+    return {"version": 2, "title": "rally-openstack samples, short",
+            "subtasks": [{"title": f"{p.parent.name}/{p.name}", "workloads": workloads(p)} for p in paths]}
+
+
+def distinct(paths: list[Path]) -> list[Path]:
+    """One file per sample: the YAML one where a sample comes as both JSON and YAML."""
+    stems = {p.with_suffix("") for p in paths if p.suffix == ".yaml"}
+    return sorted(p for p in paths if p.suffix == ".yaml" or p.with_suffix("") not in stems)
+
+
+def scenario_names(path: Path) -> list[str]:
+    """The scenario names a sample uses (empty when it does not even render)."""
+    from squall import exceptions
+    from squall.task.taskfile import normalise, render
+
+    try:
+        config = normalise.normalise(render.load_task(path.read_text(), {}, path.name))
+    except exceptions.SquallError:
+        return []
+    return [wl["scenario_name"] for sub in config["subtasks"] for wl in sub["workloads"]]

@@ -1,0 +1,139 @@
+"""Rally's Nova, Cinder, Quotas and Authenticate scenarios against a real Nova (fake compute driver) and Cinder
+(fake volume driver) behind Keystone, next to Neutron and Glance: rally-openstack's own samples, Rally 5.1.1 side
+by side, and cleanup."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from squall import exceptions, registry
+from tests.cloud import rally_samples
+from tests.cloud.helpers import compute_inventory, task_uuid_of
+from tests.conftest import CLI, IN_CI
+from tests.rally import oracle
+
+pytestmark = pytest.mark.keystone
+
+SAMPLE_FOLDERS = ("nova", "cinder", "quotas", "authenticate")
+# Samples the fake drivers cannot serve, with why (docs/rally-compat.md lists them too).
+FAKE_CANNOT = {
+    "nova/list-and-get-uptime-hypervisors.yaml": "the fake compute driver has no uptime (Nova answers 501)",
+}
+
+
+def _sources() -> Path:
+    missing = oracle.installed()
+    if missing:
+        if IN_CI:
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return oracle.RALLY_OPENSTACK_SOURCE / "samples" / "tasks" / "scenarios"
+
+
+def _runnable_samples() -> tuple[list[Path], list[str]]:
+    """The samples squall validates; and the ones it refuses although it has all their scenarios (a defect)."""
+    registry.load_plugins()
+    known = set(registry.names("scenario"))
+    root = _sources()
+    files = rally_samples.distinct([p for folder in SAMPLE_FOLDERS for p in (root / folder).iterdir()
+                                    if p.suffix in (".json", ".yaml")])
+    runnable, refused = [], []
+    for path in files:
+        if f"{path.parent.name}/{path.name}" in FAKE_CANNOT:
+            continue
+        try:
+            rally_samples.workloads(path)
+        except exceptions.SquallError as exc:
+            names = set(rally_samples.scenario_names(path))
+            if names and names <= known:
+                refused.append(f"{path.parent.name}/{path.name}: {exc}")
+            continue
+        runnable.append(path)
+    return runnable, refused
+
+
+def test_rally_samples_run_and_leave_the_cloud_as_it_was(compute_cli: CLI, admin: Any, tmp_path: Path) -> None:
+    runnable, refused = _runnable_samples()
+    assert refused == []
+    assert len(runnable) >= 70, [p.name for p in runnable]
+    before = compute_inventory(admin)
+    task = tmp_path / "samples.json"
+    task.write_text(json.dumps(rally_samples.one_task(runnable)))
+    compute_cli("task", "start", str(task), check=True, timeout=1800)
+    doc = json.loads(compute_cli("task", "export", task_uuid_of(compute_cli), "--type", "json",
+                                 check=True).stdout)
+    failed = [(sub["title"], next(iter(wl["scenario"])), [i["error"][:2] for i in wl["data"] if i["error"]][:1])
+              for sub in doc["tasks"][0]["subtasks"] for wl in sub["workloads"]
+              if not wl["pass_sla"] or any(i["error"] for i in wl["data"])]
+    assert failed == []
+    ran = {next(iter(wl["scenario"])) for sub in doc["tasks"][0]["subtasks"] for wl in sub["workloads"]}
+    assert {"NovaServers.boot_and_bounce_server", "CinderVolumes.create_and_attach_volume",
+            "NovaServers.boot_server_from_volume_and_delete", "Quotas.cinder_update_and_delete",
+            "Authenticate.validate_nova"} <= ran
+    assert compute_inventory(admin) == before
+
+
+BOTH = """---
+NovaServers.boot_and_delete_server:
+  - args: {flavor: {name: m1.tiny}, image: {name: "^cirros.*-disk$"}}
+    runner: {type: serial, times: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+NovaServers.boot_server_from_volume_and_delete:
+  - args: {flavor: {name: m1.tiny}, image: {name: "^cirros.*-disk$"}, volume_size: 1}
+    runner: {type: serial, times: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+CinderVolumes.create_and_attach_volume:
+  - args: {size: 1, flavor: {name: m1.tiny}, image: {name: "^cirros.*-disk$"}}
+    runner: {type: serial, times: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+CinderVolumes.create_and_delete_volume:
+  - args: {size: 1}
+    runner: {type: serial, times: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+NovaServers.boot_and_bounce_server:
+  - args: {flavor: {name: m1.tiny}, image: {name: "^cirros.*-disk$"},
+           actions: [{hard_reboot: 1}, {stop_start: 1}, {pause_unpause: 1}, {lock_unlock: 1}]}
+    runner: {type: serial, times: 1}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+NovaKeypair.create_and_delete_keypair:
+  - runner: {type: serial, times: 2}
+    context: {users: {tenants: 1, users_per_tenant: 1}}
+"""
+
+
+def _calls(doc: dict[str, Any]) -> list[tuple[str, list[list[str]], int, bool]]:
+    """Per workload: its scenario, each iteration's top-level atomic actions, its failed iterations, its SLA."""
+    return [(next(iter(wl["scenario"])), [[a["name"] for a in it["atomic_actions"]] for it in wl["data"]],
+             sum(1 for it in wl["data"] if it["error"]), wl["pass_sla"])
+            for task in doc["tasks"] for sub in task["subtasks"] for wl in sub["workloads"]]
+
+
+def test_nova_and_cinder_scenarios_make_rallys_calls(compute_cli: CLI, compute: dict[str, str], admin: Any,
+                                                     tmp_path: Path) -> None:
+    missing = oracle.installed() or oracle.verify_installed()
+    if missing:
+        if IN_CI:
+            pytest.fail(missing)
+        pytest.skip(missing)
+    before = compute_inventory(admin)
+    task = tmp_path / "both.yaml"
+    task.write_text(BOTH)
+    rally = oracle.Rally(tmp_path / "rally", compute)
+    # Each tool names its own resources and cleans only those: the two runs go side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rally_run = pool.submit(rally, "task", "start", str(task), timeout=900)
+        compute_cli("task", "start", str(task), check=True, timeout=900)
+        ran = rally_run.result()
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    theirs = tmp_path / "rally.json"
+    rally("task", "report", "--json", "--out", str(theirs), check=True)
+    ours = json.loads(compute_cli("task", "export", "--type", "json", check=True).stdout)
+    # The same scenarios make the same calls, in the same order, under Rally's names, with the same verdicts.
+    assert _calls(ours) == _calls(json.loads(theirs.read_text()))
+    assert all(failed == 0 and passed for _, _, failed, passed in _calls(ours))
+    assert compute_inventory(admin) == before
