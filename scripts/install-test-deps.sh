@@ -6,7 +6,7 @@
 # for Rally's Tempest verifier, which clones its source; nginx for the HTTP
 # fast path's keep-alive tests; Prometheus to scrape a running task; RabbitMQ for
 # Nova and Cinder, started by the tests on their own ports), and Keystone, Neutron,
-# Glance, Nova with Placement, Cinder and Rally 5.1.1 from PyPI. Needs root or sudo.
+# Glance, Nova with Placement, Cinder, Heat and Rally 5.1.1 from PyPI. Needs root or sudo.
 set -euo pipefail
 have_pg() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && id postgres >/dev/null 2>&1; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
@@ -40,14 +40,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   have_prometheus || { echo "prometheus still missing after apt-get install" >&2; exit 1; }
   have_rabbitmq || { echo "rabbitmq-server still missing after apt-get install" >&2; exit 1; }
 fi
-# OpenStack Keystone, Neutron, Glance, Nova (with Placement) and Cinder, each in a virtual environment of
-# its own, for the OpenStack tests.
+# OpenStack Keystone, Neutron, Glance, Nova (with Placement), Cinder and Heat, each in a virtual environment
+# of its own, for the OpenStack tests.
 bash "$(dirname "$0")/install-keystone.sh" & keystone=$!
 bash "$(dirname "$0")/install-openstack-service.sh" neutron & neutron=$!
 bash "$(dirname "$0")/install-openstack-service.sh" glance & glance=$!
 bash "$(dirname "$0")/install-openstack-service.sh" nova & nova=$!
 bash "$(dirname "$0")/install-openstack-service.sh" cinder & cinder=$!
-wait "$keystone"; wait "$neutron"; wait "$glance"; wait "$nova"; wait "$cinder"
+bash "$(dirname "$0")/install-openstack-service.sh" heat & heat=$!
+wait "$keystone"; wait "$neutron"; wait "$glance"; wait "$nova"; wait "$cinder"; wait "$heat"
 # Rally 5.1.1, rally-openstack and the rally / rally-openstack / tempest sources: the oracle of the
 # Rally compatibility tests.
 bash "$(dirname "$0")/install-rally.sh"

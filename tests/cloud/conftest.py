@@ -56,12 +56,13 @@ def cloud_cli(cli: CLI, cloud: dict[str, str]) -> CLI:
     return with_openstack_env(cli, cloud)
 
 
-def _serve_compute(keystone: dict[str, str], postgres_server: Any) -> tuple[Any, Any, Any]:
-    """RabbitMQ, then Nova and Cinder side by side; every part stopped again if one fails."""
+def _serve_compute(keystone: dict[str, str], postgres_server: Any) -> tuple[Any, ...]:
+    """RabbitMQ, then Nova, Cinder and Heat side by side; every part stopped again if one fails."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.cinder import CinderCloud
     from tests.glance import create_database
+    from tests.heat import HeatCloud
     from tests.nova import NovaCloud
     from tests.rabbitmq import RabbitServer
 
@@ -71,33 +72,36 @@ def _serve_compute(keystone: dict[str, str], postgres_server: Any) -> tuple[Any,
     nova = NovaCloud(free_port(), free_port(), root, db_root, rabbit.transport_url)
     cinder = CinderCloud(free_port(), root, create_database(postgres_server.port, f"cinder_{os.urandom(4).hex()}"),
                          rabbit.transport_url)
+    heat = HeatCloud(free_port(), root, create_database(postgres_server.port, f"heat_{os.urandom(4).hex()}"),
+                     rabbit.transport_url)
     try:
         rabbit.start()
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=3) as pool:
             started = [pool.submit(nova.serve, keystone, lambda name: create_database(postgres_server.port, name)),
-                       pool.submit(cinder.serve, keystone)]
+                       pool.submit(cinder.serve, keystone), pool.submit(heat.serve, keystone)]
             for future in started:
                 future.result()
     except BaseException:
-        for part in (nova, cinder, rabbit):
+        for part in (heat, nova, cinder, rabbit):
             part.stop()
         raise
-    return rabbit, nova, cinder
+    return rabbit, nova, cinder, heat
 
 
 @pytest.fixture(scope="package")
 def compute(cloud: dict[str, str], postgres_server: Any, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[dict[str, str]]:
-    """Nova 34 (fake compute driver) with Placement 16, and Cinder 29 (fake volume driver), next to the
-    package's Neutron and Glance, with what Rally's samples expect: flavors m1.tiny and m1.small and an
-    active image named like CirrOS's (``cirros-0.6.2-x86_64-disk``). Stopped and out of the catalog at the end."""
+    """Nova 34 (fake compute driver) with Placement 16, Cinder 29 (fake volume driver) and Heat 27, next to the
+    package's Neutron and Glance, with what Rally's samples expect: flavors m1.tiny and m1.small, the volume
+    type lvmdriver-1 and an
+    active image named like CirrOS's (``cirros-0.5.2-x86_64-disk``). Stopped and out of the catalog at the end."""
     from tests import cloud_services, rabbitmq
 
     if not rabbitmq.available():
         if IN_CI:
             pytest.fail("rabbitmq-server is not installed; scripts/install-test-deps.sh installs it")
         pytest.skip("rabbitmq-server is not installed (make test installs it)")
-    for name, probe in (("nova", "nova-manage"), ("cinder", "cinder-manage")):
+    for name, probe in (("nova", "nova-manage"), ("cinder", "cinder-manage"), ("heat", "heat-manage")):
         if not cloud_services.installed(name, probe):
             if IN_CI:
                 pytest.fail(f"{name} is not installed; scripts/install-test-deps.sh installs it")
@@ -110,7 +114,9 @@ def compute(cloud: dict[str, str], postgres_server: Any, tmp_path_factory: pytes
     try:
         for flavor, ram in (("m1.tiny", 512), ("m1.small", 2048)):
             admin.compute.post("/flavors", json={"flavor": {"name": flavor, "ram": ram, "vcpus": 1, "disk": 1}})
-        image = admin.image.post("/images", json={"name": "cirros-0.6.2-x86_64-disk", "disk_format": "raw",
+        # devstack's volume type, which rally-openstack's samples name
+        admin.block_storage.post("/types", json={"volume_type": {"name": "lvmdriver-1"}}).raise_for_status()
+        image = admin.image.post("/images", json={"name": "cirros-0.5.2-x86_64-disk", "disk_format": "raw",
                                                   "container_format": "bare", "visibility": "public"}).json()
         with image_file.open("rb") as data:
             admin.image.put(f"/images/{image['id']}/file", data=data,
@@ -121,11 +127,19 @@ def compute(cloud: dict[str, str], postgres_server: Any, tmp_path_factory: pytes
             part.stop()
         if image:
             admin.image.delete(f"/images/{image['id']}")
-        cloud_services.unregister(admin, ("nova", "placement", "cinderv3"))
+        cloud_services.unregister(admin, ("nova", "placement", "cinderv3", "heat"))
         admin.close()
 
 
 @pytest.fixture
 def compute_cli(cli: CLI, compute: dict[str, str]) -> CLI:
-    """The CLI with an environment of the cloud's admin in use (Keystone, Neutron, Glance, Nova, Cinder)."""
+    """The CLI with an environment of the cloud's admin in use (Keystone, Neutron, Glance, Nova, Cinder, Heat)."""
     return with_openstack_env(cli, compute)
+
+
+@pytest.fixture(scope="package")
+def compute_admin(compute: dict[str, str]) -> Iterator[Any]:
+    """An admin connection made after Nova, Cinder and Heat joined the catalog (``admin`` may predate them)."""
+    conn = admin_connection(compute)
+    yield conn
+    conn.close()

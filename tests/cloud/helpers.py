@@ -26,8 +26,8 @@ def task_uuid_of(cli: CLI) -> str:
 
 
 def compute_inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
-    """(id, name) of every server, volume, snapshot, flavor, server group, aggregate and volume type, of every
-    project, with every network resource and image."""
+    """(id, name) of every server, volume, snapshot, flavor, server group, aggregate, volume type, QoS specs and
+    stack, of every project, with every network resource and image."""
     def listed(service: str, path: str, key: str, **params: Any) -> set[tuple[str, str]]:
         body = getattr(admin, service).get(path, params=params).json()
         return {(str(item["id"]), str(item.get("name"))) for item in body[key]}
@@ -40,4 +40,5 @@ def compute_inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
             "volume": listed("block_storage", "/volumes/detail", "volumes", all_tenants=1),
             "snapshot": listed("block_storage", "/snapshots/detail", "snapshots", all_tenants=1),
             "volume_type": listed("block_storage", "/types", "volume_types", is_public="None"),
-            "qos_specs": listed("block_storage", "/qos-specs", "qos_specs")}
+            "qos_specs": listed("block_storage", "/qos-specs", "qos_specs"),
+            "stack": listed("orchestration", "/stacks", "stacks", global_tenant="True")}

@@ -14,7 +14,7 @@ from typing import Any
 
 SHORT_RUNNER = {"times": 2, "concurrency": 2}
 CAPS = {"tenants": 2, "users_per_tenant": 2, "servers_per_tenant": 2, "volumes_per_tenant": 2,
-        "images_per_tenant": 1, "networks_per_tenant": 1}
+        "images_per_tenant": 1, "networks_per_tenant": 1, "stacks_per_tenant": 1, "resources_per_stack": 2}
 
 
 def _runner(kind: str) -> dict[str, Any]:
@@ -31,9 +31,24 @@ def _contexts(contexts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _absolute(args: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Heat's template paths are relative to rally-openstack's folder (where Rally's jobs run): made absolute."""
+    out = dict(args)
+    for key in ("template_path", "updated_template_path"):
+        if isinstance(out.get(key), str) and not Path(out[key]).is_absolute():
+            out[key] = str(root / out[key])
+    for key in ("files", "updated_files"):
+        if isinstance(out.get(key), dict):
+            out[key] = {k: str(root / v) for k, v in out[key].items()}
+        elif isinstance(out.get(key), list):
+            out[key] = [str(root / v) for v in out[key]]
+    return out
+
+
 def workloads(path: Path) -> list[dict[str, Any]]:
     """The sample's workloads, short, in the v2 form (scenario, runner, contexts, sla); a
-    :class:`squall.exceptions.SquallError` when squall refuses the file."""
+    :class:`squall.exceptions.SquallError` when squall refuses the file. Paths in the arguments are taken
+    from rally-openstack's folder (the sample's fourth parent)."""
     from squall.task.taskfile import normalise, render
     from squall.task.taskfile import validate as validation
 
@@ -42,7 +57,7 @@ def workloads(path: Path) -> list[dict[str, Any]]:
     found = []
     for sub in config["subtasks"]:
         for wl in sub["workloads"]:
-            found.append({"scenario": {wl["scenario_name"]: wl["scenario_args"]},
+            found.append({"scenario": {wl["scenario_name"]: _absolute(wl["scenario_args"], path.parents[4])},
                           "runner": _runner(wl["runner_name"]),
                           "contexts": _contexts(wl["contexts"]), "sla": wl["sla"]})
     return found

@@ -21,7 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from squall import naming
-from squall.platforms.openstack import network_resources, resources, volume_resources
+from squall.platforms.openstack import (
+    network_resources,
+    orchestration_resources,  # noqa: F401 - registers Heat's stack manager
+    resources,
+    volume_resources,
+)
 from squall.platforms.openstack.resources import Resource
 
 if TYPE_CHECKING:

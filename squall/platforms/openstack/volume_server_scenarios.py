@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack import resource_args
 from squall.platforms.openstack.api_versions_context import microversion
-from squall.platforms.openstack.block_storage import BlockStorage
+from squall.platforms.openstack.block_storage import BlockStorage, volume_size
 from squall.platforms.openstack.cinder_scenarios import CinderScenario
 from squall.platforms.openstack.nova_scenario import NovaScenario
 from squall.task.atomic import ActionTimer
@@ -140,3 +140,55 @@ class BootServerAttachCreatedVolumeAndExtend(VolumeServerScenario):
             self.detach(server, volume)
             cinder.delete_volume(volume)
             self.nova.delete_server(server, force=force_delete)
+
+
+@configure(name="CinderVolumes.create_snapshot_and_attach_volume", platform="openstack", context=CLEANUP)
+class CreateSnapshotAndAttachVolume(VolumeServerScenario):
+    """Create a volume and snapshot it, boot a server, attach and detach the volume, delete everything."""
+
+    KNOWN_EXTRA_ARGUMENTS: ClassVar[frozenset[str] | None] = frozenset({"description", "metadata"})
+
+    def run(self, image: Any, flavor: Any, volume_type: str | None = None, size: Any = None,
+            create_vm_params: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        cinder = self.cinder
+        volume = cinder.create_volume(size or {"min": 1, "max": 5}, volume_type=volume_type)
+        snapshot = cinder.create_snapshot(volume["id"], force=False, **kwargs)
+        server = self.boot(image, flavor, **(create_vm_params or {}))
+        self.attach(server, volume)
+        self.detach(server, volume)
+        cinder.delete_snapshot(snapshot)
+        cinder.delete_volume(volume)
+        self.nova.delete_server(server)
+
+
+@configure(name="CinderVolumes.create_nested_snapshots_and_attach_volume", platform="openstack", context=CLEANUP)
+class CreateNestedSnapshotsAndAttachVolume(VolumeServerScenario):
+    """Boot a server; a volume, its snapshot, attach; then ``nested_level - 1`` times a volume from the last
+    snapshot, its snapshot, attach; then detach and delete it all, last first."""
+
+    KNOWN_EXTRA_ARGUMENTS: ClassVar[frozenset[str] | None] = frozenset()
+    RESTRICTED = {"create_volume_kwargs": ("name", "display_name"),
+                  "create_snapshot_kwargs": ("name", "display_name"),
+                  "create_vm_params": ("name", "display_name")}
+
+    def run(self, image: Any, flavor: Any, size: Any = None, nested_level: int = 1,
+            create_volume_kwargs: dict[str, Any] | None = None,
+            create_snapshot_kwargs: dict[str, Any] | None = None,
+            create_vm_params: dict[str, Any] | None = None) -> None:
+        cinder = self.cinder
+        size = volume_size(size or {"min": 1, "max": 5})
+        server = self.boot(image, flavor, **(create_vm_params or {}))
+        volume = cinder.create_volume(size, **(create_volume_kwargs or {}))
+        snapshot = cinder.create_snapshot(volume["id"], force=False, **(create_snapshot_kwargs or {}))
+        self.attach(server, volume)
+        made = [(volume, snapshot)]
+        for _ in range(nested_level - 1):
+            volume = cinder.create_volume(size, snapshot_id=snapshot["id"])
+            snapshot = cinder.create_snapshot(volume["id"], force=False, **(create_snapshot_kwargs or {}))
+            self.attach(server, volume)
+            made.append((volume, snapshot))
+        for volume, snapshot in reversed(made):
+            self.detach(server, volume)
+            cinder.delete_snapshot(snapshot)
+            cinder.delete_volume(volume)
+        self.nova.delete_server(server)
