@@ -6,7 +6,7 @@ files valid, the scenario names and uses squall has, by service, and every
 file whose scenarios squall has but which it still refuses (with the first
 reason): the goal is none.
 
-    python bench/rally_coverage.py [--source DIR] [--markdown]
+    python bench/rally_coverage.py [--source DIR]
 
 The sources come from ``scripts/install-rally.sh`` (``~/.cache/squall-tests/rally/sources``).
 """
@@ -23,6 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 DEFAULT_SOURCE = Path.home() / ".cache" / "squall-tests" / "rally" / "sources" / "rally_openstack-4.1.0"
 # A scenario's service: the part of its name before the first capital after the first word
 # (NovaServers -> Nova, CinderVolumes -> Cinder, NeutronSecurityGroup -> Neutron).
@@ -123,8 +124,10 @@ def main() -> None:
         subprocess.run(["bash", str(ROOT / "scripts" / "install-rally.sh")], check=True)
     started = time.monotonic()
     found = measure(options.source)
-    print(report(found))
-    print(f"\n({time.monotonic() - started:.1f} s; python bench/rally_coverage.py)")
+    from results import write_section
+
+    body = report(found) + f"\n\n({time.monotonic() - started:.1f} s; python bench/rally_coverage.py)"
+    print(write_section("bench/rally_coverage.py", body))
 
 
 if __name__ == "__main__":

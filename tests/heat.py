@@ -54,7 +54,14 @@ auth_uri = {keystone}
 driver = noop
 [oslo_concurrency]
 lock_path = {dir}/lock
+[oslo_policy]
+policy_file = {dir}/policy.yaml
 """
+
+# Heat denies every project's stack listing (global_tenant) to everybody by default; a cloud whose admin
+# cleans up after its users allows it to the admin, as this one does.
+POLICY = '"stacks:global_index": "role:admin"\n'
+
 
 WSGI_MODULE = """import sys
 sys.argv = sys.argv[:1] + ["--config-file", {config!r}]
@@ -80,6 +87,7 @@ class HeatCloud:
             dir=self.dir, transport_url=self.transport_url, db_url=self.db_url, venv=venv_of("heat"),
             keystone=f"{self.keystone_root}/v3", keystone_root=self.keystone_root, password=PASSWORD))
         shutil.copy(venv_of("heat") / "etc" / "heat" / "api-paste.ini", self.dir / "api-paste.ini")
+        (self.dir / "policy.yaml").write_text(POLICY)
         (self.dir / "squall_heat_wsgi.py").write_text(WSGI_MODULE.format(config=str(self.dir / "heat.conf")))
         self.api.run("heat-manage", "--config-file", str(self.dir / "heat.conf"), "db_sync")
 
