@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.cloud_services import WsgiServer, admin_connection, register, venv_of
-from tests.daemons import Daemon
+from tests.daemons import Daemon, wait_ready
 
 PASSWORD = "squall-cinder-secret"  # noqa: S105 - a throwaway test server's password
 
@@ -134,22 +133,11 @@ class CinderCloud:
         self.api.start()
         for daemon in self.daemons:
             daemon.start()
-        deadline = time.monotonic() + timeout
-        state = "nothing asked yet"
-        while time.monotonic() < deadline:
-            dead = [d for d in self.daemons if not d.alive()]
-            if dead:
-                raise RuntimeError(f"{dead[0].name} exited:\n{dead[0].log_tail()}")
-            try:
-                up = sum(s.state == "up" for s in admin.block_storage.services())
-                state = f"{up} services up"
-                if up == 2:
-                    return
-            except Exception as exc:
-                state = f"{type(exc).__name__}: {exc}"
-            time.sleep(0.5)
-        raise RuntimeError(f"Cinder not ready after {timeout:.0f} s: {state}\n"
-                           + "\n".join(d.log_tail()[-800:] for d in self.daemons))
+        def probe() -> tuple[bool, str]:
+            up = sum(s.state == "up" for s in admin.block_storage.services())
+            return up == 2, f"{up} services up"
+
+        wait_ready("Cinder", self.daemons, probe, timeout)
 
     def stop(self) -> None:
         """Stop every process and remove the folder."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.cloud_services import venv_of
@@ -53,3 +55,23 @@ class Daemon:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+
+
+def wait_ready(what: str, daemons: list[Daemon], probe: Callable[[], tuple[bool, str]], timeout: float) -> None:
+    """Until ``probe()`` says ready (it returns ``(ready, state)``; an exception is a state too); a daemon that
+    exits, or the timeout, raises with the logs' ends."""
+    deadline = time.monotonic() + timeout
+    state = "nothing asked yet"
+    while time.monotonic() < deadline:
+        dead = [d for d in daemons if not d.alive()]
+        if dead:
+            raise RuntimeError(f"{dead[0].name} exited:\n{dead[0].log_tail()}")
+        try:
+            ready, state = probe()
+            if ready:
+                return
+        except Exception as exc:
+            state = f"{type(exc).__name__}: {exc}"
+        time.sleep(0.5)
+    raise RuntimeError(f"{what} not ready after {timeout:.0f} s: {state}\n"
+                       + "\n".join(d.log_tail()[-800:] for d in daemons))

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from tests.cloud_services import WsgiServer, admin_connection, register, venv_of
-from tests.daemons import Daemon
+from tests.daemons import Daemon, wait_ready
 
 PASSWORD = "squall-heat-secret"  # noqa: S105 - a throwaway test server's password
 
@@ -100,21 +99,13 @@ class HeatCloud:
         self.api.start()
         self.engine.start()
         admin = admin_connection(keystone)
+        def probe() -> tuple[bool, str]:
+            engines = admin.orchestration.get("/services").json()["services"]
+            up = sum(e["status"] == "up" for e in engines)
+            return up > 0, f"{up} engines up"
+
         try:
-            deadline = time.monotonic() + timeout
-            state = "nothing asked yet"
-            while time.monotonic() < deadline:
-                if not self.engine.alive():
-                    raise RuntimeError(f"heat-engine exited:\n{self.engine.log_tail()}")
-                try:
-                    engines = admin.orchestration.get("/services").json()["services"]
-                    state = f"{sum(e['status'] == 'up' for e in engines)} engines up"
-                    if any(e["status"] == "up" for e in engines):
-                        return
-                except Exception as exc:
-                    state = f"{type(exc).__name__}: {exc}"
-                time.sleep(0.5)
-            raise RuntimeError(f"Heat not ready after {timeout:.0f} s: {state}\n{self.engine.log_tail()[-1500:]}")
+            wait_ready("Heat", [self.engine], probe, timeout)
         finally:
             admin.close()
 

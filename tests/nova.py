@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from tests.cloud_services import WsgiServer, admin_connection, register, venv_of
-from tests.daemons import Daemon
+from tests.daemons import Daemon, wait_ready
 
 PASSWORD = "squall-nova-secret"  # noqa: S105 - a throwaway test server's password
 
@@ -182,23 +181,12 @@ class NovaCloud:
 
     def _wait_ready(self, admin: Any, timeout: float) -> None:
         """Three services up and the compute node in Placement."""
-        deadline = time.monotonic() + timeout
-        state = "nothing asked yet"
-        while time.monotonic() < deadline:
-            dead = [d for d in self.daemons if not d.alive()]
-            if dead:
-                raise RuntimeError(f"{dead[0].name} exited:\n{dead[0].log_tail()}")
-            try:
-                up = sum(s.state == "up" for s in admin.compute.services())
-                providers = len(list(admin.placement.resource_providers()))
-                state = f"{up} services up, {providers} resource providers"
-                if up == 3 and providers == 1:
-                    return
-            except Exception as exc:
-                state = f"{type(exc).__name__}: {exc}"
-            time.sleep(0.5)
-        raise RuntimeError(f"Nova not ready after {timeout:.0f} s: {state}\n"
-                           + "\n".join(d.log_tail()[-800:] for d in self.daemons))
+        def probe() -> tuple[bool, str]:
+            up = sum(s.state == "up" for s in admin.compute.services())
+            providers = len(list(admin.placement.resource_providers()))
+            return up == 3 and providers == 1, f"{up} services up, {providers} resource providers"
+
+        wait_ready("Nova", self.daemons, probe, timeout)
 
     def stop(self) -> None:
         """Stop every process and remove the folder."""

@@ -75,16 +75,12 @@ class NovaServer(NovaManager):
             return multi.group(1)
         return name
 
-    def delete(self, resource_id: str) -> None:
-        try:
-            self.api.delete(f"/servers/{resource_id}")
-        except Exception as exc:
-            if not is_not_found(exc):
-                raise
+    def item_path(self, resource_id: str) -> str:
+        return f"/servers/{resource_id}"
 
     def is_deleted(self, resource_id: str) -> bool:
         try:
-            server = self.api.get(f"/servers/{resource_id}").json()["server"]
+            server = self.api.get(self.item_path(resource_id)).json()["server"]
         except Exception as exc:
             if is_not_found(exc):
                 return True

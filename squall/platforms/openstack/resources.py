@@ -120,10 +120,14 @@ class ResourceManager:
                          project_id=self._project_of(raw))
                 for raw in body.get(self.collection, [])]
 
+    def item_path(self, resource_id: str) -> str:
+        """The URL path of one resource (the listing's path and the id, unless a manager says otherwise)."""
+        return f"{self.path}/{resource_id}"
+
     def delete(self, resource_id: str) -> None:
         """Delete one resource; an already missing one counts as deleted."""
         try:
-            self.api.delete(f"{self.path}/{resource_id}")
+            self.api.delete(self.item_path(resource_id))
         except Exception as exc:
             if not is_not_found(exc):
                 raise
@@ -131,7 +135,7 @@ class ResourceManager:
     def is_deleted(self, resource_id: str) -> bool:
         """True when the resource no longer exists."""
         try:
-            self.api.get(f"{self.path}/{resource_id}")
+            self.api.get(self.item_path(resource_id))
         except Exception as exc:
             if is_not_found(exc):
                 return True

@@ -40,21 +40,8 @@ class CinderManager(NovaManager):
         catalog = access_info(self.conn).service_catalog.catalog
         return any(entry.get("type") in VOLUME_SERVICE_TYPES for entry in catalog)
 
-    def delete(self, resource_id: str) -> None:
-        try:
-            self.api.delete(self.item.format(id=resource_id))
-        except Exception as exc:
-            if not is_not_found(exc):
-                raise
-
-    def is_deleted(self, resource_id: str) -> bool:
-        try:
-            self.api.get(self.item.format(id=resource_id))
-        except Exception as exc:
-            if is_not_found(exc):
-                return True
-            raise
-        return False
+    def item_path(self, resource_id: str) -> str:
+        return self.item.format(id=resource_id)
 
 
 @resource_manager("cinder", "backup", order=4)
