@@ -86,6 +86,9 @@ def _explain(exc: OperationalError) -> str:
                 "set SQUALL_DB_LOCK_TIMEOUT to wait longer)")
     if "full" in message or "No space" in message:
         return f"{message} (free some space; what was stored before is kept)"
+    if "disk I/O error" in message:
+        return (f"{message} (the system refused a write: a failing disk, a full one or a file-size limit; "
+                "what was stored before is kept)")
     return message
 
 

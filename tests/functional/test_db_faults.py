@@ -228,3 +228,67 @@ def test_postgresql_refusing_chunk_writes_mid_run_stops_it_soundly(cli: CLI, pos
     assert len(iterations(pg, cut["uuid"])) == wl["total_iteration_count"]
     numbers = sorted(it["iteration"] for it in iterations(pg, cut["uuid"]))
     assert len(set(numbers)) == len(numbers)  # no chunk stored twice
+
+
+def _big_export(cli: CLI, tmp_path: Path, workloads: int = 3, rows: int = 60_000) -> Path:
+    """A Rally-style export of one task with several large workloads: its import cannot fit a small disk."""
+    task = tmp_path / "one.json"
+    task.write_text(json.dumps({"Dummy.dummy": [{"runner": {"type": "serial", "times": 2}}]}))
+    cli("task", "start", str(task), check=True)
+    exported = tmp_path / "one-export.json"
+    cli("task", "export", "--type", "json", "--to", str(exported), check=True)
+    doc = json.loads(exported.read_text())
+    workload = doc["tasks"][0]["subtasks"][0]["workloads"][0]
+    row = workload["data"][0]
+    data = [dict(row, timestamp=row["timestamp"] + i * 1e-3) for i in range(rows)]
+    doc["tasks"][0]["subtasks"][0]["workloads"] = [
+        dict(workload, data=data, position=number, total_iteration_count=rows) for number in range(workloads)]
+    doc["tasks"][0]["uuid"] = "big-import"
+    big = tmp_path / "big-import.json"
+    big.write_text(json.dumps(doc))
+    return big
+
+
+def _import_refused_and_retried(cli: CLI, api: API, proc: subprocess.CompletedProcess[str], message: str,
+                                before: list[dict], big: Path, db_file: Path) -> None:
+    """Nothing of a refused import is stored (never a task that looks whole); with room again a retry
+    stores the task once, whole."""
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert message in proc.stderr and "what was stored before is kept" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _integrity(db_file) == "ok"
+    after = api.task.list()
+    assert [t["uuid"] for t in after] == [t["uuid"] for t in before], after
+    cli("task", "import", str(big), check=True, timeout=300)
+    imported = [t for t in api.task.list() if t["imported_from"] == "big-import"]
+    assert [t["status"] for t in imported] == ["finished"], imported
+    workloads = [wl for sub in api.task.get(task_id=imported[0]["uuid"])["subtasks"] for wl in sub["workloads"]]
+    assert [wl["total_iteration_count"] for wl in workloads] == [60_000] * 3
+
+
+def test_full_disk_in_the_middle_of_an_import(cli: CLI, small_disk: Path, tmp_path: Path) -> None:
+    """No space left while an exported task is imported: exit 1 with the reason, nothing half-stored."""
+    home = small_disk / "home"
+    cli.env["SQUALL_HOME"] = str(home)
+    big = _big_export(cli, tmp_path)
+    api = API(db_url=f"sqlite:///{home / 'squall.db'}")
+    before = api.task.list()
+    proc = cli("task", "import", str(big), timeout=300)
+    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)  # space again
+    _import_refused_and_retried(cli, api, proc, "database or disk is full", before, big, home / "squall.db")
+
+
+def test_write_error_in_the_middle_of_an_import(cli: CLI, home: Path, tmp_path: Path, api: API) -> None:
+    """A write the system refuses (past RLIMIT_FSIZE: EFBIG) while an import is stored."""
+    big = _big_export(cli, tmp_path)
+    before = api.task.list()
+    db_file = home / "squall.db"
+    wal = db_file.with_name("squall.db-wal")
+    room = max(db_file.stat().st_size, wal.stat().st_size if wal.exists() else 0) + 1024 * 1024
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    proc = subprocess.run([*SQUALL, "task", "import", str(big)], capture_output=True, text=True, env=cli.env,
+                          cwd=cli.cwd, timeout=300, preexec_fn=limit_file_size)
+    _import_refused_and_retried(cli, api, proc, "disk I/O error", before, big, db_file)
