@@ -11,6 +11,7 @@ of 5,000 workloads. Median of several runs each, in the same process.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import sys
 import time
@@ -73,6 +74,10 @@ def validate(data: dict[str, Any]) -> None:
     validation.validate(config.normalise(data, max_workloads=10_000))
 
 
+def load_and_validate(loader: Callable[[str], dict[str, Any]], text: str) -> None:
+    validate(loader(text))
+
+
 def median_seconds(fn: Callable[[], Any], runs: int) -> float:
     fn()  # warm-up: imports and Jinja2's first compile
     times = []
@@ -112,9 +117,8 @@ def main() -> None:
     rows = []
     for name, file, runs in (("one-iteration task", "one", 50), ("5,000 workloads", "many", 5)):
         text = FILES[file]
-        plain = median_seconds(lambda t=text: validate(plain_load(t)), runs)
-        before = median_seconds(lambda t=text: validate(in_process_load(t)), runs)
-        after = median_seconds(lambda t=text: validate(bounded_load(t)), runs)
+        plain, before, after = (median_seconds(functools.partial(load_and_validate, loader, text), runs)
+                                for loader in (plain_load, in_process_load, bounded_load))
         assert plain_load(text) == bounded_load(text), name
         peak_before, peak_after = peak_rss_mib("before", file), peak_rss_mib("after", file)
         rows.append(f"| {name} | {plain * 1000:.1f} ms | {before * 1000:.1f} ms | {after * 1000:.1f} ms | "
