@@ -1,9 +1,11 @@
 """A real Cinder (29.0.0) with its fake volume driver, behind the tests' Keystone.
 
-cinder-api under gunicorn (one worker), cinder-scheduler and cinder-volume
+cinder-api under gunicorn (one worker), cinder-scheduler, cinder-volume
 with ``cinder.tests.fake_driver.FakeLoggingVolumeDriver`` (volumes, snapshots,
 attachments; no data moves; volumes from images by a "clone" that copies
-nothing), over the tests' RabbitMQ, on the tests' PostgreSQL. Registered as
+nothing; a volume's data is a 64 KiB file, attached with os-brick's local
+connector) and cinder-backup (the POSIX driver, into a folder), over the
+tests' RabbitMQ, on the tests' PostgreSQL. Registered as
 ``cinderv3`` (type ``volumev3``), the name and type Rally's clients look for.
 Quotas are unlimited.
 """
@@ -37,6 +39,12 @@ quota_snapshots = -1
 quota_gigabytes = -1
 quota_backups = -1
 quota_backup_gigabytes = -1
+backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
+backup_posix_path = {dir}/backups
+[privsep_osbrick]
+helper_command = {helper} --privsep_context os_brick.privileged.default --privsep_sock_path {dir}/lock/brick.sock
+[privsep]
+helper_command = {helper} --privsep_context cinder.privsep.sys_admin_pctxt --privsep_sock_path {dir}/lock/cinder.sock
 [database]
 connection = {db_url}
 [fake]
@@ -74,7 +82,9 @@ backend_url = file://{dir}/lock
 """
 
 # The fake driver cannot make a volume from an image (it would write the image to an LVM device): this one
-# says it cloned the image, so Cinder copies nothing and the volume is available at once.
+# says it cloned the image, so Cinder copies nothing and the volume is available at once. The privileged
+# helpers (os-brick's, Cinder's) run without sudo: the tests run as root. Uploading a volume
+# to an image sends 64 KiB of zeros (the fake driver sends nothing and the image would never be active).
 IMAGE_DRIVER = """from cinder.tests.fake_driver import FakeLoggingVolumeDriver
 
 
@@ -82,8 +92,23 @@ class ImageVolumeDriver(FakeLoggingVolumeDriver):
     def clone_image(self, context, volume, image_location, image_meta, image_service):
         return {}, True
 
+    # A volume's data is a small file of its own, attached through os-brick's local connector: cinder-backup
+    # reads and restores it (the fake driver's iSCSI target does not exist).
+    def validate_connector(self, connector):
+        pass  # the local connector needs no iSCSI initiator
+
+    def initialize_connection(self, volume, connector, **kwargs):
+        import os
+        path = os.path.join(os.path.dirname(__file__), "volumes", volume.id)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if not os.path.exists(path):
+            with open(path, "wb") as data:
+                data.write(bytes(64 * 1024))
+        return {"driver_volume_type": "local", "data": {"device_path": path}}
+
     def copy_volume_to_image(self, context, volume, image_service, image_meta):
-        return None
+        import io
+        image_service.update(context, image_meta["id"], {}, io.BytesIO(bytes(64 * 1024)))
 """
 
 WSGI_MODULE = """import sys
@@ -102,15 +127,15 @@ class CinderCloud:
         self.transport_url = transport_url
         self.api = WsgiServer("cinder", port, self.dir, "squall_cinder_wsgi:application", {})
         self.daemons = [Daemon("cinder", name, self.dir / "cinder.conf", self.dir, {"PYTHONPATH": str(self.dir)})
-                        for name in ("cinder-scheduler", "cinder-volume")]
+                        for name in ("cinder-scheduler", "cinder-volume", "cinder-backup")]
 
     def setup(self) -> None:
         """Config, paste and filter files, the schema."""
-        for sub in ("state", "lock"):
+        for sub in ("state", "lock", "backups"):
             (self.dir / sub).mkdir()
         (self.dir / "cinder.conf").write_text(CONFIG.format(
             dir=self.dir, transport_url=self.transport_url, db_url=self.db_url, keystone=self.keystone_root,
-            password=PASSWORD))
+            password=PASSWORD, helper=f"{venv_of('cinder')}/bin/privsep-helper --config-file {self.dir}/cinder.conf"))
         (self.dir / "squall_fake_volume.py").write_text(IMAGE_DRIVER)
         for name in ("api-paste.ini", "resource_filters.json"):
             shutil.copy(venv_of("cinder") / "etc" / "cinder" / name, self.dir / name)
@@ -135,7 +160,7 @@ class CinderCloud:
             daemon.start()
         def probe() -> tuple[bool, str]:
             up = sum(s.state == "up" for s in admin.block_storage.services())
-            return up == 2, f"{up} services up"
+            return up == len(self.daemons), f"{up} services up"
 
         wait_ready("Cinder", self.daemons, probe, timeout)
 

@@ -1,12 +1,15 @@
 """A real Neutron (29.0.0 from PyPI) API server on 127.0.0.1 behind the tests' Keystone, without agents.
 
-ML2 with the router service plugin, ``transport_url = fake://`` (no message
+ML2 with the router and trunk service plugins, ``transport_url = fake://`` (no message
 broker), every quota unlimited, SQLite. A mechanism driver of the tests'
 binds every port a host asks for (Nova's fake compute host has no agent), so
 that servers boot on tenant networks. Neutron's migrations cannot ALTER
 constraints on SQLite, so the schema is built from its models and alembic is
 stamped at heads. A flat external network ``public`` with a subnet is made
-for floating IPs.
+for floating IPs. Neutron tells Nova when a server's port changes (a
+floating IP associated: Nova refreshes the server's addresses), as its
+``neutron`` user; it looks Nova up in the catalog at its first such event,
+which comes only once Nova has servers.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ PASSWORD = "squall-neutron-secret"  # noqa: S105 - a throwaway test server's pas
 
 CONFIG = """[DEFAULT]
 core_plugin = ml2
-service_plugins = router
+service_plugins = router,trunk
 auth_strategy = keystone
 transport_url = fake://
 api_paste_config = {dir}/api-paste.ini
 notify_nova_on_port_status_changes = false
-notify_nova_on_port_data_changes = false
+notify_nova_on_port_data_changes = true
 debug = false
 use_stderr = true
 state_path = {dir}
@@ -44,6 +47,16 @@ project_name = service
 username = neutron
 password = {password}
 memcached_servers =
+[nova]
+auth_url = {keystone}
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = {password}
+region_name = RegionOne
+endpoint_type = public
 [oslo_concurrency]
 lock_path = {dir}/lock
 [oslo_policy]
@@ -80,15 +93,26 @@ os.environ.setdefault("OS_NEUTRON_CONFIG_FILES", "neutron.conf;plugins/ml2/ml2_c
 from neutron.wsgi.api import application  # noqa: E402
 """
 
-# An ML2 mechanism driver that binds every port (as an OVS port) without an agent, found by stevedore through
-# the entry point of a small distribution on the server's PYTHONPATH.
+# An ML2 mechanism driver that binds every port (as an OVS port) without an agent, and an agentless trunk
+# driver for those ports, found by stevedore through the entry point of a small distribution on the server's
+# PYTHONPATH.
 BIND_ALL = """from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins.ml2 import api
+from neutron.services.trunk.drivers import base
+from oslo_config import cfg
+
+
+class TrunkDriver(base.DriverBase):
+    @property
+    def is_loaded(self):
+        return "squall_bind_all" in cfg.CONF.ml2.mechanism_drivers
 
 
 class BindAll(api.MechanismDriver):
     def initialize(self):
-        pass
+        # Agentless, VLAN subports, trunks on bound ports allowed: the trunk plugin starts with it.
+        self.trunk_driver = TrunkDriver("squall_bind_all", (portbindings.VIF_TYPE_OVS,), ("vlan",),
+                                        can_trunk_bound_port=True)
 
     def bind_port(self, context):
         for segment in context.segments_to_bind:

@@ -2,7 +2,8 @@
 
 From one venv (``scripts/install-openstack-service.sh nova``): Placement and
 nova-api under gunicorn (one worker), nova-conductor, nova-scheduler and
-nova-compute with ``compute_driver = fake.FakeDriver`` as plain processes,
+nova-compute with the fake compute driver (its snapshots upload a little data, so that
+they become active) as plain processes,
 talking over the tests' RabbitMQ. Nova's three databases are on the tests'
 PostgreSQL (on SQLite Nova fails with "database is locked" at concurrency 1);
 Placement's is SQLite. Quotas are unlimited. Nova reaches Neutron and Glance
@@ -31,6 +32,40 @@ password = {password}
 region_name = RegionOne
 """
 
+# The fake driver's snapshot uploads nothing: the image would stay queued. This one uploads 64 KiB of zeros.
+# Nova loads drivers from nova.virt only: sitecustomize (on the daemons' PYTHONPATH) maps the module there.
+SNAPSHOT_DRIVER = """import io
+
+from nova.image import glance
+from nova.virt import fake
+
+
+class SnapshotDriver(fake.FakeDriver):
+    def snapshot(self, context, instance, image_id, update_task_state):
+        super().snapshot(context, instance, image_id, update_task_state)
+        glance.API().update(context, image_id, {"disk_format": "raw", "container_format": "bare"},
+                            io.BytesIO(bytes(64 * 1024)), purge_props=False)
+"""
+
+SITECUSTOMIZE = """import importlib.abc
+import importlib.util
+import os
+import sys
+
+NAME = "nova.virt.squall_fake_compute"
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != NAME:
+            return None
+        return importlib.util.spec_from_file_location(
+            NAME, os.path.join(os.path.dirname(__file__), "squall_fake_compute.py"))
+
+
+sys.meta_path.insert(0, _Finder())
+"""
+
 NOVA_CONFIG = """[DEFAULT]
 debug = false
 use_stderr = true
@@ -38,7 +73,7 @@ host = squall-compute
 my_ip = 127.0.0.1
 state_path = {dir}/state
 instances_path = {dir}/state/instances
-compute_driver = fake.FakeDriver
+compute_driver = squall_fake_compute.SnapshotDriver
 transport_url = {transport_url}
 vif_plugging_timeout = 0
 vif_plugging_is_fatal = false
@@ -133,7 +168,7 @@ class NovaCloud:
         self.placement = WsgiServer("placement", placement_port, self.dir / "placement",
                                     "squall_placement_wsgi:application", {}, venv="nova")
         self.api = WsgiServer("nova-api", api_port, self.dir, "squall_nova_wsgi:application", {}, venv="nova")
-        self.daemons = [Daemon("nova", name, self.dir / "nova.conf", self.dir)
+        self.daemons = [Daemon("nova", name, self.dir / "nova.conf", self.dir, {"PYTHONPATH": str(self.dir)})
                         for name in ("nova-conductor", "nova-scheduler", "nova-compute")]
         self._auth = auth
 
@@ -148,6 +183,8 @@ class NovaCloud:
             dir=self.dir, transport_url=self.transport_url, db=self.db_root, prefix=self.prefix,
             keystone=self.keystone_root, auth=self._auth))
         shutil.copy(venv_of("nova") / "etc" / "nova" / "api-paste.ini", self.dir / "api-paste.ini")
+        (self.dir / "squall_fake_compute.py").write_text(SNAPSHOT_DRIVER)
+        (self.dir / "sitecustomize.py").write_text(SITECUSTOMIZE)
         (self.dir / "squall_nova_wsgi.py").write_text(NOVA_WSGI.format(dir=str(self.dir)))
         place = self.dir / "placement"
         (place / "placement.conf").write_text(PLACEMENT_CONFIG.format(dir=place, keystone=self.keystone_root,

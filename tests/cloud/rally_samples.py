@@ -17,6 +17,14 @@ CAPS = {"tenants": 2, "users_per_tenant": 2, "servers_per_tenant": 2, "volumes_p
         "images_per_tenant": 1, "networks_per_tenant": 1, "stacks_per_tenant": 1, "resources_per_stack": 2}
 
 
+# Scenario arguments that multiply the calls of one iteration (trunk subports), capped too.
+ARGUMENT_CAPS = {"subport_count": 2, "subports_per_batch": 2, "batches": 2}
+
+
+def _capped(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: min(v, ARGUMENT_CAPS[k]) if k in ARGUMENT_CAPS and isinstance(v, int) else v for k, v in args.items()}
+
+
 def _runner(kind: str) -> dict[str, Any]:
     return {"serial": {"times": 2}} if kind == "serial" else {"constant": dict(SHORT_RUNNER)}
 
@@ -57,7 +65,8 @@ def workloads(path: Path) -> list[dict[str, Any]]:
     found = []
     for sub in config["subtasks"]:
         for wl in sub["workloads"]:
-            found.append({"scenario": {wl["scenario_name"]: _absolute(wl["scenario_args"], path.parents[4])},
+            args = _capped(_absolute(wl["scenario_args"], path.parents[4]))
+            found.append({"scenario": {wl["scenario_name"]: args},
                           "runner": _runner(wl["runner_name"]),
                           "contexts": _contexts(wl["contexts"]), "sla": wl["sla"]})
     return found

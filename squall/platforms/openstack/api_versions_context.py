@@ -4,8 +4,10 @@ squall speaks one major version per service (Keystone v3, Glance v2,
 Cinder v3, Nova v2.1, Neutron v2.0): a task file asking for another is
 refused at validation. A Nova or Cinder microversion (``nova: {version: 2.2}``)
 becomes the default microversion of that service's calls in the workload
-(a call that needs a later one still asks for it). ``service_type`` and
-``service_name`` (another catalog entry) are not supported.
+(a call that needs a later one still asks for it). ``service_type`` may
+name a catalog type squall already looks the service up by (Cinder's
+``volumev3``); another catalog entry (another type, ``service_name``) is
+not supported.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from squall.task.context import Context, configure
 # The major version squall speaks, by service; a version given must be it (or a microversion of it).
 SPOKEN = {"keystone": "3", "glance": "2", "cinder": "3", "nova": "2", "neutron": "2"}
 MICROVERSIONED = ("nova", "cinder")
+# The catalog types squall finds each service under.
+CATALOG_TYPES = {"keystone": ("identity",), "glance": ("image",), "nova": ("compute",), "neutron": ("network",),
+                 "cinder": ("block-storage", "volumev3", "volume", "block-store")}
 
 
 def microversion(context: dict[str, Any], service: str) -> str | None:
@@ -48,9 +53,12 @@ class ApiVersionsContext(Context):
             if service not in SPOKEN:
                 errors.append(f"{where}: squall has no {service} plugins")
                 continue
-            if "service_type" in chosen or "service_name" in chosen:
-                errors.append(f"{where}: service_type and service_name are not supported (squall uses the "
-                              "catalog's entry for the service)")
+            if "service_name" in chosen:
+                errors.append(f"{where}.service_name: not supported (squall uses the catalog's entry of type "
+                              f"{' or '.join(CATALOG_TYPES[service])})")
+            if chosen.get("service_type", CATALOG_TYPES[service][0]) not in CATALOG_TYPES[service]:
+                errors.append(f"{where}.service_type: squall finds {service} under the catalog type "
+                              f"{' or '.join(CATALOG_TYPES[service])}, not {chosen['service_type']!r}")
             version = str(chosen.get("version", SPOKEN[service]))
             major, _, minor = version.partition(".")
             if major != SPOKEN[service] or (minor and service not in MICROVERSIONED and minor != "0"):

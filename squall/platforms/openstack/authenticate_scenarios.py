@@ -86,3 +86,10 @@ class ValidateNeutron(_Validate):
     """List networks, ``repetitions`` times."""
 
     SERVICE, PATH = "network", "/networks"
+
+
+@configure(name="Authenticate.validate_heat", platform="openstack")
+class ValidateHeat(_Validate):
+    """List stacks, ``repetitions`` times."""
+
+    SERVICE, PATH, PARAMS = "orchestration", "/stacks", {"limit": 1}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.platforms.openstack.cinder_scenarios import CLEANUP, CinderScenario
+from squall.platforms.openstack.image import Image
 from squall.task.atomic import ActionTimer
 from squall.task.scenario import configure
 
@@ -74,3 +75,25 @@ class ListTransfers(CinderScenario):
         with ActionTimer(self, "cinder_v3.list_transfers"):
             self.cinder.request("GET", "/os-volume-transfer/detail" if detailed else "/os-volume-transfer",
                                 params=search_opts or None)
+
+
+@configure(name="CinderVolumes.create_and_upload_volume_to_image", platform="openstack",
+           context={"cleanup@openstack": ["cinder", "glance"]})
+class CreateAndUploadVolumeToImage(CinderScenario):
+    """Create a volume (from ``image``, if given), upload it to a new Glance image until the volume is available
+    and the image active (``cinder_v3.upload_volume_to_image``), then delete both."""
+
+    def run(self, size: Any, image: Any = None, force: bool = False, container_format: str = "bare",
+            disk_format: str = "raw", do_delete: bool = True, **kwargs: Any) -> None:
+        cinder = self.cinder
+        volume = cinder.create_volume(size, **self.volume_args(image, kwargs))
+        glance = Image(self._conn(), self, self.generate_random_name)
+        with ActionTimer(self, "cinder_v3.upload_volume_to_image"):
+            body = {"os-volume_upload_image": {"force": force, "image_name": self.generate_random_name(),
+                                               "container_format": container_format, "disk_format": disk_format}}
+            answer = cinder.request("POST", f"/volumes/{volume['id']}/action", json=body)
+            cinder.wait_volume(volume["id"], "available")
+            uploaded = glance.wait_active(answer["os-volume_upload_image"]["image_id"])
+        if do_delete:
+            cinder.delete_volume(volume)
+            glance.delete_image(uploaded["id"])

@@ -74,14 +74,17 @@ def _ours(name: str, task_uuid: str | None, kind: str | None, spare: frozenset[s
 
 def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kind: str | None = None,
                              services: list[str] | None = None, negative: bool = False,
-                             spare: frozenset[str] = frozenset()) -> tuple[list[Resource], list[str]]:
+                             spare: frozenset[str] = frozenset(),
+                             projects: frozenset[str] = frozenset()) -> tuple[list[Resource], list[str]]:
     """Like :func:`discover`, plus the resource types whose listing the server truncated.
 
     Keystone caps a listing at ``max_db_limit`` items (1,000 by default),
     silently, and applies a user name filter after the cap, so beyond it
     resources stay invisible until others are deleted: :func:`cleanup`
     deletes in rounds. Names whose task code is in ``spare`` (persistent
-    contexts) are left out, and so is what they own.
+    contexts) are left out, and so is what they own. ``projects``: squall
+    projects an earlier round deleted, whose leftovers the negative filter
+    still looks for.
     """
     prefix = _prefix(task_uuid, kind)
     found: list[Resource] = []
@@ -92,10 +95,10 @@ def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kin
             truncated.append(manager.type_name())
     if services is None or "neutron" in services or "keystone" in services:
         found.extend(network_resources.owned_by(conn, found))
-    if services is None or "nova" in services:
+    if services is None or "nova" in services or "cinder" in services:
         found.extend(volume_resources.owned_by(conn, found))
     if negative:
-        found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found, spare))
+        found.extend(_unnamed_in_squall_projects(conn, task_uuid, services, found, spare, projects))
     order = {m.type_name(): m.order for m in resources.managers()}
     return sorted(found, key=lambda r: order[r["type"]]), truncated
 
@@ -111,9 +114,11 @@ def _present(conn: Connection, services: list[str] | None) -> list[resources.Res
 
 
 def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, services: list[str] | None,
-                                named: list[Resource], spare: frozenset[str]) -> list[Resource]:
-    """The negative filter: resources of squall's projects whose names squall did not give."""
-    projects = {r["id"] for r in named if r["type"] == "keystone.project"}
+                                named: list[Resource], spare: frozenset[str],
+                                earlier: frozenset[str] = frozenset()) -> list[Resource]:
+    """The negative filter: resources of squall's projects (found now, or deleted by an earlier round)
+    whose names squall did not give."""
+    projects = {r["id"] for r in named if r["type"] == "keystone.project"} | earlier
     if not projects:
         # The projects themselves may carry a context name of the task: look for them too.
         projects = {r["id"] for r in resources.KeystoneProject(conn).list("sq")
@@ -174,7 +179,8 @@ def cleanup(conn: Connection, task_uuid: str | None = None, kind: str | None = N
     report = CleanupReport(discovered=[], deleted=[], failed=[], dry_run=dry_run, duration=0.0, truncated=[])
     seen: set[tuple[str, str]] = set()
     while True:
-        found, truncated = discover_with_truncation(conn, task_uuid, kind, services, negative, spare)
+        projects = frozenset(rid for rtype, rid in seen if rtype == "keystone.project")
+        found, truncated = discover_with_truncation(conn, task_uuid, kind, services, negative, spare, projects)
         fresh = [r for r in found if (r["type"], r["id"]) not in seen]
         seen.update((r["type"], r["id"]) for r in fresh)
         report["discovered"].extend(fresh)

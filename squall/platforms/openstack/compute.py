@@ -142,6 +142,19 @@ class Compute:
             listed = self.request("GET", "/servers", params={"reservation_id": reservation})["servers"]
             return [self._wait(s["id"], "ACTIVE", timeout=BOOT_TIMEOUT) for s in listed]
 
+    def boot_server_requests(self, image: str | None, flavor: str, requests: int, instances_amount: int = 1,
+                             **kwargs: Any) -> list[dict[str, Any]]:
+        """``requests`` boot requests of ``instances_amount`` servers each, named PREFIX_0, PREFIX_1... (Rally's
+        ``_boot_servers``), then wait until all are ACTIVE, all in ``nova.boot_servers``."""
+        prefix = self.new_name()
+        with ActionTimer(self.holder, "nova.boot_servers"):
+            for number in range(requests):
+                extra = {"min_count": instances_amount, "max_count": instances_amount} if instances_amount > 1 else {}
+                self.request("POST", "/servers", json=server_body(f"{prefix}_{number}", image, flavor,
+                                                                  {**kwargs, **extra}))
+            listed = self.request("GET", "/servers", params={"name": f"^{prefix}_"})["servers"]
+            return [self._wait(s["id"], "ACTIVE", timeout=BOOT_TIMEOUT) for s in listed]
+
     def _gone(self, server_id: str) -> None:
         waiting.wait_for_deletion(lambda: self.get_server(server_id), f"server {server_id}", DELETE_TIMEOUT,
                                   gone=("deleted", "soft_deleted"))

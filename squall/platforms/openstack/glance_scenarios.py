@@ -149,3 +149,32 @@ class ListImages(GlanceScenario):
 
     def run(self) -> None:
         self.glance.list_images()
+
+
+@configure(name="GlanceImages.create_image_and_boot_instances", platform="openstack",
+           context={"cleanup@openstack": ["glance", "nova"]})
+class CreateImageAndBootInstances(GlanceScenario):
+    """Create an image, then boot ``number_instances`` servers from it (``nova.boot_servers``, one request each,
+    as Rally's)."""
+
+    RESTRICTED = {"boot_server_kwargs": ("name",)}
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """``flavor`` is a Rally spec."""
+        from squall.platforms.openstack import resource_args
+
+        return resource_args.spec_errors(args["flavor"], f"{path}.flavor") if args.get("flavor") is not None else []
+
+    def run(self, container_format: str, image_location: str, disk_format: str, flavor: Any,
+            number_instances: int, visibility: str = "private", min_disk: int = 0, min_ram: int = 0,
+            properties: dict[str, Any] | None = None, boot_server_kwargs: dict[str, Any] | None = None) -> None:
+        from squall.platforms.openstack import resource_args
+        from squall.platforms.openstack.compute import Compute
+
+        image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
+                               properties)
+        conn = self.clients() if self.context.get("user") else self.admin_clients()
+        nova = Compute(conn, self, self.generate_random_name)
+        nova.boot_server_requests(image["id"], resource_args.flavor_id(conn, flavor), number_instances,
+                                  **(boot_server_kwargs or {}))

@@ -82,6 +82,10 @@ class Image:
             body["visibility"] = visibility
         return body
 
+    def wait_active(self, image_id: str) -> dict[str, Any]:
+        """Until the image is active (polled with ``glance_v2.get_image``); an error if it fails or times out."""
+        return self._wait_active(image_id)
+
     def _wait_active(self, image_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + ACTIVE_TIMEOUT
         while True:

@@ -20,10 +20,14 @@ class ImagesContext(TenantContext):
 
     CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
         "$schema": JSON_SCHEMA, "type": "object", "additionalProperties": False,
-        "required": ["image_url", "disk_format", "container_format"],
+        "required": ["image_url"],
+        # Rally's names before 0.10 (image_type, image_container) still count.
+        "allOf": [{"anyOf": [{"required": ["disk_format"]}, {"required": ["image_type"]}]},
+                  {"anyOf": [{"required": ["container_format"]}, {"required": ["image_container"]}]}],
         "properties": {
-            "image_url": {"type": "string"}, "disk_format": {"type": "string"},
-            "container_format": {"type": "string"}, "image_name": {"type": "string"},
+            "image_url": {"type": "string"}, "disk_format": {"type": "string"}, "image_type": {"type": "string"},
+            "container_format": {"type": "string"}, "image_container": {"type": "string"},
+            "image_name": {"type": "string"},
             "min_ram": {"type": "integer", "minimum": 0}, "min_disk": {"type": "integer", "minimum": 0},
             "visibility": {"enum": ["public", "private", "shared", "community"]},
             "images_per_tenant": {"type": "integer", "minimum": 1}, "image_args": {"type": "object"},
@@ -40,10 +44,12 @@ class ImagesContext(TenantContext):
     def setup(self) -> None:
         self._steps: list[Callable[[], None]] = []
         cfg = self.config
+        container_format = cfg.get("container_format") or cfg["image_container"]
+        disk_format = cfg.get("disk_format") or cfg["image_type"]
         for tenant, glance in self.tenants(Image):
             tenant["images"] = []
             for _ in range(cfg["images_per_tenant"]):
-                image = glance.create_image(cfg["container_format"], cfg["image_url"], cfg["disk_format"],
+                image = glance.create_image(container_format, cfg["image_url"], disk_format,
                                             visibility=cfg["visibility"], min_disk=cfg["min_disk"],
                                             min_ram=cfg["min_ram"], properties=cfg.get("image_args"))
                 self._steps.append(functools.partial(glance.delete_image, image["id"]))

@@ -24,6 +24,7 @@ IPV4_START = "10.2.0.0/24"
 IPV6_START = "dead:beaf::/64"
 DNS_NAMESERVERS = {4: ["8.8.8.8", "8.8.4.4"], 6: ["dead:beaf::1", "dead:beaf::2"]}
 _CIDRS = itertools.count()
+CIDR_ATTEMPTS = 32
 _CIDR_LOCK = threading.Lock()
 
 
@@ -52,6 +53,11 @@ class Network:
               params: dict[str, Any] | None = None) -> Any:
         with ActionTimer(self.holder, f"neutron.{action}"):
             return self._request(method, path, body, params)
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None,
+                params: dict[str, Any] | None = None) -> Any:
+        """One Neutron call, untimed (the caller times it); the JSON answer."""
+        return self._request(method, path, body, params)
 
     def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
                  params: dict[str, Any] | None = None) -> Any:
@@ -97,13 +103,23 @@ class Network:
         """POST /subnets; a CIDR is generated from ``start_cidr`` unless given; ``router_id`` adds the subnet
         to that router."""
         body = _clean(**kwargs)
-        if "cidr" not in body:
+        generated = "cidr" not in body
+        if generated:
             body["ip_version"], body["cidr"] = generate_cidr(body.get("ip_version"), start_cidr)
         body.setdefault("ip_version", ipaddress.ip_network(body["cidr"], strict=False).version)
         body.setdefault("dns_nameservers", DNS_NAMESERVERS[body["ip_version"]])  # Rally's defaults
         body.update(network_id=network_id, name=self.new_name())
         with ActionTimer(self.holder, "neutron.create_subnet"):  # the interface is timed inside, as Rally's
-            subnet: dict[str, Any] = self._request("POST", "/subnets", {"subnet": body})["subnet"]
+            for attempt in range(CIDR_ATTEMPTS):
+                try:
+                    subnet: dict[str, Any] = self._request("POST", "/subnets", {"subnet": body})["subnet"]
+                    break
+                except Exception as exc:
+                    # Each worker process counts CIDRs from the same start: on a shared network another
+                    # process may have taken this one. A generated CIDR moves on to the next.
+                    if not generated or "overlaps" not in str(exc) or attempt == CIDR_ATTEMPTS - 1:
+                        raise
+                    body["cidr"] = generate_cidr(body["ip_version"], start_cidr)[1]
             if router_id:
                 self.add_interface_to_router(router_id, subnet_id=subnet["id"])
         return subnet
@@ -294,6 +310,11 @@ class Network:
         """Point a floating IP at a port."""
         self._call("associate_floating_ip", "PUT", f"/floatingips/{floatingip_id}",
                    {"floatingip": _clean(port_id=port_id, fixed_ip_address=fixed_ip_address)})
+
+    def update_floatingip(self, floatingip_id: str, **fields: Any) -> dict[str, Any]:
+        """PUT /floatingips/ID (``port_id`` None detaches it)."""
+        return self._call("update_floating_ip", "PUT", f"/floatingips/{floatingip_id}",  # type: ignore
+                          {"floatingip": fields})["floatingip"]
 
     def dissociate_floatingip(self, floatingip_id: str) -> None:
         """Detach a floating IP from its port."""

@@ -1,7 +1,8 @@
 """Resource managers of Neutron and Glance, deleted before the Keystone users and projects that own them.
 
 Order (lower goes first): floating IPs, routers (their interfaces removed and
-gateway cleared first), ports, subnets, networks, security groups, images.
+gateway cleared first), trunks (after the servers on their parent ports: a
+bound trunk cannot go), ports, subnets, networks, security groups, images.
 Neutron has no name-prefix filter, so a listing is filtered here. Ports made
 as a side effect (router interfaces, ports on squall's networks) and floating
 IPs have no name of squall's: :func:`owned_by` finds them through their owner.
@@ -77,6 +78,22 @@ class NeutronRouter(NeutronManager):
                 return
             raise
         super().delete(resource_id)
+
+
+@resource_manager("neutron", "trunk", order=25)
+class NeutronTrunk(NeutronManager):
+    """Trunks (their subports go with them); a Neutron without the trunk extension has none."""
+
+    path = "/trunks"
+    collection = "trunks"
+
+    def raw_list(self) -> list[dict[str, Any]]:
+        try:
+            return super().raw_list()
+        except Exception as exc:
+            if is_not_found(exc):
+                return []
+            raise
 
 
 @resource_manager("neutron", "port", order=30)

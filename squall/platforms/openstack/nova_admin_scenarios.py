@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.platforms.openstack.nova_scenarios import ADMIN_CLEANUP, _Admin
+from squall.platforms.openstack.nova_scenarios import ADMIN_CLEANUP, USER_CLEANUP, _Admin
 from squall.task.scenario import configure
 
 
@@ -142,6 +142,29 @@ class CreateAndGetAggregateDetails(_Aggregates):
     def run(self, availability_zone: str | None = None) -> None:
         aggregate = self.create_aggregate(availability_zone)
         self.admin_call("nova.get_aggregate_details", "GET", f"/os-aggregates/{aggregate['id']}")
+
+
+@configure(name="NovaAggregates.create_aggregate_add_host_and_boot_server", platform="openstack",
+           context={**ADMIN_CLEANUP, **USER_CLEANUP})
+class CreateAggregateAddHostAndBootServer(_Aggregates):
+    """Create an aggregate with ``metadata``, add the first host that is up and enabled, create a flavor with
+    ``metadata`` as extra specs, boot a server of it: the server must land on that host."""
+
+    def run(self, image: Any, metadata: dict[str, str], availability_zone: str | None = None, ram: int = 512,
+            vcpus: int = 1, disk: int = 1, boot_server_kwargs: dict[str, Any] | None = None) -> None:
+        aggregate = self.create_aggregate(availability_zone)
+        host = next((h["service"]["host"] for h in self.list_hypervisors()
+                     if h.get("state") == "up" and h.get("status") == "enabled"), None)
+        if host is None:
+            raise AssertionError("no hypervisor is up and enabled")
+        self.host_action("nova.aggregate_set_metadata", aggregate, {"set_metadata": {"metadata": metadata}})
+        self.host_action("nova.aggregate_add_host", aggregate, {"add_host": {"host": host}})
+        flavor = self.create_flavor(ram, vcpus, disk)
+        self.admin_nova.request("POST", f"/flavors/{flavor['id']}/os-extra_specs", json={"extra_specs": metadata})
+        server = self.boot(image, {"id": flavor["id"]}, **(boot_server_kwargs or {}))
+        landed = self.admin_nova.get_server(server["id"]).get("OS-EXT-SRV-ATTR:hypervisor_hostname")
+        if landed != host:
+            raise AssertionError(f"the server is on {landed}, not on the aggregate's host {host}")
 
 
 @configure(name="NovaAvailabilityZones.list_availability_zones", platform="openstack")

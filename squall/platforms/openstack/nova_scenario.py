@@ -74,3 +74,13 @@ class NovaScenario(OpenStackScenario):
             kwargs["security_groups"] = groups
         self._nics(auto_assign_nic, kwargs)
         return self.nova.boot_server(self.image_id(image), self.flavor_id(flavor), **kwargs)
+
+    def resize(self, server: dict[str, Any], to_flavor: Any, confirm: bool, status: str = "ACTIVE") -> None:
+        """Resize to ``to_flavor`` until VERIFY_RESIZE (``nova.resize``), then confirm or revert it until
+        ``status`` (``nova.resize_confirm``, ``nova.resize_revert``)."""
+        nova = self.nova
+        nova.action("nova.resize", server, {"resize": {"flavorRef": self.flavor_id(to_flavor)}}, "VERIFY_RESIZE")
+        if confirm:
+            nova.action("nova.resize_confirm", server, {"confirmResize": None}, status)
+        else:
+            nova.action("nova.resize_revert", server, {"revertResize": None}, status)

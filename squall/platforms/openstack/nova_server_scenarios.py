@@ -166,11 +166,7 @@ class ResizeServer(NovaScenario):
         if self.START_STOPPED:
             server_actions.run(nova, "stop", server)
             status = "SHUTOFF"
-        nova.action("nova.resize", server, {"resize": {"flavorRef": self.flavor_id(to_flavor)}}, "VERIFY_RESIZE")
-        if confirm:
-            nova.action("nova.resize_confirm", server, {"confirmResize": None}, status)
-        else:
-            nova.action("nova.resize_revert", server, {"revertResize": None}, status)
+        self.resize(server, to_flavor, confirm, status)
         nova.delete_server(server, force=force_delete)
 
 
@@ -188,6 +184,69 @@ class BootAndGetConsoleOutput(NovaScenario):
     def run(self, image: Any, flavor: Any, length: int | None = None, **kwargs: Any) -> None:
         server = self.boot(image, flavor, **kwargs)
         self.nova.action("nova.get_console_output_server", server, {"os-getConsoleOutput": {"length": length}})
+
+
+@configure(name="NovaServers.snapshot_server", platform="openstack", context=CLEANUP)
+class SnapshotServer(NovaScenario):
+    """Boot a server, snapshot it into an image (``nova.snapshot_server``), delete the server, boot another from
+    the snapshot, delete it and the image (``nova.delete_image``)."""
+
+    def run(self, image: Any, flavor: Any, force_delete: bool = False, **kwargs: Any) -> None:
+        from squall.platforms.openstack.image import Image
+        from squall.platforms.openstack.waiting import wait_for_deletion, wait_for_status
+
+        nova, glance = self.nova, Image(self._conn(), self, self.generate_random_name)
+        server = self.boot(image, flavor, **kwargs)
+        with ActionTimer(self, "nova.snapshot_server"):
+            answer = nova.request("POST", f"/servers/{server['id']}/action", microversion="2.45",
+                                  json={"createImage": {"name": server["name"]}})
+            snapshot = glance.get_image(answer["image_id"])
+            with ActionTimer(self, "glance.wait_for_image"):
+                snapshot = glance.wait_active(snapshot["id"])
+            with ActionTimer(self, "nova.wait_for_server"):
+                wait_for_status(lambda: nova.get_server(server["id"]), ("None",), f"server {server['id']}",
+                                300.0, key="OS-EXT-STS:task_state")
+        nova.delete_server(server, force=force_delete)
+        server = self.boot({"id": snapshot["id"]}, flavor, **kwargs)
+        nova.delete_server(server, force=force_delete)
+        with ActionTimer(self, "nova.delete_image"):
+            glance.delete_image(snapshot["id"])
+            with ActionTimer(self, "glance.wait_for_delete"):
+                wait_for_deletion(lambda: glance.get_image(snapshot["id"]), f"image {snapshot['id']}", 300.0,
+                                  gone=("deleted", "pending_delete"))
+
+
+@configure(name="NovaServers.boot_and_get_console_url", platform="openstack", context=CLEANUP)
+class BootAndGetConsoleUrl(NovaScenario):
+    """Boot a server, then get a URL of its console of ``console_type`` (novnc, xvpvnc, spice-html5, rdp-html5,
+    serial; webmks at microversion 2.8), by the server action novaclient sends at Rally's default version (by
+    ``remote-consoles`` when the workload's microversion is 2.6 or later, as novaclient then does)."""
+
+    ACTIONS = {"novnc": "os-getVNCConsole", "xvpvnc": "os-getVNCConsole", "spice-html5": "os-getSPICEConsole",
+               "rdp-html5": "os-getRDPConsole", "serial": "os-getSerialConsole"}
+    PROTOCOLS = {"novnc": "vnc", "xvpvnc": "vnc", "spice-html5": "spice", "rdp-html5": "rdp", "serial": "serial",
+                 "webmks": "mks"}
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """``console_type`` is one Nova knows."""
+        kind = args.get("console_type")
+        if kind is not None and kind not in (*cls.ACTIONS, "webmks"):
+            return [f"{path}.console_type: {kind!r} is not one of {', '.join((*cls.ACTIONS, 'webmks'))}"]
+        return NovaScenario.argument_errors(args, path)
+
+    def run(self, image: Any, flavor: Any, console_type: str, **kwargs: Any) -> None:
+        server = self.boot(image, flavor, **kwargs)
+        nova = self.nova
+        major, _, minor = (nova.microversion or "2.1").partition(".")
+        with ActionTimer(self, "nova.get_console_url_server"):
+            if console_type == "webmks" or (int(major), int(minor or 0)) >= (2, 6):
+                body = {"remote_console": {"protocol": self.PROTOCOLS[console_type], "type": console_type}}
+                nova.request("POST", f"/servers/{server['id']}/remote-consoles",
+                             microversion=None if console_type != "webmks" else "2.8", json=body)
+            else:
+                nova.request("POST", f"/servers/{server['id']}/action",
+                                  json={self.ACTIONS[console_type]: {"type": console_type}})
 
 
 @configure(name="NovaServers.boot_and_update_server", platform="openstack", context=CLEANUP)

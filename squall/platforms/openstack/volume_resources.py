@@ -3,9 +3,11 @@ servers own without a squall name.
 
 Order (after the servers, order 2): backups, snapshots, volumes (with their
 snapshots, ``cascade``), then types and QoS specs (after the volumes that
-use them). :func:`owned_by` adds the volumes attached to a squall server
-(Nova makes them unnamed when it boots from an image onto a new volume) and
-the ports Nova made for a squall server.
+use them). :func:`owned_by` adds the unnamed volumes Nova made when it booted
+a squall server from an image onto a new volume (found by their server, or,
+when the build was cut short before the attachment, by their creator: one of
+squall's users, in whose name Nova acted) and the ports Nova made for a
+squall server.
 """
 
 from __future__ import annotations
@@ -110,23 +112,26 @@ class CinderQos(CinderManager):
 
 
 def owned_by(conn: Any, found: list[Resource]) -> list[Resource]:
-    """Resources without a squall name that a found server owns: volumes attached to it, ports Nova made
-    for it."""
+    """Resources without a squall name that found ones own: volumes attached to a found server or created
+    by a found user (squall's users' passwords are squall's: only squall acts as them), ports Nova made for
+    a found server."""
     from squall.platforms.openstack.network_resources import NeutronPort
 
     servers = {r["id"] for r in found if r["type"] == "nova.server"}
-    if not servers:
+    users = {r["id"] for r in found if r["type"] == "keystone.user"}
+    if not servers and not users:
         return []
     known = {(r["type"], r["id"]) for r in found}
     extra: list[Resource] = []
     volumes = CinderVolume(conn)
     if volumes.available():
         for raw in volumes.raw_list():
-            if any(a.get("server_id") in servers for a in raw.get("attachments") or []):
+            if raw.get("user_id") in users or any(a.get("server_id") in servers
+                                                  for a in raw.get("attachments") or []):
                 extra.append(Resource(type=volumes.type_name(), id=raw["id"], name=volumes.name(raw),
                                       project_id=volumes._project_of(raw)))
     ports = NeutronPort(conn)
-    if ports.available():
+    if servers and ports.available():
         extra += [Resource(type=ports.type_name(), id=raw["id"], name=ports.name(raw),
                            project_id=ports._project_of(raw))
                   for raw in ports.raw_list() if raw.get("device_id") in servers]

@@ -81,6 +81,67 @@ class BootServerFromVolumeAndDelete(VolumeServerScenario):
         self.nova.delete_server(server, force=force_delete)
 
 
+@configure(name="NovaServers.boot_server_from_volume_snapshot", platform="openstack", context=CLEANUP)
+class BootServerFromVolumeSnapshot(VolumeServerScenario):
+    """Create a volume from ``image``, snapshot it, boot a server from the snapshot (Nova makes the volume)."""
+
+    def run(self, image: Any, flavor: Any, volume_size: Any, volume_type: str | None = None,
+            auto_assign_nic: bool = False, create_volume_kwargs: dict[str, Any] | None = None,
+            boot_server_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        cinder = self.cinder
+        volume = cinder.create_volume(volume_size, imageRef=resource_args.image_id(self._conn(), image),
+                                      volume_type=volume_type, **(create_volume_kwargs or {}))
+        snapshot = cinder.create_snapshot(volume["id"], force=False)
+        self.boot(None, flavor, auto_assign_nic=auto_assign_nic,
+                  block_device_mapping={"vda": f"{snapshot['id']}:snap::1"}, **(boot_server_kwargs or kwargs))
+
+
+class _ResizeWithVolume(VolumeServerScenario):
+    KNOWN_EXTRA_ARGUMENTS: ClassVar[frozenset[str] | None] = frozenset()
+
+    def finish(self, server: dict[str, Any], to_flavor: Any, confirm: bool, min_sleep: float,
+               max_sleep: float) -> None:
+        self.sleep_between(min_sleep, max_sleep)
+        self.resize(server, to_flavor, confirm)
+
+
+@configure(name="NovaServers.boot_server_from_volume_and_resize", platform="openstack", context=CLEANUP)
+class BootServerFromVolumeAndResize(_ResizeWithVolume):
+    """Create a volume from ``image``, boot a server from it, sleep, resize it to ``to_flavor`` (confirmed or
+    reverted), delete the server."""
+
+    def run(self, image: Any, flavor: Any, to_flavor: Any, volume_size: Any, min_sleep: float = 0,
+            max_sleep: float = 0, force_delete: bool = False, confirm: bool = True, do_delete: bool = True,
+            boot_server_kwargs: dict[str, Any] | None = None,
+            create_volume_kwargs: dict[str, Any] | None = None) -> None:
+        server = self.boot_from_volume(image, flavor, volume_size, None, create_volume_kwargs,
+                                       boot_server_kwargs)
+        self.finish(server, to_flavor, confirm, min_sleep, max_sleep)
+        if do_delete:
+            self.nova.delete_server(server, force=force_delete)
+
+
+@configure(name="NovaServers.boot_server_attach_created_volume_and_resize", platform="openstack",
+           context=CLEANUP)
+class BootServerAttachCreatedVolumeAndResize(_ResizeWithVolume):
+    """Boot a server, create and attach a volume, sleep, resize the server (confirmed or reverted), detach
+    and delete the volume, delete the server."""
+
+    def run(self, image: Any, flavor: Any, to_flavor: Any, volume_size: Any, min_sleep: float = 0,
+            max_sleep: float = 0, force_delete: bool = False, confirm: bool = True, do_delete: bool = True,
+            boot_server_kwargs: dict[str, Any] | None = None,
+            create_volume_kwargs: dict[str, Any] | None = None) -> None:
+        server = self.boot(image, flavor, **(boot_server_kwargs or {}))
+        cinder = self.cinder
+        volume = cinder.create_volume(volume_size, **(create_volume_kwargs or {}))
+        self.attach(server, volume)
+        self.finish(server, to_flavor, confirm, min_sleep, max_sleep)
+        if do_delete:
+            self.detach(server, volume)
+            cinder.delete_volume(volume)
+            self.nova.delete_server(server, force=force_delete)
+
+
 @configure(name="CinderVolumes.create_and_attach_volume", platform="openstack", context=CLEANUP)
 class CreateAndAttachVolume(VolumeServerScenario):
     """Boot a server, create a volume, attach it, detach it, delete the volume, then the server."""

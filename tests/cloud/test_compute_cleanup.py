@@ -1,0 +1,132 @@
+"""Cleanup of Nova and Cinder: a task SIGKILLed while servers boot onto new (unnamed) volumes, and the negative
+filter on volumes made by hand inside a squall project."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from squall import naming
+from tests.cloud.helpers import compute_inventory, task_uuid_of
+from tests.conftest import CLI, SQUALL
+
+pytestmark = pytest.mark.keystone
+
+LONG = """---
+version: 2
+title: killed mid-way
+subtasks:
+  - title: servers on unnamed volumes
+    workloads:
+      - scenario:
+          NovaServers.boot_server:
+            flavor: {{name: m1.tiny}}
+            image: {{name: "^cirros.*-disk$"}}
+            block_device_mapping_v2: [{{boot_index: 0, uuid: "{image}", source_type: image,
+                                        destination_type: volume, volume_size: 1, delete_on_termination: false}}]
+        runner: {{constant: {{times: 300, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+"""
+
+
+def _volume(conn: Any, name: str) -> str:
+    done = conn.block_storage.post("/volumes", json={"volume": {"name": name, "size": 1}})
+    done.raise_for_status()
+    return str(done.json()["volume"]["id"])
+
+
+def _kill_once_volumes_build(cli: CLI, admin: Any, before: dict[str, Any], task: Any) -> None:
+    """Start the task; SIGKILL it once two servers and two unnamed volumes exist; wait until no server builds
+    (boots in flight go on without squall)."""
+    proc = subprocess.Popen([*SQUALL, "task", "start", str(task)], env=cli.env, cwd=cli.cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    try:
+        while True:
+            now = compute_inventory(admin)
+            unnamed = {v for v in now["volume"] - before["volume"] if v[1] in ("", "None")}
+            if len(now["server"] - before["server"]) >= 2 and len(unnamed) >= 2:
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, "no server on a volume appeared"
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    new = {sid for sid, _ in compute_inventory(admin)["server"] - before["server"]}
+    while any(admin.compute.get(f"/servers/{sid}").json()["server"]["status"] == "BUILD" for sid in new):
+        assert time.monotonic() < deadline, "servers still building"
+        time.sleep(0.5)
+
+
+def test_sigkill_mid_task_then_cleanup_finds_servers_and_their_unnamed_volumes(compute_cli: CLI, compute_admin: Any,
+                                                                               tmp_path: Any) -> None:
+    before = compute_inventory(compute_admin)
+    image = next(i for i in compute_admin.image.get("/images").json()["images"] if i["name"].startswith("cirros"))
+    customer = _volume(compute_admin, "customer-volume")
+    task = tmp_path / "long.yaml"
+    task.write_text(LONG.format(image=image["id"]))
+    try:
+        _kill_once_volumes_build(compute_cli, compute_admin, before, task)
+        task_uuid = task_uuid_of(compute_cli)
+        dry = json.loads(compute_cli("cleanup", "--task", task_uuid, "--dry-run", "--json", check=True).stdout)
+        listed = {(r["type"], r["id"]) for r in dry["platforms"][0]["discovered"]}
+        left = compute_inventory(compute_admin)
+        # The volumes Nova made for squall's servers carry no name: found through their server or their
+        # creator (squall's user), attached or not.
+        assert {("cinder.volume", vid) for vid, _ in left["volume"] - before["volume"] if vid != customer} <= listed
+        assert {("nova.server", sid) for sid, _ in left["server"] - before["server"]} <= listed
+        assert ("cinder.volume", customer) not in listed
+        done = json.loads(compute_cli("cleanup", "--task", task_uuid, "--yes", "--json", check=True).stdout)
+        assert done["platforms"][0]["failed"] == []
+        after = compute_inventory(compute_admin)
+        assert (customer, "customer-volume") in after["volume"]
+        after["volume"].discard((customer, "customer-volume"))
+        assert after == before
+    finally:
+        compute_admin.block_storage.delete(f"/volumes/{customer}")
+
+
+def _by_hand_inside_a_squall_project(admin: Any, compute: dict[str, str]) -> tuple[str, str, str, Any]:
+    """A project with a squall name, a user made by hand with a role in it, and a volume that user made:
+    (project, user, volume, the user's connection)."""
+    import openstack
+
+    project = admin.identity.create_project(name=naming.generate(str(uuid.uuid4()), "context"), domain_id="default")
+    password = uuid.uuid4().hex
+    user = admin.identity.create_user(name=f"by-hand-{uuid.uuid4().hex[:8]}", password=password, domain_id="default")
+    role = admin.identity.find_role("member") or admin.identity.find_role("_member_")
+    admin.identity.assign_project_role_to_user(project, user, role)
+    conn = openstack.connect(auth_url=compute["OS_AUTH_URL"], username=user.name, password=password,
+                             project_id=project.id, user_domain_name="Default", region_name="RegionOne")
+    return project.id, user.id, _volume(conn, "by-hand-volume"), conn
+
+
+def test_negative_filter_deletes_volumes_made_by_hand_in_squall_projects_only(
+        compute_cli: CLI, compute_admin: Any, compute: dict[str, str]) -> None:
+    project, user, inside, conn = _by_hand_inside_a_squall_project(compute_admin, compute)
+    customer = _volume(compute_admin, "customer-volume")
+    try:
+        plain = json.loads(compute_cli("cleanup", "--env", "keystone", "--dry-run", "--json", check=True).stdout)
+        plain_found = {(r["type"], r["id"]) for r in plain["platforms"][0]["discovered"]}
+        assert ("keystone.project", project) in plain_found
+        assert not {("cinder.volume", inside), ("cinder.volume", customer)} & plain_found
+        done = json.loads(compute_cli("cleanup", "--env", "keystone", "--negative", "--yes", "--json",
+                                      check=True).stdout)
+        assert done["platforms"][0]["failed"] == []
+        deleted = {(r["type"], r["id"]) for r in done["platforms"][0]["deleted"]}
+        assert {("cinder.volume", inside), ("keystone.project", project)} <= deleted
+        volumes = {vid for vid, _ in compute_inventory(compute_admin)["volume"]}
+        assert customer in volumes and inside not in volumes
+    finally:
+        conn.close()
+        for volume in (customer, inside):
+            compute_admin.block_storage.delete(f"/volumes/{volume}")
+        compute_admin.identity.delete_user(user, ignore_missing=True)
+        compute_admin.identity.delete_project(project, ignore_missing=True)
