@@ -13,7 +13,7 @@ $(BIN)/squall: pyproject.toml
 	@touch $@
 
 $(VENV)/.test-tools: $(BIN)/squall
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(BIN)/pip install -qq --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 # An editable install is not byte-compiled, and where PYTHONDONTWRITEBYTECODE

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -54,6 +55,17 @@ def test_what_the_work_raises_reaches_the_caller() -> None:
         run_below_the_load(work, lambda: None, lambda: None)
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Python's own SIGINT handler (KeyboardInterrupt) for the test, restored after: a process started with
+    SIGINT ignored (a background job of a non-interactive shell, as some CI runners start jobs) has none."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _InterruptedWork:
     """Work that sends Ctrl-C to the waiting caller, then runs until told to stop; ``events`` says what happened."""
 
@@ -72,13 +84,13 @@ class _InterruptedWork:
         self.stop.set()
 
 
-def test_ctrl_c_while_waiting_asks_the_work_to_stop_and_waits_for_it() -> None:
+def test_ctrl_c_while_waiting_asks_the_work_to_stop_and_waits_for_it(ctrl_c_raises: None) -> None:
     work = _InterruptedWork()
     run_below_the_load(work, lambda: work.told("interrupted"), lambda: None)
     assert work.events == ["interrupted", "work ended"]
 
 
-def test_a_wait_that_fails_stops_the_work_before_the_failure_goes_on() -> None:
+def test_a_wait_that_fails_stops_the_work_before_the_failure_goes_on(ctrl_c_raises: None) -> None:
     work = _InterruptedWork()
 
     def interrupt() -> None:
