@@ -48,7 +48,7 @@ class CLI:
                  sla_fails: bool = False) -> subprocess.CompletedProcess[str]:
         """Run squall; with ``check`` fail unless it exits 0 (2 with ``sla_fails``: a task whose SLA fails)."""
         proc = subprocess.run([*SQUALL, *args], capture_output=True, text=True, env=self.env, cwd=self.cwd,
-                              timeout=timeout)
+                              timeout=timeout, stdin=subprocess.DEVNULL)  # no terminal: nothing waits on a prompt
         if check and proc.returncode != (2 if sla_fails else 0):
             raise AssertionError(f"squall {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc

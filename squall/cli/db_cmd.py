@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from squall.cli.output import console
+from squall.cli.output import console, err_console
 
 app = typer.Typer(help="Manage the results database.", no_args_is_help=True)
 
@@ -35,5 +37,9 @@ def show(ctx: typer.Context) -> None:
 def recreate(ctx: typer.Context, yes: bool = typer.Option(False, "--yes", help="Do not ask.")) -> None:
     """Drop all data and create an empty schema."""
     if not yes:
+        if not sys.stdin.isatty():
+            err_console.print("Refusing to delete every task and environment without confirmation: "
+                              "run again with --yes.")
+            raise typer.Exit(1)
         typer.confirm("This deletes every task and environment. Continue?", abort=True)
     _show(ctx.obj.db.recreate(confirm=True))

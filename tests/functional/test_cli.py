@@ -168,6 +168,12 @@ def test_db_and_plugin_commands(cli: CLI) -> None:
     shown = cli("plugin", "show", "constant", check=True).stdout
     assert '"concurrency"' in shown
     assert cli("plugin", "show", "nope").returncode == 1
+    # Without a terminal to ask on: one line naming the flag, no prompt, nothing deleted.
+    cli("env", "create", "--name", "kept", check=True)
+    refused = cli("db", "recreate")
+    assert refused.returncode == 1 and "Continue?" not in refused.stdout + refused.stderr
+    assert refused.stderr.strip().endswith("run again with --yes.") and len(refused.stderr.strip().splitlines()) == 1
+    assert "kept" in cli("env", "list", check=True).stdout
     assert f"Schema revision: {SCHEMA_HEAD}" in cli("db", "recreate", "--yes", check=True).stdout
 
 
