@@ -24,7 +24,9 @@ def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Env
     """Create an environment."""
     data = (read_yaml(spec, "spec") or {}) if spec else {}
     if from_sysenv:
-        data = {**data, "openstack": client_side.openstack_spec_from_environ()}
+        found = client_side.platforms_from_environ()
+        console.print(f"Your system environment includes specifications of {len(found)} platform(s).")
+        data = {**data, **found}
     env = ctx.obj.env.create(name=name, spec=data, description=description, use=not no_use)
     console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 
