@@ -71,10 +71,13 @@ def check_spec(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def leak_check(spec: dict[str, Any], task_uuid: str) -> list[dict[str, Any]]:
-    """What the task still owns on every platform of the spec; a failed listing is reported as such."""
+def leak_check(spec: dict[str, Any], task_uuid: str, used: set[str] | None = None) -> list[dict[str, Any]]:
+    """What the task still owns on every platform of the spec (of those in ``used``, when given: a workload
+    that never touched a platform leaves nothing there to look for); a failed listing is reported as such."""
     leaks: list[dict[str, Any]] = []
     for name, platform in platforms(spec):
+        if used is not None and type(platform).plugin_name not in used:
+            continue
         try:
             leaks.extend(platform.owned_resources(task_uuid))
         except Exception as exc:

@@ -87,6 +87,10 @@ class ContextManager:
         self._started: list[Context] = []
         self.results: list[dict[str, Any]] = []
 
+    def platforms(self) -> set[str]:
+        """The platforms of the workload's contexts (``default`` for the platform-free ones)."""
+        return {ctx.plugin_platform for ctx in self._contexts}
+
     def setup(self) -> None:
         """Set up each context in order; the first failure stops and raises."""
         for ctx in self._contexts:

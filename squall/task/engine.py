@@ -194,7 +194,8 @@ class TaskEngine:
 
     def _record(self, run: WorkloadRun) -> tuple[bool, bool]:
         """Leak check, the SLA's final verdicts and the workload's figures, stored."""
-        leaks = platform.leak_check(self.env_spec, self.task_uuid)
+        used = {run.scenario_cls.plugin_platform} | run.contexts.platforms()
+        leaks = platform.leak_check(self.env_spec, self.task_uuid, used)
         sla = run.sla
         sla.add_leaks(leaks)
         consumer = run.consumer

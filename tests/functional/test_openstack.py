@@ -371,3 +371,18 @@ def test_existing_users_only(cli: CLI, keystone: dict[str, str], admin: Any, tmp
     finally:
         admin.identity.delete_user(user, ignore_missing=True)
         admin.identity.delete_project(project, ignore_missing=True)
+
+
+def test_a_workload_that_never_touches_the_cloud_is_not_checked_for_leaks_there(cli: CLI, tmp_path: Path) -> None:
+    """A Dummy task on an OpenStack environment (here a cloud that is not even up): no leak check against it,
+    so no 'could not list resources' in the results or the report."""
+    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
+                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
+    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+    task = _write(tmp_path, "dummy.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 2}\n"
+                                          "    sla: {no_leaks: true}\n")
+    cli("task", "start", str(task), check=True)
+    wl = json.loads(cli("task", "detailed", "--json", check=True).stdout)["subtasks"][0]["workloads"][0]
+    assert wl["leaks"] == [] and wl["pass_sla"]
+    cli("task", "report", "--out", str(tmp_path / "r.html"), check=True)
+    assert "could not list resources" not in (tmp_path / "r.html").read_text()
