@@ -175,11 +175,17 @@ def _was_import(db: Database, row: dict[str, Any]) -> bool:
     return any(isinstance(e, str) and e.startswith("import interrupted") for e in errors)
 
 
+def _env_name(task: dict[str, Any]) -> str | None:
+    """The task's environment name; Rally's "n/a" (no environment) is none, shown as every task without one."""
+    name = task.get("env_name")
+    return None if name in (None, "", "n/a") else str(name)
+
+
 def _import_task(db: Database, task: dict[str, Any], tags: list[str] | None, where: str) -> str:
     row = repo.task_create(
         db, title=task.get("title") or "", description=task.get("description") or "",
         tags=list(task.get("tags") or []) + list(tags or []), status="importing",
-        pass_sla=task.get("pass_sla"), env_uuid=None, env_name=task.get("env_name"),
+        pass_sla=task.get("pass_sla"), env_uuid=None, env_name=_env_name(task),
         created_at=_time(task.get("created_at")), input_task="", config={},
         imported_from=_source_uuid(task), pid=os.getpid(), hostname=socket.gethostname(),
         validation_errors=[{"import_expected_workloads": import_shape.workload_count(task)}],

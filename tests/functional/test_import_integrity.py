@@ -127,3 +127,16 @@ def test_a_pytest_suite_that_cannot_start_is_not_a_pass(cli: CLI, tmp_path: Path
     shown = json.loads(cli("verify", "show", "--json").stdout)
     assert shown["status"] == "crashed"
     assert "No module named pytest" in shown["error"], shown["error"]
+
+
+def test_an_imported_task_without_an_environment_shows_none_as_others_do(cli: CLI, tmp_path: Path) -> None:
+    doc = _exported(cli, tmp_path)  # squall's Rally JSON says "n/a" for no environment, as Rally's
+    assert doc["tasks"][0]["env_name"] == "n/a"
+    doc["tasks"][0]["uuid"] = "no-env-task"
+    path = tmp_path / "no-env.json"
+    path.write_text(json.dumps(doc))
+    cli("task", "import", str(path), check=True)
+    listed = _tasks(cli)
+    assert {t["env_name"] for t in listed} == {None}, listed
+    table = cli("task", "list", check=True).stdout
+    assert "n/a" not in table
