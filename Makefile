@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test lint bench clean bytecode
+.PHONY: demo test unit lint bench clean bytecode
 
 # The demo needs squall only; the test tools come with `make test`.
 $(BIN)/squall: pyproject.toml
@@ -42,6 +42,10 @@ test: bytecode $(VENV)/.test-tools
 	$(BIN)/ruff check squall tests bench
 	$(BIN)/mypy squall
 	$(BIN)/pytest -q -p no:cacheprovider --durations=25
+
+# The unit tests alone: no root, no services, seconds.
+unit: bytecode $(VENV)/.test-tools
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 bench: bytecode
 	$(BIN)/python bench/bench_dummy.py

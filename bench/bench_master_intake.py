@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 from results import write_section  # noqa: E402
 
+from squall.plugin_api.runner import Schedule  # noqa: E402
 from squall.storage import repo  # noqa: E402
 from squall.storage.db import Database  # noqa: E402
 from squall.task.aggregate import AggregatingEmitter  # noqa: E402
 from squall.task.consumer import ResultConsumer  # noqa: E402
-from squall.task.runner import Schedule  # noqa: E402
-from squall.task.sla import SLAChecker  # noqa: E402
+from squall.task.sla_checker import SLAChecker  # noqa: E402
 
 _CTX = mp.get_context("fork")
 BATCH = 512

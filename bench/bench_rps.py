@@ -29,7 +29,7 @@ from bench_http import start_nginx  # noqa: E402
 from results import write_section  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from squall.task.runner import RateSchedule, ramp_segments  # noqa: E402
+from squall.plugin_api.runner import RateSchedule, ramp_segments  # noqa: E402
 
 
 def run(env: dict[str, str], work: Path, port: int, rps: Any, times: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from squall.platforms.dask.platform import executor_of
 from squall.storage import context_repo, repo
 from squall.task import detached, lifecycle
 from squall.task.executor import ExecutorSpec, parse_executor, probe_scheduler
-from squall.task.sla import needs_rows
+from squall.task.sla_checker import needs_rows
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
 from squall.task.taskfile import validate as validation

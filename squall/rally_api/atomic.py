@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from squall.task.atomic import ActionTimer, AtomicAction, action_timer
+from squall.plugin_api.atomic import ActionTimer, AtomicAction, action_timer
 
 __all__ = ["ActionTimer", "ActionTimerMixin", "action_timer", "optional_action_timer"]
 

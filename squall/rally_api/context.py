@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from squall.plugin_api import context as squall_context
 from squall.rally_api import validation
 from squall.rally_api.utils import RandomNameGeneratorMixin
-from squall.task import context as squall_context
 
 C = TypeVar("C", bound=type)
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from squall import exceptions
+from squall.plugin_api import scenario as squall_scenario
 from squall.rally_api import validation
 from squall.rally_api.exceptions import RallyAssertionError
 from squall.rally_api.utils import RandomNameGeneratorMixin
-from squall.task import scenario as squall_scenario
 
 S = TypeVar("S", bound=type)
 

@@ -24,8 +24,8 @@ import math
 import time
 from typing import Any
 
+from squall.plugin_api.atomic import flatten
 from squall.task import stats_wire
-from squall.task.atomic import flatten
 from squall.task.ok_columns import OkColumns
 from squall.task.stats import LATE_SECONDS, WorkloadStats
 from squall.task.values import Values

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from squall.task.aggregate import REPORT_SECONDS, SecondBin
-from squall.task.sla import SLAChecker
+from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.stats_wire import merge_wire
 from squall.task.values import Values

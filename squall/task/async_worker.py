@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 
 from squall.exceptions import ThreadTimeoutException
-from squall.task.atomic import CallbackStep
+from squall.plugin_api.atomic import CallbackStep
 from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
 
 
@@ -66,9 +66,7 @@ class AsyncWorker(WorkerBase):
         else:
             await self._open_loop()
         flush_task.cancel()
-        closer = getattr(self.cls, "close_worker_resources", None)
-        if closer is not None:
-            await closer()
+        await self.cls.close_worker_resources()
 
     async def _flusher(self) -> None:
         while True:
@@ -82,8 +80,7 @@ class AsyncWorker(WorkerBase):
     def _callback_step(self) -> CallbackStep | None:
         """The scenario's iteration as a callback step, when it offers one for these arguments (and no
         timeout needs a task to cancel)."""
-        fast = getattr(self.cls, "fast_iteration", None)
-        return fast(self.args) if fast is not None and not self.schedule.timeout else None
+        return None if self.schedule.timeout else self.cls.fast_iteration(self.args)
 
     async def _callback_slots(self, step: CallbackStep) -> None:
         # Each slot is a chain of callbacks: the end of an iteration claims and begins the next, inside the event

@@ -13,16 +13,16 @@ import time
 from typing import Any
 
 from squall import utils
+from squall.plugin_api.hook import HookRunResult
 from squall.storage import repo
 from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
 from squall.task.aggregate_intake import AggregateIntake
 from squall.task.below_load import run_below_the_load
 from squall.task.executor import Batch, Executor
-from squall.task.hook import HookRunResult
 from squall.task.metrics import WorkloadMetrics
 from squall.task.ok_columns import ok_summary
-from squall.task.sla import SLAChecker
+from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.worker_base import RawResult
 

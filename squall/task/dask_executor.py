@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from squall import __version__, exceptions
+from squall.plugin_api.runner import Schedule
 from squall.task.dask_shard import run_shard, shard_schedules
 from squall.task.executor import Batch, ExecutorSpec
-from squall.task.runner import Schedule
 from squall.task.worker_base import RawResult
 
 _CONNECT_SECONDS = 5.0

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from squall.task.runner import RateSchedule, Schedule, split
+from squall.plugin_api.runner import RateSchedule, Schedule, split
 
 REPORT_SECONDS = 0.01  # how often a shard reports its started count
 _READY_SECONDS = 120.0

@@ -17,16 +17,16 @@ from typing import Any
 from squall import exceptions, registry, utils
 from squall.deploy import faults
 from squall.env import platform
+from squall.plugin_api.runner import Runner
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task import persistent
 from squall.task.consumer import ABORT_STATUSES, ResultConsumer
-from squall.task.context import ContextManager
+from squall.task.context_manager import ContextManager
 from squall.task.executor import Executor, ExecutorSpec, make_executor
 from squall.task.hook_executor import HookExecutor
 from squall.task.metrics import LiveMetrics
-from squall.task.runner import Runner
-from squall.task.sla import SLAChecker
+from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from squall import exceptions
-from squall.task.runner import Schedule
+from squall.plugin_api.runner import Schedule
 from squall.task.worker_base import RawResult
 
 RESULT_MODES = ("rows", "aggregate")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from squall import registry
-from squall.task.hook import HookAction, HookRunResult, Trigger
+from squall.plugin_api.hook import HookAction, HookRunResult, Trigger
 from squall.task.taskfile.normalise import HookConfig, hook_parts
 
 # How long hooks still running when the load ends are waited for.

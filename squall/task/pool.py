@@ -1,7 +1,7 @@
 """The worker processes of one workload, seen from squall's process.
 
 :class:`WorkerPool` forks one process per slot group of the runner's
-:class:`~squall.task.runner.Schedule`; each runs a
+:class:`~squall.plugin_api.runner.Schedule`; each runs a
 :class:`~squall.task.thread_worker.ThreadWorker` or, for ``async def run``
 scenarios, an :class:`~squall.task.async_worker.AsyncWorker`. The pool starts
 the load's clock once every process is ready, hands results to the engine in
@@ -21,9 +21,9 @@ import time
 from typing import Any
 
 from squall import registry
+from squall.plugin_api.runner import Schedule
 from squall.task.async_worker import AsyncWorker
 from squall.task.executor import Batch
-from squall.task.runner import Schedule
 from squall.task.thread_worker import ThreadWorker
 from squall.task.worker_base import RawResult, SharedState, StopFlag
 

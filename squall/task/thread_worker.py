@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from squall.exceptions import ThreadTimeoutException
-from squall.task import atomic
-from squall.task.scenario import Scenario
+from squall.plugin_api import atomic
+from squall.plugin_api.scenario import Scenario
 from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from squall import registry
+from squall.plugin_api.runner import Schedule
+from squall.plugin_api.scenario import Scenario
 from squall.task.ok_columns import OkColumns
-from squall.task.runner import Schedule
-from squall.task.scenario import Scenario
 
 # (iteration, timestamp, duration, idle_duration, error, output, atomic_actions, start lag)
 # The start lag is how late the iteration started against its schedule (open loop only, else None).

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from squall.api import API
+from squall.plugin_api.runner import RateSchedule, ramp_segments
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task.runner import RateSchedule, ramp_segments
 from tests.conftest import CLI, free_port
 from tests.functional.helpers import iterations, only_workload, run_task, v2_task
 
@@ -298,7 +298,7 @@ def _wait_started_after(api: API, uuid: str, moment: float, count: int) -> None:
 
 
 PLUGIN = '''
-from squall.task.scenario import Scenario, configure
+from squall.plugin_api.scenario import Scenario, configure
 
 
 @configure(name="HereOnly.noop")

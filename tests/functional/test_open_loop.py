@@ -73,7 +73,7 @@ def test_closed_loop_sees_the_stall_only_in_the_requests_in_flight(api: API, sta
 
 
 def test_an_open_loop_with_a_ramp_starts_nothing_before_it_is_due(api: API) -> None:
-    from squall.task.runner import RateSchedule, ramp_segments
+    from squall.plugin_api.runner import RateSchedule, ramp_segments
 
     server = serve(10**9, 0)  # never stalls
     try:

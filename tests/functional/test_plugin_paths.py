@@ -9,7 +9,7 @@ from squall import naming
 from tests.conftest import CLI
 
 PLUGIN = '''
-from squall.task.scenario import Scenario, configure
+from squall.plugin_api.scenario import Scenario, configure
 
 
 @configure(name="MyPlugins.echo")

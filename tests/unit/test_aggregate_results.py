@@ -11,7 +11,7 @@ import pytest
 from squall.task import aggregate
 from squall.task.aggregate import AggregatingEmitter
 from squall.task.aggregate_intake import AggregateIntake
-from squall.task.sla import SLAChecker, needs_rows
+from squall.task.sla_checker import SLAChecker, needs_rows
 from squall.task.stats import WorkloadStats
 from squall.task.worker_base import RawResult
 from tests.unit.helpers import CollectingQueue

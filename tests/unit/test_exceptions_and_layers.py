@@ -38,25 +38,27 @@ def test_unknown_exception_becomes_the_root_error() -> None:
 
 # What each part of squall may import from the others, searched in every module of the part.
 # cli/service -> api -> domain (task, deploy, env, report, exporters) -> plugins -> storage.
-# Plugins build on the domain's base classes (task.scenario, task.context), as in Rally.
+# Plugins build on the bases of squall.plugin_api (scenario, context, SLA, hook, trigger, runner, atomic
+# timers), never on squall's engine (squall.task), which builds on them too.
 LEAVES = {"exceptions", "utils", "bounded", "naming", "schema", "__version__"}
 ALLOWED_IMPORTS: dict[str, set[str]] = {
     "cli": {"api", "service", "exceptions", "bounded", "__version__"},
     "service": {"api", "exceptions", "bounded", "__version__"},
     "api": LEAVES | {"task", "deploy", "env", "report", "exporters", "importer", "registry", "storage", "platforms",
                      "verify"},
-    "task": LEAVES | {"env", "registry", "storage", "deploy"},
+    "task": LEAVES | {"env", "registry", "storage", "deploy", "plugin_api"},
     "deploy": LEAVES | {"storage", "platforms"},  # graphs run on nodes reached through the nodes platform
     "env": LEAVES | {"registry"},
     "report": LEAVES | {"storage"},
-    "exporters": LEAVES | {"task", "storage"},
+    "exporters": LEAVES | {"task", "storage", "plugin_api"},
     "importer": LEAVES | {"storage", "exporters", "import_shape", "task"},  # reads what the exporters write;
     # task: an import interrupted is found by the lifecycle's crash detection
     "import_shape": LEAVES,
     "registry": LEAVES | {"plugins", "platforms", "rally_api"},
-    "plugins": LEAVES | {"registry", "task", "deploy", "env", "verify"},
-    "rally_api": LEAVES | {"registry", "task"},
-    "platforms": LEAVES | {"registry", "task", "env", "deploy", "verify"},  # the tempest verifier
+    "plugin_api": LEAVES | {"registry", "env"},  # env: the Platform base
+    "plugins": LEAVES | {"registry", "plugin_api", "deploy", "env", "verify"},
+    "rally_api": LEAVES | {"registry", "plugin_api"},
+    "platforms": LEAVES | {"registry", "plugin_api", "env", "deploy", "verify"},  # the tempest verifier
     "verify": LEAVES | {"registry", "storage"},
     "storage": {"exceptions", "utils"},
     "bounded": {"exceptions"},
@@ -64,6 +66,13 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "naming": set(),
     "utils": set(),
     "exceptions": set(),
+}
+
+
+# Modules allowed one more part, each with its reason (to be removed, not added to).
+EXCEPTIONS: dict[str, set[str]] = {
+    # The Dask platform reads the executor settings its environment spec names (issue 29: task/load/dask/).
+    "platforms/dask/platform.py": {"task"},
 }
 
 
@@ -93,7 +102,7 @@ def test_every_part_imports_only_what_its_layer_allows() -> None:
             continue
         assert part in ALLOWED_IMPORTS, f"squall/{part} is new: add it to ALLOWED_IMPORTS with what it may import"
         used = {m.split(".")[1] for m in _imports(path) if m.startswith("squall.")} - {part}
-        bad = used - ALLOWED_IMPORTS[part]
+        bad = used - ALLOWED_IMPORTS[part] - EXCEPTIONS.get(str(path.relative_to(ROOT)), set())
         assert not bad, f"{path.relative_to(ROOT.parent)} imports squall.{sorted(bad)}, which squall/{part} may not"
 
 

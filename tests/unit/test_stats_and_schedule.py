@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from squall.task.runner import RateSchedule, ramp_segments, split
+from squall.plugin_api.runner import RateSchedule, ramp_segments, split
 from squall.task.stats import WorkloadStats, percentile
 
 

@@ -14,8 +14,8 @@ import random
 from typing import Any
 
 from squall.platforms.http import fastpath
-from squall.task import atomic
-from squall.task.scenario import Scenario, configure
+from squall.plugin_api import atomic
+from squall.plugin_api.scenario import Scenario, configure
 
 _session: Any = None
 _pool: fastpath.Pool | None = None
@@ -217,7 +217,7 @@ def _fast_choice(request: Any, default_status: Any) -> tuple[fastpath.Prepared, 
 
 
 class _FastCheck:
-    """check_request's iteration as a :class:`~squall.task.atomic.CallbackStep`: one request on the fast path
+    """check_request's iteration as a :class:`~squall.plugin_api.atomic.CallbackStep`: one request on the fast path
     (picked at random when there are several), its status checked."""
 
     action = CHECK_ACTION

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.deploy import faults
+from squall.plugin_api.hook import HookAction
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.hook import HookAction
 
 
 @configure(name="fault_injection")

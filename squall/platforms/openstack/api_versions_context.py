@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import Context, configure
 
 # The major version squall speaks, by service; a version given must be it (or a microversion of it).
 SPOKEN = {"keystone": "3", "glance": "2", "cinder": "3", "nova": "2", "neutron": "2"}

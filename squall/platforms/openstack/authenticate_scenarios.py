@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 
 @configure(name="Authenticate.keystone", platform="openstack")

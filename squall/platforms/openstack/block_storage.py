@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from squall.platforms.openstack import clients, waiting
-from squall.task.atomic import ActionTimer, AtomicActionsHolder
+from squall.plugin_api.atomic import ActionTimer, AtomicActionsHolder
 
 if TYPE_CHECKING:
     from openstack.connection import Connection

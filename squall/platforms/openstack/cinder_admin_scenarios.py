@@ -10,8 +10,8 @@ from squall import exceptions
 from squall.platforms.openstack.api_versions_context import microversion
 from squall.platforms.openstack.block_storage import BlockStorage
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 ADMIN_CLEANUP = {"admin_cleanup@openstack": ["cinder"]}
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack.cinder_scenarios import CLEANUP, CinderScenario
 from squall.platforms.openstack.volume_backup import VolumeBackups
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 
 class BackupScenario(CinderScenario):

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack.cinder_scenarios import CLEANUP, CinderScenario
 from squall.platforms.openstack.image import Image
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 
 @configure(name="CinderVolumes.create_volume_from_snapshot", platform="openstack", context=CLEANUP)

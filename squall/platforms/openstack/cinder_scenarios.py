@@ -15,7 +15,7 @@ from squall.platforms.openstack import resource_args
 from squall.platforms.openstack.api_versions_context import microversion
 from squall.platforms.openstack.block_storage import VOLUME_ARGUMENTS, BlockStorage
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["cinder"]}
 

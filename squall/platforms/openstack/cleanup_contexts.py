@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 from squall.platforms.openstack import clients, resources
 from squall.platforms.openstack.cleanup import cleanup
 from squall.platforms.openstack.credential import admin_of
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import Context, configure
 
 
 class _ScenarioCleanup(Context):

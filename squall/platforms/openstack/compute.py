@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from squall import exceptions
 from squall.platforms.openstack import clients, waiting
-from squall.task.atomic import ActionTimer, AtomicActionsHolder
+from squall.plugin_api.atomic import ActionTimer, AtomicActionsHolder
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
@@ -144,16 +144,22 @@ class Compute:
 
     def boot_server_requests(self, image: str | None, flavor: str, requests: int, instances_amount: int = 1,
                              **kwargs: Any) -> list[dict[str, Any]]:
-        """``requests`` boot requests of ``instances_amount`` servers each, named PREFIX_0, PREFIX_1... (Rally's
-        ``_boot_servers``), then wait until all are ACTIVE, all in ``nova.boot_servers``."""
-        prefix = self.new_name()
+        """``requests`` boot requests of ``instances_amount`` servers each (Rally's ``_boot_servers``), then
+        wait until all are ACTIVE, all in ``nova.boot_servers``. Each request has a squall name of its own
+        (Rally's PREFIX_0, PREFIX_1... would not be squall's to clean up)."""
+        extra = {"min_count": instances_amount, "max_count": instances_amount} if instances_amount > 1 else {}
         with ActionTimer(self.holder, "nova.boot_servers"):
-            for number in range(requests):
-                extra = {"min_count": instances_amount, "max_count": instances_amount} if instances_amount > 1 else {}
-                self.request("POST", "/servers", json=server_body(f"{prefix}_{number}", image, flavor,
-                                                                  {**kwargs, **extra}))
-            listed = self.request("GET", "/servers", params={"name": f"^{prefix}_"})["servers"]
-            return [self._wait(s["id"], "ACTIVE", timeout=BOOT_TIMEOUT) for s in listed]
+            made: list[str] = []
+            for _ in range(requests):
+                body = server_body(self.new_name(), image, flavor, {**kwargs, **extra})
+                if not extra:
+                    made.append(self.request("POST", "/servers", json=body)["server"]["id"])
+                    continue
+                body["server"]["return_reservation_id"] = True
+                reservation = self.request("POST", "/servers", json=body)["reservation_id"]
+                listed = self.request("GET", "/servers", params={"reservation_id": reservation})["servers"]
+                made += [s["id"] for s in listed]
+            return [self._wait(server_id, "ACTIVE", timeout=BOOT_TIMEOUT) for server_id in made]
 
     def _gone(self, server_id: str) -> None:
         waiting.wait_for_deletion(lambda: self.get_server(server_id), f"server {server_id}", DELETE_TIMEOUT,

@@ -18,9 +18,9 @@ from squall.platforms.openstack.compute import Compute
 from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.network_contexts import TenantContext
 from squall.platforms.openstack.resource_args import SPEC_SCHEMA
+from squall.plugin_api.atomic import ActionsRecorder
+from squall.plugin_api.context import configure
 from squall.registry import JSON_SCHEMA
-from squall.task.atomic import ActionsRecorder
-from squall.task.context import configure
 
 
 @configure(name="keypair", order=310, platform="openstack")

@@ -11,7 +11,7 @@ from typing import Any
 from squall.platforms.openstack import image as image_api
 from squall.platforms.openstack.image import Image
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["glance"]}
 IMPORT_METHODS = ("glance-direct", "web-download")

@@ -12,8 +12,8 @@ from typing import Any
 
 from squall.platforms.openstack.orchestration import Orchestration, read_file, read_files
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["heat"]}
 

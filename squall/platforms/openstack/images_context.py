@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from squall.platforms.openstack import image as image_api
 from squall.platforms.openstack.image import Image
 from squall.platforms.openstack.network_contexts import TenantContext
+from squall.plugin_api.context import configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import configure
 
 
 @configure(name="images", order=410, platform="openstack")

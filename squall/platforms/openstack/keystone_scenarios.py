@@ -12,7 +12,7 @@ from typing import Any
 from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.identity import Identity
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 ADMIN_CLEANUP = {"admin_cleanup@openstack": ["keystone"]}
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from squall import exceptions
 from squall.platforms.openstack import clients
-from squall.task.atomic import ActionTimer, AtomicActionsHolder
+from squall.plugin_api.atomic import ActionTimer, AtomicActionsHolder
 
 if TYPE_CHECKING:
     from openstack.connection import Connection

@@ -16,9 +16,9 @@ from squall import exceptions, naming
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.resources import is_not_found
+from squall.plugin_api.atomic import ActionsRecorder
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.atomic import ActionsRecorder
-from squall.task.context import Context, configure
 
 S = TypeVar("S")
 

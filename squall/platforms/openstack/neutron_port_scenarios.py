@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from squall.platforms.openstack.neutron_scenarios import CLEANUP, NeutronScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 
 class _Ports(NeutronScenario):

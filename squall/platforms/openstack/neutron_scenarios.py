@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["neutron"]}
 NAMED = ("name",)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from squall.platforms.openstack.nova_scenarios import ADMIN_CLEANUP, USER_CLEANUP, _Admin
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 
 class _Hypervisors(_Admin):

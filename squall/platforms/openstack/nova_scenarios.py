@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.platforms.openstack.nova_scenario import NovaScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 ADMIN_CLEANUP = {"admin_cleanup@openstack": ["nova"]}
 USER_CLEANUP = {"cleanup@openstack": ["nova"]}

@@ -10,8 +10,8 @@ from typing import Any
 
 from squall.platforms.openstack import server_actions
 from squall.platforms.openstack.nova_scenario import CLEANUP, NovaScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 
 @configure(name="NovaServers.boot_server", platform="openstack", context=CLEANUP)

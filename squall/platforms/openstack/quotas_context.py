@@ -14,8 +14,8 @@ from squall import exceptions
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.resources import is_not_found
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import Context, configure
 
 
 class QuotaService(NamedTuple):

@@ -8,8 +8,8 @@ from typing import Any
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.quotas_context import SERVICES
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 # The quotas Rally's scenarios set, each to a random value in [-1, max_quota].
 UPDATED = {"nova": ("metadata_items", "key_pairs", "injected_file_content_bytes", "injected_file_path_bytes", "ram",

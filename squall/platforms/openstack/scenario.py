@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from squall import exceptions, naming
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.credential import Credential, admin_of
-from squall.task.scenario import Scenario
+from squall.plugin_api.scenario import Scenario
 
 if TYPE_CHECKING:
     from openstack.connection import Connection

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from squall.platforms.openstack.compute import Compute
-from squall.task.atomic import ActionTimer
+from squall.plugin_api.atomic import ActionTimer
 
 
 class ServerAction(NamedTuple):

@@ -13,8 +13,8 @@ from typing import Any
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.nova_scenario import NovaScenario
 from squall.platforms.openstack.waiting import wait_for_status
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["nova", "neutron"]}
 ADDRESS_TIMEOUT = 120.0

@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 from squall.platforms.openstack.network_contexts import TenantContext
 from squall.platforms.openstack.orchestration import Orchestration
+from squall.plugin_api.context import configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import configure
 
 
 def random_strings_template(resources: int) -> str:

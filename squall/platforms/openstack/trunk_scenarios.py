@@ -8,8 +8,8 @@ from typing import Any
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.nova_scenario import NovaScenario
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["neutron", "nova"]}
 # Rally's start for the networks of the booting scenarios (its _create_network_and_subnets default).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.platforms.openstack.scenario import OpenStackScenario
-from squall.task.scenario import configure
+from squall.plugin_api.scenario import configure
 
 _MIGRATION = ("moving a server needs a second compute host (and shared or block-migratable storage); squall is "
               "tested on one fake host, so nothing shows its calls would work")

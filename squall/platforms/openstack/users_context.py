@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 from squall import exceptions, naming
 from squall.platforms.openstack import cleanup, clients, network_resources, resources
 from squall.platforms.openstack.credential import Credential, admin_of, from_spec, platform_section
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import Context, configure
 
 MEMBER_ROLES = ("member", "_member_")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from squall.platforms.openstack import waiting
 from squall.platforms.openstack.block_storage import FAILED, TIMEOUT, BlockStorage
-from squall.task.atomic import ActionTimer
+from squall.plugin_api.atomic import ActionTimer
 
 BACKUP_FAILED = (*FAILED, "error_deleting")
 

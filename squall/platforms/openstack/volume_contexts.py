@@ -11,9 +11,9 @@ from squall.platforms.openstack import clients
 from squall.platforms.openstack.block_storage import BlockStorage
 from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.network_contexts import TenantContext
+from squall.plugin_api.atomic import ActionsRecorder
+from squall.plugin_api.context import configure
 from squall.registry import JSON_SCHEMA
-from squall.task.atomic import ActionsRecorder
-from squall.task.context import configure
 
 
 @configure(name="volume_types", order=410, platform="openstack")

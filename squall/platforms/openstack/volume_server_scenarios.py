@@ -13,8 +13,8 @@ from squall.platforms.openstack.api_versions_context import microversion
 from squall.platforms.openstack.block_storage import BlockStorage, volume_size
 from squall.platforms.openstack.cinder_scenarios import CinderScenario
 from squall.platforms.openstack.nova_scenario import NovaScenario
-from squall.task.atomic import ActionTimer
-from squall.task.scenario import configure
+from squall.plugin_api.atomic import ActionTimer
+from squall.plugin_api.scenario import configure
 
 CLEANUP = {"cleanup@openstack": ["nova", "cinder"]}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall import utils
+from squall.plugin_api.context import Context, configure
 from squall.registry import JSON_SCHEMA
-from squall.task.context import Context, configure
 
 
 @configure(name="dummy_context", order=750)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shlex
 from typing import Any, ClassVar
 
+from squall.plugin_api.hook import DEFAULT_TIMEOUT, HookAction, run_command
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.hook import DEFAULT_TIMEOUT, HookAction, run_command
 
 
 @configure(name="example_hook")

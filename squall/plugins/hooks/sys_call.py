@@ -6,8 +6,8 @@ import json
 import shlex
 from typing import Any, ClassVar
 
+from squall.plugin_api.hook import DEFAULT_TIMEOUT, HookAction, run_command
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.hook import DEFAULT_TIMEOUT, HookAction, run_command
 
 
 def is_rally_output(data: Any) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.runner import MAX_CONCURRENCY, Runner, Schedule, processes_for, split
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.runner import MAX_CONCURRENCY, Runner, Schedule, processes_for, split
 
 _TIMEOUT = {"type": "number", "exclusiveMinimum": 0, "description": "Seconds before an iteration fails"}
 _CPU = {"type": "integer", "minimum": 1, "description": "Worker processes at most"}

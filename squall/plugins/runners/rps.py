@@ -5,8 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from squall.plugin_api.runner import (
+    MAX_CONCURRENCY,
+    RateSchedule,
+    Runner,
+    Schedule,
+    processes_for,
+    ramp_segments,
+    split,
+)
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule, processes_for, ramp_segments, split
 
 # Thread mode: a slot is a thread, so cap what an unbounded config would create.
 DEFAULT_MAX_CONCURRENCY = 1000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.runner import Runner, Schedule
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.runner import Runner, Schedule
 
 
 @configure(name="serial")

@@ -11,8 +11,8 @@ import random
 from typing import Any
 
 from squall import utils
-from squall.task import atomic
-from squall.task.scenario import Scenario, configure
+from squall.plugin_api import atomic
+from squall.plugin_api.scenario import Scenario, configure
 
 
 class DummyScenarioException(Exception):

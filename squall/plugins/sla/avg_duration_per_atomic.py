@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.atomic import flatten
+from squall.plugin_api.sla import SLA
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.atomic import flatten
-from squall.task.sla import SLA
 
 
 @configure(name="max_avg_duration_per_atomic")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.sla import SLA
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.sla import SLA
 
 
 @configure(name="failure_rate")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall.plugin_api.hook import Trigger
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.hook import Trigger
 
 
 def _unit_schema(unit: str, start_minimum: int) -> dict[str, Any]:

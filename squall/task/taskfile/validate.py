@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from squall import exceptions, registry, schema
-from squall.task.scenario import Scenario, args_errors
+from squall.plugin_api.scenario import Scenario
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig, hook_parts
+
+
+def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[str]:
+    """Arguments that ``run`` would refuse: unknown names and missing ones."""
+    signature = inspect.signature(cls.run)
+    params = [p for p in signature.parameters.values() if p.name != "self"]
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    errors = []
+    extra = cls.KNOWN_EXTRA_ARGUMENTS
+    if not accepts_any or extra is not None:
+        known = names | set(extra or ())
+        for arg in args:
+            if arg not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} "
+                              f"(allowed: {allowed})")
+    for p in params:
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty and p.name not in args:
+            errors.append(f"{path}: missing required argument '{p.name}' for scenario {cls.plugin_name}")
+    for subdict, restricted in cls.RESTRICTED.items():
+        given = args.get(subdict)
+        errors.extend(f"{path}.{subdict}: argument '{n}' must not be set (squall names the resource)"
+                      for n in restricted if isinstance(given, dict) and n in given)
+    return errors + cls.argument_errors(args, path)
 
 
 def plugin_errors(kind: str, name: str, config: Any, path: str, unknown_at: str | None = None) -> list[str]:

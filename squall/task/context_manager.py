@@ -1,9 +1,8 @@
-"""Context plugins: set-up before a workload and clean-up after it.
+"""The contexts of one workload, set up in ``ORDER`` and cleaned up in reverse.
 
-Contexts run in ``ORDER``; clean-up runs in reverse order for every context
-whose set-up started, also when a later set-up, the load or the user's abort
-failed. Each set-up and clean-up is recorded in Rally's ``contexts_results``
-shape.
+Clean-up runs for every context whose set-up started, also when a later
+set-up, the load or the user's abort failed. Each set-up and clean-up is
+recorded in Rally's ``contexts_results`` shape.
 """
 
 from __future__ import annotations
@@ -11,54 +10,12 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 
 from squall import exceptions, registry
+from squall.plugin_api.context import Context
 
 LOG = logging.getLogger(__name__)
-
-
-class Context(registry.Plugin):
-    """Base class of contexts: implement ``setup()`` and ``cleanup()``.
-
-    ``self.config`` is this context's section of the task file;
-    ``self.context`` is the workload context shared with scenarios (add what
-    scenarios need to it; it must stay picklable).
-    """
-
-    plugin_kind: ClassVar[str] = "context"
-    ORDER: ClassVar[int] = 1000
-    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"type": "object"}
-    DEFAULT_CONFIG: ClassVar[Any] = None
-
-    def __init__(self, config: Any, context: dict[str, Any]) -> None:
-        if isinstance(config, dict) and isinstance(self.DEFAULT_CONFIG, dict):
-            config = {**self.DEFAULT_CONFIG, **config}
-        self.config = config
-        self.context = context
-
-    @classmethod
-    def host_files(cls, config: Any) -> list[str]:
-        """Files on squall's machine this configuration makes the set-up read (a service refuses such a
-        task without --allow-exec); none by default."""
-        return []
-
-    def setup(self) -> None:
-        """Prepare what the workload needs."""
-
-    def cleanup(self) -> None:
-        """Undo what ``setup`` did; must tolerate a partial set-up."""
-
-
-def configure(name: str, order: int = 1000, platform: str = "default") -> Any:
-    """Register a context plugin with its position in the set-up order."""
-    register = registry.configure(name, platform=platform)
-
-    def decorator(cls: type[Context]) -> type[Context]:
-        cls.ORDER = order
-        return register(cls)
-
-    return decorator
 
 
 def _run_step(ctx: Context, step: str) -> dict[str, Any]:

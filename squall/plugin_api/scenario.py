@@ -8,7 +8,7 @@ import time
 from typing import Any, ClassVar
 
 from squall import registry, utils
-from squall.task.atomic import AtomicAction
+from squall.plugin_api.atomic import AtomicAction, CallbackStep
 
 
 class Scenario(registry.Plugin):
@@ -16,7 +16,7 @@ class Scenario(registry.Plugin):
 
     ``self.context`` holds the workload context (what contexts set up) and
     ``iteration``, the 1-based number of the running iteration. Time parts of
-    ``run`` with :class:`squall.task.atomic.ActionTimer`; add charts with
+    ``run`` with :class:`squall.plugin_api.atomic.ActionTimer`; add charts with
     :meth:`add_output`.
     """
 
@@ -48,6 +48,19 @@ class Scenario(registry.Plugin):
         What it imports or caches is inherited by every worker (e.g. clients
         and tokens); the default does nothing.
         """
+
+    @classmethod
+    def fast_iteration(cls, args: dict[str, Any]) -> CallbackStep | None:
+        """This workload's iteration as a :class:`~squall.plugin_api.atomic.CallbackStep` (one atomic action,
+        begun by a call and ended by a callback: what tens of thousands of iterations per second can afford),
+        or None (the default): each iteration calls :meth:`run`. Asked once per worker process, for an async
+        scenario whose runner has no ``timeout``."""
+        return None
+
+    @classmethod
+    async def close_worker_resources(cls) -> None:
+        """Called once in each worker process of an async scenario when its share of the load has ended:
+        close what the scenario keeps per worker (connections, sessions). Nothing by default."""
 
     @classmethod
     def host_files(cls, args: dict[str, Any]) -> list[str]:
@@ -137,27 +150,3 @@ def configure(name: str, platform: str = "default", context: dict[str, Any] | No
 
     return decorator
 
-
-def args_errors(cls: type[Scenario], args: dict[str, Any], path: str) -> list[str]:
-    """Arguments that ``run`` would refuse: unknown names and missing ones."""
-    signature = inspect.signature(cls.run)
-    params = [p for p in signature.parameters.values() if p.name != "self"]
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
-    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    errors = []
-    extra = cls.KNOWN_EXTRA_ARGUMENTS
-    if not accepts_any or extra is not None:
-        known = names | set(extra or ())
-        for arg in args:
-            if arg not in known:
-                allowed = ", ".join(sorted(known)) or "none"
-                errors.append(f"{path}: unexpected argument '{arg}' for scenario {cls.plugin_name} "
-                              f"(allowed: {allowed})")
-    for p in params:
-        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is p.empty and p.name not in args:
-            errors.append(f"{path}: missing required argument '{p.name}' for scenario {cls.plugin_name}")
-    for subdict, restricted in cls.RESTRICTED.items():
-        given = args.get(subdict)
-        errors.extend(f"{path}.{subdict}: argument '{n}' must not be set (squall names the resource)"
-                      for n in restricted if isinstance(given, dict) and n in given)
-    return errors + cls.argument_errors(args, path)
