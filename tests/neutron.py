@@ -23,6 +23,16 @@ from tests.cloud_services import WsgiServer, register, venv_of
 
 PASSWORD = "squall-neutron-secret"  # noqa: S105 - a throwaway test server's password
 
+# Neutron's own user, for Keystone's token checks and for its notifications to Nova.
+AUTH = """auth_url = {keystone}
+auth_type = password
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = neutron
+password = {password}
+"""
+
 CONFIG = """[DEFAULT]
 core_plugin = ml2
 service_plugins = router,trunk
@@ -39,23 +49,9 @@ host = squall-neutron
 connection = sqlite:///{dir}/neutron.db
 [keystone_authtoken]
 www_authenticate_uri = {keystone}
-auth_url = {keystone}
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = neutron
-password = {password}
 memcached_servers =
-[nova]
-auth_url = {keystone}
-auth_type = password
-project_domain_name = Default
-user_domain_name = Default
-project_name = service
-username = neutron
-password = {password}
-region_name = RegionOne
+{auth}[nova]
+{auth}region_name = RegionOne
 endpoint_type = public
 [oslo_concurrency]
 lock_path = {dir}/lock
@@ -142,8 +138,8 @@ class NeutronServer(WsgiServer):
         """Configs, the schema from the models, alembic stamped (about 10 s)."""
         (self.dir / "plugins" / "ml2").mkdir(parents=True)
         (self.dir / "lock").mkdir()
-        (self.dir / "neutron.conf").write_text(CONFIG.format(dir=self.dir, keystone=self.keystone_root,
-                                                             password=PASSWORD))
+        auth = AUTH.format(keystone=self.keystone_root, password=PASSWORD)
+        (self.dir / "neutron.conf").write_text(CONFIG.format(dir=self.dir, keystone=self.keystone_root, auth=auth))
         (self.dir / "plugins" / "ml2" / "ml2_conf.ini").write_text(ML2)
         shutil.copy(venv_of("neutron") / "etc" / "neutron" / "api-paste.ini", self.dir / "api-paste.ini")
         (self.dir / "squall_neutron_wsgi.py").write_text(WSGI_MODULE.format(dir=str(self.dir)))

@@ -27,37 +27,22 @@ class SLAChecker:
         """Whether every criterion can take figures (:meth:`add_summary`) instead of each iteration."""
         return all(getattr(criterion, "AGGREGATE", False) for criterion in self.criteria)
 
+    # Every criterion sees every event: a list, not a short-circuiting generator.
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         """Feed one iteration to every criterion; False once any fails."""
-        ok = True
-        for criterion in self.criteria:
-            if not criterion.add_iteration(iteration):
-                ok = False
-        return ok
+        return all([criterion.add_iteration(iteration) for criterion in self.criteria])
 
     def add_summary(self, summary: dict[str, Any]) -> bool:
         """Feed one aggregate report's figures to every criterion; False once any fails."""
-        ok = True
-        for criterion in self.criteria:
-            if not criterion.add_summary(summary):
-                ok = False
-        return ok
+        return all([criterion.add_summary(summary) for criterion in self.criteria])
 
     def add_hook_result(self, result: Any) -> bool:
         """Feed one hook run to every criterion; False once any fails."""
-        ok = True
-        for criterion in self.criteria:
-            if not criterion.add_hook_result(result):
-                ok = False
-        return ok
+        return all([criterion.add_hook_result(result) for criterion in self.criteria])
 
     def add_leaks(self, leaks: list[dict[str, Any]]) -> bool:
         """Feed the post-workload leak check to every criterion; False when any fails."""
-        ok = True
-        for criterion in self.criteria:
-            if not criterion.add_leaks(leaks):
-                ok = False
-        return ok
+        return all([criterion.add_leaks(leaks) for criterion in self.criteria])
 
     def add_extra(self, criterion: str, success: bool, detail: str) -> None:
         """Record a verdict that is not a plugin (abort, crash, no iterations)."""

@@ -47,6 +47,20 @@ class VolumeServerScenario(NovaScenario):
             self.nova.request("DELETE", f"/servers/{server['id']}/os-volume_attachments/{volume['id']}")
             volume.update(self.cinder.wait_volume(volume["id"], "available"))
 
+    def boot_and_attach(self, image: Any, flavor: Any, volume_size: Any, boot_server_kwargs: dict[str, Any] | None,
+                        create_volume_kwargs: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Boot a server, create a volume and attach it: (server, volume)."""
+        server = self.boot(image, flavor, **(boot_server_kwargs or {}))
+        volume = self.cinder.create_volume(volume_size, **(create_volume_kwargs or {}))
+        self.attach(server, volume)
+        return server, volume
+
+    def detach_and_delete(self, server: dict[str, Any], volume: dict[str, Any], force_delete: bool) -> None:
+        """Detach the volume, delete it, then the server."""
+        self.detach(server, volume)
+        self.cinder.delete_volume(volume)
+        self.nova.delete_server(server, force=force_delete)
+
     def boot_from_volume(self, image: Any, flavor: Any, volume_size: Any, volume_type: str | None,
                          create_volume_kwargs: dict[str, Any] | None, boot_server_kwargs: dict[str, Any] | None,
                          auto_assign_nic: bool = False) -> dict[str, Any]:
@@ -131,15 +145,10 @@ class BootServerAttachCreatedVolumeAndResize(_ResizeWithVolume):
             max_sleep: float = 0, force_delete: bool = False, confirm: bool = True, do_delete: bool = True,
             boot_server_kwargs: dict[str, Any] | None = None,
             create_volume_kwargs: dict[str, Any] | None = None) -> None:
-        server = self.boot(image, flavor, **(boot_server_kwargs or {}))
-        cinder = self.cinder
-        volume = cinder.create_volume(volume_size, **(create_volume_kwargs or {}))
-        self.attach(server, volume)
+        server, volume = self.boot_and_attach(image, flavor, volume_size, boot_server_kwargs, create_volume_kwargs)
         self.finish(server, to_flavor, confirm, min_sleep, max_sleep)
         if do_delete:
-            self.detach(server, volume)
-            cinder.delete_volume(volume)
-            self.nova.delete_server(server, force=force_delete)
+            self.detach_and_delete(server, volume, force_delete)
 
 
 @configure(name="CinderVolumes.create_and_attach_volume", platform="openstack", context=CLEANUP)
@@ -191,16 +200,11 @@ class BootServerAttachCreatedVolumeAndExtend(VolumeServerScenario):
             max_sleep: float = 0, force_delete: bool = False, do_delete: bool = True,
             boot_server_kwargs: dict[str, Any] | None = None,
             create_volume_kwargs: dict[str, Any] | None = None) -> None:
-        server = self.boot(image, flavor, **(boot_server_kwargs or {}))
-        cinder = self.cinder
-        volume = cinder.create_volume(volume_size, **(create_volume_kwargs or {}))
-        self.attach(server, volume)
+        server, volume = self.boot_and_attach(image, flavor, volume_size, boot_server_kwargs, create_volume_kwargs)
         self.sleep_between(min_sleep, max_sleep)
-        cinder.extend_volume(volume, new_volume_size)
+        self.cinder.extend_volume(volume, new_volume_size)
         if do_delete:
-            self.detach(server, volume)
-            cinder.delete_volume(volume)
-            self.nova.delete_server(server, force=force_delete)
+            self.detach_and_delete(server, volume, force_delete)
 
 
 @configure(name="CinderVolumes.create_snapshot_and_attach_volume", platform="openstack", context=CLEANUP)
