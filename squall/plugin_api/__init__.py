@@ -18,7 +18,6 @@ holds them to it.
 
 from __future__ import annotations
 
-from squall.env.platform import Platform
 from squall.plugin_api.atomic import (
     ActionsRecorder,
     ActionTimer,
@@ -40,7 +39,7 @@ from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
-    "AtomicActionsHolder", "CallbackStep", "Context", "HookAction", "HookRunResult", "Platform", "RateSchedule",
+    "AtomicActionsHolder", "CallbackStep", "Context", "HookAction", "HookRunResult", "RateSchedule",
     "Runner", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure", "configure_context",
     "configure_scenario", "flatten", "run_command",
 ]

@@ -26,10 +26,10 @@ from typing import Any
 
 from squall.plugin_api.atomic import flatten
 from squall.task import stats_wire
+from squall.task.emitter import Emitter, RawResult
 from squall.task.ok_columns import OkColumns
 from squall.task.stats import LATE_SECONDS, WorkloadStats
 from squall.task.values import Values
-from squall.task.worker_base import Emitter, RawResult
 
 #: How often a worker reports in aggregate mode (seconds).
 REPORT_SECONDS = 1.0

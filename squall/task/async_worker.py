@@ -16,7 +16,8 @@ from collections.abc import Callable
 
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api.atomic import CallbackStep
-from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
+from squall.task.emitter import FLUSH_SECONDS, RawResult
+from squall.task.worker_base import WorkerBase, error_of
 
 
 class AsyncWorker(WorkerBase):

@@ -19,12 +19,12 @@ from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
 from squall.task.aggregate_intake import AggregateIntake
 from squall.task.below_load import run_below_the_load
+from squall.task.emitter import RawResult
 from squall.task.executor import Batch, Executor
 from squall.task.metrics import WorkloadMetrics
 from squall.task.ok_columns import ok_summary
 from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
-from squall.task.worker_base import RawResult
 
 CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0

@@ -22,8 +22,8 @@ from typing import Any
 from squall import __version__, exceptions
 from squall.plugin_api.runner import Schedule
 from squall.task.dask_shard import run_shard, shard_schedules
+from squall.task.emitter import RawResult
 from squall.task.executor import Batch, ExecutorSpec
-from squall.task.worker_base import RawResult
 
 _CONNECT_SECONDS = 5.0
 _READY_SECONDS = 120.0

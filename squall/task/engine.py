@@ -23,7 +23,8 @@ from squall.storage.db import Database
 from squall.task import persistent
 from squall.task.consumer import ABORT_STATUSES, ResultConsumer
 from squall.task.context_manager import ContextManager
-from squall.task.executor import Executor, ExecutorSpec, make_executor
+from squall.task.executor import Executor, ExecutorSpec
+from squall.task.executors import make_executor
 from squall.task.hook_executor import HookExecutor
 from squall.task.metrics import LiveMetrics
 from squall.task.sla_checker import SLAChecker

@@ -15,12 +15,12 @@ stops it. Two executors exist:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from squall import exceptions
 from squall.plugin_api.runner import Schedule
-from squall.task.worker_base import RawResult
+from squall.task.emitter import RawResult
 
 RESULT_MODES = ("rows", "aggregate")
 #: What an executor hands the engine: a batch of rows, or (aggregate mode) one worker's report.
@@ -120,23 +120,3 @@ class Executor(Protocol):
     def join(self) -> None:
         """Release what the load used."""
 
-
-def probe_scheduler(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
-    """Reach the Dask scheduler and check its workers' squall (and these scenario plugins) now, so that a bad
-    address or a missing plugin fails before the task starts (a one-line error)."""
-    from squall.task.dask_executor import probe
-
-    probe(spec, scenarios)
-
-
-def make_executor(spec: ExecutorSpec, schedule: Schedule, scenario_name: str, args: dict[str, Any],
-                  context: dict[str, Any]) -> Executor:
-    """The executor ``spec`` names, for one workload."""
-    schedule = replace(schedule, results=spec.results)
-    if spec.kind == "local":
-        from squall.task.pool import WorkerPool
-
-        return WorkerPool(schedule, scenario_name, args, context)
-    from squall.task.dask_executor import DaskExecutor
-
-    return DaskExecutor(spec, schedule, scenario_name, args, context)

@@ -23,9 +23,10 @@ from typing import Any
 from squall import registry
 from squall.plugin_api.runner import Schedule
 from squall.task.async_worker import AsyncWorker
+from squall.task.emitter import RawResult
 from squall.task.executor import Batch
 from squall.task.thread_worker import ThreadWorker
-from squall.task.worker_base import RawResult, SharedState, StopFlag
+from squall.task.worker_base import SharedState, StopFlag
 
 __all__ = ["RawResult", "WorkerPool"]
 

@@ -18,7 +18,8 @@ from typing import Any
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario
-from squall.task.worker_base import FLUSH_SECONDS, RawResult, WorkerBase, error_of
+from squall.task.emitter import FLUSH_SECONDS, RawResult
+from squall.task.worker_base import WorkerBase, error_of
 
 
 class _Timeout(BaseException):

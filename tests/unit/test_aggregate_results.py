@@ -11,9 +11,9 @@ import pytest
 from squall.task import aggregate
 from squall.task.aggregate import AggregatingEmitter
 from squall.task.aggregate_intake import AggregateIntake
+from squall.task.emitter import RawResult
 from squall.task.sla_checker import SLAChecker, needs_rows
 from squall.task.stats import WorkloadStats
-from squall.task.worker_base import RawResult
 from tests.unit.helpers import CollectingQueue
 
 ORIGIN = 1_800_000_000.0  # the load's start, epoch seconds

@@ -55,7 +55,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     # task: an import interrupted is found by the lifecycle's crash detection
     "import_shape": LEAVES,
     "registry": LEAVES | {"plugins", "platforms", "rally_api"},
-    "plugin_api": LEAVES | {"registry", "env"},  # env: the Platform base
+    "plugin_api": LEAVES | {"registry"},
     "plugins": LEAVES | {"registry", "plugin_api", "deploy", "env", "verify"},
     "rally_api": LEAVES | {"registry", "plugin_api"},
     "platforms": LEAVES | {"registry", "plugin_api", "env", "deploy", "verify"},  # the tempest verifier
@@ -104,6 +104,65 @@ def test_every_part_imports_only_what_its_layer_allows() -> None:
         used = {m.split(".")[1] for m in _imports(path) if m.startswith("squall.")} - {part}
         bad = used - ALLOWED_IMPORTS[part] - EXCEPTIONS.get(str(path.relative_to(ROOT)), set())
         assert not bad, f"{path.relative_to(ROOT.parent)} imports squall.{sorted(bad)}, which squall/{part} may not"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path, known: set[str]) -> set[str]:
+    """The squall modules a module imports, at its top or inside a function (not under TYPE_CHECKING)."""
+    found = set()
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            node.body = [ast.Pass()]  # before its children are visited: walk() queues them when it yields
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found & known
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = [stack.pop()]
+            while group[-1] != node:
+                group.append(stack.pop())
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    """No import cycle between squall's modules, deferred imports (inside functions) included: a cycle is two
+    concepts that should be one, or one that should be split."""
+    paths = {_module_name(p): p for p in ROOT.rglob("*.py")}
+    graph = {name: _runtime_imports(path, set(paths)) - {name} for name, path in paths.items()}
+    assert _cycles(graph) == []
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # the check sees one
 
 
 @pytest.mark.parametrize("layer", ["cli", "service"])

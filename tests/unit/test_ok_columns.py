@@ -7,8 +7,8 @@ import numpy as np
 
 from squall.storage.chunk import ok_rows
 from squall.task.consumer import to_iteration
+from squall.task.emitter import BATCH, Emitter, RawResult
 from squall.task.ok_columns import ok_summary
-from squall.task.worker_base import BATCH, Emitter, RawResult
 from tests.unit.helpers import CollectingQueue
 
 
