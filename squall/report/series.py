@@ -158,6 +158,24 @@ def _from_schedule(lags: np.ndarray | None, starts: np.ndarray, durations: np.nd
     return {"p50": pct[0.5], "p99": pct[0.99], "max": pct[1.0]}
 
 
+def _atomic_series(arrays: IterationArrays, t0: float, width: float, bins: int,
+                   whole: float) -> list[dict[str, Any]]:
+    """Per atomic action: its mean duration and rate per time bin, its total time and its share of ``whole``
+    (all iterations' time, as Locust's and Rally's pies show)."""
+    atomics: list[dict[str, Any]] = []
+    for name in arrays.atomic_names:
+        a_starts, a_durs = arrays.atomic(name)
+        a_idx = _bin_index(a_starts, t0, width, bins)
+        sums = np.bincount(a_idx, weights=a_durs, minlength=bins)
+        num = np.bincount(a_idx, minlength=bins)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
+        total = float(a_durs.sum())
+        atomics.append({"name": name, "mean": _nullable(mean), "rate": [float(c / width) for c in num],
+                        "total": total, "share": total / whole})
+    return atomics
+
+
 def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40,
               origin: float | None = None) -> dict[str, Any]:
     """Chart data of a workload: time series, histogram, atomic series, failures.
@@ -192,20 +210,8 @@ def summarise(arrays: IterationArrays, bins: int = 500, histogram_bins: int = 40
         hist_counts, hist_edges = np.histogram(good, bins=histogram_bins)
     else:
         hist_counts, hist_edges = np.zeros(0), np.zeros(0)
-    atomics: list[dict[str, Any]] = []
-    for name in arrays.atomic_names:
-        a_starts, a_durs = arrays.atomic(name)
-        a_idx = _bin_index(a_starts, t0, width, bins)
-        sums = np.bincount(a_idx, weights=a_durs, minlength=bins)
-        num = np.bincount(a_idx, minlength=bins)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(num > 0, sums / np.maximum(num, 1), np.nan)
-        atomics.append({"name": name, "mean": _nullable(mean), "rate": [float(c / width) for c in num],
-                        "total": float(a_durs.sum())})
+    atomics = _atomic_series(arrays, t0, width, bins, float(durations.sum()) or 1.0)
     schedule = _from_schedule(arrays.lags(), starts, durations, ok, t0, width, bins)
-    whole = float(durations.sum()) or 1.0
-    for atom in atomics:
-        atom["share"] = atom["total"] / whole  # of all iterations' time, as Locust's and Rally's pies show
     return {
         # Of every iteration, failed ones too (as Rally's table): what Locust and k6 users read.
         "percentiles": {str(q): float(np.percentile(durations, q)) for q in PERCENTILES},
