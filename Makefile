@@ -34,7 +34,9 @@ demo: bytecode
 	$(BIN)/squall task export --type junit-xml --to $(OUT)/demo-junit.xml
 	$(BIN)/squall task sla-check
 	$(BIN)/squall task report --out $(OUT)/demo-report.html
-	@echo "Report: $(OUT)/demo-report.html (open it with: xdg-open $(OUT)/demo-report.html)"
+	@echo "Report: $(OUT)/demo-report.html"
+	@echo "  in a browser: file://$(abspath $(OUT))/demo-report.html"
+	@echo "Results are kept in $${SQUALL_HOME:-$$HOME/.squall}/squall.db, for every clone (set SQUALL_HOME or SQUALL_DB_URL to keep them elsewhere)."
 
 # Install what the tests need (Debian packages included), then run them all.
 test: bytecode $(VENV)/.test-tools

@@ -99,3 +99,20 @@ def test_an_imported_run_counts_once_in_trends(cli: CLI, tmp_path: Path) -> None
     out = tmp_path / "trends.html"
     shown = cli("task", "trends", "--tag", "nightly", "--out", str(out), check=True).stdout
     assert "Wrote trends of 1 runs" in shown
+
+
+def test_make_demo_ends_with_where_the_report_and_the_database_are(cli: CLI, tmp_path: Path) -> None:
+    """The demo's last lines: the report's path and a file:// URL that opens it (no browser assumed), and
+    where the results are kept for every clone."""
+    root = Path(__file__).resolve().parents[2]
+    venv = Path(sys.prefix)
+    out = tmp_path / "out"
+    done = subprocess.run(["make", "--no-print-directory", "-C", str(root), "demo", f"VENV={venv}", f"OUT={out}",
+                           "-o", f"{venv}/bin/squall"], capture_output=True, text=True, env=cli.env, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-3:]
+    assert last[0] == f"Report: {out}/demo-report.html"
+    url = last[1].split("in a browser: ", 1)[1]
+    assert url == f"file://{out}/demo-report.html" and Path(url.removeprefix("file://")).is_file()
+    assert last[2].startswith(f"Results are kept in {cli.env['SQUALL_HOME']}/squall.db, for every clone")
+    assert "xdg-open" not in done.stdout
