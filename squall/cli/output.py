@@ -206,12 +206,21 @@ def _clock(timestamp: float) -> str:
 
 
 def tasks_table(tasks: list[dict[str, Any]]) -> Table:
-    """The task list."""
+    """The task list; on a terminal under 110 columns, without the duration, environment and tags, and the
+    creation time to the minute. An identifier is never folded or cut."""
+    narrow = console.width < 110
     table = Table()
-    for col in ("UUID", "Created", "Duration", "Status", "SLA", "Env", "Title", "Tags"):
+    table.add_column("UUID", no_wrap=True, min_width=36)
+    table.add_column("Created", no_wrap=True)
+    columns = ("Status", "SLA", "Title") if narrow else ("Duration", "Status", "SLA", "Env", "Title", "Tags")
+    for col in columns:
         table.add_column(col)
     for t in tasks:
         sla = {True: "[green]pass[/green]", False: "[red]fail[/red]", None: "-"}[t["pass_sla"]]
-        table.add_row(t["uuid"], (t["created_at"] or "")[:19], fmt(t["task_duration"], 2), t["status"], sla,
-                      t["env_name"] or "-", t["title"], ", ".join(t["tags"] or []))
+        created = (t["created_at"] or "")[:19]
+        if narrow:
+            table.add_row(t["uuid"], created[5:16].replace("T", " "), t["status"], sla, t["title"])
+        else:
+            table.add_row(t["uuid"], created, fmt(t["task_duration"], 2), t["status"], sla, t["env_name"] or "-",
+                          t["title"], ", ".join(t["tags"] or []))
     return table

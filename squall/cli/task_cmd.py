@@ -193,9 +193,17 @@ def status(ctx: typer.Context, task_id: str | None = typer.Argument(None),
 def list_(ctx: typer.Context, status: str | None = typer.Option(None), env: str | None = typer.Option(None),
           tag: list[str] | None = typer.Option(None, "--tag"), since: str | None = typer.Option(None),
           until: str | None = typer.Option(None), limit: int | None = typer.Option(None),
-          as_json: bool = typer.Option(False, "--json")) -> None:
+          as_json: bool = typer.Option(False, "--json"),
+          uuids_only: bool = typer.Option(False, "--uuids-only", help="Print only the UUIDs, one a line."),
+          all_envs: bool = typer.Option(False, "--all-envs",
+                                        help="Every environment's tasks (what squall lists without --env).")) -> None:
     """List tasks."""
-    tasks = ctx.obj.task.list(status=status, env=env, tags=tag, since=since, until=until, limit=limit)
+    tasks = ctx.obj.task.list(status=status, env=None if all_envs else env, tags=tag, since=since, until=until,
+                              limit=limit)
+    if uuids_only:
+        for task in tasks:
+            print(task["uuid"])
+        return
     show(tasks, as_json, tasks_table, "No tasks.")
 
 

@@ -116,3 +116,15 @@ def test_make_demo_ends_with_where_the_report_and_the_database_are(cli: CLI, tmp
     assert url == f"file://{out}/demo-report.html" and Path(url.removeprefix("file://")).is_file()
     assert last[2].startswith(f"Results are kept in {cli.env['SQUALL_HOME']}/squall.db, for every clone")
     assert "xdg-open" not in done.stdout
+
+
+def test_task_list_never_folds_a_uuid_and_prints_only_uuids_when_asked(cli: CLI, tmp_path: Path) -> None:
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 1}\n")
+    for _ in range(2):
+        cli("task", "start", str(task), "--tag", "a-rather-long-tag-name", check=True)
+    uuids = [t["uuid"] for t in json.loads(cli("task", "list", "--json", check=True).stdout)]
+    cli.env["COLUMNS"] = "80"
+    table = cli("task", "list", check=True).stdout
+    assert all(len(line) <= 80 for line in table.splitlines())
+    assert all(sum(uuid in line for line in table.splitlines()) == 1 for uuid in uuids), table
+    assert cli("task", "list", "--uuids-only", "--all-envs", check=True).stdout.split() == uuids
