@@ -15,8 +15,10 @@ def read_text(path: Path | str, what: str = "file", limit: int = bounded.MAX_FIL
 
 
 def write_text(path: Path, content: str) -> None:
-    """Write a file the user asked for; a clear error (exit 1) when it cannot be written."""
+    """Write a file the user asked for (its missing folders made); a clear error (exit 1) when it cannot be
+    written."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
     except OSError as exc:
         raise exceptions.InvalidArgumentsError(f"cannot write {path}: {exc.strerror}") from None

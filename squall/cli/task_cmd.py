@@ -264,7 +264,8 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 @app.command()
 def report(ctx: typer.Context,
            task_id: list[str] | None = typer.Argument(None, help="Tasks, shown side by side (default: in use)."),
-           out: Path = typer.Option(..., "--out", help="File to write."),
+           out: Path | None = typer.Option(None, "--out", help="File to write (default: squall-report-TASK.html, "
+                                                               ".json or .xml here)."),
            bins: int = typer.Option(500, help="Points per time chart."),
            html: bool = typer.Option(False, "--html", "--html-static",
                                      help="An HTML report (the default; Rally's spellings)."),
@@ -273,6 +274,9 @@ def report(ctx: typer.Context,
     """Write a self-contained HTML report (opens offline); --json or --junit-xml as Rally's task report."""
     if as_json + junit + html > 1:
         raise exceptions.InvalidArgumentsError("choose one of --html, --json and --junit-xml")
+    if out is None:
+        first = ctx.obj.task.get(task_id=task_id[0] if task_id else None)["uuid"]
+        out = Path(f"squall-report-{first[:8]}{'.json' if as_json else '.xml' if junit else '.html'}")
     if as_json or junit:
         exported = ctx.obj.results.export(task_ids=task_id, type="json" if as_json else "junit-xml")
         write_text(out, exported["content"])
@@ -334,9 +338,14 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
 def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, help="Tasks (default: by filter)."),
            tag: list[str] | None = typer.Option(None, "--tag", help="Tasks with this tag."),
            env: str | None = typer.Option(None, "--env", help="Tasks of this environment."),
-           out: Path = typer.Option(..., "--out", help="HTML file to write.")) -> None:
+           out: Path | None = typer.Option(None, "--out", help="HTML file to write (default: "
+                                                                "squall-trends-TAG.html, or of the environment or "
+                                                                "the first task, here).")) -> None:
     """Write an HTML report of each workload's statistics across runs."""
     result = ctx.obj.results.trends(task_ids=task_id, tags=tag, env=env, html=True)
+    if out is None:
+        named = (tag[0] if tag else None) or env or (result["tasks"][0][:8] if result["tasks"] else "runs")
+        out = Path(f"squall-trends-{''.join(c if c.isalnum() or c in '-_.' else '_' for c in named)}.html")
     write_text(out, result["content"])
     console.print(f"Wrote trends of {len(result['tasks'])} runs, {len(result['workloads'])} workload "
                   f"configurations to {out}")

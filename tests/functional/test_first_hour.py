@@ -128,3 +128,19 @@ def test_task_list_never_folds_a_uuid_and_prints_only_uuids_when_asked(cli: CLI,
     assert all(len(line) <= 80 for line in table.splitlines())
     assert all(sum(uuid in line for line in table.splitlines()) == 1 for uuid in uuids), table
     assert cli("task", "list", "--uuids-only", "--all-envs", check=True).stdout.split() == uuids
+
+
+def test_report_and_trends_without_out_write_a_file_named_after_what_they_show(cli: CLI, tmp_path: Path) -> None:
+    task = _task(tmp_path, "t.yaml", "Dummy.dummy:\n  - runner: {type: serial, times: 1}\n")
+    cli("task", "start", str(task), "--tag", "nightly", check=True)
+    uuid = json.loads(cli("task", "list", "--json", check=True).stdout)[-1]["uuid"]
+    said = cli("task", "report", check=True).stdout
+    assert f"squall-report-{uuid[:8]}.html" in said
+    assert (cli.cwd / f"squall-report-{uuid[:8]}.html").read_text().startswith("<!DOCTYPE html>")
+    cli("task", "report", "--json", check=True)
+    assert json.loads((cli.cwd / f"squall-report-{uuid[:8]}.json").read_text())["tasks"][0]["uuid"] == uuid
+    assert "squall-trends-nightly.html" in cli("task", "trends", "--tag", "nightly", check=True).stdout
+    assert (cli.cwd / "squall-trends-nightly.html").is_file()
+    deep = tmp_path / "not" / "yet" / "there" / "r.html"  # missing folders are made
+    cli("task", "report", "--out", str(deep), check=True)
+    assert deep.is_file()
