@@ -47,12 +47,13 @@ class Plugin:
     def get_info(cls) -> dict[str, Any]:
         """A JSON-serialisable description: name, kind, platform, docs, schema."""
         doc = inspect.getdoc(cls) or ""
-        title, _, rest = doc.partition("\n")
+        # The title is the first paragraph, whole: a first sentence wrapped over two lines stays one.
+        title, _, rest = doc.partition("\n\n")
         return {
             "name": cls.plugin_name,
             "kind": cls.plugin_kind,
             "platform": cls.plugin_platform,
-            "title": title.strip(),
+            "title": " ".join(title.split()),
             "description": rest.strip(),
             "module": cls.__module__,
             "schema": cls.CONFIG_SCHEMA,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from typing import Any
@@ -203,6 +204,14 @@ def _clock(timestamp: float) -> str:
     import datetime as dt
 
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%H:%M:%S.%f")[:-3]
+
+
+_ROLE = re.compile(r":[a-z]+:`~?(?:[\w.]*\.)?([^`]+)`")
+
+
+def plain(text: str) -> str:
+    """A docstring's reStructuredText as a terminal shows it: ``code`` and :role:`~a.b.Name` as code, Name."""
+    return _ROLE.sub(r"\1", text).replace("``", "`")
 
 
 def tasks_table(tasks: list[dict[str, Any]]) -> Table:

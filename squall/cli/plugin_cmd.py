@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from squall.cli.output import Table, console
+from squall.cli.output import Table, console, plain
 
 app = typer.Typer(help="List and describe plugins.", no_args_is_help=True)
 
@@ -19,7 +19,7 @@ def list_(ctx: typer.Context, kind: str | None = typer.Option(None, help="scenar
     for col in ("Kind", "Name", "Platform", "Title"):
         table.add_column(col)
     for p in ctx.obj.plugin.list(kind=kind, name=name):
-        table.add_row(p["kind"], p["name"], p["platform"], p["title"])
+        table.add_row(p["kind"], p["name"], p["platform"], plain(p["title"]))
     console.print(table)
 
 
@@ -28,9 +28,9 @@ def show(ctx: typer.Context, name: str, kind: str | None = typer.Option(None)) -
     """Show a plugin's description and JSON schema."""
     info = ctx.obj.plugin.show(name=name, kind=kind)
     console.print(f"[bold]{info['name']}[/bold] ({info['kind']}, platform {info['platform']})")
-    console.print(info["title"])
+    console.print(plain(info["title"]))
     if info["description"]:
-        console.print(info["description"])
+        console.print(plain(info["description"]))
     console.print(f"Module: {info['module']}")
     if "arguments" in info:
         table = Table(title="Arguments", title_justify="left")
