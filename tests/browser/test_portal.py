@@ -85,10 +85,18 @@ def test_portal_filter_open_compare_and_watch_live(start_service: ServiceFactory
 
 def test_portal_environments(start_service: ServiceFactory, home: Path, page: PageWatch) -> None:
     url = start_service(home=home)
+    for route, said, command in (("envs", "No environment yet.", "squall env create --name NAME --from-sysenv"),
+                                 ("verifications", "No verification yet.", "squall verify create-verifier")):
+        page.page.goto(url + f"/#/{route}")  # empty pages say what is missing and the command that makes it
+        page.page.wait_for_selector(".empty")
+        text = page.page.inner_text(".empty")
+        assert said in text and command in text, text
+        page.page.goto(url + "/#/")
     API(endpoint_url=url).env.create(name="lab", spec={"http": {"base_url": "http://127.0.0.1:9/"}})
     page.page.goto(url + "/#/envs")
     page.page.wait_for_selector("#envs tbody tr")
     assert "lab" in page.page.inner_text("#envs") and "http" in page.page.inner_text("#envs")
+    assert page.page.query_selector(".empty") is None
     assert page.errors == []
 
 

@@ -47,6 +47,11 @@
     return el("span", {cls: "badge " + (pass === true ? "pass" : pass === false ? "fail" : "other"),
                        text: pass === true ? "pass" : pass === false ? "fail" : "-"});
   }
+  /* What an empty page means, and the command that fills it. */
+  function empty(what, how) {
+    return el("div", {cls: "empty"}, [el("p", {text: what}), el("p", {}, [el("code", {text: how})])]);
+  }
+
   function showError(e) { view.appendChild(el("p", {cls: "error", text: "Error: " + e.message})); }
   function clear() { timers.forEach(clearInterval); timers = []; view.innerHTML = ""; }
 
@@ -217,6 +222,12 @@
       el("label", {}, ["since", since]), compare]));
     var table = el("table", {id: "verification-list"});
     card.appendChild(table);
+    if (!runs.length) {
+      card.appendChild(empty("No verification yet.", data[1].length ?
+        "Run one with: squall verify start" :
+        "Make a verifier, then run it: squall verify create-verifier --name NAME --type pytest " +
+        "--settings '{\"path\": \"tests/\"}'; squall verify start"));
+    }
     view.appendChild(card);
     function shown(r) {
       return (!f.verifier || (names[r.verifier_uuid] || r.verifier_uuid) === f.verifier) &&
@@ -248,6 +259,11 @@
   /* -- environments ------------------------------------------------------- */
   function renderEnvs(envs) {
     var card = el("div", {cls: "card"});
+    if (!envs.length) {
+      card.appendChild(empty("No environment yet.", "Make one from your OpenStack credentials (OS_* variables): " +
+        "squall env create --name NAME --from-sysenv; or from a spec file: squall env create --name NAME " +
+        "--spec spec.yaml"));
+    }
     card.appendChild(el("table", {id: "envs"}, [el("thead", {}, [el("tr", {}, ["Name", "Default", "Platforms", "Created"]
       .map(function (h) { return el("th", {text: h}); }))]), el("tbody", {}, envs.map(function (e) {
         return el("tr", {}, [el("td", {text: e.name}), el("td", {text: e.default ? "yes" : ""}),
