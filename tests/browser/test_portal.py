@@ -58,6 +58,10 @@ def test_portal_filter_open_compare_and_watch_live(start_service: ServiceFactory
     frame = p.frame_locator("iframe.report")
     frame.locator("section.workload").wait_for()
     assert frame.locator("section.workload .kpi .v").first.inner_text() == "20"
+    # One scroll: the frame is as tall as the report inside it, and the page, not the frame, scrolls.
+    p.wait_for_function("() => { const f = document.querySelector('iframe.report');"
+                        " return f.clientHeight >= f.contentDocument.documentElement.scrollHeight - 1; }")
+    assert p.evaluate("document.documentElement.scrollHeight > window.innerHeight")
 
     # A live task: numbers grow without a reload; the abort button stops it.
     remote = API(endpoint_url=url)

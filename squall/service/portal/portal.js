@@ -141,8 +141,18 @@
     draw();
   }
 
+  /* The report in a frame as tall as the report: the page scrolls, not a box inside it. */
   function showReport(promise) {
-    var frame = el("iframe", {cls: "report", title: "report"});
+    var frame = el("iframe", {cls: "report", title: "report", scrolling: "no"});
+    frame.addEventListener("load", function () {
+      var doc = frame.contentDocument;
+      if (!doc || !doc.body) return;
+      function fit() {  // the frame's borders on top of the report's height
+        frame.style.height = (doc.documentElement.scrollHeight + frame.offsetHeight - frame.clientHeight) + "px";
+      }
+      fit();
+      if (window.ResizeObserver) new ResizeObserver(fit).observe(doc.body);
+    });
     view.appendChild(frame);
     promise.then(function (r) { frame.srcdoc = r.content; }).catch(showError);
   }
