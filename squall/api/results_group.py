@@ -95,6 +95,14 @@ class ResultsAPI(APIGroup):
         rows = [self.api.task.resolve(task_a), self.api.task.resolve(task_b)]
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
         result = compare_mod.compare(trees[0], trees[1], max_degradation, max_failure_increase)
+        if not result["workloads"]:
+            def names(tree: dict[str, Any]) -> str:
+                found = sorted({w["name"] for s in tree["subtasks"] for w in s["workloads"]})
+                return ", ".join(found) or "none"
+
+            raise exceptions.InvalidArgumentsError(
+                f"tasks {rows[0]['uuid']} and {rows[1]['uuid']} have no workload in common (A runs "
+                f"{names(trees[0])}; B runs {names(trees[1])}): nothing to compare")
         if html:
             from squall.report import html as html_mod
             from squall.report import model

@@ -153,3 +153,14 @@ def test_plugin_titles_are_whole_sentences_without_markup(cli: CLI) -> None:
     # Its first sentence is written over two lines of the docstring: one title.
     assert shown[1] == ("Boot a server, snapshot it into an image (`nova.snapshot_server`), delete the server, boot "
                         "another from the snapshot, delete it and the image (`nova.delete_image`).")
+
+
+def test_compare_of_tasks_with_no_workload_in_common_says_so_and_fails(cli: CLI, tmp_path: Path) -> None:
+    for scenario in ("Dummy.dummy", "Dummy.dummy_random_action"):
+        task = _task(tmp_path, "t.yaml", f"{scenario}:\n  - runner: {{type: serial, times: 2}}\n")
+        cli("task", "start", str(task), check=True)
+    a, b = [t["uuid"] for t in json.loads(cli("task", "list", "--json", check=True).stdout)]
+    compared = cli("task", "compare", a, b)
+    assert compared.returncode == 1 and "Traceback" not in compared.stderr
+    assert "no workload in common" in compared.stderr and "Dummy.dummy_random_action" in compared.stderr
+    assert "no regression" not in compared.stdout
