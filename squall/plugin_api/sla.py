@@ -53,3 +53,16 @@ class SLA(registry.Plugin):
         """``{criterion, success, detail}`` as Rally stores it."""
         return {"criterion": self.plugin_name, "success": self.success, "detail": self.details()}
 
+
+def readable(*figures: float, unit: str = "") -> list[str]:
+    """The figures of a verdict with Rally's two decimals, or more (up to six) where two would show a figure
+    that is not zero as 0.00, or two different figures alike: the detail must show why it passed or failed."""
+    shown: list[str] = []
+    for decimals in range(2, 7):
+        shown = [f"{f:.{decimals}f}" for f in figures]
+        hidden = any(f != 0 and float(text) == 0 for f, text in zip(figures, shown, strict=True))
+        merged = len(set(shown)) < len(set(figures))
+        if not hidden and not merged:
+            break
+    return [text + unit for text in shown]
+

@@ -74,3 +74,18 @@ def test_performance_degradation() -> None:
     assert s.add_iteration(it(1.0)) and s.add_iteration(it(1.4))
     assert s.add_iteration(it(1.6)) is False
     assert "60.00%" in s.details()
+
+
+def test_verdict_figures_show_enough_digits_to_explain_the_verdict() -> None:
+    from squall.plugin_api import readable
+
+    assert readable(0.5, 1, unit="s") == ["0.50s", "1.00s"]  # Rally's two decimals where they suffice
+    assert readable(0.1004, 0.1, unit="s") == ["0.1004s", "0.1000s"]  # not "0.10s <= 0.10s - Failed"
+    assert readable(0.0012, 1.0, unit="s") == ["0.001s", "1.000s"]  # not 0.00s
+    assert readable(0, 50, 100, unit="%") == ["0.00%", "50.00%", "100.00%"]  # a true zero stays 0.00
+    checker = SLAChecker({"max_seconds_per_iteration": 0.1, "max_avg_duration": 1.0})
+    checker.add_iteration({"duration": 0.1004, "error": [], "atomic_actions": [], "idle_duration": 0.0,
+                           "timestamp": 0.0})
+    details = {r["criterion"]: r["detail"] for r in checker.results()}
+    assert details["max_seconds_per_iteration"] == "Maximum seconds per iteration 0.1004s <= 0.1000s - Failed"
+    assert details["max_avg_duration"] == "Average duration of one iteration 0.10s <= 1.00s - Passed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -39,5 +39,6 @@ class MaxAverageDuration(SLA):
         return self.success
 
     def details(self) -> str:
-        return (f"Average duration of one iteration {self.avg:.2f}s <= {self.criterion_value:.2f}s - "
+        avg, limit = readable(self.avg, self.criterion_value, unit="s")
+        return (f"Average duration of one iteration {avg} <= {limit} - "
                 f"{self.status_of(self.success)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.plugin_api.atomic import flatten
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -51,6 +51,6 @@ class MaxAverageDurationPerAtomic(SLA):
         return self.success
 
     def details(self) -> str:
-        parts = [f"{name} {self.avgs[name]:.2f}s <= {limit:.2f}s"
+        parts = [f"{name} {' <= '.join(readable(self.avgs[name], limit, unit='s'))}"
                  for name, limit in self.criterion_value.items()]
         return f"Average duration of atomic actions: {', '.join(parts)} - {self.status_of(self.success)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -50,5 +50,5 @@ class FailureRate(SLA):
         return self.success
 
     def details(self) -> str:
-        return (f"Failure rate criteria {self.min:.2f}% <= {self.rate:.2f}% <= {self.max:.2f}% - "
-                f"{self.status_of(self.success)}")
+        low, rate, high = readable(self.min, self.rate, self.max, unit="%")
+        return f"Failure rate criteria {low} <= {rate} <= {high} - {self.status_of(self.success)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -31,5 +31,5 @@ class MaxSecondsPerIteration(SLA):
         return self.success
 
     def details(self) -> str:
-        return (f"Maximum seconds per iteration {self.max_iteration_time:.2f}s <= "
-                f"{self.criterion_value:.2f}s - {self.status_of(self.success)}")
+        longest, limit = readable(self.max_iteration_time, self.criterion_value, unit="s")
+        return f"Maximum seconds per iteration {longest} <= {limit} - {self.status_of(self.success)}"
