@@ -149,6 +149,7 @@ def test_report_and_trends_without_out_write_a_file_named_after_what_they_show(c
 def test_plugin_titles_are_whole_sentences_without_markup(cli: CLI) -> None:
     listed = cli("plugin", "list", check=True).stdout
     assert "``" not in listed and ":class:" not in listed and ":meth:" not in listed
+    assert "(scenario, platform openstack)" in cli("plugin", "show", "Dummy.openstack", check=True).stdout
     shown = cli("plugin", "show", "NovaServers.snapshot_server", check=True).stdout.splitlines()
     # Its first sentence is written over two lines of the docstring: one title.
     assert shown[1] == ("Boot a server, snapshot it into an image (`nova.snapshot_server`), delete the server, boot "

@@ -161,3 +161,9 @@ class DummyTimedAtomicActions(Scenario):
         for i in range(number_of_actions):
             with atomic.ActionTimer(self, f"action_{i}"):
                 utils.interruptable_sleep(i * sleep_factor)
+
+
+@configure(name="Dummy.openstack", platform="openstack")
+class DummyOpenStack(Dummy):
+    """Rally's Dummy.dummy on an OpenStack environment (rally-openstack's context samples run their contexts
+    with it): sleep ``sleep`` seconds inside ``bar``, inside ``foo``; it calls no service."""
