@@ -90,10 +90,11 @@ def load_plugins() -> None:
     if _loaded:
         return
     _loaded = True
+    import squall.exporters as exporters
     import squall.platforms as platforms
     import squall.plugins as builtin
 
-    for package in (builtin, platforms):
+    for package in (builtin, platforms, exporters):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(info.name)
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):

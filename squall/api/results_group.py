@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import builtins
-import json
-from typing import Any
+from typing import Any, cast
 
-from squall import exceptions
+from squall import exceptions, registry
 from squall.api.base import APIGroup, api_method
 from squall.report import iterations as iteration_table
 from squall.storage import repo
 
-EXPORT_TYPES = ("json", "squall-json", "old-json-results", "junit-xml", "html", "csv")
+
+class StoredResults:
+    """The tasks an exporter writes, read from the database (what :class:`ResultsReader` asks for)."""
+
+    def __init__(self, db: Any, trees: builtins.list[dict[str, Any]]) -> None:
+        self._db = db
+        self.tasks = trees
+
+    def iterations(self, workload_uuid: str) -> builtins.list[dict[str, Any]]:
+        """Every iteration of the workload, in the order they ended."""
+        return [it for chunk in repo.chunks(self._db, workload_uuid) for it in chunk]
+
+    def seconds(self, workload_uuid: str) -> builtins.list[dict[str, Any]]:
+        """The workload's per-second figures (``--results aggregate``)."""
+        return repo.seconds(self._db, workload_uuid)  # type: ignore[no-any-return]
+
+
+def export_types() -> builtins.list[str]:
+    """Every ``--type`` of ``task export``: the exporter plugins, and ``html`` (the report)."""
+    return sorted([*registry.names("exporter"), "html"])
 
 
 class ResultsAPI(APIGroup):
@@ -41,33 +59,26 @@ class ResultsAPI(APIGroup):
 
     @api_method("GET", runs_commands=False)
     def export(self, task_ids: builtins.list[str] | None = None, type: str = "json") -> dict[str, Any]:  # noqa: A002
-        """Task results as text: ``json`` (Rally 5.1.1's schema exactly), ``squall-json`` (the same with
-        squall's additions, read back losslessly by import), ``old-json-results`` (the list `rally task
-        results` prints), ``junit-xml``, ``html`` or ``csv``.
+        """Task results as text, by an exporter plugin: ``json`` (Rally 5.1.1's schema exactly),
+        ``squall-json`` (the same with squall's additions, read back losslessly by import),
+        ``old-json-results`` (the list `rally task results` prints), ``junit-xml``, ``csv``, a third party's
+        (``squall plugin list --kind exporter``), or ``html`` (the report).
 
         Without task ids: the task in use.
         """
-        if type not in EXPORT_TYPES:
-            raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(EXPORT_TYPES)})")
+        registry.load_plugins()
+        if type not in export_types():
+            raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(export_types())})")
         rows = [self.api.task.resolve(t) for t in (task_ids or [None])]  # type: ignore[list-item]
-        trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
-        from squall.exporters import csv_export, junit, rally_json
+        if type == "html":
+            return self.report(task_ids=[r["uuid"] for r in rows])
+        from squall.plugin_api.exporter import Exporter
 
-        if type == "old-json-results":
-            from squall.exporters import old_results
-
-            if len(trees) != 1:
-                raise exceptions.InvalidArgumentsError("old-json-results holds one task")
-            content = json.dumps(old_results.export(self.db, trees[0]), indent=2, allow_nan=False)
-        elif type in ("json", "squall-json"):
-            document = rally_json.export(self.db, trees, squall=type == "squall-json")
-            content = json.dumps(document, indent=2, allow_nan=False)
-        elif type == "junit-xml":
-            content = junit.export(trees)
-        elif type == "csv":
-            content = csv_export.export(self.db, trees)
-        else:
-            return self.report(task_ids=[t["uuid"] for t in trees])
+        exporter = cast(builtins.type[Exporter], registry.get("exporter", type))
+        limit = exporter.MAX_TASKS
+        if limit is not None and len(rows) > limit:
+            raise exceptions.InvalidArgumentsError(f"{type} holds {limit} task(s), not {len(rows)}")
+        content = exporter().export(StoredResults(self.db, [repo.task_tree(self.db, r["uuid"]) for r in rows]))
         return {"type": type, "content": content}
 
     @api_method("GET", runs_commands=False)

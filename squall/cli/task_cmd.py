@@ -254,7 +254,8 @@ def sla_check(ctx: typer.Context, task_id: str | None = typer.Argument(None),
 @app.command()
 def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, help="Tasks (default: in use)."),
            type_: str = typer.Option("json", "--type", help="json (Rally's schema), squall-json (with squall's "
-                                                            "additions), junit-xml, html or csv."),
+                                                            "additions), junit-xml, html, csv, old-json-results, "
+                                                            "or an exporter plugin's name."),
            to: Path | None = typer.Option(None, "--to", help="File to write (default: standard output).")) -> None:
     """Export task results."""
     data = ctx.obj.results.export(task_ids=task_id, type=type_)

@@ -7,8 +7,8 @@ import io
 import json
 from typing import Any
 
-from squall.storage import repo
-from squall.storage.db import Database
+from squall.plugin_api.exporter import Exporter, ResultsReader
+from squall.registry import configure
 
 COLUMNS = ["task_uuid", "workload_position", "scenario", "iteration", "timestamp", "duration", "idle_duration",
            "failed", "error_type", "error_message", "atomic_actions"]
@@ -26,16 +26,26 @@ def _row(task_uuid: str, wl: dict[str, Any], it: dict[str, Any]) -> list[Any]:
     ]
 
 
-def export(db: Database, trees: list[dict[str, Any]]) -> str:
+def export(results: ResultsReader) -> str:
     """CSV text with a header row and one row per iteration of every workload, in iteration order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for tree in trees:
+    for tree in results.tasks:
         for sub in tree["subtasks"]:
             for wl in sub["workloads"]:
-                iterations = [it for chunk in repo.chunks(db, wl["uuid"]) for it in chunk]
+                iterations = list(results.iterations(wl["uuid"]))
                 # Chunks hold iterations as they ended; a reader expects them as they started.
                 iterations.sort(key=lambda it: (it.get("iteration") or 0, it["timestamp"]))
                 writer.writerows(_row(tree["uuid"], wl, it) for it in iterations)
     return buffer.getvalue()
+
+
+@configure(name="csv")
+class Csv(Exporter):
+    """One row per iteration of every workload, in iteration order: task, workload, scenario, iteration,
+    start, duration, idle time, error and atomic actions."""
+
+    def export(self, results: ResultsReader) -> str:
+        return export(results)
+

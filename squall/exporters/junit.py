@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from squall import utils
+from squall.plugin_api.exporter import Exporter, ResultsReader
+from squall.registry import configure
 
 
 def export(trees: list[dict[str, Any]]) -> str:
@@ -49,3 +51,13 @@ def export(trees: list[dict[str, Any]]) -> str:
         suite.set("failures", str(failures))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+@configure(name="junit-xml")
+class JunitXml(Exporter):
+    """A ``<testsuites>`` document for CI systems: a test case per workload (failed when its SLA failed) and
+    per hook run."""
+
+    def export(self, results: ResultsReader) -> str:
+        return export(results.tasks)
+

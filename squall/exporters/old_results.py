@@ -10,11 +10,13 @@ created_at}``, atomic actions as ``{name: duration}`` with repeats named
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from squall import exceptions, utils
 from squall.exporters import rally_json
-from squall.storage.db import Database
+from squall.plugin_api.exporter import Exporter, ResultsReader
+from squall.registry import configure
 from squall.task.stats import WorkloadStats
 
 _RALLY_OLD_TIME = "%Y-%d-%mT%H:%M:%S"  # sic: Rally's old exporter swaps day and month
@@ -41,9 +43,9 @@ def _old_hook(hook: dict[str, Any]) -> dict[str, Any]:
     return {**hook, "config": config}
 
 
-def export(db: Database, tree: dict[str, Any]) -> list[dict[str, Any]]:
+def export(reader: ResultsReader, tree: dict[str, Any]) -> list[dict[str, Any]]:
     """One task as the list `rally task results` prints."""
-    document = rally_json.task_document(db, tree)
+    document = rally_json.task_document(reader, tree)
     stored = {wl["uuid"]: wl for sub in tree["subtasks"] for wl in sub["workloads"]}
     results = []
     for sub in document["subtasks"]:
@@ -132,3 +134,14 @@ def to_document(results: list[Any]) -> dict[str, Any]:
                        "status": "finished", "tags": [],
                        "subtasks": [{"title": "A SubTask", "workloads": [_workload(r, i)]}
                                     for i, r in enumerate(results)]}]}
+
+
+@configure(name="old-json-results")
+class OldJsonResults(Exporter):
+    """One task as the JSON list `rally task results` prints (Rally's older format)."""
+
+    MAX_TASKS = 1
+
+    def export(self, results: ResultsReader) -> str:
+        return json.dumps(export(results, results.tasks[0]), indent=2, allow_nan=False)
+

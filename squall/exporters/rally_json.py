@@ -9,12 +9,13 @@ percentile), which ``squall task import`` reads back losslessly.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 from squall import __version__, utils
-from squall.storage import repo
-from squall.storage.db import Database
+from squall.plugin_api.exporter import Exporter, ResultsReader
+from squall.registry import configure
 
 FORMAT_VERSION = "1.2"
 SQUALL_FORMAT = 1  # info.squall_format of a squall-json document
@@ -30,14 +31,6 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
-
-
-def workload_data(db: Database, workload_uuid: str) -> list[dict[str, Any]]:
-    """All iteration results of a workload, in order."""
-    data: list[dict[str, Any]] = []
-    for chunk in repo.chunks(db, workload_uuid):
-        data.extend(chunk)
-    return data
 
 
 def _rally_hook_run(run: dict[str, Any]) -> dict[str, Any]:
@@ -107,8 +100,8 @@ def _seconds(start_time: int | None) -> float | None:
     return None if start_time is None else start_time / 1_000_000
 
 
-def _workload(db: Database, wl: dict[str, Any], squall: bool) -> dict[str, Any]:
-    data = workload_data(db, wl["uuid"])
+def _workload(results: ResultsReader, wl: dict[str, Any], squall: bool) -> dict[str, Any]:
+    data = results.iterations(wl["uuid"])
     doc = {
         "uuid": wl["uuid"],
         "description": wl["description"],
@@ -136,12 +129,12 @@ def _workload(db: Database, wl: dict[str, Any], squall: bool) -> dict[str, Any]:
     if squall:
         doc.update(leaks=wl.get("leaks") or [], load_started_at=wl.get("load_started_at"), status=wl["status"])
         if (wl["statistics"] or {}).get("aggregate") is not None:  # --results aggregate: figures per second
-            doc["seconds"] = repo.seconds(db, wl["uuid"])
+            doc["seconds"] = results.seconds(wl["uuid"])
     return doc
 
 
-def task_document(db: Database, tree: dict[str, Any], squall: bool = False) -> dict[str, Any]:
-    """One task (as :func:`repo.task_tree` returns it) in the export's shape."""
+def task_document(results: ResultsReader, tree: dict[str, Any], squall: bool = False) -> dict[str, Any]:
+    """One task (one of ``results.tasks``) in the export's shape."""
     return {
         "uuid": tree["uuid"],
         "title": tree["title"],
@@ -162,14 +155,14 @@ def task_document(db: Database, tree: dict[str, Any], squall: bool = False) -> d
                 "created_at": utils.isoformat(sub["created_at"]),
                 "updated_at": utils.isoformat(sub["updated_at"]),
                 "sla": {},
-                "workloads": [_workload(db, wl, squall) for wl in sub["workloads"]],
+                "workloads": [_workload(results, wl, squall) for wl in sub["workloads"]],
             }
             for sub in tree["subtasks"]
         ],
     }
 
 
-def export(db: Database, trees: list[dict[str, Any]], squall: bool = False) -> dict[str, Any]:
+def export(results: ResultsReader, squall: bool = False) -> dict[str, Any]:
     """The whole export document for several tasks: Rally's exactly, or with squall's additions."""
     info: dict[str, Any] = {
         "generated_at": utils.isoformat(utils.utcnow()),
@@ -178,4 +171,21 @@ def export(db: Database, trees: list[dict[str, Any]], squall: bool = False) -> d
     }
     if squall:
         info["squall_format"] = SQUALL_FORMAT
-    return {"info": info, "tasks": [task_document(db, t, squall) for t in trees]}
+    return {"info": info, "tasks": [task_document(results, t, squall) for t in results.tasks]}
+
+
+@configure(name="json")
+class RallyJson(Exporter):
+    """Rally 5.1.1's JSON results, to its schema exactly (``rally task import`` takes them)."""
+
+    def export(self, results: ResultsReader) -> str:
+        return json.dumps(export(results), indent=2, allow_nan=False)
+
+
+@configure(name="squall-json")
+class SquallJson(Exporter):
+    """Rally's JSON with squall's additions (leaks, hook details, unrounded statistics, per-second figures),
+    which ``squall task import`` reads back losslessly."""
+
+    def export(self, results: ResultsReader) -> str:
+        return json.dumps(export(results, squall=True), indent=2, allow_nan=False)

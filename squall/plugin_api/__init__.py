@@ -30,6 +30,7 @@ from squall.plugin_api.atomic import (
 )
 from squall.plugin_api.context import Context
 from squall.plugin_api.context import configure as configure_context
+from squall.plugin_api.exporter import Exporter, ResultsReader
 from squall.plugin_api.hook import DEFAULT_TIMEOUT, HookAction, HookRunResult, Trigger, run_command
 from squall.plugin_api.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule
 from squall.plugin_api.scenario import Scenario
@@ -39,7 +40,7 @@ from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
-    "AtomicActionsHolder", "CallbackStep", "Context", "HookAction", "HookRunResult", "RateSchedule",
-    "Runner", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure", "configure_context",
-    "configure_scenario", "flatten", "readable", "run_command",
+    "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "RateSchedule",
+    "ResultsReader", "Runner", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure",
+    "configure_context", "configure_scenario", "flatten", "readable", "run_command",
 ]

@@ -1,5 +1,5 @@
 """A third-party plugin package (samples/plugins/squall-example): installed with pip, found through its entry
-point, its scenario, context and SLA criterion run in a task."""
+point, its scenario, context and SLA criterion run in a task, its exporter writes the results."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_an_installed_plugin_package_is_found_by_its_entry_point_and_runs(cli: C
     assert "Example.retrying_echo" in cli("task", "validate", str(task)).stderr  # not installed: unknown
     cli.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_installed(tmp_path)), cli.env.get("PYTHONPATH")]))
     listed = cli("plugin", "list", check=True).stdout
-    assert {"Example.retrying_echo", "word_list", "max_failed_attempts"} <= set(listed.split())
+    assert {"Example.retrying_echo", "word_list", "max_failed_attempts", "example-markdown"} <= set(listed.split())
     cli("task", "start", str(task), sla_fails=True, check=True)  # the second workload fails its criterion
     doc = json.loads(cli("task", "export", "--type", "squall-json", check=True).stdout)
     first, second = doc["tasks"][0]["subtasks"][0]["workloads"]
@@ -56,3 +56,8 @@ def test_an_installed_plugin_package_is_found_by_its_entry_point_and_runs(cli: C
     assert [(v["criterion"], v["success"]) for v in verdicts] == [("max_failed_attempts", True),
                                                                  ("max_failed_attempts", False)]
     assert verdicts[1]["detail"] == "Failed echo attempts 4 <= 3 - Failed"
+    table = cli("task", "export", "--type", "example-markdown", check=True).stdout.splitlines()
+    assert table[:4] == ["## third-party plugins", "", "| workload | iterations | failed | mean (ms) |",
+                         "|---|---:|---:|---:|"]
+    assert [row.split(" | ")[:3] for row in table[4:6]] == [["| 0: Example.retrying_echo", "4", "0"],
+                                                            ["| 1: Example.retrying_echo", "2", "0"]]
