@@ -34,9 +34,9 @@ def export(results: ResultsReader) -> str:
     for tree in results.tasks:
         for sub in tree["subtasks"]:
             for wl in sub["workloads"]:
-                iterations = list(results.iterations(wl["uuid"]))
-                # Chunks hold iterations as they ended; a reader expects them as they started.
-                iterations.sort(key=lambda it: (it.get("iteration") or 0, it["timestamp"]))
+                # Iterations come as they ended; a reader expects them as they started.
+                iterations = sorted(results.iterations(wl["uuid"]),
+                                    key=lambda it: (it.get("iteration") or 0, it["timestamp"]))
                 writer.writerows(_row(tree["uuid"], wl, it) for it in iterations)
     return buffer.getvalue()
 

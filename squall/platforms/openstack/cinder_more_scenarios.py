@@ -87,7 +87,7 @@ class CreateAndUploadVolumeToImage(CinderScenario):
             disk_format: str = "raw", do_delete: bool = True, **kwargs: Any) -> None:
         cinder = self.cinder
         volume = cinder.create_volume(size, **self.volume_args(image, kwargs))
-        glance = Image(self._conn(), self, self.generate_random_name)
+        glance = Image(self.iteration_clients(), self, self.generate_random_name)
         with ActionTimer(self, "cinder_v3.upload_volume_to_image"):
             body = {"os-volume_upload_image": {"force": force, "image_name": self.generate_random_name(),
                                                "container_format": container_format, "disk_format": disk_format}}

@@ -35,19 +35,17 @@ class CinderScenario(OpenStackScenario):
                 errors.append(f"{path}.{key}: give {{min, max}} with min <= max, not {size!r}")
         return errors
 
-    def _conn(self) -> Any:
-        return self.clients() if self.context.get("user") else self.admin_clients()
-
     @property
     def cinder(self) -> BlockStorage:
         """Cinder as this iteration's user."""
-        return BlockStorage(self._conn(), self, self.generate_random_name, microversion(self.context, "cinder"))
+        return BlockStorage(self.iteration_clients(), self, self.generate_random_name,
+                            microversion(self.context, "cinder"))
 
     def volume_args(self, image: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         """``kwargs`` with ``imageRef`` for ``image``, and ``volume_type`` resolved when it is a spec."""
         out = dict(kwargs)
         if image:
-            out["imageRef"] = resource_args.image_id(self._conn(), image)
+            out["imageRef"] = resource_args.image_id(self.iteration_clients(), image)
         return out
 
     def context_volume(self) -> dict[str, Any]:

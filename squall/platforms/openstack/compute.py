@@ -127,38 +127,32 @@ class Compute:
 
     def boot_server(self, image: str | None, flavor: str, **kwargs: Any) -> dict[str, Any]:
         """Boot a server and wait until it is ACTIVE (``nova.boot_server``)."""
-        body = server_body(self.new_name(), image, flavor, kwargs)
         with ActionTimer(self.holder, "nova.boot_server"):
-            created = self.request("POST", "/servers", json=body)["server"]
-            return self._wait(created["id"], "ACTIVE", timeout=BOOT_TIMEOUT)
+            (server_id,) = self._request_boot(image, flavor, 1, kwargs)
+            return self._wait(server_id, "ACTIVE", timeout=BOOT_TIMEOUT)
+
+    def _request_boot(self, image: str | None, flavor: str, count: int, kwargs: dict[str, Any]) -> list[str]:
+        """One boot request of ``count`` servers under a new squall name (Nova names several NAME-1, NAME-2...);
+        the ids of the servers it made."""
+        extra = {"min_count": count, "max_count": count} if count > 1 else {}
+        body = server_body(self.new_name(), image, flavor, {**kwargs, **extra})
+        if count == 1:
+            return [self.request("POST", "/servers", json=body)["server"]["id"]]
+        body["server"]["return_reservation_id"] = True
+        reservation = self.request("POST", "/servers", json=body)["reservation_id"]
+        return [s["id"] for s in self.request("GET", "/servers", params={"reservation_id": reservation})["servers"]]
 
     def boot_servers(self, image: str | None, flavor: str, count: int, **kwargs: Any) -> list[dict[str, Any]]:
-        """Boot ``count`` servers in one request (Nova names them NAME-1, NAME-2...) and wait until all are
-        ACTIVE (``nova.boot_servers``)."""
-        body = server_body(self.new_name(), image, flavor, {**kwargs, "min_count": count, "max_count": count})
-        body["server"]["return_reservation_id"] = True
-        with ActionTimer(self.holder, "nova.boot_servers"):
-            reservation = self.request("POST", "/servers", json=body)["reservation_id"]
-            listed = self.request("GET", "/servers", params={"reservation_id": reservation})["servers"]
-            return [self._wait(s["id"], "ACTIVE", timeout=BOOT_TIMEOUT) for s in listed]
+        """Boot ``count`` servers in one request and wait until all are ACTIVE (``nova.boot_servers``)."""
+        return self.boot_server_requests(image, flavor, 1, count, **kwargs)
 
     def boot_server_requests(self, image: str | None, flavor: str, requests: int, instances_amount: int = 1,
                              **kwargs: Any) -> list[dict[str, Any]]:
         """``requests`` boot requests of ``instances_amount`` servers each (Rally's ``_boot_servers``), then
         wait until all are ACTIVE, all in ``nova.boot_servers``. Each request has a squall name of its own
         (Rally's PREFIX_0, PREFIX_1... would not be squall's to clean up)."""
-        extra = {"min_count": instances_amount, "max_count": instances_amount} if instances_amount > 1 else {}
         with ActionTimer(self.holder, "nova.boot_servers"):
-            made: list[str] = []
-            for _ in range(requests):
-                body = server_body(self.new_name(), image, flavor, {**kwargs, **extra})
-                if not extra:
-                    made.append(self.request("POST", "/servers", json=body)["server"]["id"])
-                    continue
-                body["server"]["return_reservation_id"] = True
-                reservation = self.request("POST", "/servers", json=body)["reservation_id"]
-                listed = self.request("GET", "/servers", params={"reservation_id": reservation})["servers"]
-                made += [s["id"] for s in listed]
+            made = [sid for _ in range(requests) for sid in self._request_boot(image, flavor, instances_amount, kwargs)]
             return [self._wait(server_id, "ACTIVE", timeout=BOOT_TIMEOUT) for server_id in made]
 
     def _gone(self, server_id: str) -> None:

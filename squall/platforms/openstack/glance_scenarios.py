@@ -28,7 +28,7 @@ class GlanceScenario(OpenStackScenario):
     @property
     def glance(self) -> Image:
         """Glance as this iteration's user, or the admin when there are no users."""
-        conn = self.clients() if self.context.get("user") else self.admin_clients()
+        conn = self.iteration_clients()
         return Image(conn, self, self.generate_random_name)
 
     def new_image(self, container_format: str, image_location: str, disk_format: str, visibility: str,
@@ -174,7 +174,7 @@ class CreateImageAndBootInstances(GlanceScenario):
 
         image = self.new_image(container_format, image_location, disk_format, visibility, min_disk, min_ram,
                                properties)
-        conn = self.clients() if self.context.get("user") else self.admin_clients()
+        conn = self.iteration_clients()
         nova = Compute(conn, self, self.generate_random_name)
         nova.boot_server_requests(image["id"], resource_args.flavor_id(conn, flavor), number_instances,
                                   **(boot_server_kwargs or {}))

@@ -39,7 +39,7 @@ class HeatScenario(OpenStackScenario):
     @property
     def heat(self) -> Orchestration:
         """Heat as this iteration's user (or the admin without users)."""
-        conn = self.clients() if self.context.get("user") else self.admin_clients()
+        conn = self.iteration_clients()
         return Orchestration(conn, self, self.generate_random_name)
 
     def create(self, template_path: str, parameters: dict[str, Any] | None, files: Any,

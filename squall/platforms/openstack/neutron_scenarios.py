@@ -28,12 +28,6 @@ class NeutronScenario(OpenStackScenario):
                                "security_group_update_args", "security_group_args")}
 
     @property
-    def neutron(self) -> Network:
-        """Neutron as this iteration's user, or the admin when there are no users."""
-        conn = self.clients() if self.context.get("user") else self.admin_clients()
-        return Network(conn, self, self.generate_random_name)
-
-    @property
     def admin_neutron(self) -> Network:
         """Neutron as the environment's admin."""
         return Network(self.admin_clients(), self, self.generate_random_name)

@@ -33,13 +33,10 @@ class NovaScenario(OpenStackScenario):
                 errors += resource_args.spec_errors(args[arg], f"{path}.{arg}")
         return errors
 
-    def _conn(self) -> Any:
-        return self.clients() if self.context.get("user") else self.admin_clients()
-
     @property
     def nova(self) -> Compute:
         """Nova as this iteration's user."""
-        return Compute(self._conn(), self, self.generate_random_name, microversion(self.context, "nova"))
+        return Compute(self.iteration_clients(), self, self.generate_random_name, microversion(self.context, "nova"))
 
     @property
     def admin_nova(self) -> Compute:
@@ -48,11 +45,11 @@ class NovaScenario(OpenStackScenario):
 
     def image_id(self, spec: Any) -> str | None:
         """The image a Rally spec names (None stays None: booting from a volume)."""
-        return None if spec is None else resource_args.image_id(self._conn(), spec)
+        return None if spec is None else resource_args.image_id(self.iteration_clients(), spec)
 
     def flavor_id(self, spec: Any) -> str:
         """The flavor a Rally spec names."""
-        return resource_args.flavor_id(self._conn(), spec)
+        return resource_args.flavor_id(self.iteration_clients(), spec)
 
     def _nics(self, auto_assign_nic: bool, kwargs: dict[str, Any]) -> None:
         """Rally's rules: the tenant's first network unless nics are given; ``auto_assign_nic`` spreads

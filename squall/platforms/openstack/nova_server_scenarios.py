@@ -195,7 +195,7 @@ class SnapshotServer(NovaScenario):
         from squall.platforms.openstack.image import Image
         from squall.platforms.openstack.waiting import wait_for_deletion, wait_for_status
 
-        nova, glance = self.nova, Image(self._conn(), self, self.generate_random_name)
+        nova, glance = self.nova, Image(self.iteration_clients(), self, self.generate_random_name)
         server = self.boot(image, flavor, **kwargs)
         with ActionTimer(self, "nova.snapshot_server"):
             answer = nova.request("POST", f"/servers/{server['id']}/action", microversion="2.45",
@@ -246,7 +246,7 @@ class BootAndGetConsoleUrl(NovaScenario):
                              microversion=None if console_type != "webmks" else "2.8", json=body)
             else:
                 nova.request("POST", f"/servers/{server['id']}/action",
-                                  json={self.ACTIONS[console_type]: {"type": console_type}})
+                             json={self.ACTIONS[console_type]: {"type": console_type}})
 
 
 @configure(name="NovaServers.boot_and_update_server", platform="openstack", context=CLEANUP)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from squall import exceptions, naming
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.credential import Credential, admin_of
+from squall.platforms.openstack.network import Network
 from squall.plugin_api.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -62,6 +63,15 @@ class OpenStackScenario(Scenario):
             raise exceptions.InvalidConfigError("this scenario needs users (the users or existing_users context)")
         cred: Credential = user["credential"]
         return clients.connect(cred)
+
+    def iteration_clients(self) -> Connection:
+        """The iteration's user's connection, or the admin's when the workload has no users."""
+        return self.clients() if self.context.get("user") else self.admin_clients()
+
+    @property
+    def neutron(self) -> Network:
+        """Neutron as the iteration's user (the admin when the workload has no users)."""
+        return Network(self.iteration_clients(), self, self.generate_random_name)
 
     def generate_random_name(self) -> str:
         """A squall name for a resource this scenario creates (cleanup finds it by this name)."""

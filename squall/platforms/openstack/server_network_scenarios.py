@@ -8,9 +8,9 @@ Neutron's notification, so the time includes that path.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.nova_scenario import NovaScenario
 from squall.platforms.openstack.waiting import wait_for_status
 from squall.plugin_api.atomic import ActionTimer
@@ -34,11 +34,6 @@ def floating_network_of(floating_network: Any, create_floating_ip_args: dict[str
 
 class FloatingIpScenario(NovaScenario):
     """A server and a floating IP of the iteration's user."""
-
-    @property
-    def neutron(self) -> Network:
-        """Neutron as this iteration's user."""
-        return Network(self._conn(), self, self.generate_random_name)
 
     def _wait_address(self, server: dict[str, Any], address: str, present: bool) -> None:
         nova = self.nova
@@ -94,7 +89,7 @@ class BootServerAssociateAndDissociateFloatingIp(FloatingIpScenario):
 
 
 @configure(name="NovaServers.boot_server_and_attach_interface", platform="openstack", context=CLEANUP)
-class BootServerAndAttachInterface(FloatingIpScenario):
+class BootServerAndAttachInterface(NovaScenario):
     """Take the tenant's network (the ``network`` context's; a new one without it), add a subnet from
     ``subnet_cidr_start``, boot a server, attach an interface on that network (``nova.attach_interface``)."""
 
@@ -103,8 +98,6 @@ class BootServerAndAttachInterface(FloatingIpScenario):
     def run(self, image: Any, flavor: Any, network_create_args: dict[str, Any] | None = None,
             subnet_create_args: dict[str, Any] | None = None, subnet_cidr_start: str | None = None,
             boot_server_args: dict[str, Any] | None = None) -> None:
-        import random
-
         neutron = self.neutron
         networks = (self.context.get("tenant") or {}).get("networks")
         network = random.choice(networks) if networks else neutron.create_network(**(network_create_args or {}))

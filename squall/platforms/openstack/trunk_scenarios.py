@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.nova_scenario import NovaScenario
 from squall.platforms.openstack.scenario import OpenStackScenario
 from squall.plugin_api.atomic import ActionTimer
@@ -26,12 +25,6 @@ class TrunkScenario(OpenStackScenario):
     """Trunks of the iteration's user (the admin without users)."""
 
     RESTRICTED = {"network_create_args": ("name",)}
-
-    @property
-    def neutron(self) -> Network:
-        """Neutron as this iteration's user."""
-        conn = self.clients() if self.context.get("user") else self.admin_clients()
-        return Network(conn, self, self.generate_random_name)
 
     def create_trunk(self, parent: dict[str, Any], subports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """``neutron.create_trunk`` with a squall name."""

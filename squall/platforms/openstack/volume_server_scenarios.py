@@ -31,7 +31,8 @@ class VolumeServerScenario(NovaScenario):
     @property
     def cinder(self) -> BlockStorage:
         """Cinder as this iteration's user."""
-        return BlockStorage(self._conn(), self, self.generate_random_name, microversion(self.context, "cinder"))
+        return BlockStorage(self.iteration_clients(), self, self.generate_random_name,
+                            microversion(self.context, "cinder"))
 
     def attach(self, server: dict[str, Any], volume: dict[str, Any]) -> dict[str, Any]:
         """Attach, until the volume is in-use (``nova.attach_volume``; ``volume`` is updated); the attachment."""
@@ -65,8 +66,9 @@ class VolumeServerScenario(NovaScenario):
                          create_volume_kwargs: dict[str, Any] | None, boot_server_kwargs: dict[str, Any] | None,
                          auto_assign_nic: bool = False) -> dict[str, Any]:
         """A volume made from ``image``, then a server booted from it (kept at the server's deletion)."""
-        volume = self.cinder.create_volume(volume_size, imageRef=resource_args.image_id(self._conn(), image),
-                                           volume_type=volume_type, **(create_volume_kwargs or {}))
+        image_ref = resource_args.image_id(self.iteration_clients(), image)
+        volume = self.cinder.create_volume(volume_size, imageRef=image_ref, volume_type=volume_type,
+                                           **(create_volume_kwargs or {}))
         return self.boot(None, flavor, auto_assign_nic=auto_assign_nic,
                          block_device_mapping={"vda": f"{volume['id']}:::0"}, **(boot_server_kwargs or {}))
 
@@ -103,7 +105,7 @@ class BootServerFromVolumeSnapshot(VolumeServerScenario):
             auto_assign_nic: bool = False, create_volume_kwargs: dict[str, Any] | None = None,
             boot_server_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         cinder = self.cinder
-        volume = cinder.create_volume(volume_size, imageRef=resource_args.image_id(self._conn(), image),
+        volume = cinder.create_volume(volume_size, imageRef=resource_args.image_id(self.iteration_clients(), image),
                                       volume_type=volume_type, **(create_volume_kwargs or {}))
         snapshot = cinder.create_snapshot(volume["id"], force=False)
         self.boot(None, flavor, auto_assign_nic=auto_assign_nic,
