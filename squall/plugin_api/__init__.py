@@ -35,12 +35,12 @@ from squall.plugin_api.hook import DEFAULT_TIMEOUT, HookAction, HookRunResult, T
 from squall.plugin_api.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule
 from squall.plugin_api.scenario import Scenario
 from squall.plugin_api.scenario import configure as configure_scenario
-from squall.plugin_api.sla import SLA, readable
+from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
     "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "RateSchedule",
-    "ResultsReader", "Runner", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure",
+    "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure",
     "configure_context", "configure_scenario", "flatten", "readable", "run_command",
 ]

@@ -14,10 +14,10 @@ import os
 import signal
 import subprocess
 import time
-import traceback
 from typing import Any, ClassVar, TypedDict
 
 from squall import registry
+from squall.results import error_triple
 
 # Seconds a hook command may run unless its config says otherwise.
 DEFAULT_TIMEOUT = 60.0
@@ -101,7 +101,7 @@ class HookAction(registry.Plugin):
             if isinstance(returned, dict) and returned.get("status"):
                 self.set_status(str(returned["status"]))
         except Exception as exc:
-            self.set_error(type(exc).__name__, str(exc), traceback.format_exc())
+            self.set_error(*error_triple(exc))
         finished = time.time()
         result: HookRunResult = {
             "hook": self.plugin_name,

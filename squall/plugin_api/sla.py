@@ -2,9 +2,55 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from squall import registry
+
+
+class SLAFigures(TypedDict):
+    """What a criterion that supports aggregate mode reads of a worker's report: exact counts, sums and
+    extremes of the iterations it folded (successful ones, ``ok_*``), and each atomic action's
+    ``[total seconds, count]`` over the successful iterations, by Rally's numbered names."""
+
+    count: int
+    failed: int
+    ok_count: int
+    ok_sum: float
+    ok_min: float | None
+    ok_max: float | None
+    max: float
+    atomics_ok: dict[str, list[float]]
+
+
+def new_figures() -> SLAFigures:
+    """Figures of no iteration."""
+    return {"count": 0, "failed": 0, "ok_count": 0, "ok_sum": 0.0, "ok_min": None, "ok_max": None, "max": 0.0,
+            "atomics_ok": {}}
+
+
+def block_figures(name: str, durations: Any, took: Any) -> SLAFigures:
+    """Figures of a block of successful iterations of one atomic action ``name`` (numpy arrays of the
+    iterations' durations and of the action's)."""
+    count = len(durations)
+    low, high = float(durations.min()), float(durations.max())
+    return {"count": count, "failed": 0, "ok_count": count, "ok_sum": float(durations.sum()), "ok_min": low,
+            "ok_max": high, "max": high, "atomics_ok": {name: [float(took.sum()), count]}}
+
+
+def merge_figures(into: SLAFigures, other: SLAFigures) -> None:
+    """Add ``other``'s figures to ``into``."""
+    for key in ("count", "failed", "ok_count"):
+        into[key] += other[key]  # type: ignore[literal-required]
+    into["ok_sum"] += other["ok_sum"]
+    into["max"] = max(into["max"], other["max"])
+    for key, pick in (("ok_min", min), ("ok_max", max)):
+        theirs, mine = other[key], into[key]  # type: ignore[literal-required]
+        if theirs is not None:
+            into[key] = theirs if mine is None else pick(mine, theirs)  # type: ignore[literal-required]
+    for name, (total, count) in other["atomics_ok"].items():
+        entry = into["atomics_ok"].setdefault(name, [0.0, 0])
+        entry[0] += total
+        entry[1] += count
 
 
 class SLA(registry.Plugin):
@@ -27,9 +73,8 @@ class SLA(registry.Plugin):
         """Account one iteration; return the current verdict."""
         raise NotImplementedError
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
-        """Account one worker report's figures in aggregate mode (see
-        :func:`squall.task.aggregate.new_summary`); only criteria with ``AGGREGATE`` set can."""
+    def add_summary(self, summary: SLAFigures) -> bool:
+        """Account one worker report's figures in aggregate mode; only criteria with ``AGGREGATE`` set can."""
         raise NotImplementedError(f"{self.plugin_name} needs every iteration")
 
     def add_hook_result(self, result: dict[str, Any]) -> bool:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from squall.results import SECOND_SUMS, add_second_extras
+
 
 def merged_seconds(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One record per second: a second stored twice (a late worker report) is merged, its percentiles taken
-    from the record with more successful iterations (the maximum from both)."""
+    """One record per second: a second stored twice (a late worker report) is merged as the intake merges
+    workers' reports (:data:`~squall.results.SECOND_SUMS`), its percentiles taken from the record with more
+    successful iterations (the maximum from both)."""
     out: dict[int, dict[str, Any]] = {}
     for rec in records:
         found = out.get(rec["s"])
@@ -28,15 +31,10 @@ def merged_seconds(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 highs = [r[key][-1] for r in (found, rec) if r[key]]
                 pick = [*pick[:-1], max(highs)]
             found[key] = pick
-        for key in ("n", "failed", "busy", "ok_n", "late"):
+        found["ok_n"] += rec["ok_n"]
+        for key, _attribute in SECOND_SUMS:
             found[key] += rec[key]
-        found["peak"] = max(found["peak"], rec["peak"])
-        for name, (total, count) in rec["a"].items():
-            entry = found["a"].setdefault(name, [0.0, 0])
-            entry[0] += total
-            entry[1] += count
-        for kind, count in rec["errors"].items():
-            found["errors"][kind] = found["errors"].get(kind, 0) + count
+        add_second_extras(found["a"], found["errors"], rec)
     return [out[s] for s in sorted(out)]
 
 

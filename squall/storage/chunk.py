@@ -15,15 +15,13 @@ import math
 from array import array
 from typing import Any
 
+from squall.results import IterationRecord, iteration_record, ok_action
 from squall.storage.columns import ChunkColumns
 
 
-def ok_rows(name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> list[dict[str, Any]]:
+def ok_rows(name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> list[IterationRecord]:
     """Rally's iteration dicts of a block of successes: what a worker would have sent as whole results."""
-    return [{"iteration": number, "timestamp": start, "duration": duration, "idle_duration": 0.0, "error": [],
-             "output": {"additive": [], "complete": []},
-             "atomic_actions": [{"name": name, "started_at": start, "finished_at": end, "failed": False,
-                                 "children": []}]}
+    return [iteration_record(number, start, duration, 0.0, [], None, [ok_action(name, start, end)])
             for number, start, duration, end in zip(numbers, starts, durations, finished, strict=True)]
 
 

@@ -25,6 +25,15 @@ import time
 from typing import Any
 
 from squall.plugin_api.atomic import flatten
+from squall.plugin_api.sla import block_figures, merge_figures, new_figures
+from squall.results import (
+    SECOND_SUMS,
+    IterationRecord,
+    add_error_kind,
+    add_second_extras,
+    error_kind,
+    iteration_record,
+)
 from squall.task import stats_wire
 from squall.task.emitter import Emitter, RawResult
 from squall.task.ok_columns import OkColumns
@@ -35,7 +44,6 @@ from squall.task.values import Values
 REPORT_SECONDS = 1.0
 #: An iteration is emitted within this long of its end (a safety margin for ``through``).
 EMIT_MARGIN = 0.25
-MAX_ERROR_KINDS = 20  # distinct "type: message" kept per report; the rest count under their type only
 
 
 class SecondBin:
@@ -63,28 +71,14 @@ class SecondBin:
 
     def merge(self, wire: dict[str, Any]) -> None:
         """Add another worker's figures for this second (from :meth:`to_wire`)."""
-        self.count += wire["n"]
-        self.failed += wire["failed"]
-        self.busy += wire["busy"]
-        self.late += wire["late"]
-        self.peak += wire["peak"]  # each worker's own peak: their sum bounds the peak of all from above
+        for key, attribute in SECOND_SUMS:
+            setattr(self, attribute, getattr(self, attribute) + wire[key])
         self.ok.merge_wire(wire["ok"])
         if wire["fs"] is not None:
             if self.from_schedule is None:
                 self.from_schedule = Values()
             self.from_schedule.merge_wire(wire["fs"])
-        for name, (total, count) in wire["a"].items():
-            entry = self.atomics.setdefault(name, [0.0, 0])
-            entry[0] += total
-            entry[1] += count
-        for kind, count in wire["errors"].items():
-            self.errors[kind] = self.errors.get(kind, 0) + count
-
-
-def new_summary() -> dict[str, Any]:
-    """Empty SLA figures: what every criterion that supports aggregate mode reads."""
-    return {"count": 0, "failed": 0, "ok_count": 0, "ok_sum": 0.0, "ok_min": None, "ok_max": None, "max": 0.0,
-            "atomics_ok": {}}
+        add_second_extras(self.atomics, self.errors, wire)
 
 
 class AggregatingEmitter(Emitter):
@@ -111,7 +105,7 @@ class AggregatingEmitter(Emitter):
 
     def _reset(self) -> None:
         self.stats = WorkloadStats()
-        self.summary = new_summary()
+        self.summary = new_figures()
         self.seconds: dict[int, SecondBin] = {}
         self.errors: dict[str, int] = {}
 
@@ -121,15 +115,13 @@ class AggregatingEmitter(Emitter):
 
     def emit(self, result: RawResult) -> None:
         """Fold one result in."""
-        number, timestamp, duration, idle, error, _output, actions, lag = result
-        it = {"timestamp": timestamp, "duration": duration, "idle_duration": idle, "error": error,
-              "atomic_actions": actions, "start_lag": lag}
+        it = iteration_record(*result)
         with self.lock:
             self._fold(it)
 
-    def _fold(self, it: dict[str, Any]) -> None:
+    def _fold(self, it: IterationRecord) -> None:
         self.stats.add_iteration(it)
-        duration, error, lag, actions = it["duration"], it["error"], it["start_lag"], it["atomic_actions"]
+        duration, error, lag, actions = it["duration"], it["error"], it.get("start_lag"), it["atomic_actions"]
         busy = duration + it["idle_duration"]
         found = self._bin(math.floor(it["timestamp"] + busy - self.origin))
         found.count += 1
@@ -188,25 +180,13 @@ class AggregatingEmitter(Emitter):
             entry[0] += float(action_took.sum())
             entry[1] += len(action_took)
         self._ended += count
-        summary = self.summary
-        low, high = float(durations.min()), float(durations.max())
-        summary["count"] += count
-        summary["max"] = max(summary["max"], high)
-        summary["ok_count"] += count
-        summary["ok_sum"] += float(durations.sum())
-        summary["ok_min"] = low if summary["ok_min"] is None else min(summary["ok_min"], low)
-        summary["ok_max"] = high if summary["ok_max"] is None else max(summary["ok_max"], high)
-        entry = summary["atomics_ok"].setdefault(name, [0.0, 0])
-        entry[0] += float(took.sum())
-        entry[1] += count
+        merge_figures(self.summary, block_figures(name, durations, took))
 
     def _fold_failure(self, found: SecondBin, error: list[str]) -> None:
         found.failed += 1
         self.summary["failed"] += 1
         found.errors[error[0]] = found.errors.get(error[0], 0) + 1
-        key = f"{error[0]}: {error[1] if len(error) > 1 else ''}"[:300]
-        if key in self.errors or len(self.errors) < MAX_ERROR_KINDS:
-            self.errors[key] = self.errors.get(key, 0) + 1
+        add_error_kind(self.errors, error_kind(error))
 
     def _fold_success(self, found: SecondBin, duration: float) -> None:
         found.ok.append(duration)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from squall.results import add_error_kind
 from squall.task.aggregate import REPORT_SECONDS, SecondBin
 from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
@@ -20,7 +21,6 @@ from squall.task.stats_wire import merge_wire
 from squall.task.values import Values
 
 MAX_OPEN_SECONDS = 120  # seconds held open for a silent worker (a lost one) before they are stored as they are
-MAX_ERROR_KINDS = 200
 HISTOGRAM_BINS = 40
 PERCENTILES = (50, 66, 75, 90, 95, 99, 99.9)
 
@@ -56,8 +56,7 @@ class AggregateIntake:
         self.reported += report["count"]
         passed = self.sla.add_summary(report["summary"])
         for kind, count in report["errors"].items():
-            if kind in self._errors or len(self._errors) < MAX_ERROR_KINDS:
-                self._errors[kind] = self._errors.get(kind, 0) + count
+            add_error_kind(self._errors, kind, count)
         for second, wire in report["seconds"].items():
             found = self._open.get(int(second))
             if found is None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import traceback
 from collections.abc import Callable
 
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api.atomic import CallbackStep
+from squall.results import error_triple
 from squall.task.emitter import FLUSH_SECONDS, RawResult
-from squall.task.worker_base import WorkerBase, error_of
+from squall.task.worker_base import WorkerBase
 
 
 class AsyncWorker(WorkerBase):
@@ -46,10 +46,9 @@ class AsyncWorker(WorkerBase):
             else:
                 await scenario.run(**self.args)
         except TimeoutError:
-            exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
-            error = [type(exc).__name__, str(exc), ""]
+            error = error_triple(ThreadTimeoutException(timeout=self.schedule.timeout or 0), "")
         except Exception as exc:
-            error = error_of(exc)
+            error = error_triple(exc)
         duration = time.perf_counter() - started
         return self.result(index, timestamp, duration, scenario, error, lag)
 
@@ -173,7 +172,7 @@ class AsyncWorker(WorkerBase):
                     return
                 action = {"name": name, "started_at": timestamp, "finished_at": wall(), "failed": exc is not None,
                           "children": []}
-                emit((index + 1, timestamp, duration, 0.0, [] if exc is None else _error_triple(exc), None,
+                emit((index + 1, timestamp, duration, 0.0, [] if exc is None else error_triple(exc), None,
                       [action], lag))
                 if exc is None:
                     then()
@@ -211,8 +210,3 @@ class AsyncWorker(WorkerBase):
                 self.emitter.emit(await self.run_one(index))
 
         await asyncio.gather(*(slot() for _ in range(self.slots)))
-
-
-def _error_triple(exc: BaseException) -> list[str]:
-    """Rally's error triple for an exception handed over rather than caught."""
-    return [type(exc).__name__, str(exc), "".join(traceback.format_exception(exc))]

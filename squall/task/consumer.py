@@ -14,6 +14,8 @@ from typing import Any
 
 from squall import utils
 from squall.plugin_api.hook import HookRunResult
+from squall.plugin_api.sla import block_figures
+from squall.results import IterationRecord, iteration_record
 from squall.storage import repo
 from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
@@ -22,7 +24,6 @@ from squall.task.below_load import run_below_the_load
 from squall.task.emitter import RawResult
 from squall.task.executor import Batch, Executor
 from squall.task.metrics import WorkloadMetrics
-from squall.task.ok_columns import ok_summary
 from squall.task.sla_checker import SLAChecker
 from squall.task.stats import WorkloadStats
 
@@ -36,24 +37,11 @@ ABORT_STATUSES = ("aborting", "soft_aborting")
 YOUNG_GC_THRESHOLD = 50_000
 
 
-def to_iteration(raw: RawResult | tuple[Any, ...]) -> dict[str, Any]:
+def to_iteration(raw: RawResult | tuple[Any, ...]) -> IterationRecord:
     """A worker's compact result as Rally's iteration dict (plus its number, and the Dask worker that ran it)."""
     number, timestamp, duration, idle, error, output, atomics, lag = raw[:8]
-    it = {
-        "iteration": number,
-        "timestamp": timestamp,
-        "duration": duration,
-        "idle_duration": idle,
-        "error": error,
-        "output": output or {"additive": [], "complete": []},
-        "atomic_actions": atomics,
-    }
-    if lag is not None:
-        # Open loop: how late it started; the latency from its due time is start_lag + duration.
-        it["start_lag"] = lag
-    if len(raw) > 8:
-        it["worker"] = raw[8]
-    return it
+    return iteration_record(number, timestamp, duration, idle, error, output, atomics, lag,
+                            raw[8] if len(raw) > 8 else None)
 
 
 class ResultConsumer:
@@ -151,7 +139,7 @@ class ResultConsumer:
         rows = ([] if self._sla_from_sums and self.metrics is None else
                 ok_rows(name, numbers, starts, durations, finished))  # for what needs each iteration
         if self._sla_from_sums:
-            self._sla_verdict(self.sla.add_summary(ok_summary(name, spent, took)))
+            self._sla_verdict(self.sla.add_summary(block_figures(name, spent, took)))
         else:
             self._sla_verdict(all([self.sla.add_iteration(it) for it in rows]))
         if self.metrics is not None:

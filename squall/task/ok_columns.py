@@ -17,7 +17,6 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Callable
-from typing import Any
 
 #: What travels: (action name, numbers, starts, durations, the action's ends).
 Wire = tuple[str, "array[int]", "array[float]", "array[float]", "array[float]"]
@@ -59,11 +58,3 @@ class OkColumns:
         self.numbers, self.starts, self.durations, self.finished = array("q"), array("d"), array("d"), array("d")
         return wire
 
-
-def ok_summary(name: str, durations: Any, took: Any) -> dict[str, Any]:
-    """The SLA figures of a block (numpy arrays of durations and of the action's durations), in the shape of
-    :func:`squall.task.aggregate.new_summary`."""
-    count = len(durations)
-    low, high = float(durations.min()), float(durations.max())
-    return {"count": count, "failed": 0, "ok_count": count, "ok_sum": float(durations.sum()), "ok_min": low,
-            "ok_max": high, "max": high, "atomics_ok": {name: [float(took.sum()), count]}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from squall import registry
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, SLAFigures
 
 
 def needs_rows(config: dict[str, Any]) -> list[str]:
@@ -32,7 +32,7 @@ class SLAChecker:
         """Feed one iteration to every criterion; False once any fails."""
         return all([criterion.add_iteration(iteration) for criterion in self.criteria])
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         """Feed one aggregate report's figures to every criterion; False once any fails."""
         return all([criterion.add_summary(summary) for criterion in self.criteria])
 

@@ -151,6 +151,15 @@ def _unique(actions: list[dict[str, Any]]) -> bool:
     return len(actions) == 1 or len({a["name"] for a in actions}) == len(actions)
 
 
+def _merged(mine: Values | None, wire: Any) -> Values:
+    """``mine`` with a histogram's values added (as a histogram: an exact stream becomes one)."""
+    values = mine if mine is not None and not mine.exact else Values(0)
+    if mine is not None and mine.exact and len(mine):
+        values.merge_wire(mine.to_wire())
+    values.merge_wire(wire)
+    return values
+
+
 class WorkloadStats:
     """Everything the statistics table and workload summary need."""
 
@@ -275,6 +284,31 @@ class WorkloadStats:
             self.first_start = first
         if self.last_end is None or last > self.last_end:
             self.last_end = last
+
+    def streams_to_wire(self) -> dict[str, Any]:
+        """The value streams as histograms (``d`` durations, ``idle``, ``totals``, ``lags``, ``fs`` latency
+        from the due time; None where not kept): the part of :func:`squall.task.stats_wire.to_wire` that is
+        this object's own. The streams are spent afterwards."""
+        def wire(values: Values | None) -> Any:
+            return values.to_wire() if values is not None else None
+
+        return {"d": self._durations.to_wire(), "idle": wire(self._idle), "totals": wire(self._totals),
+                "lags": wire(self._lags), "fs": wire(self._from_schedule)}
+
+    def merge_stream_wires(self, wire: dict[str, Any]) -> None:
+        """Add another :meth:`streams_to_wire` (of at least one iteration) to these streams."""
+        count = wire["d"][0]
+        if wire["idle"] is not None and self._idle is None:
+            self._idle = Values.constant(0.0, self.count)
+            self._totals = self._durations.copy()
+        self._durations = _merged(self._durations, wire["d"])
+        if self._idle is not None and self._totals is not None:
+            zeros = Values.constant(0.0, count).to_wire()
+            self._idle = _merged(self._idle, wire["idle"] if wire["idle"] is not None else zeros)
+            self._totals = _merged(self._totals, wire["totals"] if wire["totals"] is not None else wire["d"])
+        if wire["lags"] is not None:
+            self._lags = _merged(self._lags, wire["lags"])
+            self._from_schedule = _merged(self._from_schedule, wire["fs"])
 
     def total_values(self) -> Values:
         """Every iteration's duration plus idle time (the table's ``total`` row)."""

@@ -35,11 +35,7 @@ def to_wire(stats: WorkloadStats, origin: float) -> Wire:
         return None if value is None else value - origin
 
     return {
-        "d": stats._durations.to_wire(),
-        "idle": stats._idle.to_wire() if stats._idle is not None else None,
-        "totals": stats._totals.to_wire() if stats._totals is not None else None,
-        "lags": stats._lags.to_wire() if stats._lags is not None else None,
-        "fs": stats._from_schedule.to_wire() if stats._from_schedule is not None else None,
+        **stats.streams_to_wire(),
         "failed": stats.failed, "first": rel(stats.first_start), "last": rel(stats.last_end),
         "rows": [_row_to_wire(row, origin) for row in stats.atomics.values()],
     }
@@ -57,31 +53,11 @@ def _merge_rows(rows: dict[str, DurationRow], wired: list[Wire], origin: float) 
         _merge_rows(row.children, item["children"], origin)
 
 
-def _merged(mine: Values | None, wire: Any) -> Values:
-    values = mine if mine is not None and not mine.exact else Values(0)
-    if mine is not None and mine.exact and len(mine):
-        values.merge_wire(mine.to_wire())
-    values.merge_wire(wire)
-    return values
-
-
 def merge_wire(stats: WorkloadStats, wire: Wire, origin: float) -> None:
     """Add a worker's :func:`to_wire` to ``stats``; its times are moved onto ``origin`` (the load's start here)."""
-    count = wire["d"][0]
-    if not count:
+    if not wire["d"][0]:
         return
-    before = stats.count
-    if wire["idle"] is not None and stats._idle is None:
-        stats._idle = Values.constant(0.0, before)
-        stats._totals = stats._durations.copy()
-    stats._durations = _merged(stats._durations, wire["d"])
-    if stats._idle is not None and stats._totals is not None:
-        zeros = Values.constant(0.0, count).to_wire()
-        stats._idle = _merged(stats._idle, wire["idle"] if wire["idle"] is not None else zeros)
-        stats._totals = _merged(stats._totals, wire["totals"] if wire["totals"] is not None else wire["d"])
-    if wire["lags"] is not None:
-        stats._lags = _merged(stats._lags, wire["lags"])
-        stats._from_schedule = _merged(stats._from_schedule, wire["fs"])
+    stats.merge_stream_wires(wire)
     stats.failed += wire["failed"]
     first, last = wire["first"] + origin, wire["last"] + origin
     stats.first_start = first if stats.first_start is None else min(stats.first_start, first)

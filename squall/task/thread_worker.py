@@ -18,8 +18,9 @@ from typing import Any
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario
+from squall.results import error_triple
 from squall.task.emitter import FLUSH_SECONDS, RawResult
-from squall.task.worker_base import WorkerBase, error_of
+from squall.task.worker_base import WorkerBase
 
 
 class _Timeout(BaseException):
@@ -74,7 +75,7 @@ class ThreadWorker(WorkerBase):
         except _Timeout:
             pass
         except Exception as exc:
-            error = error_of(exc)
+            error = error_triple(exc)
         duration = time.perf_counter() - started
         if timeout:
             with self._running_lock:
@@ -136,7 +137,7 @@ class ThreadWorker(WorkerBase):
                 exc = ThreadTimeoutException(timeout=self.schedule.timeout or 0)
                 actions = atomic.interrupted_copy(scenario.atomic_actions(), time.time())
                 self.emitter.emit((it + 1, started_at, float(self.schedule.timeout or 0), 0.0,
-                                   [type(exc).__name__, str(exc), ""], None, actions, lag))
+                                   error_triple(exc, ""), None, actions, lag))
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(_Timeout))
 
     def _flusher(self, done: threading.Event) -> None:

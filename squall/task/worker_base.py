@@ -9,7 +9,6 @@ queue as compact tuples (:data:`RawResult`); nothing is logged per iteration.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,11 +55,6 @@ class SharedState:
     def t0(self) -> float:
         """The load's start on the monotonic (system-wide) clock: the zero of schedules and time triggers."""
         return float(self.clock.value)
-
-
-def error_of(exc: BaseException) -> list[str]:
-    """Rally's error triple: type, message, traceback."""
-    return [type(exc).__name__, str(exc), traceback.format_exc()]
 
 
 class WorkerBase:

@@ -40,7 +40,7 @@ def test_unknown_exception_becomes_the_root_error() -> None:
 # cli/service -> api -> domain (task, deploy, env, report, exporters) -> plugins -> storage.
 # Plugins build on the bases of squall.plugin_api (scenario, context, SLA, hook, trigger, runner, atomic
 # timers), never on squall's engine (squall.task), which builds on them too.
-LEAVES = {"exceptions", "utils", "bounded", "naming", "schema", "__version__"}
+LEAVES = {"exceptions", "utils", "bounded", "naming", "schema", "results", "__version__"}
 ALLOWED_IMPORTS: dict[str, set[str]] = {
     "cli": {"api", "service", "exceptions", "bounded", "__version__"},
     "service": {"api", "exceptions", "bounded", "__version__"},
@@ -60,11 +60,12 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "rally_api": LEAVES | {"registry", "plugin_api"},
     "platforms": LEAVES | {"registry", "plugin_api", "env", "deploy", "verify"},  # the tempest verifier
     "verify": LEAVES | {"registry", "storage"},
-    "storage": {"exceptions", "utils"},
+    "storage": {"exceptions", "utils", "results"},
     "bounded": {"exceptions"},
     "schema": set(),
     "naming": set(),
     "utils": set(),
+    "results": set(),
     "exceptions": set(),
 }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from squall.plugin_api.sla import block_figures
 from squall.storage.chunk import ok_rows
 from squall.task.consumer import to_iteration
 from squall.task.emitter import BATCH, Emitter, RawResult
-from squall.task.ok_columns import ok_summary
 from tests.unit.helpers import CollectingQueue
 
 
@@ -51,6 +51,6 @@ def test_columns_become_the_rows_of_whole_results() -> None:
     (row,) = ok_rows("http.get", [7], [start], [duration], [end])
     assert row == to_iteration(whole)
     assert list(row) == list(to_iteration(whole))  # the same keys in the same order: the same stored JSON
-    summary = ok_summary("http.get", np.array([0.002, 0.004]), np.array([0.001, 0.003]))
+    summary = block_figures("http.get", np.array([0.002, 0.004]), np.array([0.001, 0.003]))
     assert summary == {"count": 2, "failed": 0, "ok_count": 2, "ok_sum": 0.006, "ok_min": 0.002, "ok_max": 0.004,
                        "max": 0.004, "atomics_ok": {"http.get": [0.004, 2]}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA, readable
+from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -30,7 +30,7 @@ class MaxAverageDuration(SLA):
 
     AGGREGATE = True
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         self.count += summary["ok_count"]
         self.total += summary["ok_sum"]
         if self.count:

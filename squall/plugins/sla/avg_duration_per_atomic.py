@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.plugin_api.atomic import flatten
-from squall.plugin_api.sla import SLA, readable
+from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -41,11 +41,11 @@ class MaxAverageDurationPerAtomic(SLA):
 
     AGGREGATE = True
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         for name, (total, count) in summary["atomics_ok"].items():
             if name in self.sums:
                 self.sums[name] += total
-                self.counts[name] += count
+                self.counts[name] += int(count)
                 self.avgs[name] = self.sums[name] / self.counts[name]
         self.success = all(self.avgs[n] <= limit for n, limit in self.criterion_value.items())
         return self.success

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA, readable
+from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -41,7 +41,7 @@ class FailureRate(SLA):
 
     AGGREGATE = True
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         self.total += summary["count"]
         self.errors += summary["failed"]
         if self.total:

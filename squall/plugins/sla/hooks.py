@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, SLAFigures
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -36,7 +36,7 @@ class HooksSLA(SLA):
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         return self.success
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         return self.success
 
     def add_hook_result(self, result: dict[str, Any]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA, readable
+from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -25,7 +25,7 @@ class MaxSecondsPerIteration(SLA):
 
     AGGREGATE = True
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         self.max_iteration_time = max(self.max_iteration_time, summary["max"])
         self.success = self.max_iteration_time <= self.criterion_value
         return self.success

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, SLAFigures
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -28,7 +28,7 @@ class NoLeaksSLA(SLA):
     def add_iteration(self, iteration: dict[str, Any]) -> bool:
         return self.success
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
+    def add_summary(self, summary: SLAFigures) -> bool:
         return self.success
 
     def add_leaks(self, leaks: list[dict[str, Any]]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.sla import SLA
+from squall.plugin_api.sla import SLA, SLAFigures
 from squall.registry import JSON_SCHEMA, configure
 
 
@@ -40,11 +40,12 @@ class PerformanceDegradation(SLA):
 
     AGGREGATE = True
 
-    def add_summary(self, summary: dict[str, Any]) -> bool:
-        if summary["ok_min"] is None:
+    def add_summary(self, summary: SLAFigures) -> bool:
+        low, high = summary["ok_min"], summary["ok_max"]
+        if low is None or high is None:
             return self.success
-        self.min = summary["ok_min"] if self.min is None else min(self.min, summary["ok_min"])
-        self.max = summary["ok_max"] if self.max is None else max(self.max, summary["ok_max"])
+        self.min = low if self.min is None else min(self.min, low)
+        self.max = high if self.max is None else max(self.max, high)
         if self.min and self.min > 0:
             self.degradation = 100.0 * (self.max - self.min) / self.min
         self.success = self.degradation <= self.max_degradation
