@@ -2,7 +2,7 @@
 aggregated, in both result modes, on SQLite and on PostgreSQL.
 
 Synthetic workers (forked processes) send ready-made results through the same queue, credits and
-consumer (``squall.task.consumer.ResultConsumer``: statistics, live SLA, database chunks, progress) as a real
+consumer (``squall.task.engine.consumer.ResultConsumer``: statistics, live SLA, database chunks, progress) as a real
 load, as fast as the consumer accepts them, so squall's own process is the only bottleneck:
 
 - ``rows``: batches of 512 iterations, each with one atomic action (an HTTP request's shape);
@@ -35,9 +35,9 @@ from results import write_section  # noqa: E402
 from squall.plugin_api.runner import Schedule  # noqa: E402
 from squall.storage import repo  # noqa: E402
 from squall.storage.db import Database  # noqa: E402
-from squall.task.aggregate import AggregatingEmitter  # noqa: E402
-from squall.task.consumer import ResultConsumer  # noqa: E402
-from squall.task.sla_checker import SLAChecker  # noqa: E402
+from squall.task.engine.consumer import ResultConsumer  # noqa: E402
+from squall.task.engine.sla_checker import SLAChecker  # noqa: E402
+from squall.task.load.aggregating import AggregatingEmitter  # noqa: E402
 
 _CTX = mp.get_context("fork")
 BATCH = 512

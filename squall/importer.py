@@ -11,7 +11,7 @@ from typing import Any
 from squall import bounded, exceptions, import_shape, utils
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task import lifecycle
+from squall.task.engine import lifecycle
 
 _CHUNK = 10_000
 

@@ -8,7 +8,7 @@ from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
 from squall.env.secrets import redact
 from squall.storage import context_repo
-from squall.task import lifecycle, persistent
+from squall.task.engine import lifecycle, persistent
 from squall.task.taskfile import validate
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
+from squall.env.executor_spec import ExecutorSpec, parse_executor
 from squall.platforms.dask.platform import executor_of
 from squall.storage import context_repo, repo
-from squall.task import detached, lifecycle
-from squall.task.executor import ExecutorSpec, parse_executor
-from squall.task.executors import probe_scheduler
-from squall.task.sla_checker import needs_rows
+from squall.task.engine import detached, lifecycle
+from squall.task.engine.sla_checker import needs_rows
+from squall.task.load.executors import probe_scheduler
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
 from squall.task.taskfile import validate as validation

@@ -17,7 +17,7 @@ from squall import exceptions, utils
 from squall.exporters import rally_json
 from squall.plugin_api.exporter import Exporter, ResultsReader
 from squall.registry import configure
-from squall.task.stats import WorkloadStats
+from squall.task.results.stats import WorkloadStats
 
 _RALLY_OLD_TIME = "%Y-%d-%mT%H:%M:%S"  # sic: Rally's old exporter swaps day and month
 

@@ -1,6 +1,6 @@
 """Context plugins: set-up before a workload and clean-up after it (the base class and its decorator).
 
-Contexts run in ``ORDER``; squall's engine (:mod:`squall.task.context_manager`)
+Contexts run in ``ORDER``; squall's engine (:mod:`squall.task.engine.context_manager`)
 cleans up in reverse order every context whose set-up started.
 """
 

@@ -1,7 +1,7 @@
 """Runner plugins decide how iterations are issued: how many, how fast.
 
 A runner turns its config into a :class:`Schedule` (pure data), and
-:mod:`squall.task.pool` carries the schedule out in worker processes.
+:mod:`squall.task.load.local.pool` carries the schedule out in worker processes.
 Closed-loop runners keep ``slots`` iterations running at once; open-loop
 runners (``rate`` set) start iteration ``i`` at ``rate.offset(i)`` seconds.
 """

@@ -3,7 +3,7 @@
 A task the service launched runs in a process of its own, so this reads the
 progress every task stores twice a second: iterations ended and failed per
 workload, and the iterations expected. The names are those of
-``squall task start --prometheus-port`` (:mod:`squall.task.metrics`), so the
+``squall task start --prometheus-port`` (:mod:`squall.task.engine.metrics`), so the
 shipped Grafana dashboard's rate panels work against either.
 """
 
@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from squall import exceptions
 
-# The labels of squall.task.metrics.LABELS (the service reaches the domain only through the API).
+# The labels of squall.task.engine.metrics.LABELS (the service reaches the domain only through the API).
 LABELS = ("task", "subtask", "workload", "scenario")
 
 

@@ -15,7 +15,7 @@ from squall.api import API
 from squall.plugin_api.hook import HookAction
 from squall.registry import configure
 from squall.report.model import workload_report
-from squall.task import hook_executor
+from squall.task.engine import hook_executor
 from tests.conftest import CLI
 from tests.functional.helpers import iterations, only_workload, run_task
 

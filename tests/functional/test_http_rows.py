@@ -11,7 +11,7 @@ from squall.platforms.http.scenarios import CHECK_ACTION
 from squall.storage import repo
 from squall.storage.columns import columns_of
 from squall.storage.db import Database
-from squall.task.stats import WorkloadStats
+from squall.task.results.stats import WorkloadStats
 from tests.functional.helpers import counting_server, iterations, only_workload, run_task, v2_task
 
 

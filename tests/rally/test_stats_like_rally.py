@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from squall.task.stats import WorkloadStats
+from squall.task.results.stats import WorkloadStats
 from tests.conftest import CLI
 from tests.rally import oracle
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from squall.task import aggregate
-from squall.task.aggregate import AggregatingEmitter
-from squall.task.aggregate_intake import AggregateIntake
-from squall.task.emitter import RawResult
-from squall.task.sla_checker import SLAChecker, needs_rows
-from squall.task.stats import WorkloadStats
+from squall.task.engine.intake import AggregateIntake
+from squall.task.engine.sinks import SLASink, StatisticsSink
+from squall.task.engine.sla_checker import SLAChecker, needs_rows
+from squall.task.load import aggregating as aggregate
+from squall.task.load.aggregating import AggregatingEmitter
+from squall.task.load.emitter import RawResult
+from squall.task.results.stats import WorkloadStats
 from tests.unit.helpers import CollectingQueue
 
 ORIGIN = 1_800_000_000.0  # the load's start, epoch seconds
@@ -83,16 +85,33 @@ def _aggregate_mode(results: list[RawResult], workers: int = 3) -> tuple[Aggrega
     return _intake(queue.items, workers)
 
 
-def _intake(reports: list[dict[str, Any]], sources: int) -> tuple[AggregateIntake, list[dict[str, Any]]]:
-    """squall's side: the reports merged in the order they came, and the seconds it stored."""
-    intake = AggregateIntake(WorkloadStats(), SLAChecker(SLA), sources=sources)
-    intake.origin = ORIGIN
+@dataclass
+class Merged:
+    """What squall's process made of the reports: the table, the verdicts and the intake of seconds."""
+
+    stats: WorkloadStats
+    sla: SLAChecker
+    intake: AggregateIntake
+
+    def statistics(self) -> dict[str, Any]:
+        return self.intake.statistics()
+
+
+def _intake(reports: list[dict[str, Any]], sources: int) -> tuple[Merged, list[dict[str, Any]]]:
+    """squall's side, through the consumer's sinks: the reports taken in the order they came, and the seconds
+    stored."""
+    merged = Merged(WorkloadStats(), SLAChecker(SLA), AggregateIntake(WorkloadStats(), sources=sources))
+    merged.intake.stats = merged.stats
+    merged.intake.origin = ORIGIN
+    sinks = [StatisticsSink(merged.stats, lambda: ORIGIN), SLASink(merged.sla, lambda passed: None)]
     records = []
     for report in reports:
-        intake.take(report)
-        records += intake.complete()
-    records += intake.complete(final=True)
-    return intake, records
+        for sink in sinks:
+            sink.take_report(report)
+        merged.intake.take(report)
+        records += merged.intake.complete()
+    records += merged.intake.complete(final=True)
+    return merged, records
 
 
 def _rows(table: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -168,7 +187,7 @@ def test_a_second_is_stored_only_once_every_worker_reported_past_it() -> None:
     for second in range(6):
         fast.emit((second + 1, ORIGIN + second + 0.1, 0.01, 0.0, [], None, [], None))
     fast.flush(final=True)  # through: the end of the load
-    intake = AggregateIntake(WorkloadStats(), SLAChecker({}), sources=2)
+    intake = AggregateIntake(WorkloadStats(), sources=2)
     intake.origin = ORIGIN
     intake.take(queue.items.pop())
     assert intake.complete() == []  # the slow worker has not reported: nothing is complete

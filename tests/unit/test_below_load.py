@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from squall.task.below_load import LOWEST_NICE, run_below_the_load
+from squall.task.engine.below_load import LOWEST_NICE, run_below_the_load
 
 
 def _nice_of_this_thread() -> int:

@@ -9,7 +9,7 @@ import orjson
 
 from squall.storage.chunk import Chunk, chunk_rows
 from squall.storage.columns import columns_of
-from squall.task.consumer import to_iteration
+from squall.task.engine.consumer import to_iteration
 
 T0 = 1_800_000_000.0
 

@@ -72,8 +72,6 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
 
 # Modules allowed one more part, each with its reason (to be removed, not added to).
 EXCEPTIONS: dict[str, set[str]] = {
-    # The Dask platform reads the executor settings its environment spec names (issue 29: task/load/dask/).
-    "platforms/dask/platform.py": {"task"},
 }
 
 
@@ -164,6 +162,41 @@ def test_no_module_imports_itself_through_others() -> None:
     graph = {name: _runtime_imports(path, set(paths)) - {name} for name, path in paths.items()}
     assert _cycles(graph) == []
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # the check sees one
+
+
+# Inside squall/task, one folder per concept, each importing only the ones below it: the engine (squall's
+# process while a task runs) drives the load and reads task files and results; the load (worker side) builds
+# results; task files and results import none of the others. The local and Dask executors share the local
+# workers (a Dask shard runs them), never the other way round.
+TASK_PARTS: dict[str, set[str]] = {
+    "engine": {"load", "results", "taskfile"},
+    "load": {"results", "load.local", "load.dask"},  # executors.py builds the executor a spec names
+    "results": set(),
+    "taskfile": set(),
+    "load.local": {"load", "results"},
+    "load.dask": {"load", "load.local", "results"},
+}
+
+
+def _task_part(module: str) -> str | None:
+    parts = module.split(".")[2:4]  # squall.task.<part>[.<sub>]
+    if not parts:
+        return None
+    deeper = ".".join(parts)
+    return deeper if deeper in TASK_PARTS else parts[0]
+
+
+def test_task_folders_import_only_the_concepts_below_them() -> None:
+    modules = sorted((ROOT / "task").rglob("*.py"))
+    assert {p.parent.name for p in modules} >= {"engine", "load", "local", "dask", "results", "taskfile"}
+    for path in modules:
+        part = _task_part(_module_name(path))
+        if part is None:
+            continue
+        assert part in TASK_PARTS, f"squall/task/{part} is new: add it to TASK_PARTS with what it may import"
+        used = {_task_part(m) for m in _imports(path) if m.startswith("squall.task.")} - {part, None}
+        bad = used - TASK_PARTS[part]
+        assert not bad, f"{path.relative_to(ROOT.parent)} imports squall.task.{sorted(bad)}, which {part} may not"
 
 
 @pytest.mark.parametrize("layer", ["cli", "service"])

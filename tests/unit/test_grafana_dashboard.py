@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from squall.task.metrics import METRICS, exposed_names
+from squall.task.engine.metrics import METRICS, exposed_names
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "samples" / "grafana" / "squall-dashboard.json"
 

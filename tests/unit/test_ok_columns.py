@@ -7,8 +7,8 @@ import numpy as np
 
 from squall.plugin_api.sla import block_figures
 from squall.storage.chunk import ok_rows
-from squall.task.consumer import to_iteration
-from squall.task.emitter import BATCH, Emitter, RawResult
+from squall.task.engine.consumer import to_iteration
+from squall.task.load.emitter import BATCH, Emitter, RawResult
 from tests.unit.helpers import CollectingQueue
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from squall import registry
-from squall.task.sla_checker import SLAChecker
+from squall.task.engine.sla_checker import SLAChecker
 
 
 def it(duration: float, error: bool = False, atomics: list[dict[str, Any]] | None = None) -> dict[str, Any]:

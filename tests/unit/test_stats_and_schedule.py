@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from squall.plugin_api.runner import RateSchedule, ramp_segments, split
-from squall.task.stats import WorkloadStats, percentile
+from squall.task.results.stats import WorkloadStats, percentile
 
 
 def test_percentile_interpolates_linearly() -> None:
@@ -82,7 +82,7 @@ def test_open_loop_statistics_add_the_schedule_closed_loop_ones_do_not() -> None
 
 
 def test_max_overlap_counts_intervals_open_at_once() -> None:
-    from squall.task.stats import max_overlap
+    from squall.task.results.stats import max_overlap
 
     assert max_overlap([], []) == 0
     assert max_overlap([0, 1, 2], [1, 2, 3]) == 1  # one ends as the next begins

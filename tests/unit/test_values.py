@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from squall.task import stats as stats_mod
-from squall.task import values as values_mod
-from squall.task.values import Values
+from squall.task.results import stats as stats_mod
+from squall.task.results import values as values_mod
+from squall.task.results.values import Values
 
 
 def _stream(n: int, seed: int = 7) -> list[float]:

@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall import exceptions
+from squall.env.dask_connection import worker_count
+from squall.env.executor_spec import RESULT_MODES, ExecutorSpec, parse_executor
 from squall.env.platform import Platform
 from squall.registry import JSON_SCHEMA, configure
-from squall.task.executor import RESULT_MODES, ExecutorSpec, parse_executor
 
 
 @configure(name="dask")
@@ -51,8 +52,6 @@ class DaskPlatform(Platform):
         if spec.kind == "dask-local":
             return {"available": True, "message": f"a local Dask cluster of {spec.workers} workers starts with "
                                                    "each workload"}
-        from squall.task.dask_executor import worker_count  # the executor's own connection and timeout
-
         try:
             workers = worker_count(spec)
         except exceptions.SquallError as exc:  # unreachable, or no 'distributed' here

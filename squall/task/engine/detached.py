@@ -1,6 +1,6 @@
 """Running a created task: here, in this process (``run_task``), or in a process of its own (``launch``).
 
-    python -m squall.task.detached --db URL --task UUID [--abort-on-sla-failure]
+    python -m squall.task.engine.detached --db URL --task UUID [--abort-on-sla-failure]
 
 is what ``launch`` starts; it runs the task to its end.
 """
@@ -16,12 +16,12 @@ import sys
 from typing import Any
 
 from squall import exceptions
+from squall.env.executor_spec import RESULT_MODES, ExecutorSpec, executor_argument, parse_executor
 from squall.storage import context_repo, repo
 from squall.storage.db import Database
-from squall.task import lifecycle
-from squall.task.engine import TaskEngine
-from squall.task.executor import RESULT_MODES, ExecutorSpec, executor_argument, parse_executor
-from squall.task.metrics import LiveMetrics
+from squall.task.engine import lifecycle
+from squall.task.engine.metrics import LiveMetrics
+from squall.task.engine.task_engine import TaskEngine
 
 
 def _startable(db: Database, task_uuid: str) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False,
     """Start a created task in a process of its own and return at once; the task is running from now on."""
     task = _startable(db, task_uuid)
     executor = executor or ExecutorSpec("local")
-    cmd = [sys.executable, "-m", "squall.task.detached", "--db", db.url, "--task", task["uuid"],
+    cmd = [sys.executable, "-m", "squall.task.engine.detached", "--db", db.url, "--task", task["uuid"],
            "--executor", executor_argument(executor), "--results", executor.results]
     if executor.dask_workers is not None:
         cmd += ["--dask-workers", str(executor.dask_workers)]
@@ -122,7 +122,7 @@ def launch(db: Database, task_uuid: str, abort_on_sla_failure: bool = False,
 
 def main(argv: list[str] | None = None) -> int:
     """Run the task to its end; SIGTERM and SIGINT abort it gracefully."""
-    parser = argparse.ArgumentParser(prog="squall.task.detached")
+    parser = argparse.ArgumentParser(prog="squall.task.engine.detached")
     parser.add_argument("--db", required=True)
     parser.add_argument("--task", required=True)
     parser.add_argument("--abort-on-sla-failure", action="store_true")

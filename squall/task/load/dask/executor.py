@@ -1,7 +1,7 @@
 """A workload's load sharded over the workers of a Dask cluster (``distributed``), seen from squall's process.
 
 Contexts are set up here and their context ships to the shards
-(:mod:`squall.task.dask_shard`); results come back in batches over one Dask
+(:mod:`squall.task.load.dask.shard`); results come back in batches over one Dask
 queue and are renumbered here in arrival order (unique and dense), their
 timestamps moved onto this machine's clock (each worker's offset is measured
 before the start from several round trips, NTP-fashion, and the smallest
@@ -15,40 +15,21 @@ import queue as queue_mod
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from squall import __version__, exceptions
+from squall.env.dask_connection import connect, connected
+from squall.env.executor_spec import ExecutorSpec
 from squall.plugin_api.runner import Schedule
-from squall.task.dask_shard import run_shard, shard_schedules
-from squall.task.emitter import RawResult
-from squall.task.executor import Batch, ExecutorSpec
+from squall.task.load.dask.shard import run_shard, shard_schedules
+from squall.task.load.emitter import RawResult
+from squall.task.load.executor import Batch
 
-_CONNECT_SECONDS = 5.0
 _READY_SECONDS = 120.0
 _START_LEAD = 0.2  # seconds between the start signal and the load's start: time for every shard to hear it
 _CLOCK_ROUNDS = 5
 _QUEUE_SIZE = 256
 _LOSS_CHECK_SECONDS = 0.5  # result batches in flight; a shard waits when the queue is full
-
-
-def _connect(spec: ExecutorSpec) -> tuple[Any, Any]:
-    """A Dask client (and the local cluster it owns, for dask-local:N); a one-line error when unreachable."""
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise exceptions.InvalidArgumentsError("the Dask executor needs the 'distributed' package "
-                                               "(pip install 'squall[dask]')") from None
-    if spec.kind == "dask-local":
-        cluster = LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, scheduler_kwargs={"dashboard": False}, silence_logs=50)
-        return Client(cluster), cluster
-    try:
-        return Client(spec.address, timeout=_CONNECT_SECONDS), None
-    except (OSError, TimeoutError) as exc:
-        raise exceptions.InvalidArgumentsError(
-            f"cannot reach the Dask scheduler at {spec.address}: {type(exc).__name__}: {exc}") from None
 
 
 def clock_offsets(client: Any, workers: list[str]) -> dict[str, tuple[float, float]]:
@@ -94,29 +75,11 @@ def checked_workers(client: Any, spec: ExecutorSpec, scenarios: tuple[str, ...])
     return workers
 
 
-@contextmanager
-def _connected(spec: ExecutorSpec) -> Iterator[Any]:
-    """A Dask client for the time of a check, closed (with its local cluster) afterwards."""
-    client, cluster = _connect(spec)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
     """Connect to the scheduler, check it has workers running this squall (and these scenario plugins), and
     disconnect."""
-    with _connected(spec) as client:
+    with connected(spec) as client:
         checked_workers(client, spec, scenarios)
-
-
-def worker_count(spec: ExecutorSpec) -> int:
-    """How many workers the scheduler has now: it is asked, and no code is sent to them."""
-    with _connected(spec) as client:
-        return len(client.scheduler_info()["workers"])
 
 
 def plugin_fingerprint(kind: str, name: str) -> str:
@@ -152,7 +115,7 @@ def check_plugin(client: Any, workers: list[str], scenario: str) -> None:
 
 
 class DaskExecutor:
-    """The engine's handle on a load spread over Dask workers (see :class:`~squall.task.executor.Executor`)."""
+    """The engine's handle on a load spread over Dask workers (see :class:`~squall.task.load.executor.Executor`)."""
 
     def __init__(self, spec: ExecutorSpec, schedule: Schedule, scenario_name: str, args: dict[str, Any],
                  context: dict[str, Any]) -> None:
@@ -184,7 +147,7 @@ class DaskExecutor:
         """Connect, check the workers, measure their clocks, submit the shards, and start them together."""
         from distributed import Event, Queue, Variable
 
-        self._client, self._cluster = _connect(self.spec)
+        self._client, self._cluster = connect(self.spec)
         workers = checked_workers(self._client, self.spec, (self._spec[0],))
         wanted = self.spec.dask_workers or len(workers)
         if wanted > len(workers):

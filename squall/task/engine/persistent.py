@@ -20,7 +20,7 @@ from squall import exceptions, registry
 from squall.env import platform
 from squall.storage import context_repo
 from squall.storage.db import Database
-from squall.task.context_manager import ContextManager
+from squall.task.engine.context_manager import ContextManager
 from squall.task.taskfile import validate
 
 #: Contexts a persistent context cannot hold: they clean up a workload's own resources.

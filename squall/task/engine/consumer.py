@@ -1,9 +1,10 @@
 """The consumer: drains a workload's executor in squall's process.
 
-Each batch of results goes into the statistics, the live SLA check, the
-live metrics and database chunks (or, in aggregate mode, the intake of the
-workers' reports); progress and the abort request are checked twice a
-second. It runs in a thread below the load (:mod:`~squall.task.below_load`).
+Each batch of results goes to every sink of the workload's result stream
+(:mod:`~squall.task.engine.sinks`: the statistics, the live SLA check, the
+live metrics, and the database chunks or, in aggregate mode, the stored
+seconds); progress and the abort request are checked twice a second. It
+runs in a thread below the load (:mod:`~squall.task.engine.below_load`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,26 @@ from typing import Any
 
 from squall import utils
 from squall.plugin_api.hook import HookRunResult
-from squall.plugin_api.sla import block_figures
 from squall.results import IterationRecord, iteration_record
 from squall.storage import repo
-from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
-from squall.task.aggregate_intake import AggregateIntake
-from squall.task.below_load import run_below_the_load
-from squall.task.emitter import RawResult
-from squall.task.executor import Batch, Executor
-from squall.task.metrics import WorkloadMetrics
-from squall.task.sla_checker import SLAChecker
-from squall.task.stats import WorkloadStats
+from squall.task.engine.below_load import run_below_the_load
+from squall.task.engine.intake import AggregateIntake
+from squall.task.engine.metrics import WorkloadMetrics
+from squall.task.engine.sinks import (
+    ChunkSink,
+    MetricsSink,
+    OkBlock,
+    ResultSink,
+    SecondsSink,
+    SLASink,
+    StatisticsSink,
+)
+from squall.task.engine.sla_checker import SLAChecker
+from squall.task.load.emitter import RawResult
+from squall.task.load.executor import Batch, Executor
+from squall.task.results.stats import WorkloadStats
 
-CHUNK_SIZE = 2_000
 CHUNK_SECONDS = 2.0
 PROGRESS_SECONDS = 0.5
 ABORT_STATUSES = ("aborting", "soft_aborting")
@@ -45,7 +52,7 @@ def to_iteration(raw: RawResult | tuple[Any, ...]) -> IterationRecord:
 
 
 class ResultConsumer:
-    """Drains a worker pool: statistics, live SLA, chunks, progress, abort."""
+    """Drains a worker pool into the result sinks (:mod:`~squall.task.engine.sinks`); progress and abort."""
 
     def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: Executor,
                  sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None) -> None:
@@ -59,23 +66,22 @@ class ResultConsumer:
         self.stats = WorkloadStats()
         self.aborted_on_sla = False
         self.aborted_by_user = False
-        self._chunk = Chunk()
-        self._chunk_order = 0
         self._interrupts = 0
-        self._sla_from_sums = self.sla.judges_from_sums()
-        #: Aggregate mode (``--results aggregate``): worker reports instead of rows.
-        self.intake = (AggregateIntake(self.stats, sla, pool.result_sources)
-                       if pool.schedule.results == "aggregate" else None)
+        self.sinks: list[ResultSink] = [StatisticsSink(self.stats, lambda: self.pool.started_at),
+                                        SLASink(sla, self._sla_verdict)]
+        if metrics is not None:
+            self.sinks.append(MetricsSink(metrics))
+        #: Aggregate mode (``--results aggregate``): worker reports instead of rows, stored as seconds.
+        self.intake: AggregateIntake | None = None
+        if pool.schedule.results == "aggregate":
+            self.intake = AggregateIntake(self.stats, pool.result_sources)
+            self.sinks.append(SecondsSink(db, task_uuid, workload_uuid, self.intake))
+        else:
+            self.sinks.append(ChunkSink(db, task_uuid, workload_uuid))
 
     def _flush(self, final: bool = False) -> None:
-        if self.intake is not None:
-            records = self.intake.complete(final)
-            if records:
-                repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
-        if len(self._chunk):
-            repo.chunk_add(self.db, self.workload_uuid, self.task_uuid, self._chunk_order, self._chunk)
-            self._chunk_order += 1
-            self._chunk = Chunk()
+        for sink in self.sinks:
+            sink.flush(final)
 
     def _progress(self) -> None:
         repo.workload_update(self.db, self.workload_uuid, total_iteration_count=self.stats.count,
@@ -91,61 +97,23 @@ class ResultConsumer:
             self.aborted_by_user = True
             self.pool.stop()
 
-    def _take_report(self, report: dict[str, Any]) -> None:
-        assert self.intake is not None
-        self._sla_verdict(self.intake.take(report))
-        if self.metrics is not None:
-            self.metrics.summary(report["summary"])
-
     def _take(self, batch: Batch) -> None:
+        sinks = self.sinks
         if isinstance(batch, dict):
             if batch.get("kind") != "rows":
-                self._take_report(batch)
+                for sink in sinks:
+                    sink.take_report(batch)
                 return
-            self._take_whole(batch["whole"])
-            for name, numbers, starts, durations, finished in batch["ok"]:
-                self._take_ok_columns(name, numbers, starts, durations, finished)
+            whole, blocks = batch["whole"], [OkBlock(*wire) for wire in batch["ok"] if len(wire[1])]
         else:
-            self._take_whole(batch)
-        self.stats.compact()
-        if len(self._chunk) >= CHUNK_SIZE:
-            self._flush()
-
-    def _take_whole(self, batch: list[RawResult]) -> None:
-        stats_add = self.stats.add_iteration
-        sla_add = self.sla.add_iteration
-        rows = []
-        observe = self.metrics.iteration if self.metrics is not None else None
-        for raw in batch:
-            it = to_iteration(raw)
-            stats_add(it)
-            if observe is not None:
-                observe(it)
-            if not sla_add(it):  # the call only on a failed verdict: this loop runs per iteration
-                self._sla_verdict(False)
-            rows.append(it)
-        self._chunk.add_rows(rows)
-
-    def _take_ok_columns(self, name: str, numbers: Any, starts: Any, durations: Any, finished: Any) -> None:
-        # Successful single-action iterations sent as columns (see ok_columns.OkColumns): the statistics, the
-        # chunk and, when every criterion can judge from sums, the SLA take them whole.
-        if not len(numbers):
-            return
-        import numpy as np
-
-        begun, spent, ended = (np.frombuffer(column, dtype=np.float64) for column in (starts, durations, finished))
-        took = ended - begun
-        self.stats.add_ok_block(name, begun, spent, took)
-        rows = ([] if self._sla_from_sums and self.metrics is None else
-                ok_rows(name, numbers, starts, durations, finished))  # for what needs each iteration
-        if self._sla_from_sums:
-            self._sla_verdict(self.sla.add_summary(block_figures(name, spent, took)))
-        else:
-            self._sla_verdict(all([self.sla.add_iteration(it) for it in rows]))
-        if self.metrics is not None:
-            for it in rows:
-                self.metrics.iteration(it)
-        self._chunk.add_successes(name, numbers, starts, durations, finished)
+            whole, blocks = batch, []
+        if whole:
+            rows = [to_iteration(raw) for raw in whole]
+            for sink in sinks:
+                sink.take_rows(rows)
+        for block in blocks:
+            for sink in sinks:
+                sink.take_ok_block(block)
 
     def on_hook_result(self, result: HookRunResult) -> None:
         """A hook run ended (called from its thread): feed the hooks SLA (and the live metrics)."""
@@ -171,7 +139,7 @@ class ResultConsumer:
 
     def consume(self) -> None:
         """Run until every worker is done, in a thread that yields the CPU to the load
-        (:mod:`~squall.task.below_load`); Ctrl-C is turned into an abort."""
+        (:mod:`~squall.task.engine.below_load`); Ctrl-C is turned into an abort."""
         # What exists before the load (the engine, SQLAlchemy, the plugins) lives on: the collector's full
         # passes over it cost a third of this loop's CPU at high rates, so they are spared it until the end.
         gc.freeze()

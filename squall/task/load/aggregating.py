@@ -5,8 +5,8 @@ process (unpickle, store, aggregate) more than the load costs the workers. In
 this mode each worker process (or Dask shard) folds its results into an
 :class:`AggregatingEmitter` and sends, every :data:`REPORT_SECONDS`:
 
-- ``stats``: a :class:`~squall.task.stats.WorkloadStats` of what ended since
-  the last report, as histograms (:mod:`squall.task.stats_wire`): the table;
+- ``stats``: a :class:`~squall.task.results.stats.WorkloadStats` of what ended since
+  the last report, as histograms (:mod:`squall.task.results.stats_wire`): the table;
 - ``summary``: exact sums, counts and extremes: what the SLA criteria need;
 - ``seconds``: per second of the load *by end time* (as Locust and k6 bin),
   counts, failures, busy time, atomic-action sums, error types and the
@@ -26,59 +26,16 @@ from typing import Any
 
 from squall.plugin_api.atomic import flatten
 from squall.plugin_api.sla import block_figures, merge_figures, new_figures
-from squall.results import (
-    SECOND_SUMS,
-    IterationRecord,
-    add_error_kind,
-    add_second_extras,
-    error_kind,
-    iteration_record,
-)
-from squall.task import stats_wire
-from squall.task.emitter import Emitter, RawResult
-from squall.task.ok_columns import OkColumns
-from squall.task.stats import LATE_SECONDS, WorkloadStats
-from squall.task.values import Values
+from squall.results import IterationRecord, add_error_kind, error_kind, iteration_record
+from squall.task.load.emitter import Emitter, RawResult
+from squall.task.load.ok_columns import OkColumns
+from squall.task.results import stats_wire
+from squall.task.results.seconds import REPORT_SECONDS, SecondBin
+from squall.task.results.stats import LATE_SECONDS, WorkloadStats
+from squall.task.results.values import Values
 
-#: How often a worker reports in aggregate mode (seconds).
-REPORT_SECONDS = 1.0
 #: An iteration is emitted within this long of its end (a safety margin for ``through``).
 EMIT_MARGIN = 0.25
-
-
-class SecondBin:
-    """The iterations that ended in one second of the load: one worker's (folded), or every worker's (merged
-    from their reports in squall's process)."""
-
-    __slots__ = ("count", "failed", "busy", "ok", "from_schedule", "atomics", "errors", "late", "peak")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.failed = 0
-        self.busy = 0.0
-        self.ok = Values()
-        self.from_schedule: Values | None = None
-        self.atomics: dict[str, list[float]] = {}
-        self.errors: dict[str, int] = {}
-        self.late = 0
-        self.peak = 0
-
-    def to_wire(self) -> dict[str, Any]:
-        """Plain data (histograms encoded)."""
-        return {"n": self.count, "failed": self.failed, "busy": self.busy, "ok": self.ok.to_wire(),
-                "fs": self.from_schedule.to_wire() if self.from_schedule is not None else None,
-                "a": self.atomics, "errors": self.errors, "late": self.late, "peak": self.peak}
-
-    def merge(self, wire: dict[str, Any]) -> None:
-        """Add another worker's figures for this second (from :meth:`to_wire`)."""
-        for key, attribute in SECOND_SUMS:
-            setattr(self, attribute, getattr(self, attribute) + wire[key])
-        self.ok.merge_wire(wire["ok"])
-        if wire["fs"] is not None:
-            if self.from_schedule is None:
-                self.from_schedule = Values()
-            self.from_schedule.merge_wire(wire["fs"])
-        add_second_extras(self.atomics, self.errors, wire)
 
 
 class AggregatingEmitter(Emitter):

@@ -19,8 +19,8 @@ from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario
 from squall.results import error_triple
-from squall.task.emitter import FLUSH_SECONDS, RawResult
-from squall.task.worker_base import WorkerBase
+from squall.task.load.emitter import FLUSH_SECONDS, RawResult
+from squall.task.load.local.worker_base import WorkerBase
 
 
 class _Timeout(BaseException):

@@ -1,6 +1,6 @@
 """One shard of a workload, run as a task on a Dask worker.
 
-:func:`run_shard` is what :class:`~squall.task.dask_executor.DaskExecutor`
+:func:`run_shard` is what :class:`~squall.task.load.dask.executor.DaskExecutor`
 submits: it runs squall's own worker loop (asyncio or threads, as on one
 machine) inside the Dask worker process for its share of the schedule, and
 talks to squall's process over one Dask queue:
@@ -127,9 +127,9 @@ def run_shard(run: str, shard: int, schedule: Schedule, scenario_name: str, args
     from distributed import Event, Queue, Variable, get_worker
 
     from squall import __version__, registry
-    from squall.task.async_worker import AsyncWorker
-    from squall.task.thread_worker import ThreadWorker
-    from squall.task.worker_base import SharedState
+    from squall.task.load.local.async_worker import AsyncWorker
+    from squall.task.load.local.thread_worker import ThreadWorker
+    from squall.task.load.local.worker_base import SharedState
 
     address = get_worker().address
     if not _claim(run, shard):

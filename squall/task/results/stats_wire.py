@@ -1,7 +1,7 @@
 """Workload statistics in a compact form that travels between processes and merges.
 
 In ``--results aggregate`` mode a worker keeps a
-:class:`~squall.task.stats.WorkloadStats` of the iterations it ran since its
+:class:`~squall.task.results.stats.WorkloadStats` of the iterations it ran since its
 last report, sends it as :func:`to_wire` (every stream as an HDR histogram),
 and squall's process folds it into the workload's statistics with
 :func:`merge_wire`: the same rows (atomic actions, ``(xN)`` merges, nesting,
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from squall.task.stats import DurationRow, WorkloadStats
-from squall.task.values import Values
+from squall.task.results.stats import DurationRow, WorkloadStats
+from squall.task.results.values import Values
 
 Wire = dict[str, Any]
 

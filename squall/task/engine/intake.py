@@ -1,9 +1,10 @@
 """squall's side of ``--results aggregate``: reports from every worker become the workload's figures.
 
-Each report (see :mod:`squall.task.aggregate`) is folded into the
-workload's statistics table, fed to the SLA criteria, and its seconds are
-merged across workers until every worker has reported past them; a complete
-second becomes one stored record (:func:`second_record`), which the report's
+Each report (see :mod:`squall.task.load.aggregating`) goes to the
+workload's statistics table and SLA criteria (sinks of their own), and here
+its seconds are merged across workers until every worker has reported past
+them; a complete second becomes one stored record
+(:func:`~squall.task.results.seconds.second_record`), which the report's
 charts read. Nothing here grows with the number of iterations: memory is
 the open seconds and one histogram per table row.
 """
@@ -14,33 +15,22 @@ import math
 from typing import Any
 
 from squall.results import add_error_kind
-from squall.task.aggregate import REPORT_SECONDS, SecondBin
-from squall.task.sla_checker import SLAChecker
-from squall.task.stats import WorkloadStats
-from squall.task.stats_wire import merge_wire
-from squall.task.values import Values
+from squall.task.results.seconds import REPORT_SECONDS, SecondBin, second_record
+from squall.task.results.stats import WorkloadStats
+from squall.task.results.values import Values
 
 MAX_OPEN_SECONDS = 120  # seconds held open for a silent worker (a lost one) before they are stored as they are
 HISTOGRAM_BINS = 40
 PERCENTILES = (50, 66, 75, 90, 95, 99, 99.9)
 
 
-def second_record(second: int, found: SecondBin) -> dict[str, Any]:
-    """What is stored of one second: counts, busy time, atomic sums, error types, and percentiles of the
-    successful durations (``ok``: p50, p90, p99, max) and of the latency from the due time (``fs``)."""
-    ok = found.ok.percentiles((0.5, 0.9, 0.99)) + [found.ok.high] if len(found.ok) else None
-    fs = found.from_schedule
-    return {"s": second, "n": found.count, "failed": found.failed, "busy": found.busy, "ok_n": len(found.ok),
-            "ok": ok, "fs": fs.percentiles((0.5, 0.99)) + [fs.high] if fs is not None and len(fs) else None,
-            "a": found.atomics, "errors": found.errors, "late": found.late, "peak": found.peak}
-
-
 class AggregateIntake:
-    """Folds aggregate reports into statistics, SLA verdicts and per-second records."""
+    """Folds aggregate reports into per-second records and the figures the report adds to the table (the
+    statistics table and the SLA take the same reports as sinks of their own: :mod:`~squall.task.engine.sinks`).
+    """
 
-    def __init__(self, stats: WorkloadStats, sla: SLAChecker, sources: int) -> None:
-        self.stats = stats
-        self.sla = sla
+    def __init__(self, stats: WorkloadStats, sources: int) -> None:
+        self.stats = stats  # the workload's table, filled by its own sink: read for the percentiles of totals
         self.sources = sources
         self.origin = 0.0  # the load's start on this machine's wall clock: set once it started
         self.reported = 0  # iterations in the reports taken
@@ -50,11 +40,9 @@ class AggregateIntake:
         self._errors: dict[str, int] = {}
         self._peak = 0
 
-    def take(self, report: dict[str, Any]) -> bool:
-        """Fold one worker's report in; returns the SLA's verdict so far."""
-        merge_wire(self.stats, report["stats"], self.origin)
+    def take(self, report: dict[str, Any]) -> None:
+        """Fold one worker's report in."""
         self.reported += report["count"]
-        passed = self.sla.add_summary(report["summary"])
         for kind, count in report["errors"].items():
             add_error_kind(self._errors, kind, count)
         for second, wire in report["seconds"].items():
@@ -64,7 +52,6 @@ class AggregateIntake:
             found.merge(wire)
         source = report["source"]
         self._through[source] = max(self._through.get(source, -math.inf), report["through"])
-        return passed
 
     def complete(self, final: bool = False) -> list[dict[str, Any]]:
         """The seconds every worker has reported past (every open one when ``final``), as records, in order."""

@@ -15,8 +15,8 @@ from typing import Any
 from squall import registry
 from squall.plugin_api.runner import Schedule
 from squall.plugin_api.scenario import Scenario
-from squall.task.aggregate import AggregatingEmitter
-from squall.task.emitter import Emitter, RawResult
+from squall.task.load.aggregating import AggregatingEmitter
+from squall.task.load.emitter import Emitter, RawResult
 
 PACING_STEP = 0.05  # longest sleep while waiting for an open-loop iteration's turn
 

@@ -19,8 +19,8 @@ import math
 from array import array
 from typing import Any
 
-from squall.task.values import EXACT_LIMIT, Values
-from squall.task.values import exact_percentile as percentile  # noqa: F401 - the stats API
+from squall.task.results.values import EXACT_LIMIT, Values
+from squall.task.results.values import exact_percentile as percentile  # noqa: F401 - the stats API
 
 _DEPTH = 2  # Rally's depth of processing: children of children, no deeper
 #: An open-loop iteration that starts later than this behind its due time counts as started late.
@@ -287,7 +287,7 @@ class WorkloadStats:
 
     def streams_to_wire(self) -> dict[str, Any]:
         """The value streams as histograms (``d`` durations, ``idle``, ``totals``, ``lags``, ``fs`` latency
-        from the due time; None where not kept): the part of :func:`squall.task.stats_wire.to_wire` that is
+        from the due time; None where not kept): the part of :func:`squall.task.results.stats_wire.to_wire` that is
         this object's own. The streams are spent afterwards."""
         def wire(values: Values | None) -> Any:
             return values.to_wire() if values is not None else None

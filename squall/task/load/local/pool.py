@@ -2,8 +2,8 @@
 
 :class:`WorkerPool` forks one process per slot group of the runner's
 :class:`~squall.plugin_api.runner.Schedule`; each runs a
-:class:`~squall.task.thread_worker.ThreadWorker` or, for ``async def run``
-scenarios, an :class:`~squall.task.async_worker.AsyncWorker`. The pool starts
+:class:`~squall.task.load.local.thread_worker.ThreadWorker` or, for ``async def run``
+scenarios, an :class:`~squall.task.load.local.async_worker.AsyncWorker`. The pool starts
 the load's clock once every process is ready, hands results to the engine in
 batches (with back-pressure: at most ``_CREDITS`` batches in flight), and
 notices a worker that died.
@@ -22,11 +22,11 @@ from typing import Any
 
 from squall import registry
 from squall.plugin_api.runner import Schedule
-from squall.task.async_worker import AsyncWorker
-from squall.task.emitter import RawResult
-from squall.task.executor import Batch
-from squall.task.thread_worker import ThreadWorker
-from squall.task.worker_base import SharedState, StopFlag
+from squall.task.load.emitter import RawResult
+from squall.task.load.executor import Batch
+from squall.task.load.local.async_worker import AsyncWorker
+from squall.task.load.local.thread_worker import ThreadWorker
+from squall.task.load.local.worker_base import SharedState, StopFlag
 
 __all__ = ["RawResult", "WorkerPool"]
 

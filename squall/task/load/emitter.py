@@ -1,7 +1,7 @@
 """A worker's results on their way to squall's process: compact tuples, sent in batches over one queue.
 
 Nothing is logged per iteration; with columns, successful iterations of one
-atomic action travel as :class:`~squall.task.ok_columns.OkColumns`.
+atomic action travel as :class:`~squall.task.load.ok_columns.OkColumns`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from squall.task.ok_columns import OkColumns
+from squall.task.load.ok_columns import OkColumns
 
 # (iteration, timestamp, duration, idle_duration, error, output, atomic_actions, start lag)
 # The start lag is how late the iteration started against its schedule (open loop only, else None).
@@ -24,7 +24,7 @@ class Emitter:
     """Collects results and sends them to the parent in batches.
 
     A batch is a list of results; with ``columns``, a batch that holds
-    :class:`~squall.task.ok_columns.OkColumns` too is ``{"kind": "rows",
+    :class:`~squall.task.load.ok_columns.OkColumns` too is ``{"kind": "rows",
     "whole": [result...], "ok": [columns...]}``.
     """
 

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api.atomic import CallbackStep
 from squall.results import error_triple
-from squall.task.emitter import FLUSH_SECONDS, RawResult
-from squall.task.worker_base import WorkerBase
+from squall.task.load.emitter import FLUSH_SECONDS, RawResult
+from squall.task.load.local.worker_base import WorkerBase
 
 
 class AsyncWorker(WorkerBase):

@@ -1,30 +1,18 @@
-"""Where a workload's iterations run: the executor seam.
+"""Where an environment's or a task's load runs: the ``--executor`` value and its options, parsed.
 
-The engine drives one :class:`Executor` per workload and cannot tell them
-apart: it starts it, takes batches of :data:`~squall.task.worker_base.RawResult`
-from it, reads how many iterations have started (iteration triggers), and
-stops it. Two executors exist:
-
-- ``local`` (the default): :class:`~squall.task.pool.WorkerPool`, forked
-  worker processes on this machine;
-- ``dask://HOST:PORT`` or ``dask-local:N``:
-  :class:`~squall.task.dask_executor.DaskExecutor`, the load sharded over the
-  workers of a Dask cluster (``distributed``), results streamed back here.
+An environment's ``dask`` section and ``task start --executor`` both name an
+executor; this is their one parser, read by the Dask platform and by the
+engine that builds the executor (:mod:`squall.task.load.executors`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from squall import exceptions
-from squall.plugin_api.runner import Schedule
-from squall.task.emitter import RawResult
 
 RESULT_MODES = ("rows", "aggregate")
-#: What an executor hands the engine: a batch of rows, or (aggregate mode) one worker's report.
-Batch = list[RawResult] | dict[str, Any]
 _DASK_LOCAL = re.compile(r"dask-local:(\d{1,3})")
 _DASK = re.compile(r"dask://[A-Za-z0-9._\-\[\]:]+")
 
@@ -77,46 +65,3 @@ def executor_argument(spec: ExecutorSpec) -> str:
         assert spec.address is not None
         return "dask://" + spec.address.removeprefix("tcp://")
     return f"dask-local:{spec.workers}" if spec.kind == "dask-local" else "local"
-
-
-class Executor(Protocol):
-    """What the engine needs of whatever runs a workload's iterations."""
-
-    schedule: Schedule
-    errors: list[str]
-    started_at: float
-
-    def start(self) -> None:
-        """Start the load; returns once it has begun."""
-
-    def receive(self, poll: float = 0.1) -> Batch | None:
-        """The next batch of results (or aggregate report), or None when none came within ``poll``."""
-
-    @property
-    def result_sources(self) -> int:
-        """How many workers report results (aggregate mode waits for each before a second is complete)."""
-
-    @property
-    def finished(self) -> bool:
-        """True once every worker is done (or lost)."""
-
-    @property
-    def started_iterations(self) -> int:
-        """Iterations started so far, everywhere."""
-
-    @property
-    def t0(self) -> float:
-        """The load's start on this machine's monotonic clock."""
-
-    def stopped(self) -> bool:
-        """Whether the load was told to stop."""
-
-    def stop(self) -> None:
-        """Start no new iterations; running ones finish."""
-
-    def kill(self) -> None:
-        """Stop at once."""
-
-    def join(self) -> None:
-        """Release what the load used."""
-

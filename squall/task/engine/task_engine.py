@@ -17,18 +17,19 @@ from typing import Any
 from squall import exceptions, registry, utils
 from squall.deploy import faults
 from squall.env import platform
+from squall.env.executor_spec import ExecutorSpec
 from squall.plugin_api.runner import Runner
 from squall.storage import repo
 from squall.storage.db import Database
-from squall.task import persistent
-from squall.task.consumer import ABORT_STATUSES, ResultConsumer
-from squall.task.context_manager import ContextManager
-from squall.task.executor import Executor, ExecutorSpec
-from squall.task.executors import make_executor
-from squall.task.hook_executor import HookExecutor
-from squall.task.metrics import LiveMetrics
-from squall.task.sla_checker import SLAChecker
-from squall.task.stats import WorkloadStats
+from squall.task.engine import persistent
+from squall.task.engine.consumer import ABORT_STATUSES, ResultConsumer
+from squall.task.engine.context_manager import ContextManager
+from squall.task.engine.hook_executor import HookExecutor
+from squall.task.engine.metrics import LiveMetrics
+from squall.task.engine.sla_checker import SLAChecker
+from squall.task.load.executor import Executor
+from squall.task.load.executors import make_executor
+from squall.task.results.stats import WorkloadStats
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig
 
 
