@@ -36,11 +36,12 @@ from squall.plugin_api.runner import MAX_CONCURRENCY, RateSchedule, Runner, Sche
 from squall.plugin_api.scenario import Scenario
 from squall.plugin_api.scenario import configure as configure_scenario
 from squall.plugin_api.sla import SLA, SLAFigures, readable
+from squall.plugin_api.values import Values
 from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
     "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "RateSchedule",
-    "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "StepDone", "Trigger", "action_timer", "configure",
-    "configure_context", "configure_scenario", "flatten", "readable", "run_command",
+    "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "StepDone", "Trigger", "Values", "action_timer",
+    "configure", "configure_context", "configure_scenario", "flatten", "readable", "run_command",
 ]

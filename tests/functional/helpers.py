@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,8 +47,8 @@ def iterations(api: API, task_id: str) -> list[dict[str, Any]]:
 
 @contextmanager
 def counting_server() -> Iterator[tuple[str, Counter[str]]]:
-    """A keep-alive HTTP/1.1 server on 127.0.0.1 (``/fail`` answers 503, any other path 200) and the count of
-    the requests it answered, by path."""
+    """A keep-alive HTTP/1.1 server on 127.0.0.1 (``/fail`` answers 503, ``/slow`` 200 after 50 ms, any other
+    path 200 at once) and the count of the requests it answered, by path."""
     seen: Counter[str] = Counter()
     lock = threading.Lock()
 
@@ -58,6 +59,8 @@ def counting_server() -> Iterator[tuple[str, Counter[str]]]:
         def do_GET(self) -> None:  # noqa: N802 - the handler's API
             with lock:
                 seen[self.path] += 1
+            if self.path == "/slow":
+                time.sleep(0.05)
             self.send_response(503 if self.path == "/fail" else 200)
             self.send_header("Content-Length", "2")
             self.end_headers()

@@ -65,3 +65,20 @@ def test_every_request_the_server_answered_is_a_row_and_the_table_is_the_rows_ta
             assert stored and all(cols == columns_of(repo.chunk_by_id(db, chunk_id)) for chunk_id, cols in stored)
             assert [r["criterion"] for r in wl["sla_results"]["sla"]] == list(sla)
             assert all(r["success"] for r in wl["sla_results"]["sla"]), wl["sla_results"]
+
+
+def test_a_percentile_threshold_fails_the_task_and_says_by_how_much(cli: Any, tmp_path: Any) -> None:
+    with counting_server() as (base, seen):
+        task = tmp_path / "p95.yaml"
+        task.write_text(
+            "version: 2\ntitle: thresholds\nsubtasks:\n- title: slow tail\n  workloads:\n"
+            "  - scenario: {HttpRequests.check_random_request: {status_code: 200, requests: [\n"
+            f"      {{url: '{base}/ok', method: GET}}, {{url: '{base}/slow', method: GET}}]}}}}\n"
+            "    runner: {constant: {times: 200, concurrency: 4}}\n"
+            "    sla:\n      failure_rate: {max: 0}\n"
+            "      percentile: [{p: 50, max: 10}, {p: 99, max: 0.02, action: requests.check_request}]\n")
+        proc = cli("task", "start", str(task), sla_fails=True, check=True)
+    assert seen["/slow"] > 2  # about half of 200: p99 is a 50 ms answer, whatever the machine's load
+    line = next(text for text in proc.stdout.splitlines() if "Percentiles:" in text)
+    assert "p50 of the iteration" in line and "<= 10.00s" in line
+    assert "p99 of requests.check_request" in line and "> 0.02s - Failed" in line

@@ -89,3 +89,55 @@ def test_verdict_figures_show_enough_digits_to_explain_the_verdict() -> None:
     details = {r["criterion"]: r["detail"] for r in checker.results()}
     assert details["max_seconds_per_iteration"] == "Maximum seconds per iteration 0.1004s <= 0.1000s - Failed"
     assert details["max_avg_duration"] == "Average duration of one iteration 0.10s <= 1.00s - Passed"
+
+
+def _request(name: str, took: float, failed: bool = False) -> dict[str, Any]:
+    return {"name": name, "started_at": 10.0, "finished_at": 10.0 + took, "failed": failed, "children": []}
+
+
+def test_percentile_of_one_request_judges_its_runs_only_failed_ones_included() -> None:
+    s = sla("percentile", {"p": 95, "max": 0.2, "action": "GET /items"})
+    for n in range(100):
+        slow = n >= 95  # the slowest 5: p95 lies between the 95th value and the 96th (interpolated, as Rally)
+        s.add_iteration(it(9.0, error=slow, atomics=[_request("login", 5.0),
+                                                      _request("GET /items", 0.5 if slow else 0.1, failed=slow)]))
+    result = s.result()
+    assert result["success"] is True, result
+    assert result["detail"] == "Percentiles: p95 of GET /items 0.12s <= 0.20s - Passed"
+    s.add_iteration(it(9.0, error=True, atomics=[_request("GET /items", 0.5, failed=True)]))  # a 6th slow one
+    result = s.result()
+    assert result["success"] is False
+    assert result["detail"] == "Percentiles: p95 of GET /items 0.50s > 0.20s - Failed"
+
+
+def test_percentile_bounds_as_a_list_and_of_the_iteration() -> None:
+    s = sla("percentile", [{"p": 50, "max": 1.0}, {"p": 99.9, "max": 0.2, "action": "never sent"}])
+    for duration in (0.1, 0.2, 3.0):
+        s.add_iteration(it(duration))
+    assert s.result() == {"criterion": "percentile", "success": True,
+                          "detail": "Percentiles: p50 of the iteration 0.20s <= 1.00s, "
+                                    "p99.9 of never sent: no values - Passed"}
+    s.add_iteration(it(3.0))
+    s.add_iteration(it(3.0))  # p50 of 0.1, 0.2, 3, 3, 3 is 3 s
+    assert s.result()["success"] is False
+
+
+def test_percentile_verdict_shows_the_digits_that_explain_it() -> None:
+    s = sla("percentile", {"p": 90, "max": 0.1})
+    for _ in range(10):
+        s.add_iteration(it(0.1004))
+    assert s.result()["detail"] == "Percentiles: p90 of the iteration 0.1004s > 0.1000s - Failed"
+
+
+def test_percentile_live_verdict_can_stop_a_load_before_the_end() -> None:
+    s = sla("percentile", {"p": 50, "max": 0.1})
+    verdicts = [s.add_iteration(it(1.0)) for _ in range(1000)]
+    assert verdicts[:999] == [True] * 999 and verdicts[999] is False  # judged every thousand iterations
+
+
+def test_percentile_configuration_is_checked() -> None:
+    from squall.task.taskfile import validate
+
+    for bad in ({"p": 95}, {"p": 0, "max": 1}, {"p": 101, "max": 1}, {"p": 95, "max": 1, "pct": 2}, []):
+        assert validate.plugin_errors("sla", "percentile", bad, "sla.percentile"), bad
+    assert not validate.plugin_errors("sla", "percentile", {"p": 99.9, "max": 0.25, "action": "GET /"}, "sla")

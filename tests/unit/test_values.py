@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from squall.plugin_api import values as values_mod
+from squall.plugin_api.values import Values
 from squall.task.results import stats as stats_mod
-from squall.task.results import values as values_mod
-from squall.task.results.values import Values
 
 
 def _stream(n: int, seed: int = 7) -> list[float]:

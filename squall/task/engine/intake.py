@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from squall.plugin_api.values import Values
 from squall.results import add_error_kind
 from squall.task.results.seconds import REPORT_SECONDS, SecondBin, second_record
 from squall.task.results.stats import WorkloadStats
-from squall.task.results.values import Values
 
 MAX_OPEN_SECONDS = 120  # seconds held open for a silent worker (a lost one) before they are stored as they are
 HISTOGRAM_BINS = 40

@@ -8,10 +8,10 @@ import socket
 from typing import Any
 
 from squall import utils
+from squall.plugin_api.values import Values
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.results.stats import DurationRow, WorkloadStats, figures
-from squall.task.results.values import Values
 
 # A task is validated (stored, not started), then ACTIVE, then finished, aborted or crashed.
 ACTIVE = ("running", "aborting", "soft_aborting")

@@ -26,13 +26,13 @@ from typing import Any
 
 from squall.plugin_api.atomic import flatten
 from squall.plugin_api.sla import block_figures, merge_figures, new_figures
+from squall.plugin_api.values import Values
 from squall.results import IterationRecord, add_error_kind, error_kind, iteration_record
 from squall.task.load.emitter import Emitter, RawResult
 from squall.task.load.ok_columns import OkColumns
 from squall.task.results import stats_wire
 from squall.task.results.seconds import REPORT_SECONDS, SecondBin
 from squall.task.results.stats import LATE_SECONDS, WorkloadStats
-from squall.task.results.values import Values
 
 #: An iteration is emitted within this long of its end (a safety margin for ``through``).
 EMIT_MARGIN = 0.25

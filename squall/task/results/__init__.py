@@ -1,1 +1,2 @@
-"""Results and statistics: value streams and histograms, the statistics table, and their wire form."""
+"""Results and statistics: the statistics table, its wire form, and one second of the load in aggregate mode
+(the value streams they keep, exact and then HDR histograms, are :class:`squall.plugin_api.Values`)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from squall.plugin_api.values import Values
 from squall.results import SECOND_SUMS, add_second_extras
-from squall.task.results.values import Values
 
 #: How often a worker reports in aggregate mode (seconds).
 REPORT_SECONDS = 1.0

@@ -19,8 +19,8 @@ import math
 from array import array
 from typing import Any
 
-from squall.task.results.values import EXACT_LIMIT, Values
-from squall.task.results.values import exact_percentile as percentile  # noqa: F401 - the stats API
+from squall.plugin_api.values import EXACT_LIMIT, Values
+from squall.plugin_api.values import exact_percentile as percentile  # noqa: F401 - the stats API
 
 _DEPTH = 2  # Rally's depth of processing: children of children, no deeper
 #: An open-loop iteration that starts later than this behind its due time counts as started late.

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from squall.plugin_api.values import Values
 from squall.task.results.stats import DurationRow, WorkloadStats
-from squall.task.results.values import Values
 
 Wire = dict[str, Any]
 
