@@ -37,7 +37,7 @@ from procmem import _children, tree_pss_kb  # noqa: E402
 from results import write_section  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from squall.task.results.values import EXACT_LIMIT  # noqa: E402
+from squall.plugin_api.values import EXACT_LIMIT  # noqa: E402
 
 
 def _uss_kb(pid: int) -> int:

@@ -81,6 +81,15 @@ def test_open_loop_statistics_add_the_schedule_closed_loop_ones_do_not() -> None
     assert opened.to_dict()["durations"]["total"]["data"]["max"] == 1.0  # Rally's duration is unchanged
 
 
+def test_the_schedule_rows_show_the_iterations_success_like_every_other_row() -> None:
+    stats = WorkloadStats()
+    for n in range(4):
+        stats.add_iteration({**_iteration(float(n), 0.5, 0.01), "error": ["E", "m", ""] if n else []})
+    table = stats.to_dict()
+    assert table["durations"]["total"]["data"]["success"] == "25.0%"
+    assert table["schedule"]["start_lag"]["success"] == table["schedule"]["from_schedule"]["success"] == "25.0%"
+
+
 def test_max_overlap_counts_intervals_open_at_once() -> None:
     from squall.task.results.stats import max_overlap
 

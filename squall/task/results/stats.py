@@ -380,7 +380,8 @@ class WorkloadStats:
         the most that ran at once (over the first EXACT_LIMIT iterations, when there were more)."""
         lags = self._lags if self._lags is not None else Values()
         latency = self._from_schedule if self._from_schedule is not None else Values()
-        return {"start_lag": figures(lags, len(lags)), "from_schedule": figures(latency, succeeded),
+        # Every row's success is the iterations': a start lag is not a success of its own.
+        return {"start_lag": figures(lags, succeeded), "from_schedule": figures(latency, succeeded),
                 "late": lags.count_above(LATE_SECONDS), "late_after": LATE_SECONDS,
                 "max_concurrency": (self.peak_concurrency if self.peak_concurrency is not None
                                     else max_overlap(self._starts, self._ends))}
