@@ -73,6 +73,7 @@ class Schedule:
     rate: RateSchedule | None = None
     timeout: float | None = None
     results: str = "rows"  # how results travel to squall's process: "rows", or "aggregate" (figures a second)
+    first_user: int = 0  # the number of this schedule's first virtual user (a Dask shard's share starts later)
 
 
 class Runner(registry.Plugin):

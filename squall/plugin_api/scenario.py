@@ -11,6 +11,22 @@ from squall import registry, utils
 from squall.plugin_api.atomic import AtomicAction, CallbackStep
 
 
+class VirtualUser:
+    """One virtual user: a slot of a worker that runs an async scenario's iterations one after another, and what
+    the scenario keeps between them (a login's token, cookies, a data feed's row).
+
+    ``number`` is unique in the workload and dense (0, 1, ... up to the concurrency), over every worker
+    process and Dask shard. A thread-run scenario gets a fresh user for each iteration.
+    """
+
+    __slots__ = ("number", "started", "data")
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.started = False  # set by the scenario once its per-user start (a login) succeeded
+        self.data: dict[str, Any] = {}
+
+
 class Scenario(registry.Plugin):
     """Base class of scenarios: implement ``run(**args)`` (plain or ``async``).
 
@@ -29,9 +45,14 @@ class Scenario(registry.Plugin):
     RESTRICTED: ClassVar[dict[str, tuple[str, ...]]] = {}
     # The names a ``run(**kwargs)`` understands; None: any (validation cannot tell a wrong one).
     KNOWN_EXTRA_ARGUMENTS: ClassVar[frozenset[str] | None] = None
+    #: Each atomic action is one request: a name that repeats in an iteration is counted once per run in its
+    #: statistics row, instead of Rally's one merged ``name (xN)`` row per iteration.
+    COUNT_EACH_ACTION: ClassVar[bool] = False
 
     def __init__(self, context: dict[str, Any] | None = None) -> None:
         self.context: dict[str, Any] = context or {}
+        #: The virtual user running this iteration (see :class:`VirtualUser`); the worker sets it.
+        self.user = VirtualUser(int(self.context.get("iteration", 1)) - 1)
         self._atomic_actions: list[AtomicAction] = []
         self._atomic_stack: list[AtomicAction] = []
         self._output: dict[str, list[dict[str, Any]]] = {"additive": [], "complete": []}
@@ -48,6 +69,13 @@ class Scenario(registry.Plugin):
         What it imports or caches is inherited by every worker (e.g. clients
         and tokens); the default does nothing.
         """
+
+    @classmethod
+    def worker_args(cls, args: dict[str, Any]) -> dict[str, Any]:
+        """The arguments as the workers get them, made once in squall's process before the load (for example a
+        data file the arguments name, read here and shipped as content: list it in :meth:`host_files` too). The
+        arguments as given by default; raise :class:`squall.exceptions.InvalidArgumentsError` to refuse them."""
+        return args
 
     @classmethod
     def fast_iteration(cls, args: dict[str, Any]) -> CallbackStep | None:
@@ -130,14 +158,42 @@ class Scenario(registry.Plugin):
             self._output[key].append(value)
 
     def sleep_between(self, min_sleep: float, max_sleep: float | None = None) -> None:
-        """Sleep a random time counted as idle, not as iteration duration."""
-        max_sleep = min_sleep if max_sleep is None else max_sleep
-        if not 0 <= min_sleep <= max_sleep:
-            raise ValueError("need 0 <= min_sleep <= max_sleep")
-        seconds = random.uniform(min_sleep, max_sleep)
+        """Sleep a random time counted as idle, not as iteration duration (in a plain ``def run``; an
+        ``async def run`` awaits :meth:`think`)."""
+        if _in_event_loop():
+            raise RuntimeError("sleep_between would stop every iteration of this worker's event loop: "
+                               "in an async run, use 'await self.think(min_sleep, max_sleep)'")
+        seconds = _idle_seconds(min_sleep, max_sleep)
         started = time.monotonic()
         utils.interruptable_sleep(seconds)
         self._idle_duration += time.monotonic() - started
+
+    async def think(self, min_sleep: float, max_sleep: float | None = None) -> None:
+        """Wait a random time counted as idle, not as iteration duration, letting the other iterations of the
+        event loop run (think time between a user's requests)."""
+        import asyncio
+
+        seconds = _idle_seconds(min_sleep, max_sleep)
+        started = time.monotonic()
+        await asyncio.sleep(seconds)
+        self._idle_duration += time.monotonic() - started
+
+
+def _idle_seconds(min_sleep: float, max_sleep: float | None) -> float:
+    max_sleep = min_sleep if max_sleep is None else max_sleep
+    if not 0 <= min_sleep <= max_sleep:
+        raise ValueError("need 0 <= min_sleep <= max_sleep")
+    return random.uniform(min_sleep, max_sleep)
+
+
+def _in_event_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def configure(name: str, platform: str = "default", context: dict[str, Any] | None = None) -> Any:

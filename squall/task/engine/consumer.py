@@ -55,7 +55,8 @@ class ResultConsumer:
     """Drains a worker pool into the result sinks (:mod:`~squall.task.engine.sinks`); progress and abort."""
 
     def __init__(self, db: Database, task_uuid: str, workload_uuid: str, pool: Executor,
-                 sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None) -> None:
+                 sla: SLAChecker, abort_on_sla_failure: bool, metrics: WorkloadMetrics | None = None,
+                 count_each_action: bool = False) -> None:
         self.db = db
         self.metrics = metrics
         self.task_uuid = task_uuid
@@ -63,7 +64,7 @@ class ResultConsumer:
         self.pool = pool
         self.sla = sla
         self.abort_on_sla_failure = abort_on_sla_failure
-        self.stats = WorkloadStats()
+        self.stats = WorkloadStats(count_each_action)
         self.aborted_on_sla = False
         self.aborted_by_user = False
         self._interrupts = 0

@@ -12,13 +12,14 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from squall import exceptions, registry, utils
 from squall.deploy import faults
 from squall.env import platform
 from squall.env.executor_spec import ExecutorSpec
 from squall.plugin_api.runner import Runner
+from squall.plugin_api.scenario import Scenario
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.engine import persistent
@@ -39,7 +40,7 @@ class WorkloadRun:
 
     uuid: str
     runner: Runner
-    scenario_cls: type[registry.Plugin]
+    scenario_cls: type[Scenario]
     context: dict[str, Any]
     contexts: ContextManager
     sla: SLAChecker
@@ -120,7 +121,7 @@ class TaskEngine:
         """The workload's plugins and contexts, and its row (status running)."""
         runner_cls = registry.get("runner", wl["runner_name"])
         runner: Runner = runner_cls(wl["runner_args"])  # type: ignore[call-arg, assignment]
-        scenario_cls = registry.get("scenario", wl["scenario_name"])
+        scenario_cls = cast(type[Scenario], registry.get("scenario", wl["scenario_name"]))
         # Canonical names: a task's "admin_cleanup" overrides a default "admin_cleanup@openstack".
         contexts = {registry.get("context", name).plugin_name: cfg
                     for name, cfg in {**getattr(scenario_cls, "DEFAULT_CONTEXTS", {}), **wl["contexts"]}.items()}
@@ -150,13 +151,15 @@ class TaskEngine:
         """Set up the contexts, run the iterations and hooks, clean up; what happened lands in ``run``."""
         try:
             run.contexts.setup()
-            run.scenario_cls.before_load(run.context)  # type: ignore[attr-defined]
-            pool = run.pool = make_executor(self.executor, run.runner.schedule(), wl["scenario_name"],
-                                            wl["scenario_args"], run.context)
+            run.scenario_cls.before_load(run.context)
+            args = run.scenario_cls.worker_args(wl["scenario_args"])
+            pool = run.pool = make_executor(self.executor, run.runner.schedule(), wl["scenario_name"], args,
+                                            run.context)
             live = (self.metrics.workload(self._subtask_title, wl["position"], wl["scenario_name"])
                     if self.metrics is not None else None)
             consumer = run.consumer = ResultConsumer(self.db, self.task_uuid, run.uuid, pool, run.sla,
-                                                     self.abort_on_sla_failure, live)
+                                                     self.abort_on_sla_failure, live,
+                                                     count_each_action=run.scenario_cls.COUNT_EACH_ACTION)
             if wl["hooks"]:
                 # Hooks run in this process; fault actions are recorded in the environment's history.
                 recorder = faults.FaultRecorder(self.db, self.task_uuid, self.env_uuid, self.env_name)
@@ -176,6 +179,8 @@ class TaskEngine:
             run.errors.extend(pool.errors)
         except exceptions.ContextSetupError as exc:
             run.errors.append(str(exc))
+        except exceptions.InvalidArgumentsError as exc:  # worker_args refused them
+            run.errors.append(f"the scenario's arguments: {exc.message}")
         except KeyboardInterrupt:
             run.interrupted = True
             if run.pool is not None:

@@ -41,7 +41,8 @@ EMIT_MARGIN = 0.25
 class AggregatingEmitter(Emitter):
     """Folds results into figures and sends them about once a second (see the module's docstring)."""
 
-    def __init__(self, q: Any, credits: Any, started: Any = None, worker_id: int = 0) -> None:
+    def __init__(self, q: Any, credits: Any, started: Any = None, worker_id: int = 0,
+                 count_each_action: bool = False) -> None:
         # Columns only in a closed loop: in an open loop each end updates the in-flight peak.
         super().__init__(q, credits, columns=started is None)
         # Imported now, before the load: the first report would otherwise stall the event loop for the
@@ -52,6 +53,7 @@ class AggregatingEmitter(Emitter):
         self.origin = 0.0  # the load's start, this machine's wall clock; set by start()
         self._started = started  # this process's open-loop started counts, for the in-flight peak
         self._worker_id = worker_id
+        self._count_each_action = count_each_action
         self._ended = 0  # every iteration this process emitted
         self._reset()
         self._last_report = time.monotonic()
@@ -61,7 +63,7 @@ class AggregatingEmitter(Emitter):
         self.origin = origin
 
     def _reset(self) -> None:
-        self.stats = WorkloadStats()
+        self.stats = WorkloadStats(self._count_each_action)
         self.summary = new_figures()
         self.seconds: dict[int, SecondBin] = {}
         self.errors: dict[str, int] = {}

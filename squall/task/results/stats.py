@@ -163,7 +163,10 @@ def _merged(mine: Values | None, wire: Any) -> Values:
 class WorkloadStats:
     """Everything the statistics table and workload summary need."""
 
-    def __init__(self) -> None:
+    def __init__(self, count_each_action: bool = False) -> None:
+        #: Each action is one request (:attr:`squall.plugin_api.Scenario.COUNT_EACH_ACTION`): a name repeated in
+        #: an iteration adds each run to its row, rather than one merged ``name (xN)`` row.
+        self.count_each_action = count_each_action
         # ``total`` is duration + idle of every iteration; idle times (and the totals) are kept only once
         # one is non-zero (most scenarios have none).
         self._durations = Values()
@@ -219,7 +222,7 @@ class WorkloadStats:
                 row.seen(started, place)
             kids = action.get("children")
             if kids and depth < _DEPTH:
-                if _unique(kids):
+                if self.count_each_action or _unique(kids):
                     self._add_plain(row.children, kids, started, depth + 1)
                 else:
                     self._add_rows(row.children, merge_actions(kids, depth + 1), started)
@@ -232,7 +235,14 @@ class WorkloadStats:
         self.failed += failed
         actions = it["atomic_actions"]
         if actions:
-            if _unique(actions) and not (failed and not actions[-1].get("failed")):
+            outside = failed and not actions[-1].get("failed")  # it failed outside its last action
+            if self.count_each_action:
+                self._add_plain(self.atomics, actions, it["timestamp"])
+                if outside:
+                    row = self.atomics.setdefault(NO_NAME_ACTION, DurationRow(NO_NAME_ACTION))
+                    row.add(0.0, True)
+                    row.seen(it["timestamp"], len(actions))
+            elif _unique(actions) and not outside:
                 self._add_plain(self.atomics, actions, it["timestamp"])
             else:
                 merged = merge_actions(actions)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api.atomic import CallbackStep
+from squall.plugin_api.scenario import VirtualUser
 from squall.results import error_triple
 from squall.task.load.emitter import FLUSH_SECONDS, RawResult
 from squall.task.load.local.worker_base import WorkerBase
@@ -33,9 +34,9 @@ class AsyncWorker(WorkerBase):
             uvloop.run(self._main())
         self.emitter.flush(final=True)
 
-    async def run_one(self, index: int) -> RawResult:
-        """Run iteration ``index``."""
-        scenario = self.new_scenario(index)
+    async def run_one(self, index: int, user: VirtualUser) -> RawResult:
+        """Run iteration ``index`` as ``user``."""
+        scenario = self.new_scenario(index, user)
         error: list[str] = []
         lag = self.start_lag(index)
         timestamp = time.time()
@@ -62,7 +63,7 @@ class AsyncWorker(WorkerBase):
         if step is not None:
             await (self._callback_slots(step) if closed_loop else self._callback_open_loop(step))
         elif closed_loop:
-            await asyncio.gather(*(self._slot() for _ in range(self.slots)))
+            await asyncio.gather(*(self._slot(user) for user in self.new_users()))
         else:
             await self._open_loop()
         flush_task.cancel()
@@ -73,9 +74,9 @@ class AsyncWorker(WorkerBase):
             await asyncio.sleep(FLUSH_SECONDS)
             self.emitter.flush()
 
-    async def _slot(self) -> None:
+    async def _slot(self, user: VirtualUser) -> None:
         while (index := self.next_index(start=True)) is not None:
-            self.emitter.emit(await self.run_one(index))
+            self.emitter.emit(await self.run_one(index, user))
 
     def _callback_step(self) -> CallbackStep | None:
         """The scenario's iteration as a callback step, when it offers one for these arguments (and no
@@ -200,13 +201,13 @@ class AsyncWorker(WorkerBase):
         # next iteration starts late, when one frees. No task is made per iteration.
         turn = asyncio.Lock()
 
-        async def slot() -> None:
+        async def slot(user: VirtualUser) -> None:
             while True:
                 async with turn:
                     index = self.next_index()
                     if index is None or not await self._wait_for_turn(index):
                         return
                     self.mark_started()
-                self.emitter.emit(await self.run_one(index))
+                self.emitter.emit(await self.run_one(index, user))
 
-        await asyncio.gather(*(slot() for _ in range(self.slots)))
+        await asyncio.gather(*(slot(user) for user in self.new_users()))

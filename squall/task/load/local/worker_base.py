@@ -14,7 +14,7 @@ from typing import Any
 
 from squall import registry
 from squall.plugin_api.runner import Schedule
-from squall.plugin_api.scenario import Scenario
+from squall.plugin_api.scenario import Scenario, VirtualUser
 from squall.task.load.aggregating import AggregatingEmitter
 from squall.task.load.emitter import Emitter, RawResult
 
@@ -72,7 +72,8 @@ class WorkerBase:
         if schedule.results == "aggregate":
             open_loop = schedule.rate is not None
             self.emitter: Emitter = AggregatingEmitter(shared.queue, shared.credits,
-                                                       shared.started_open if open_loop else None, worker_id)
+                                                       shared.started_open if open_loop else None, worker_id,
+                                                       self.cls.COUNT_EACH_ACTION)
         else:
             self.emitter = Emitter(shared.queue, shared.credits, columns=shared.row_columns)
         self.deadline: float | None = None
@@ -139,9 +140,17 @@ class WorkerBase:
         return max(0.0, time.monotonic() - (self.shared.t0 + rate.offset(index)))
 
     # -- one iteration -------------------------------------------------------
-    def new_scenario(self, index: int) -> Scenario:
-        """A scenario instance for iteration ``index`` (its context says which, 1-based)."""
-        return self.cls({**self.context, "iteration": index + 1})
+    def new_scenario(self, index: int, user: VirtualUser | None = None) -> Scenario:
+        """A scenario instance for iteration ``index`` (its context says which, 1-based), run by ``user``."""
+        scenario = self.cls({**self.context, "iteration": index + 1})
+        if user is not None:
+            scenario.user = user
+        return scenario
+
+    def new_users(self) -> list[VirtualUser]:
+        """This process's virtual users, one per slot, numbered after the other processes' ones."""
+        first = self.schedule.first_user + sum(self.schedule.slots[:self.worker_id])
+        return [VirtualUser(first + slot) for slot in range(self.slots)]
 
     @staticmethod
     def result(index: int, timestamp: float, duration: float, scenario: Scenario, error: list[str],

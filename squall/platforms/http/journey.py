@@ -1,0 +1,157 @@
+"""``HttpJourney.run``: a virtual user's way through a web application, written in the task file.
+
+Each iteration runs the ``steps`` in order: a request (templated URL,
+headers, query, body), its checks, the values it takes from the answer for
+the steps after it, then a think time that is idle, not duration. A
+``choose`` step runs one of its options, picked by weight. ``on_start`` runs
+once per virtual user, before its first iteration (a login: the token it
+extracts stays with the user), and a data ``feed`` gives each user a row of
+variables. Each request is an atomic action named after its step and counted
+once per request (:attr:`~squall.plugin_api.Scenario.COUNT_EACH_ACTION`), so
+the statistics table has one row per request name. Requests go over squall's
+HTTP fast path with a cookie jar per user.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from squall import exceptions
+from squall.platforms.http import fastpath, journey_schema, journey_steps
+from squall.platforms.http.journey_feed import feed_rows, row_for
+from squall.platforms.http.journey_steps import Answer, StepFailed
+from squall.plugin_api import atomic
+from squall.plugin_api.scenario import Scenario, configure
+
+_pool: fastpath.Pool | None = None
+
+
+def _fast_pool() -> fastpath.Pool:
+    global _pool
+    if _pool is None:
+        _pool = fastpath.Pool()
+    return _pool
+
+
+def step_name(step: dict[str, Any]) -> str:
+    """A step's statistics row: its ``name``, or its method and the URL's path (``GET /items/${id}``)."""
+    if step.get("name"):
+        return str(step["name"])
+    url = str(step["url"])
+    if url.startswith("${"):
+        path = url.split("}", 1)[1] or "/"
+    else:
+        path = urlsplit(url).path or "/" if "://" in url else url
+    return f"{str(step.get('method', 'GET')).upper()} {path}"
+
+
+@configure(name="HttpJourney.run")
+class HttpJourney(Scenario):
+    """A user's journey through a web application: ordered requests with checks, values carried from one answer
+    to the next request, think time, a per-user start (login) and a data feed.
+
+    Each step: ``name`` (its statistics row), ``method``, ``url`` (relative to ``base_url``), ``headers``,
+    ``params``, ``cookies``, one body (``json``, ``form`` or ``body``), ``timeout``, ``allow_redirects``,
+    ``check`` (status, body_contains, body_matches, json path equals or ``{exists: bool}``, header,
+    max_duration), ``extract`` (variables from a json path, regex, header or cookie) and ``think_time``
+    (seconds, or [min, max]). ``${name}`` in any string is a variable: ``variables``, the feed's columns,
+    earlier extractions, ``base_url``, ``iteration`` and ``user``.
+    """
+
+    COUNT_EACH_ACTION = True
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """The journey's schema, its regular expressions and JSON paths, and the variables each step uses."""
+        return journey_schema.errors(args, path)
+
+    @classmethod
+    def host_files(cls, args: dict[str, Any]) -> list[str]:
+        """The data feed's file, read on squall's machine."""
+        feed = args.get("feed")
+        return [str(feed["file"])] if isinstance(feed, dict) and feed.get("file") else []
+
+    @classmethod
+    def targets(cls, args: dict[str, Any]) -> list[str]:
+        """The base URL and every absolute step URL."""
+        found = [str(args["base_url"])] if args.get("base_url") else []
+        steps = journey_schema.flat_steps((args.get("on_start") or []) + (args.get("steps") or []))
+        return found + [str(s["url"]) for s in steps if str(s.get("url", "")).startswith(("http://", "https://"))]
+
+    @classmethod
+    def worker_args(cls, args: dict[str, Any]) -> dict[str, Any]:
+        """The feed's file read here, once, and shipped to the workers as rows."""
+        feed = args.get("feed")
+        if not isinstance(feed, dict) or "file" not in feed:
+            return args
+        try:
+            rows = feed_rows(str(feed["file"]))
+        except ValueError as exc:
+            raise exceptions.InvalidArgumentsError(str(exc)) from None
+        return {**args, "feed": {"rows": rows, "order": feed.get("order", "sequential")}}
+
+    @classmethod
+    async def close_worker_resources(cls) -> None:
+        """Close this worker's connections when its load ends."""
+        global _pool
+        if _pool is not None:
+            _pool.close()
+        _pool = None
+
+    async def run(self, steps: list[dict[str, Any]], base_url: str | None = None,
+                  on_start: list[dict[str, Any]] | None = None, variables: dict[str, Any] | None = None,
+                  feed: dict[str, Any] | None = None) -> None:
+        user = self.user
+        if not user.started:
+            user.data = {"variables": {**(variables or {}), **row_for(feed, user.number)}, "cookies": {}}
+            if base_url is not None:
+                user.data["variables"]["base_url"] = base_url
+            await self._walk(on_start or [], base_url, user.data["variables"])
+            user.started = True
+        scope = {**user.data["variables"], "iteration": self.context.get("iteration", 1), "user": user.number}
+        await self._walk(steps, base_url, scope)
+
+    async def _walk(self, steps: list[dict[str, Any]], base_url: str | None, scope: dict[str, Any]) -> None:
+        for step in steps:
+            if "choose" in step:
+                options = step["choose"]
+                picked = random.choices(options, weights=[o.get("weight", 1) for o in options])[0]
+                await self._walk(picked["steps"], base_url, scope)
+                continue
+            scope.update(await self._request(step, base_url, scope))
+            think = step.get("think_time")
+            if think:
+                await self.think(*(think if isinstance(think, list) else [think]))
+
+    async def _request(self, step: dict[str, Any], base_url: str | None, scope: dict[str, Any]) -> dict[str, Any]:
+        name = step_name(step)
+        method, url, kwargs = self._prepare(step, name, base_url, scope)
+        prepared = fastpath.prepare(method, url, kwargs)
+        if prepared is None:
+            raise StepFailed(f"step '{name}': squall's HTTP client cannot send {method} {url}")
+        async with atomic.ActionTimer(self, name):
+            began = time.perf_counter()
+            response = await fastpath.send(_fast_pool(), prepared)
+            answer = Answer(response, time.perf_counter() - began, name)
+            self.user.data["cookies"].update(answer.cookies())
+            journey_steps.check(answer, journey_steps.render(step.get("check") or {}, scope, name))
+            return journey_steps.extract(answer, step.get("extract") or {})
+
+    def _prepare(self, step: dict[str, Any], name: str, base_url: str | None,
+                 scope: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        render = journey_steps.render
+        url = str(render(step["url"], scope, name))
+        if base_url is not None and "://" not in url:
+            url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
+        kwargs: dict[str, Any] = {}
+        for key, as_key in (("headers", "headers"), ("params", "params"), ("json", "json"), ("form", "data"),
+                            ("body", "data"), ("timeout", "timeout"), ("allow_redirects", "allow_redirects")):
+            if key in step:
+                kwargs[as_key] = render(step[key], scope, name)
+        cookies = {**self.user.data.get("cookies", {}), **render(step.get("cookies") or {}, scope, name)}
+        if cookies:
+            kwargs["cookies"] = cookies
+        return str(step.get("method", "GET")).upper(), url, kwargs

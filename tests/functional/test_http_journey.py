@@ -1,0 +1,157 @@
+"""HttpJourney.run against the sample shop under uvicorn: every request the shop served is one counted request of its
+step, failures are the shop's failures, values flow from one answer to the next request, a login runs once per
+virtual user, the feed's rows are all used, think time is idle and not duration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from squall.api import API
+from tests.conftest import CLI, free_port
+from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "tasks" / "http-journey.yaml"
+FEED = ROOT / "samples" / "tasks" / "users.csv"
+# The shop's route for each of the sample's steps.
+ROUTES = {"login": "POST /login", "list items": "GET /items", "create item": "POST /items",
+          "read item": "GET /items/{id}", "whoami": "GET /me", "slow page": "GET /slow"}
+
+
+def _get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+@pytest.fixture
+def shop() -> Iterator[str]:
+    """samples/apps/shop.py under uvicorn on a free port; its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "samples" / "apps" / "shop.py"), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _get(base + "/_stats")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read().decode() if proc.stdout else ""
+                    raise RuntimeError(f"the shop did not start:\n{out}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _rows(wl: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["display_name"]: row["data"] for row in wl["statistics"]["durations"]["atomics"]}
+
+
+def test_the_sample_journey_counts_each_request_the_shop_served_once(cli: CLI, shop: str) -> None:
+    proc = cli("task", "start", str(SAMPLE), "--task-args",
+               json.dumps({"base_url": shop, "times": 600, "users": 20, "feed": str(FEED)}), check=True, timeout=300)
+    served, failed, logins = (_get(shop + path) for path in ("/_stats", "/_stats/failed", "/_stats/logins"))
+    task_id = next(line.split()[1] for line in proc.stdout.splitlines() if line.startswith("Task "))
+    export = json.loads(cli("task", "export", task_id, "--type", "squall-json", check=True).stdout)
+    (workload,) = [w for s in export["tasks"][0]["subtasks"] for w in s["workloads"]]
+    rows = _rows(workload)
+    assert {ROUTES[name]: data["iteration_count"] for name, data in rows.items()} == served  # one row a request
+    assert failed == {} and workload["failed_iteration_count"] == 0
+    assert all(data["success"] == "100.0%" for data in rows.values())
+    # The login ran once per virtual user, each user with its own row of the feed: all 20 rows used, once.
+    users = [line.split(",")[0] for line in FEED.read_text().splitlines()[1:]]
+    assert logins == {name: 1 for name in users} and rows["login"]["iteration_count"] == 20
+    assert served["GET /items/{id}"] == 600  # the id the create answered was read back (a wrong one is a 404)
+
+
+def test_think_time_is_idle_not_duration_and_comes_between_the_steps(api: API, shop: str) -> None:
+    steps = [{"name": "first", "url": "/slow", "think_time": 0.2}, {"name": "second", "url": "/slow"}]
+    task = run_task(api, v2_task("HttpJourney.run", {"base_url": shop, "steps": steps},
+                                 runner={"constant": {"times": 8, "concurrency": 4}}))
+    its = iterations(api, task["uuid"])
+    assert len(its) == 8 and not any(it["error"] for it in its)
+    for it in its:
+        first, second = it["atomic_actions"]
+        assert second["started_at"] - first["finished_at"] >= 0.2  # the think came between the two requests
+        assert it["idle_duration"] >= 0.19  # the event loop's timers are good to a millisecond
+        # Rally's duration leaves the idle time out: the iteration's span is its duration plus its idle time.
+        span = second["finished_at"] - it["timestamp"]
+        assert it["duration"] + it["idle_duration"] == pytest.approx(span, abs=0.01)
+        assert it["duration"] < span - 0.19
+
+
+def test_failures_are_the_shops_failures_and_say_which_step_and_why(api: API, shop: str) -> None:
+    steps = [{"name": "flaky", "url": "/flaky"}, {"name": "after", "url": "/slow"}]
+    task = run_task(api, v2_task("HttpJourney.run", {"base_url": shop, "steps": steps},
+                                 runner={"constant": {"times": 200, "concurrency": 5}},
+                                 sla={"failure_rate": {"max": 100}}))
+    failed_by_shop = _get(shop + "/_stats/failed")
+    wl = only_workload(task)
+    assert failed_by_shop == {"GET /flaky": 4} and wl["failed_iteration_count"] == 4  # every 50th of 200
+    rows = _rows(wl)
+    assert rows["flaky"]["iteration_count"] == 200 and rows["flaky"]["success"] == "98.0%"
+    assert rows["after"]["iteration_count"] == 196 == _get(shop + "/_stats")["GET /slow"]  # a failed step ends it
+    errors = [it["error"] for it in iterations(api, task["uuid"]) if it["error"]]
+    assert {tuple(e[:2]) for e in errors} == {("StepFailed", "step 'flaky': status 500")}
+
+
+def test_extracted_values_flow_and_a_wrong_one_is_refused_by_the_shop(api: API, shop: str) -> None:
+    login = {"name": "login", "method": "POST", "url": "/login", "json": {"username": "ana", "password": "ana"},
+             "extract": {"token": {"json": "$.token"}}}
+    good = {"name": "list", "url": "/items", "headers": {"Authorization": "Bearer ${token}"},
+            "check": {"json": {"$.items[0].id": 1, "$.next": 2}}}
+    bad = {"name": "list", "url": "/items", "headers": {"Authorization": "Bearer not-${token}"}}
+    for step, failures in ((good, 0), (bad, 6)):
+        task = run_task(api, v2_task("HttpJourney.run", {"base_url": shop, "on_start": [login], "steps": [step]},
+                                     runner={"constant": {"times": 6, "concurrency": 2}},
+                                     sla={"failure_rate": {"max": 100}}))
+        assert only_workload(task)["failed_iteration_count"] == failures
+    assert _get(shop + "/_stats/failed") == {"GET /items": 6}  # the wrong token: 401 from the shop each time
+    assert _get(shop + "/_stats/logins") == {"ana": 4}  # once per virtual user: 2 users, 2 tasks
+
+
+def test_a_value_missing_from_the_answer_fails_the_step_naming_it(api: API, shop: str) -> None:
+    steps = [{"name": "me", "url": "/slow", "extract": {"token": {"json": "$.token"}}}]
+    task = run_task(api, v2_task("HttpJourney.run", {"base_url": shop, "steps": steps},
+                                 runner={"serial": {"times": 1}}, sla={"failure_rate": {"max": 100}}))
+    (it,) = iterations(api, task["uuid"])
+    assert it["error"][:2] == ["StepFailed", "step 'me': no value for 'token' (json '$.token' not in the answer)"]
+
+
+def test_a_percentile_threshold_on_a_step_fails_the_run_with_exit_2(cli: CLI, shop: str, tmp_path: Path) -> None:
+    task = tmp_path / "slow.yaml"
+    workload = {"scenario": {"HttpJourney.run": {"base_url": shop, "steps": [{"name": "slow page", "url": "/slow"}]}},
+                "runner": {"constant": {"times": 20, "concurrency": 4}},
+                "sla": {"percentile": {"p": 95, "max": 0.01, "action": "slow page"}}}
+    task.write_text(yaml.safe_dump({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [workload]}]}))
+    proc = cli("task", "start", str(task), sla_fails=True, check=True)
+    assert "p95 of slow page" in proc.stdout and "> 0.01s - Failed" in proc.stdout  # 50 ms answers
+
+
+def test_a_journey_that_cannot_run_is_refused_before_it_starts(cli: CLI, tmp_path: Path) -> None:
+    steps = [{"name": "a", "url": "/x/${nope}", "check": {"body_matches": "([a-"}},
+             {"name": "b", "url": "/y", "extract": {"v": {"json": "$.items[x"}}}]
+    task = tmp_path / "bad.yaml"
+    task.write_text(yaml.safe_dump({"HttpJourney.run": [{"args": {"base_url": "http://127.0.0.1:1", "steps": steps},
+                                                         "runner": {"type": "serial", "times": 1}}]}))
+    proc = cli("task", "validate", str(task))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "steps[0]: uses ${nope}, set by no variable, feed column or earlier step's extract" in out
+    assert "the regular expression '([a-' does not compile" in out
+    assert "'$.items[x' is not a JSON path" in out
+    assert "Traceback" not in out

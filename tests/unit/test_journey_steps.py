@@ -1,0 +1,81 @@
+"""The parts of a journey step: templates, JSON paths, checks and extractions on an answer, the data feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from squall.platforms.http.fastpath import Response
+from squall.platforms.http.journey import step_name
+from squall.platforms.http.journey_feed import feed_rows, row_for
+from squall.platforms.http.journey_steps import Answer, StepFailed, check, extract, json_path_parts, render
+
+
+def _answer(status: int = 200, body: bytes = b'{"items": [{"id": 7}], "next": null}',
+            headers: str = "Content-Type: application/json\r\nSet-Cookie: sid=abc; Path=/; HttpOnly\r\n") -> Answer:
+    head = f"HTTP/1.1 {status} X\r\n{headers}\r\n".encode()
+    return Answer(Response(status, head, body), 0.01, "s")
+
+
+def test_a_whole_variable_keeps_its_type_and_a_part_becomes_text() -> None:
+    scope = {"id": 7, "token": "t"}
+    assert render({"id": "${id}", "auth": "Bearer ${token}", "n": [1, "${id}"]}, scope, "s") == {
+        "id": 7, "auth": "Bearer t", "n": [1, 7]}
+    with pytest.raises(StepFailed, match=r"step 's': \$\{nope\} is not set \(set: id, token\)"):
+        render("/x/${nope}", scope, "s")
+
+
+def test_json_paths() -> None:
+    assert json_path_parts("$.items[0].id") == ["items", 0, "id"] == json_path_parts("items.0.id")
+    for bad in ("$.items[x", "$..a"):
+        with pytest.raises(ValueError, match="is not a JSON path"):
+            json_path_parts(bad)
+
+
+def test_checks_say_what_failed() -> None:
+    check(_answer(), {"status": [200, 201], "json": {"$.items[0].id": 7, "$.next": None, "$.gone": {"exists": False}},
+                      "header": {"content-type": "application/json"}, "body_contains": '"id"'})
+    cases = [({}, 503, "step 's': status 503"), ({"status": 201}, 200, "status 200, expected 201"),
+             ({"json": {"$.items[0].id": 8}}, 200, "$.items[0].id is 7, expected 8"),
+             ({"json": {"$.x": {"exists": True}}}, 200, "$.x is missing"),
+             ({"body_matches": "^zz"}, 200, "does not match '^zz'"),
+             ({"max_duration": 0.001}, 200, "took 0.0100s, more than 0.001s")]
+    for rules, status, message in cases:
+        with pytest.raises(StepFailed) as caught:
+            check(_answer(status), rules)
+        assert message in str(caught.value)
+
+
+def test_extractions_from_json_regex_header_and_cookie() -> None:
+    got = extract(_answer(), {"id": {"json": "$.items[0].id"}, "num": {"regex": r'"id": (\d+)'},
+                              "kind": {"header": "content-type"}, "sid": {"cookie": "sid"}})
+    assert got == {"id": 7, "num": "7", "kind": "application/json", "sid": "abc"}
+    with pytest.raises(StepFailed, match="the answer is not JSON"):
+        extract(_answer(body=b"<html>"), {"id": {"json": "$.id"}})
+
+
+def test_step_names_default_to_the_method_and_path() -> None:
+    assert step_name({"url": "${base_url}/items/${id}"}) == "GET /items/${id}"
+    assert step_name({"url": "http://h:1/a?b=1", "method": "post"}) == "POST /a"
+    assert step_name({"url": "/login", "name": "log in"}) == "log in"
+
+
+def test_feeds_from_csv_and_json_lines_and_their_errors(tmp_path: Path) -> None:
+    csv_file = tmp_path / "u.csv"
+    csv_file.write_text("username,password\nann,nna\nbob,bob\n")
+    rows = feed_rows(str(csv_file))
+    assert rows == [{"username": "ann", "password": "nna"}, {"username": "bob", "password": "bob"}]
+    assert [row_for({"rows": rows}, n)["username"] for n in range(3)] == ["ann", "bob", "ann"]
+    lines = tmp_path / "u.jsonl"
+    lines.write_text('{"id": 1}\n\n{"id": 2}\n')
+    assert feed_rows(str(lines)) == [{"id": 1}, {"id": 2}]
+    for name, text, message in (("a.csv", "user name\nx\n", "column names must be variable names"),
+                                ("b.csv", "a,b\n1\n", "line 2: 2 columns expected"),
+                                ("c.jsonl", "[1]\n", "line 1: a JSON object per line"),
+                                ("d.csv", "a\n", "no rows")):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(ValueError, match=message):
+            feed_rows(str(tmp_path / name))
+    with pytest.raises(ValueError, match="No such file"):
+        feed_rows(str(tmp_path / "missing.csv"))
