@@ -147,10 +147,37 @@ def sla_table(results: list[dict[str, Any]]) -> Table:
     return table
 
 
+ARGS_SHOWN = 300  # characters of a workload's arguments on its heading line; the task file has them all
+ERROR_KINDS_SHOWN = 5
+
+
+def _one_line(value: Any, limit: int = ARGS_SHOWN) -> str:
+    text = json.dumps(value, separators=(", ", ": "), default=str)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def error_kinds_lines(wl: dict[str, Any]) -> list[str]:
+    """Why iterations failed: the most frequent kinds, with counts and the first iteration of each."""
+    kinds = (wl.get("statistics") or {}).get("errors") or []
+    if not kinds:
+        return []
+    failed = wl["failed_iteration_count"] or sum(k["count"] for k in kinds)
+    lines = [f"Why {failed:,} iteration(s) failed ({len(kinds)} kind(s)):"]
+    for kind in kinds[:ERROR_KINDS_SHOWN]:
+        first = f", first in iteration {kind['first_iteration']}" if kind.get("first_iteration") else ""
+        message = kind["message"] if len(kind["message"]) <= 200 else kind["message"][:200] + "…"
+        lines.append(f"  {kind['count']:,} × {kind['type']}: {message}{first}")
+    if len(kinds) > ERROR_KINDS_SHOWN:
+        rest = sum(k["count"] for k in kinds[ERROR_KINDS_SHOWN:])
+        lines.append(f"  {rest:,} more in {len(kinds) - ERROR_KINDS_SHOWN} other kind(s): see the HTML report")
+    return lines
+
+
 def print_workload(wl: dict[str, Any]) -> None:
     """Everything about one finished workload."""
     console.rule(f"[bold]{wl['name']}[/bold] (workload {wl['position']}, {wl['runner_type']} runner)")
-    console.print(f"args: {wl['args']}  runner: {wl['runner']}")
+    console.print(f"args: {_one_line(wl['args'])}  runner: {_one_line(wl['runner'])}", markup=False,
+                  highlight=False)
     console.print(stats_table(wl["statistics"]))
     total = wl["total_iteration_count"]
     failed = wl["failed_iteration_count"]
@@ -164,6 +191,8 @@ def print_workload(wl: dict[str, Any]) -> None:
     elif (wl.get("statistics") or {}).get("exact") is False:
         console.print("Percentiles from a histogram, to 3 significant digits: more than a million "
                       "iterations. Min, max, average and counts are exact.")
+    for line in error_kinds_lines(wl):
+        console.print(line, markup=False, highlight=False, style="red" if line[0] != " " else None)
     note = schedule_note(wl)
     if note:
         console.print(f"[yellow]{note}[/yellow]")

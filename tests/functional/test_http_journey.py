@@ -155,3 +155,18 @@ def test_a_journey_that_cannot_run_is_refused_before_it_starts(cli: CLI, tmp_pat
     assert "the regular expression '([a-' does not compile" in out
     assert "'$.items[x' is not a JSON path" in out
     assert "Traceback" not in out
+
+
+def test_the_terminal_says_why_iterations_failed(cli: CLI, shop: str, tmp_path: Path) -> None:
+    task = tmp_path / "flaky.yaml"
+    workload = {"scenario": {"HttpJourney.run": {"base_url": shop, "steps": [{"name": "flaky", "url": "/flaky"}]}},
+                "runner": {"constant": {"times": 100, "concurrency": 2}}, "sla": {"failure_rate": {"max": 5}}}
+    task.write_text(yaml.safe_dump({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [workload]}]}))
+    for flags in ([], ["--results", "aggregate"]):
+        start = cli("task", "start", str(task), *flags, check=True)
+        detailed = cli("task", "detailed", check=True)
+        for out in (start.stdout, detailed.stdout):
+            assert "Why 2 iteration(s) failed (1 kind(s)):" in out, out
+            line = next(text for text in out.splitlines() if "× StepFailed" in text)
+            assert line.startswith("  2 × StepFailed: step 'flaky': status 500")
+            assert ("first in iteration" in line) is (not flags)  # aggregate mode keeps no iteration numbers

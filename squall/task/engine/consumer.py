@@ -23,6 +23,7 @@ from squall.task.engine.intake import AggregateIntake
 from squall.task.engine.metrics import WorkloadMetrics
 from squall.task.engine.sinks import (
     ChunkSink,
+    ErrorKindsSink,
     MetricsSink,
     OkBlock,
     ResultSink,
@@ -68,8 +69,9 @@ class ResultConsumer:
         self.aborted_on_sla = False
         self.aborted_by_user = False
         self._interrupts = 0
+        self.errors = ErrorKindsSink()
         self.sinks: list[ResultSink] = [StatisticsSink(self.stats, lambda: self.pool.started_at),
-                                        SLASink(sla, self._sla_verdict)]
+                                        SLASink(sla, self._sla_verdict), self.errors]
         if metrics is not None:
             self.sinks.append(MetricsSink(metrics))
         #: Aggregate mode (``--results aggregate``): worker reports instead of rows, stored as seconds.

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from squall.plugin_api.sla import block_figures
-from squall.results import IterationRecord
+from squall.results import MAX_ERROR_KIND_CHARS, MAX_ERROR_KINDS, IterationRecord
 from squall.storage import repo
 from squall.storage.chunk import Chunk, ok_rows
 from squall.storage.db import Database
@@ -192,3 +192,51 @@ class SecondsSink:
         records = self.intake.complete(final)
         if records:
             repo.seconds_add(self.db, self.workload_uuid, self.task_uuid, records)
+
+
+class ErrorKindsSink:
+    """The failures by kind (type and message), counted, with the first iteration of each: what the terminal
+    says when iterations failed. At most :data:`~squall.results.MAX_ERROR_KINDS` kinds; the rest count under
+    ``other``."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[tuple[str, str], list[Any]] = {}  # (type, message) -> [count, first iteration]
+        self.other = 0
+
+    def _count(self, etype: str, message: str, count: int, iteration: int | None) -> None:
+        key = (etype, message[:MAX_ERROR_KIND_CHARS])
+        entry = self.kinds.get(key)
+        if entry is not None:
+            entry[0] += count
+            if iteration is not None and (entry[1] is None or iteration < entry[1]):
+                entry[1] = iteration
+        elif len(self.kinds) < MAX_ERROR_KINDS:
+            self.kinds[key] = [count, iteration]
+        else:
+            self.other += count
+
+    def take_rows(self, rows: list[IterationRecord]) -> None:
+        for it in rows:
+            error = it["error"]
+            if error:
+                self._count(str(error[0]), str(error[1]) if len(error) > 1 else "", 1, it.get("iteration"))
+
+    def take_ok_block(self, block: OkBlock) -> None:
+        """Successes only."""
+
+    def take_report(self, report: dict[str, Any]) -> None:
+        for kind, count in report["errors"].items():
+            etype, _, message = kind.partition(": ")
+            self._count(etype, message, count, None)
+
+    def flush(self, final: bool) -> None:
+        """Nothing to store: the engine stores :meth:`summary` with the statistics."""
+
+    def summary(self) -> list[dict[str, Any]]:
+        """The kinds, most frequent first: ``{type, message, count, first_iteration}`` (and ``other``)."""
+        found = [{"type": t, "message": m, "count": c, "first_iteration": first}
+                 for (t, m), (c, first) in sorted(self.kinds.items(), key=lambda kv: -kv[1][0])]
+        if self.other:
+            found.append({"type": "other", "message": f"more than {MAX_ERROR_KINDS} kinds", "count": self.other,
+                          "first_iteration": None})
+        return found

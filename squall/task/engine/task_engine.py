@@ -220,6 +220,8 @@ class TaskEngine:
         if intake is not None:
             stats.peak_concurrency = intake.peak
         columns = stats.columns()
+        if consumer is not None and stats.failed:
+            columns["statistics"]["errors"] = consumer.errors.summary()
         if intake is not None:
             columns["statistics"]["aggregate"] = intake.statistics()
         clocks = getattr(pool, "clocks", None)
