@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from rich import table as rich_table
@@ -88,33 +90,74 @@ def seconds(value: float | None) -> str:
     return f"{value:.3g} s"
 
 
-def _stat_rows(row: dict[str, Any], depth: int = 0) -> list[list[str]]:
+_TIME_CELLS = ("min", "median", "90%ile", "95%ile", "max", "avg")
+UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6))
+
+
+def table_unit(medians: list[float]) -> tuple[str, float]:
+    """The unit of a table of durations: the one in which its smallest median reads 1 or more (µs at least)."""
+    shown = [m for m in medians if m and m > 0]
+    smallest = min(shown) if shown else 1.0
+    return next((unit, scale) for unit, scale in UNITS if smallest >= scale or unit == "µs")
+
+
+def in_unit(value: Any, scale: float) -> str:
+    """A duration in a table's unit with 3 significant digits (all the digits of a whole number): 412, 3.27,
+    0.0123; ``n/a`` when unknown."""
+    if value is None or value == "n/a":
+        return "n/a"
+    shown = float(value) / scale
+    if shown == 0:
+        return "0"
+    magnitude = abs(shown)
+    if magnitude >= 100:
+        return f"{shown:,.0f}"
+    decimals = min(6, 2 - math.floor(math.log10(magnitude)))
+    return f"{shown:.{decimals}f}"
+
+
+def _stat_rows(row: dict[str, Any], depth: int, cell: Any) -> list[list[str]]:
     d = row["data"]
     name = ("  " * depth + ("> " if depth else "")) + row["display_name"]
-    rows = [[name, fmt(d["min"]), fmt(d["median"]), fmt(d["90%ile"]), fmt(d["95%ile"]),
-             fmt(d["max"]), fmt(d["avg"]), d["success"], str(d["iteration_count"])]]
+    rows = [[name, *(cell(d[key]) for key in _TIME_CELLS), d["success"], str(d["iteration_count"])]]
     for child in row.get("children") or []:
-        rows.extend(_stat_rows(child, depth + 1))
+        rows.extend(_stat_rows(child, depth + 1, cell))
     return rows
 
 
-def stats_table(statistics: dict[str, Any]) -> Table:
-    """Rally's "Response Times (sec)" table."""
-    table = Table(title="Response Times (sec)", title_justify="left")
+def _table_rows(statistics: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
+    durations = (statistics or {}).get("durations") or {}
+    found = [(atomic, 0) for atomic in durations.get("atomics") or []]
+    if durations.get("total"):
+        found.append((durations["total"], 0))
+    schedule = (statistics or {}).get("schedule")
+    if schedule:  # open loop: the latency from each iteration's due time, and how late it started
+        found += [({"display_name": name, "data": schedule[key]}, 1)
+                  for name, key in (("from schedule", "from_schedule"), ("start lag", "start_lag"))]
+    return found
+
+
+def stats_table(statistics: dict[str, Any], rally_seconds: bool = False) -> Table:
+    """Rally's statistics table; its durations in the unit that fits them, with 3 significant digits (with
+    ``rally_seconds``, Rally's own: seconds with 3 decimals)."""
+    rows = _table_rows(statistics)
+    cell: Callable[[Any], str]
+    if rally_seconds:
+        title, cell = "Response Times (sec)", fmt
+    else:
+        unit, scale = table_unit([row["data"].get("median") for row, _depth in rows])
+        title = f"Response Times ({unit})"
+
+        def cell(value: Any) -> str:
+            return in_unit(value, scale)
+    table = Table(title=title, title_justify="left")
     table.add_column("Action", no_wrap=True)
     for col in ("Min", "Median", "90%ile", "95%ile", "Max", "Avg", "Success", "Count"):
         table.add_column(col, justify="right", no_wrap=True)
-    durations = (statistics or {}).get("durations") or {}
-    for atomic in durations.get("atomics") or []:
-        for r in _stat_rows(atomic):
+    for row, depth in rows:
+        rows_of = _stat_rows(row, depth, cell)
+        for r in rows_of if depth == 0 else rows_of[:1]:
             table.add_row(*r)
-    if durations.get("total"):
-        for r in _stat_rows(durations["total"]):
-            table.add_row(*r)
-    schedule = (statistics or {}).get("schedule")
-    if schedule:  # open loop: the latency from each iteration's due time, and how late it started
-        for name, key in (("from schedule", "from_schedule"), ("start lag", "start_lag")):
-            table.add_row(*_stat_rows({"display_name": name, "data": schedule[key]}, 1)[0])
     return table
 
 
@@ -173,12 +216,12 @@ def error_kinds_lines(wl: dict[str, Any]) -> list[str]:
     return lines
 
 
-def print_workload(wl: dict[str, Any]) -> None:
+def print_workload(wl: dict[str, Any], rally_seconds: bool = False) -> None:
     """Everything about one finished workload."""
     console.rule(f"[bold]{wl['name']}[/bold] (workload {wl['position']}, {wl['runner_type']} runner)")
     console.print(f"args: {_one_line(wl['args'])}  runner: {_one_line(wl['runner'])}", markup=False,
                   highlight=False)
-    console.print(stats_table(wl["statistics"]))
+    console.print(stats_table(wl["statistics"], rally_seconds))
     total = wl["total_iteration_count"]
     failed = wl["failed_iteration_count"]
     rate = total / wl["load_duration"] if wl["load_duration"] else 0.0

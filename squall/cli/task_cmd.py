@@ -75,6 +75,10 @@ def validate(ctx: typer.Context, task_file: Path | None = TaskFile, task: Path |
     console.print(f"Task config is valid: {result['workloads']} workload(s) in {result['subtasks']} subtask(s).")
 
 
+SECONDS_HELP = ("Print durations as Rally does (seconds, 3 decimals) instead of 3 significant digits in the unit "
+                "that fits the table (µs, ms or s).")
+
+
 @app.command()
 def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path | None = TaskOption,
           task_args: str | None = TaskArgs, task_args_file: str | None = TaskArgsFile,
@@ -99,7 +103,8 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
           results: str | None = typer.Option(
               None, "--results", help="How results travel: rows (one per iteration, the default) or aggregate "
                                       "(per-second figures and histograms from each worker, for high rates)."),
-          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+          rally_seconds: bool = typer.Option(False, "--seconds", help=SECONDS_HELP)) -> None:
     """Run a task file and print its results."""
     api = ctx.obj
     task_file = _task_file(task_file, task_opt)
@@ -125,7 +130,7 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
             with LiveProgress(api, task["uuid"]):
                 run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, dask)
     final = api.task.get(task_id=task["uuid"])
-    _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {})
+    _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {}, rally_seconds)
     # Printed to be pasted: the program as this shell finds it, and never wrapped.
     me = program()
     console.print(f"\nFor details: {me} task detailed {task['uuid']}\n"
@@ -137,10 +142,10 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
 
 
 def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
-                    per_iteration: dict[str, dict[str, Any]]) -> None:
+                    per_iteration: dict[str, dict[str, Any]], rally_seconds: bool = False) -> None:
     for sub in task["subtasks"]:
         for wl in sub["workloads"]:
-            print_workload(wl)
+            print_workload(wl, rally_seconds)
             if wl["uuid"] in per_iteration:
                 console.print(iterations_table(per_iteration[wl["uuid"]]))
             runs = [r for r in hook_runs if r["workload"] == wl["position"]]
@@ -154,8 +159,8 @@ def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
 def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help="Task UUID (default: in use)."),
              as_json: bool = typer.Option(False, "--json"),
              iterations_data: bool = typer.Option(False, "--iterations-data",
-                                                  help="Also show every iteration's duration and atomic actions.")
-             ) -> None:
+                                                  help="Also show every iteration's duration and atomic actions."),
+             rally_seconds: bool = typer.Option(False, "--seconds", help=SECONDS_HELP)) -> None:
     """Print a task's statistics and SLA verdicts."""
     task = ctx.obj.task.get(task_id=task_id, detailed=as_json)
     per_iteration = {}
@@ -168,7 +173,7 @@ def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help
             task["iterations"] = list(per_iteration.values())
         print(json.dumps(task, indent=2))
         return
-    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]), per_iteration)
+    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]), per_iteration, rally_seconds)
 
 
 @app.command()

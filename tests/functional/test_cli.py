@@ -16,12 +16,24 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "tasks"
 
 def test_sample_task_runs_and_prints_rally_statistics(cli: CLI) -> None:
     proc = cli("task", "start", str(SAMPLES / "dummy.yaml"), "--task-args", '{"times": 300}', check=True)
-    assert "Response Times (sec)" in proc.stdout
+    assert "Response Times (µs)" in proc.stdout or "Response Times (ms)" in proc.stdout
     assert "Iterations: 300" in proc.stdout
     assert "SLA passed" in proc.stdout
     listed = json.loads(cli("task", "list", "--json", check=True).stdout)
     assert listed[0]["status"] == "finished" and listed[0]["tags"] == ["sample"]
     assert cli("task", "sla-check").returncode == 0
+    rally_form = cli("task", "detailed", "--seconds", check=True).stdout
+    assert "Response Times (sec)" in rally_form and " 0.000 " in rally_form  # Rally's 3 decimals, as asked
+
+
+def test_durations_read_in_the_unit_that_fits_with_three_significant_digits() -> None:
+    from squall.cli.output import in_unit, table_unit
+
+    assert table_unit([0.00041, 0.002]) == ("µs", 1e-6) and table_unit([0.0021, 0.5]) == ("ms", 1e-3)
+    assert table_unit([1.5, 30.0]) == ("s", 1.0) and table_unit([]) == ("s", 1.0)
+    shown = [in_unit(v, 1e-6) for v in (0.000412, 0.0000031, 0.0000000123, 0.002, 0.0)]
+    assert shown == ["412", "3.10", "0.0123", "2,000", "0"]
+    assert [in_unit(v, 1e-3) for v in (0.0004123, 0.05, None)] == ["0.412", "50.0", "n/a"]
 
 
 def test_invalid_task_lists_every_error_without_traceback(cli: CLI, tmp_path: Path) -> None:
