@@ -21,19 +21,11 @@ from urllib.parse import urljoin, urlsplit
 
 from squall import exceptions
 from squall.platforms.http import fastpath, journey_schema, journey_steps
+from squall.platforms.http.connections import WORKER
 from squall.platforms.http.journey_feed import feed_rows, row_for
 from squall.platforms.http.journey_steps import Answer, StepFailed
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario, configure
-
-_pool: fastpath.Pool | None = None
-
-
-def _fast_pool() -> fastpath.Pool:
-    global _pool
-    if _pool is None:
-        _pool = fastpath.Pool()
-    return _pool
 
 
 def step_name(step: dict[str, Any]) -> str:
@@ -96,10 +88,7 @@ class HttpJourney(Scenario):
     @classmethod
     async def close_worker_resources(cls) -> None:
         """Close this worker's connections when its load ends."""
-        global _pool
-        if _pool is not None:
-            _pool.close()
-        _pool = None
+        await WORKER.close()
 
     async def run(self, steps: list[dict[str, Any]], base_url: str | None = None,
                   on_start: list[dict[str, Any]] | None = None, variables: dict[str, Any] | None = None,
@@ -134,7 +123,7 @@ class HttpJourney(Scenario):
             raise StepFailed(f"step '{name}': squall's HTTP client cannot send {method} {url}")
         async with atomic.ActionTimer(self, name):
             began = time.perf_counter()
-            response = await fastpath.send(_fast_pool(), prepared)
+            response = await fastpath.send(WORKER.pool(), prepared)
             answer = Answer(response, time.perf_counter() - began, name)
             self.user.data["cookies"].update(answer.cookies())
             journey_steps.check(answer, journey_steps.render(step.get("check") or {}, scope, name))

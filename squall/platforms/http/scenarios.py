@@ -14,28 +14,9 @@ import random
 from typing import Any
 
 from squall.platforms.http import fastpath
+from squall.platforms.http.connections import WORKER
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario, configure
-
-_session: Any = None
-_pool: fastpath.Pool | None = None
-
-
-def _fast_pool() -> fastpath.Pool:
-    global _pool
-    if _pool is None:
-        _pool = fastpath.Pool()
-    return _pool
-
-
-def _client_session() -> Any:
-    global _session
-    if _session is None or _session.closed:
-        import aiohttp
-
-        _session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300))
-    return _session
-
 
 CHECK_ACTION = "requests.check_request"
 _PASSED_AS_IS = ("params", "data", "json", "headers", "cookies", "allow_redirects")
@@ -134,7 +115,7 @@ def _status_error(expected: int, actual: int) -> ValueError:
 
 
 async def _fast_check(prepared: fastpath.Prepared, status_code: int) -> None:
-    answer = await fastpath.send(_fast_pool(), prepared)
+    answer = await fastpath.send(WORKER.pool(), prepared)
     if answer.status != status_code:
         raise _status_error(status_code, answer.status)
 
@@ -150,7 +131,7 @@ class HttpScenario(Scenario):
         if prepared is not None:
             await _fast_check(prepared, status_code)
             return
-        session = _client_session()
+        session = WORKER.session()
         options, stream = _translate(url, kwargs)
         async with session.request(method, url, **options) as resp:
             if not stream:  # requests' stream=True: the body is not downloaded
@@ -161,13 +142,7 @@ class HttpScenario(Scenario):
     @classmethod
     async def close_worker_resources(cls) -> None:
         """Close this worker's connections when its load ends."""
-        global _session, _pool
-        if _session is not None and not _session.closed:
-            await _session.close()
-        _session = None
-        if _pool is not None:
-            _pool.close()
-        _pool = None
+        await WORKER.close()
 
 
 @configure(name="HttpRequests.check_request")
@@ -238,7 +213,7 @@ class _FastCheck:
             else:
                 done(None)
 
-        _fast_pool().exchange_then(prepared, answered)
+        WORKER.pool().exchange_then(prepared, answered)
 
 
 @configure(name="HttpRequests.check_random_request")
