@@ -49,6 +49,8 @@ class RateSchedule:
         while self.segments[pos][0] <= 0 and pos + 1 < len(self.segments):
             pos += 1
         rate = self.segments[pos][0]
+        if rate <= 0:  # past the last iteration of a schedule that ends at 0
+            return math.inf
         return self._starts[pos] + (index - self._counts[pos]) / rate
 
     def rate_at(self, seconds: float) -> float:
@@ -63,6 +65,49 @@ class RateSchedule:
 
 
 @dataclass(frozen=True)
+class Stages:
+    """A figure (virtual users, or iterations a second) that moves in a straight line from ``start`` to each
+    stage's target over the stage's seconds, as k6's ``stages``: ``((seconds, target), ...)``."""
+
+    start: float
+    stages: tuple[tuple[float, float], ...]
+
+    @property
+    def seconds(self) -> float:
+        """How long all the stages last."""
+        return sum(seconds for seconds, _target in self.stages)
+
+    @property
+    def peak(self) -> float:
+        """The highest figure any stage reaches."""
+        return max([self.start, *(target for _seconds, target in self.stages)])
+
+    def at(self, seconds: float) -> float:
+        """The figure ``seconds`` after the start (the last target once every stage is over)."""
+        level, elapsed = self.start, 0.0
+        for length, target in self.stages:
+            if seconds < elapsed + length:
+                return level + (target - level) * (seconds - elapsed) / length if length else target
+            level, elapsed = target, elapsed + length
+        return level
+
+    def rate_segments(self, step: float = 0.25) -> tuple[tuple[float, float], ...]:
+        """As a :class:`RateSchedule`'s segments: constant for ``step`` seconds at a time, each at the figure
+        of its middle (so a ramp's iterations are neither early nor late on average), then 0."""
+        segments = []
+        elapsed = 0.0
+        for length, _target in self.stages:
+            pieces = max(1, math.ceil(length / step))
+            segments += [(self.at(elapsed + length * (k + 0.5) / pieces), length / pieces) for k in range(pieces)]
+            elapsed += length
+        return (*segments, (0.0, math.inf))
+
+    def total(self) -> float:
+        """The area under the figure: for a rate, how many iterations start in all."""
+        return sum(rate * seconds for rate, seconds in self.rate_segments() if seconds != math.inf)
+
+
+@dataclass(frozen=True)
 class Schedule:
     """What the worker processes must do: pure, picklable data."""
 
@@ -74,6 +119,8 @@ class Schedule:
     timeout: float | None = None
     results: str = "rows"  # how results travel to squall's process: "rows", or "aggregate" (figures a second)
     first_user: int = 0  # the number of this schedule's first virtual user (a Dask shard's share starts later)
+    user_stride: int = 1  # how far apart this schedule's users are numbered (Dask shards interleave theirs)
+    users: Stages | None = None  # closed loop: how many virtual users may run iterations, over time
 
 
 class Runner(registry.Plugin):

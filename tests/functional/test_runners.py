@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import pytest
+
 from squall.api import API
+from squall.plugin_api.runner import Stages
 from tests.functional.helpers import iterations, only_workload, run_task, v2_task
 
 
@@ -85,3 +91,52 @@ def test_timeout_in_rps_runner(api: API) -> None:
                                  runner={"rps": {"times": 2, "rps": 10, "timeout": 0.2}},
                                  sla={"failure_rate": {"max": 100}}))
     assert only_workload(task)["failed_iteration_count"] == 2
+
+
+def _running_at(its: list[dict[str, Any]], moment: float) -> int:
+    return sum(1 for it in its if it["timestamp"] <= moment < it["timestamp"] + it["duration"])
+
+
+def test_ramping_vus_let_users_in_by_the_stages_and_reach_the_target(api: API) -> None:
+    stages = [{"duration": 2, "target": 4}, {"duration": 1.5, "target": 4}]
+    task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0.1}, runner={"ramping_vus": {"stages": stages}}))
+    wl = only_workload(task)
+    assert task["status"] == "finished" and wl["failed_iteration_count"] == 0
+    its = sorted(iterations(api, task["uuid"]), key=lambda it: it["timestamp"])
+    t0 = its[0]["timestamp"]  # user 0 starts at once
+    ramp = Stages(0, ((2.0, 4.0), (1.5, 4.0)))
+    for it in its:  # never early: at each start, no more users at work than the stages had let in by then
+        moment = it["timestamp"]
+        assert _running_at(its, moment) <= math.ceil(ramp.at(moment - t0 + 0.02)), moment - t0
+    assert max(_running_at(its, it["timestamp"]) for it in its) == 4  # the hold reaches the target
+    assert all(it["timestamp"] - t0 < 3.5 + 0.05 for it in its)  # none starts after the last stage
+
+
+def test_ramping_arrival_rate_starts_the_stages_iterations_never_early(api: API) -> None:
+    stages = [{"duration": 1, "target": 50}, {"duration": 1, "target": 50}]
+    task = run_task(api, v2_task("Dummy.dummy", runner={"ramping_arrival_rate": {"stages": stages,
+                                                                                 "max_concurrency": 20}}))
+    wl = only_workload(task)
+    assert wl["total_iteration_count"] == 75  # 25 while the rate ramps from 0 to 50 a second, then 50
+    starts = sorted(it["timestamp"] for it in iterations(api, task["uuid"]))
+    t0 = starts[0]
+    # By half a second in, the ramp has made 0.5 * 25 / 2 ≈ 6 iterations due: none may have started earlier.
+    assert sum(1 for s in starts if s - t0 < 0.5) <= 8
+    assert wl["statistics"]["schedule"]["start_lag"]["iteration_count"] == 75
+
+
+def test_rps_for_a_duration_instead_of_times(api: API) -> None:
+    task = run_task(api, v2_task("Dummy.dummy", runner={"rps": {"rps": 40, "duration": 1}}))
+    count = only_workload(task)["total_iteration_count"]
+    assert task["status"] == "finished" and 1 <= count <= 40  # due at 0, 1/40, ... 39/40 s; none due later
+
+
+def test_stage_runners_refuse_stages_that_run_nothing(api: API) -> None:
+    from squall import exceptions
+
+    for runner in ({"ramping_vus": {"stages": [{"duration": 0, "target": 3}]}},
+                   {"ramping_vus": {"stages": [{"duration": 5, "target": 0}]}},
+                   {"ramping_arrival_rate": {"stages": [{"duration": 1, "target": 1}]}}):
+        with pytest.raises(exceptions.InvalidTaskError) as caught:
+            api.task.create(config=v2_task("Dummy.dummy", runner=runner))
+        assert "stages" in str(caught.value), caught.value

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from squall.plugin_api.runner import RateSchedule, ramp_segments, split
 from squall.task.results.stats import WorkloadStats, percentile
 
@@ -96,3 +98,31 @@ def test_max_overlap_counts_intervals_open_at_once() -> None:
     assert max_overlap([], []) == 0
     assert max_overlap([0, 1, 2], [1, 2, 3]) == 1  # one ends as the next begins
     assert max_overlap([0, 0.5, 0.6, 5], [1, 2, 0.7, 6]) == 3
+
+
+def test_stages_move_in_straight_lines_and_their_rate_adds_up() -> None:
+    from squall.plugin_api.runner import Stages
+
+    users = Stages(0, ((10.0, 100.0), (5.0, 100.0), (5.0, 0.0)))
+    assert [users.at(t) for t in (0, 5, 10, 12, 17.5, 20, 99)] == [0, 50, 100, 100, 50, 0, 0]
+    assert users.seconds == 20 and users.peak == 100
+    assert users.total() == pytest.approx(500 + 500 + 250)
+    rate = RateSchedule(users.rate_segments())
+    assert rate.offset(0) >= 0 and rate.offset(1249) < 20 and rate.offset(1251) == math.inf
+
+
+def test_virtual_users_are_numbered_densely_and_in_turn_over_processes_and_shards() -> None:
+    from squall.plugin_api.runner import Schedule
+    from squall.task.load.dask.shard import shard_schedules
+    from squall.task.load.local.worker_base import WorkerBase
+
+    def numbers(schedule: Schedule, worker_id: int) -> list[int]:
+        worker = WorkerBase.__new__(WorkerBase)
+        worker.schedule, worker.worker_id, worker.slots = schedule, worker_id, schedule.slots[worker_id]
+        return [user.number for user in worker.new_users()]
+
+    local = Schedule(processes=2, slots=(3, 2), times=10)
+    assert [numbers(local, 0), numbers(local, 1)] == [[0, 2, 4], [1, 3]]
+    shards = shard_schedules(Schedule(processes=2, slots=(4, 3), times=20), 3)
+    found = sorted(n for shard in shards for n in numbers(shard, 0))
+    assert found == list(range(7)) and numbers(shards[0], 0) == [0, 3, 6]

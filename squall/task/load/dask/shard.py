@@ -62,7 +62,8 @@ def shard_schedules(schedule: Schedule, shards: int) -> list[Schedule]:
     for k in range(shards):
         rate = StridedRate(schedule.rate, k, shards) if schedule.rate is not None else None
         out.append(replace(schedule, processes=1, slots=(slots[k],), times=times[k], rate=rate,  # type: ignore[arg-type]
-                           first_user=schedule.first_user + sum(slots[:k])))
+                           first_user=schedule.first_user + k * schedule.user_stride,
+                           user_stride=schedule.user_stride * shards))
     return out
 
 

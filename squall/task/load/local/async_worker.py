@@ -75,13 +75,23 @@ class AsyncWorker(WorkerBase):
             self.emitter.flush()
 
     async def _slot(self, user: VirtualUser) -> None:
-        while (index := self.next_index(start=True)) is not None:
+        while await self._user_may_go(user) and (index := self.next_index(start=True)) is not None:
             self.emitter.emit(await self.run_one(index, user))
+
+    async def _user_may_go(self, user: VirtualUser) -> bool:
+        # Ramping users: wait while the stages keep this user out; False once the load is over for it.
+        while (pause := self.user_pause(user.number)) is not None:
+            if not pause:
+                return True
+            await asyncio.sleep(pause)
+        return False
 
     def _callback_step(self) -> CallbackStep | None:
         """The scenario's iteration as a callback step, when it offers one for these arguments (and no
         timeout needs a task to cancel)."""
-        return None if self.schedule.timeout else self.cls.fast_iteration(self.args)
+        if self.schedule.timeout or self.schedule.users is not None:  # a task to cancel; users to ramp
+            return None
+        return self.cls.fast_iteration(self.args)
 
     async def _callback_slots(self, step: CallbackStep) -> None:
         # Each slot is a chain of callbacks: the end of an iteration claims and begins the next, inside the event

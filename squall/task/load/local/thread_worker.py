@@ -48,7 +48,8 @@ class ThreadWorker(WorkerBase):
         if self.schedule.rate is not None:
             self._open_loop()
         else:
-            threads = [threading.Thread(target=self._slot_loop, daemon=True) for _ in range(self.slots)]
+            threads = [threading.Thread(target=self._slot_loop, args=(user.number,), daemon=True)
+                       for user in self.new_users()]
             for t in threads:
                 t.start()
             for t in threads:
@@ -93,15 +94,25 @@ class ThreadWorker(WorkerBase):
         except _Timeout:
             pass  # an interrupt that landed just after its iteration ended
 
-    def _slot_loop(self) -> None:
+    def _slot_loop(self, user: int) -> None:
         while True:
             try:
+                if not self._user_may_go(user):
+                    return
                 index = self.next_index(start=True)
                 if index is None:
                     return
                 self._run_and_emit(index)
             except _Timeout:
                 continue  # an interrupt that landed just after its iteration ended
+
+    def _user_may_go(self, user: int) -> bool:
+        # Ramping users: wait while the stages keep this user out; False once the load is over for it.
+        while (pause := self.user_pause(user)) is not None:
+            if not pause:
+                return True
+            time.sleep(pause)
+        return False
 
     def _wait_for_turn(self, index: int) -> bool:
         while (pause := self.pause_before(index)) is not None:

@@ -128,7 +128,10 @@ class WorkerBase:
         rate = self.schedule.rate
         if rate is None:
             return 0.0
-        left = self.shared.t0 + rate.offset(index) - time.monotonic()
+        due = self.shared.t0 + rate.offset(index)
+        if self.deadline is not None and due >= self.deadline:
+            return None  # due after the load's end: it never starts
+        left = due - time.monotonic()
         return 0.0 if left <= 0 else min(left, PACING_STEP)
 
     def start_lag(self, index: int) -> float | None:
@@ -148,9 +151,25 @@ class WorkerBase:
         return scenario
 
     def new_users(self) -> list[VirtualUser]:
-        """This process's virtual users, one per slot, numbered after the other processes' ones."""
-        first = self.schedule.first_user + sum(self.schedule.slots[:self.worker_id])
-        return [VirtualUser(first + slot) for slot in range(self.slots)]
+        """This process's virtual users, one per slot. Users are numbered densely over every process, in turn
+        (process 0 has users 0, P, 2P...), so the first ones a ramp lets in are spread over the processes."""
+        schedule = self.schedule
+        stride = schedule.user_stride * len(schedule.slots)
+        first = schedule.first_user + self.worker_id * schedule.user_stride
+        return [VirtualUser(first + slot * stride) for slot in range(self.slots)]
+
+    def user_pause(self, user: int) -> float | None:
+        """With ramping users: seconds to wait before user ``user`` may start an iteration (0: now), None once the
+        load is over for it (stopped, or past the stages)."""
+        users = self.schedule.users
+        if self.shared.stop.is_set():
+            return None
+        if users is None:
+            return 0.0
+        elapsed = time.monotonic() - self.shared.t0
+        if elapsed >= users.seconds:
+            return None
+        return 0.0 if user < users.at(elapsed) else PACING_STEP
 
     @staticmethod
     def result(index: int, timestamp: float, duration: float, scenario: Scenario, error: list[str],
