@@ -25,6 +25,7 @@ ENTRY_POINT_GROUP = "squall.plugins"
 
 _REGISTRY: dict[str, dict[str, type[Plugin]]] = {}
 _loaded = False
+_PATH_FILES: list[str] = []  # the files --plugin-paths imported, in order: what a Dask worker must import too
 
 P = TypeVar("P", bound="type[Plugin]")
 
@@ -145,7 +146,29 @@ def load_paths(paths: list[str]) -> list[str]:
             del sys.modules[name]
             raise exceptions.InvalidArgumentsError(
                 f"--plugin-paths: {file} failed to load: {type(exc).__name__}: {exc}") from None
+        _PATH_FILES.append(str(file.resolve()))
     return [str(f) for f in files]
+
+
+def ready_for_plugin_files() -> None:
+    """Load the built-in plugins and Rally's plugin API, as before importing ``--plugin-paths`` files (a Dask
+    worker does, before it imports the files it was sent)."""
+    from squall import rally_api
+
+    load_plugins()
+    rally_api.install()
+
+
+def forget_module(module: str) -> None:
+    """Unregister every plugin module ``module`` defined (before it is imported again, changed)."""
+    for plugins in _REGISTRY.values():
+        for name in [n for n, cls in plugins.items() if cls.__module__ == module]:
+            del plugins[name]
+
+
+def path_files() -> list[str]:
+    """The plugin files ``--plugin-paths`` imported into this process, in the order they were imported."""
+    return list(_PATH_FILES)
 
 
 def get(kind: str, name: str) -> type[Plugin]:

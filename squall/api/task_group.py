@@ -10,11 +10,19 @@ from typing import Any
 
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method, public_row
+from squall.api.task_checks import (
+    check_results_mode,
+    hooks_in_config,
+    hooks_in_stored_task,
+    probe_first,
+    scenarios,
+    targets_in_config,
+    targets_in_stored_task,
+)
 from squall.env.executor_spec import ExecutorSpec, parse_executor
 from squall.platforms.dask.platform import executor_of
 from squall.storage import context_repo, repo
 from squall.task.engine import detached, lifecycle
-from squall.task.engine.sla_checker import needs_rows
 from squall.task.load.executors import probe_scheduler
 from squall.task.taskfile import normalise as task_config
 from squall.task.taskfile import render
@@ -34,64 +42,6 @@ def _summary(task: dict[str, Any]) -> dict[str, Any]:
         "persistent_context": task.get("persistent_context"),
     }
 
-
-def _host_access(cfg: task_config.TaskConfig) -> list[str]:
-    # What --allow-exec guards in a task: hooks that run commands, arguments that read this machine's files.
-    return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
-
-
-def _hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
-    """The hooks of the task file being created that run commands, and the host files it reads."""
-    return _host_access(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
-                                       kwargs.get("source", "task file"), kwargs.get("task_args_file_content"),
-                                       kwargs.get("templates")))
-
-
-def _targets_in_config(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
-    """The URLs the task file being created would load, with their places."""
-    return validation.load_targets(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
-                                                  kwargs.get("source", "task file"),
-                                                  kwargs.get("task_args_file_content"), kwargs.get("templates")))
-
-
-def _targets_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
-    """The URLs the stored task about to start would load, with their places."""
-    return validation.load_targets(api.task.resolve(kwargs.get("task_id"))["config"])
-
-
-def _hooks_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[str]:
-    """The hooks of the stored task about to start that run commands, the host files it reads, and a Dask
-    cluster it would send its scenarios' code to (``executor``, or its environment's ``dask`` section)."""
-    row = api.task.resolve(kwargs.get("task_id"))
-    found = _host_access(row["config"])
-    try:
-        spec = api.task._executor_for(row, kwargs.get("executor"), kwargs.get("dask_workers"),
-                                      bool(kwargs.get("fail_on_worker_loss")), kwargs.get("results"))
-    except exceptions.SquallError:
-        return found  # the call itself refuses it, with the reason
-    if spec.kind != "local":
-        found.append(f"the load runs on a Dask cluster ({spec.address or spec.kind}), which runs code squall sends")
-    return found
-
-
-
-def _scenarios(row: dict[str, Any]) -> tuple[str, ...]:
-    """The scenario plugins a stored task runs."""
-    config = row["config"] or {}
-    return tuple(sorted({wl["scenario_name"] for sub in config.get("subtasks", []) for wl in sub["workloads"]}))
-
-
-def _check_results_mode(spec: ExecutorSpec, row: dict[str, Any]) -> None:
-    """In aggregate mode, refuse a task whose SLA needs every iteration, naming the workload and criterion."""
-    if spec.results != "aggregate":
-        return
-    for sub in (row["config"] or {}).get("subtasks", []):
-        for wl in sub["workloads"]:
-            needing = needs_rows(wl["sla"] or {})
-            if needing:
-                raise exceptions.InvalidArgumentsError(
-                    f"--results aggregate: workload {wl['scenario_name']} (subtask {sub['title']!r}) has SLA "
-                    f"{', '.join(needing)}, which needs every iteration; run it with --results rows")
 
 class TaskAPI(APIGroup):
     """Everything about tasks."""
@@ -155,7 +105,7 @@ class TaskAPI(APIGroup):
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
 
-    @api_method("POST", runs_commands=_hooks_in_config, loads=_targets_in_config)
+    @api_method("POST", runs_commands=hooks_in_config, loads=targets_in_config)
     def create(self, config: str | dict[str, Any], task_args: str | None = None,
                env: str | None = None, tags: list[str] | None = None,
                title: str | None = None, source: str = "task file",
@@ -197,7 +147,8 @@ class TaskAPI(APIGroup):
                        fail_on_worker_loss=fail_on_worker_loss or chosen.fail_on_worker_loss,
                        results=results or chosen.results)
 
-    @api_method("POST", runs_commands=_hooks_in_stored_task, background="launch", loads=_targets_in_stored_task)
+    @api_method("POST", runs_commands=hooks_in_stored_task, background="launch",
+                loads=targets_in_stored_task)
     def start(self, task_id: str, abort_on_sla_failure: bool = False,
               prometheus_port: int | None = None, executor: str | None = None,
               dask_workers: int | None = None, fail_on_worker_loss: bool = False,
@@ -220,9 +171,9 @@ class TaskAPI(APIGroup):
         row = self.resolve(task_id)
         spec = self._executor_for(row, executor, dask_workers, fail_on_worker_loss, results)
         uuid = row["uuid"]
-        _check_results_mode(spec, row)
-        if spec.kind == "dask":
-            probe_scheduler(spec, _scenarios(row))
+        check_results_mode(spec, row)
+        if probe_first(spec):
+            probe_scheduler(spec, scenarios(row))
         detached.run_task(self.db, uuid, abort_on_sla_failure, prometheus_port=prometheus_port, executor=spec)
         return _summary(repo.task_get(self.db, uuid))
 
@@ -237,7 +188,7 @@ class TaskAPI(APIGroup):
         return {"kind": spec.kind, "address": spec.address, "workers": spec.workers,
                 "dask_workers": spec.dask_workers, "results": spec.results}
 
-    @api_method("POST", runs_commands=_hooks_in_stored_task, loads=_targets_in_stored_task)
+    @api_method("POST", runs_commands=hooks_in_stored_task, loads=targets_in_stored_task)
     def launch(self, task_id: str, abort_on_sla_failure: bool = False,
                prometheus_port: int | None = None, executor: str | None = None,
                dask_workers: int | None = None, fail_on_worker_loss: bool = False,
@@ -250,9 +201,9 @@ class TaskAPI(APIGroup):
                 "--prometheus-port' where squall runs the task")
         row = self.resolve(task_id)
         spec = self._executor_for(row, executor, dask_workers, fail_on_worker_loss, results)
-        _check_results_mode(spec, row)
-        if spec.kind == "dask":
-            probe_scheduler(spec, _scenarios(row))
+        check_results_mode(spec, row)
+        if probe_first(spec):
+            probe_scheduler(spec, scenarios(row))
         with self.api.launch_lock:
             self._check_room()
             detached.launch(self.db, row["uuid"], abort_on_sla_failure, executor=spec)

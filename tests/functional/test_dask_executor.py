@@ -310,18 +310,36 @@ class Noop(Scenario):
 '''
 
 
-def test_a_scenario_plugin_the_workers_lack_is_refused_before_the_start(cli: CLI, cluster: str,
-                                                                        tmp_path: Path) -> None:
+def test_plugin_path_files_are_shipped_to_the_workers_and_run_there(cli: CLI, cluster: str, tmp_path: Path) -> None:
     plugin = tmp_path / "here_only.py"
     plugin.write_text(PLUGIN)
+    task_file = tmp_path / "t.json"
+    task_file.write_text(v2_task("HereOnly.noop", {}, runner={"constant": {"times": 20, "concurrency": 4}}))
+    for executor in (f"dask://{cluster}", "dask-local:2"):
+        cli("--plugin-paths", str(plugin), "task", "start", "-q", str(task_file), "--executor", executor,
+            check=True, timeout=300)
+        exported = json.loads(cli("task", "export", "--type", "squall-json", check=True).stdout)
+        its = exported["tasks"][0]["subtasks"][0]["workloads"][0]["data"]
+        assert len(its) == 20 and not any(it["error"] for it in its)
+        assert len({it["worker"] for it in its}) == 2, executor  # the file reached both workers
+
+
+def test_a_plugin_file_that_does_not_import_on_the_workers_is_refused_before_the_start(
+        cli: CLI, cluster: str, tmp_path: Path) -> None:
+    here = tmp_path / "only-here"
+    here.mkdir()
+    (here / "helper_only_here.py").write_text("VALUE = 1\n")
+    cli.env["PYTHONPATH"] = f"{here}:{cli.env.get('PYTHONPATH', '')}"  # squall's process finds it; workers do not
+    plugin = tmp_path / "needs_helper.py"
+    plugin.write_text("import helper_only_here  # noqa: F401\n" + PLUGIN)
     task_file = tmp_path / "t.json"
     task_file.write_text(v2_task("HereOnly.noop", {}, runner={"constant": {"times": 10, "concurrency": 2}}))
     proc = cli("--plugin-paths", str(plugin), "task", "start", str(task_file), "--executor", f"dask://{cluster}")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
     out = proc.stdout + proc.stderr
-    assert "do not run this scenario plugin HereOnly.noop" in out and "tcp://127.0.0.1" in out and "has none" in out
-    (task,) = json.loads(cli("task", "list", "--json", check=True).stdout)
-    assert task["status"] == "validated"  # made, never started: nothing ran anywhere
+    assert "the --plugin-paths files do not import on Dask workers: tcp://127.0.0.1" in out
+    assert "needs_helper.py: ModuleNotFoundError: No module named 'helper_only_here'" in out
+    assert json.loads(cli("task", "list", "--json", check=True).stdout) == []  # checked before a task is made
 
 
 def test_iteration_triggers_fire_on_the_count_started_everywhere(api: API, cluster: str) -> None:

@@ -21,6 +21,7 @@ from squall import __version__, exceptions
 from squall.env.dask_connection import connect, connected
 from squall.env.executor_spec import ExecutorSpec
 from squall.plugin_api.runner import Schedule
+from squall.task.load.dask.plugins import check_plugin, ship_plugin_files
 from squall.task.load.dask.shard import run_shard, shard_schedules
 from squall.task.load.emitter import RawResult
 from squall.task.load.executor import Batch
@@ -70,6 +71,7 @@ def checked_workers(client: Any, spec: ExecutorSpec, scenarios: tuple[str, ...])
         raise exceptions.InvalidArgumentsError(f"the Dask scheduler at {spec.address or 'dask-local'} has no "
                                                "workers")
     check_versions(client, workers)
+    ship_plugin_files(client, workers)
     for scenario in scenarios:
         check_plugin(client, workers, scenario)
     return workers
@@ -80,38 +82,6 @@ def probe(spec: ExecutorSpec, scenarios: tuple[str, ...] = ()) -> None:
     disconnect."""
     with connected(spec) as client:
         checked_workers(client, spec, scenarios)
-
-
-def plugin_fingerprint(kind: str, name: str) -> str:
-    """A short hash of the source of the module that defines plugin ``name`` ("missing" when there is none
-    here): two machines with the same fingerprint run the same scenario code."""
-    import hashlib
-    import inspect
-    import sys
-
-    from squall import registry
-
-    found = registry.find(kind, name)
-    if found is None:
-        return "missing"
-    try:
-        source = inspect.getsource(sys.modules[found.__module__])
-    except (OSError, TypeError, KeyError):
-        source = f"{found.__module__}.{found.__qualname__}"
-    return hashlib.sha256(source.encode()).hexdigest()[:12]
-
-
-def check_plugin(client: Any, workers: list[str], scenario: str) -> None:
-    """Refuse workers whose scenario plugin is missing or not the same code as here."""
-    mine = plugin_fingerprint("scenario", scenario)
-    theirs = client.run(plugin_fingerprint, "scenario", scenario, workers=workers)
-    wrong = {addr: fp for addr, fp in theirs.items() if fp != mine}
-    if wrong:
-        listed = ", ".join(f"{addr} has {'none' if fp == 'missing' else 'version ' + fp}"
-                           for addr, fp in sorted(wrong.items()))
-        raise exceptions.InvalidArgumentsError(
-            f"Dask workers do not run this scenario plugin {scenario} (version {mine} here): {listed}; install "
-            "the same squall and plugins on every worker")
 
 
 class DaskExecutor:
