@@ -75,7 +75,8 @@ Dummy.dummy:
         deadline = time.monotonic() + 120
         seen: dict[str, list[dict[str, Any]]] = {}
         wanted = ("squall_iterations_total", "squall_rps_target", "squall_concurrency",
-                  "squall_atomic_duration_seconds_count", "squall_iteration_duration_seconds_bucket")
+                  "squall_atomic_duration_seconds_count", "squall_iteration_duration_seconds_bucket",
+                  "squall_atomic_failures_total")
         while len(seen) < len(wanted):
             assert proc.poll() is None, "the task ended before Prometheus saw its series"
             assert time.monotonic() < deadline, f"Prometheus has only {sorted(seen)}"
@@ -93,6 +94,24 @@ Dummy.dummy:
         task_uuid, "Dummy.dummy", "0", "Dummy.dummy")
     assert float(seen["squall_rps_target"][0]["value"][1]) == 20.0
     assert {s["metric"]["action"] for s in seen["squall_atomic_duration_seconds_count"]} == {"foo"}
+    assert [(s["metric"]["action"], s["value"][1]) for s in seen["squall_atomic_failures_total"]] == [("foo", "0")]
+
+
+def test_each_request_of_a_journey_has_its_failures_counted() -> None:
+    from squall.task.engine.metrics import LiveMetrics
+
+    live = LiveMetrics("t")
+    series = live.workload("s", 0, "HttpJourney.run")
+    for failed in (False, True, True):
+        series.iteration({"duration": 0.1, "error": ["StepFailed", "m", ""] if failed else [],
+                          "atomic_actions": [{"name": "login", "started_at": 1.0, "finished_at": 1.1, "failed": False},
+                                             {"name": "GET /items", "started_at": 1.1, "finished_at": 1.2,
+                                              "failed": failed}]})
+    value = live.registry.get_sample_value
+    labels = {"task": "t", "subtask": "s", "workload": "0", "scenario": "HttpJourney.run"}
+    assert value("squall_atomic_failures_total", {**labels, "action": "GET /items"}) == 2
+    assert value("squall_atomic_failures_total", {**labels, "action": "login"}) == 0
+    assert value("squall_atomic_duration_seconds_count", {**labels, "action": "GET /items"}) == 3
 
 
 def test_the_service_metrics_show_its_running_tasks(start_service: Any, home: Path) -> None:

@@ -17,7 +17,9 @@ METRICS: dict[str, tuple[str, str]] = {
     "squall_iterations": ("counter", "Iterations that ended"),
     "squall_iteration_failures": ("counter", "Iterations that ended with an error"),
     "squall_iteration_duration_seconds": ("histogram", "Iteration duration (from its start, as Rally's)"),
-    "squall_atomic_duration_seconds": ("histogram", "Duration of each top-level atomic action"),
+    "squall_atomic_duration_seconds": ("histogram", "Duration of each top-level atomic action (each request of a "
+                                                    "journey)"),
+    "squall_atomic_failures": ("counter", "Top-level atomic actions (requests of a journey) that failed"),
     "squall_from_schedule_seconds": ("histogram", "Open loop: latency from the iteration's due time"),
     "squall_concurrency": ("gauge", "Iterations in flight"),
     "squall_rps_target": ("gauge", "Open loop: the start rate asked for now"),
@@ -52,7 +54,7 @@ class LiveMetrics:
         make = {"counter": prom.Counter, "gauge": prom.Gauge}
         self.series: dict[str, Any] = {}
         for name, (kind, text) in METRICS.items():
-            labels = LABELS + (("action",) if name == "squall_atomic_duration_seconds" else ()) + \
+            labels = LABELS + (("action",) if name.startswith("squall_atomic_") else ()) + \
                 (("status",) if name == "squall_hook_runs" else ())
             if kind == "histogram":
                 self.series[name] = prom.Histogram(name, text, labels, registry=self.registry, buckets=BUCKETS)
@@ -85,6 +87,7 @@ class WorkloadMetrics:
         s = live.series
         self._labels = labels
         self._atomic = s["squall_atomic_duration_seconds"]
+        self._atomic_failures = s["squall_atomic_failures"]
         self._hooks = s["squall_hook_runs"]
         self._iterations = s["squall_iterations"].labels(*labels)
         self._failures = s["squall_iteration_failures"].labels(*labels)
@@ -107,11 +110,16 @@ class WorkloadMetrics:
         if lag is not None:
             self._from_schedule.observe(lag + it["duration"])
         for action in it["atomic_actions"]:
-            series = self._actions.get(action["name"])
+            name = action["name"]
+            series = self._actions.get(name)
             if series is None:
-                series = self._actions[action["name"]] = self._atomic.labels(*self._labels, action["name"])
+                series = self._actions[name] = (self._atomic.labels(*self._labels, name),
+                                                self._atomic_failures.labels(*self._labels, name))
+                series[1].inc(0)  # a series from the start, so a rate of failures exists before the first
             if action.get("finished_at") is not None:
-                series.observe(action["finished_at"] - action["started_at"])
+                series[0].observe(action["finished_at"] - action["started_at"])
+            if action.get("failed"):
+                series[1].inc()
 
     def summary(self, summary: dict[str, Any]) -> None:
         """One worker's aggregate report (``--results aggregate``): the counters move; the duration
