@@ -141,3 +141,13 @@ def test_percentile_configuration_is_checked() -> None:
     for bad in ({"p": 95}, {"p": 0, "max": 1}, {"p": 101, "max": 1}, {"p": 95, "max": 1, "pct": 2}, []):
         assert validate.plugin_errors("sla", "percentile", bad, "sla.percentile"), bad
     assert not validate.plugin_errors("sla", "percentile", {"p": 99.9, "max": 0.25, "action": "GET /"}, "sla")
+
+
+def test_failure_rate_per_atomic_counts_every_run_of_each_request() -> None:
+    s = sla("max_failure_rate_per_atomic", {"GET /items": 25.0})
+    s.add_iteration(it(1, atomics=[_request("GET /items", 0.1), _request("GET /items", 0.1, failed=True)]))
+    assert s.success is False and s.rate("GET /items") == 50.0  # both runs of the repeated request count
+    for _ in range(3):
+        s.add_iteration(it(1, atomics=[_request("login", 0.1, failed=True), _request("GET /items", 0.1)]))
+    assert s.success is True  # 1 failure in 5 runs: 20 %
+    assert s.details() == ("Failure rate of atomic actions: GET /items 20.00% <= 25.00% (1 of 5) - Passed")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from squall.plugin_api.atomic import flatten
 from squall.plugin_api.sla import SLA, readable
 from squall.plugin_api.values import Values
 from squall.registry import JSON_SCHEMA, configure
@@ -45,9 +44,10 @@ class Bound:
         if self.action is None:
             self.values.append(iteration["duration"])
             return
-        for name, duration, _failed in flatten(iteration["atomic_actions"]):
-            if name == self.action:
-                self.values.append(duration)
+        for action in iteration["atomic_actions"]:  # each run, a name repeated in the iteration too
+            if action["name"] == self.action:
+                finished = action.get("finished_at") or action["started_at"]
+                self.values.append(finished - action["started_at"])
 
     def judge(self) -> bool:
         """The percentile now, against the bound (a pass while nothing was measured)."""
