@@ -172,3 +172,28 @@ def test_the_terminal_says_why_iterations_failed(cli: CLI, shop: str, tmp_path: 
             line = next(text for text in out.splitlines() if "× StepFailed" in text)
             assert line.startswith("  2 × StepFailed: step 'flaky': status 500")
             assert ("first in iteration" in line) is (not flags)  # aggregate mode keeps no iteration numbers
+
+
+def test_a_request_repeated_in_an_iteration_counts_each_time_in_the_table_and_the_exports(
+        cli: CLI, shop: str, tmp_path: Path) -> None:
+    login = {"name": "login", "method": "POST", "url": "/login", "json": {"username": "ana", "password": "ana"},
+             "extract": {"token": {"json": "$.token"}}}
+    pages = [{"name": "page", "url": "/items", "params": {"page": n}, "headers": {"Authorization": "Bearer ${token}"}}
+             for n in (1, 2, 3)]
+    task = tmp_path / "pages.yaml"
+    workload = {"scenario": {"HttpJourney.run": {"base_url": shop, "on_start": [login], "steps": pages}},
+                "runner": {"constant": {"times": 50, "concurrency": 5}}}
+    task.write_text(yaml.safe_dump({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [workload]}]}))
+    cli("task", "start", str(task), check=True)
+    served = _get(shop + "/_stats")
+    assert served["GET /items"] == 150
+    table = json.loads(cli("task", "detailed", "--json", check=True).stdout)
+    rows = _rows(table["subtasks"][0]["workloads"][0])
+    assert rows["page"]["iteration_count"] == 150 and "page (x3)" not in rows  # one row, counted per request
+    requests = [line for line in cli("task", "export", "--type", "csv-requests", check=True).stdout.splitlines()
+                if line]
+    assert requests[0].split(",")[4] == "request"
+    named = [line.split(",")[4] for line in requests[1:]]
+    assert named.count("page") == 150 and named.count("login") == 5
+    per_iteration = [line for line in cli("task", "export", "--type", "csv", check=True).stdout.splitlines() if line]
+    assert len(per_iteration) == 51 and all('""page"": [' in line for line in per_iteration[1:])  # all three runs
