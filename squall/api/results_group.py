@@ -94,18 +94,22 @@ class ResultsAPI(APIGroup):
 
     @api_method("GET", runs_commands=False)
     def compare(self, task_a: str, task_b: str, max_degradation: float = 10.0,
-                max_failure_increase: float = 1.0, html: bool = False) -> dict[str, Any]:
-        """Compare run B with run A per matching workload; ``regression`` is the verdict.
+                max_failure_increase: float = 1.0, html: bool = False,
+                noise_floor: float | None = None) -> dict[str, Any]:
+        """Compare run B with run A per matching workload; ``regression`` is the verdict. A duration's growth is a
+        regression only past ``max_degradation`` percent and past noise: ``noise_floor`` seconds (50 µs by
+        default) and the runs' own spread around the figure.
 
         With ``html``, ``content`` holds a report drawing both runs side by side.
         """
         from squall.report import compare as compare_mod
 
-        if max_degradation < 0 or max_failure_increase < 0:
+        floor = compare_mod.NOISE_FLOOR if noise_floor is None else noise_floor
+        if max_degradation < 0 or max_failure_increase < 0 or floor < 0:
             raise exceptions.InvalidArgumentsError("thresholds must not be negative")
         rows = [self.api.task.resolve(task_a), self.api.task.resolve(task_b)]
         trees = [repo.task_tree(self.db, r["uuid"]) for r in rows]
-        result = compare_mod.compare(trees[0], trees[1], max_degradation, max_failure_increase)
+        result = compare_mod.compare(trees[0], trees[1], max_degradation, max_failure_increase, floor)
         if not result["workloads"]:
             def names(tree: dict[str, Any]) -> str:
                 found = sorted({w["name"] for s in tree["subtasks"] for w in s["workloads"]})

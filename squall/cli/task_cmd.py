@@ -298,13 +298,16 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
             task_b: str = typer.Argument(..., help="The run to judge."),
             max_degradation: float = typer.Option(10.0, help="Allowed growth of median and p95, in percent."),
             max_failure_increase: float = typer.Option(1.0, help="Allowed growth of failure rate, in points."),
+            noise_floor: float = typer.Option(0.00005, help="Seconds a median or p95 must grow by, at least, to be "
+                                              "a regression (besides the percent and the runs' own spread)."),
             out: Path | None = typer.Option(None, "--out", help="Also write an HTML report of both runs."),
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Compare two runs workload by workload; exit code 1 on a regression."""
     from squall.cli.output import Table
 
     result = ctx.obj.results.compare(task_a=task_a, task_b=task_b, max_degradation=max_degradation,
-                                  max_failure_increase=max_failure_increase, html=out is not None)
+                                  max_failure_increase=max_failure_increase, html=out is not None,
+                                  noise_floor=noise_floor)
     content = result.pop("content", None)
     if out is not None and content is not None:
         write_text(out, content)
@@ -317,7 +320,7 @@ def compare(ctx: typer.Context, task_a: str = typer.Argument(..., help="The refe
                 table.add_column(col, justify="left" if col == "Metric" else "right")
             for m in ("median", "95%ile", "max"):
                 x = w["metrics"][m]
-                ch = "n/a" if x["change"] is None else f"{x['change']:+.1f}%"
+                ch = "n/a" if x["change"] is None else f"{x['change']:+.1f}%" + (" (noise)" if x.get("noise") else "")
                 table.add_row(m, seconds(x["a"]), seconds(x["b"]), ch)
             f = w["metrics"]["failure_rate"]
             table.add_row("failure rate", f"{f['a']:.2f}%", f"{f['b']:.2f}%", f"{f['change']:+.2f} pt")

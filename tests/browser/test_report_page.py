@@ -127,6 +127,8 @@ def test_compare_and_trends_pages(cli: CLI, page: PageWatch, tmp_path: Path) -> 
     page.screenshot("compare-report")
     assert page.errors == []
     assert page.page.locator("#comparison .badge").inner_text() == "REGRESSION"
+    cells = page.page.locator("#comparison table tbody tr").first.locator("td").all_inner_texts()
+    assert cells[2].endswith(" ms") and cells[3].endswith(" ms"), cells  # durations say their unit
     assert page.page.locator("section[data-task]").count() == 2
 
     trends = tmp_path / "trends.html"
@@ -144,6 +146,11 @@ def test_compare_and_trends_pages(cli: CLI, page: PageWatch, tmp_path: Path) -> 
     assert ticks and all(all(float(t).is_integer() for t in axis) for axis in ticks)
     labels = page.page.evaluate("() => [...document.querySelectorAll('.chart')].map(b => b.uplot.axes[0]._values)")
     assert all("nightly" in label for axis in labels for label in axis)
+    assert all(len(set(axis)) == len(axis) for axis in labels)  # two runs in one minute: two labels still
+    # One unit on the whole page; the longest iteration has a chart of its own, so it flattens no percentile.
+    titles = page.page.locator(".chart .title").all_inner_texts()
+    assert {t.split("(")[1].split(")")[0] for t in titles if t.startswith(("Duration", "Longest"))} == {"ms"}
+    assert sum(t.startswith("Longest iteration") for t in titles) == 2
 
 
 def test_markup_in_titles_cannot_blank_the_report(cli: CLI, page: PageWatch, tmp_path: Path) -> None:

@@ -112,6 +112,8 @@
                 {label: opts.ylabel || "", values: axisValues, size: 60}];
     var scales = {x: {time: false}};
     if (opts.xrange) scales.x.range = function () { return opts.xrange; };
+    /* categorical x: half a step of room at each end, so the first and last labels are not cut */
+    if (opts.xlabels) scales.x.range = function () { return [0.5, xs.length + 0.5]; };
     var second = series.filter(function (s) { return s.scale; })[0];
     if (second) {
       scales[second.scale] = {auto: true};
@@ -407,15 +409,21 @@
       el("h2", {}, ["B against A ", c.regression ? el("span", {cls: "badge fail", text: "REGRESSION"})
                                                  : el("span", {cls: "badge pass", text: "NO REGRESSION"})]),
       el("div", {cls: "sub", text: "A: " + c.a.uuid + " (" + c.a.title + ")   B: " + c.b.uuid + " (" + c.b.title +
-        ")   threshold: +" + c.max_degradation + "% on median and p95, +" + c.max_failure_increase +
+        ")   threshold: +" + c.max_degradation + "% on median and p95, past noise (" +
+        short((c.noise_floor || 0) * 1e6) + " µs and each run's own spread), +" + c.max_failure_increase +
         " points of failure rate"})]);
     var rows = [];
     c.workloads.forEach(function (w) {
+      var unit = unitFor(Math.min.apply(null, ["median", "95%ile", "max"].map(function (m) {
+        return Math.min(w.metrics[m].a || Infinity, w.metrics[m].b || Infinity);
+      }).filter(isFinite).concat([1])));
       ["median", "95%ile", "max"].forEach(function (m, i) {
         var x = w.metrics[m];
-        var d = el("span", {cls: x.change > c.max_degradation ? "delta-bad" : (x.change < 0 ? "delta-good" : ""),
-                            text: pct(x.change)});
-        rows.push({cls: "", cells: [i ? "" : w.name, m, num(x.a), num(x.b), d, i ? "" : (w.regression ? "regression: " + w.reasons.join(", ") : "ok")]});
+        var bad = x.change > c.max_degradation && !x.noise && m !== "max";
+        var d = el("span", {cls: bad ? "delta-bad" : (x.change < 0 ? "delta-good" : ""),
+                            text: pct(x.change) + (x.noise ? " (noise)" : "")});
+        rows.push({cls: "", cells: [i ? "" : w.name, m, dur(x.a, unit) + " " + unit.name, dur(x.b, unit) + " " +
+          unit.name, d, i ? "" : (w.regression ? "regression: " + w.reasons.join(", ") : "ok")]});
       });
       var f = w.metrics.failure_rate;
       rows.push({cls: f.change > c.max_failure_increase ? "bad" : "", cells: ["", "failure rate",
@@ -430,6 +438,12 @@
     var t = DATA.trends, main = document.getElementById("report"), nav = document.getElementById("workload-nav");
     document.getElementById("report-meta").textContent = t.tasks.length + " runs, " + t.workloads.length +
       " workload configurations";
+    // One unit for the whole page, from the runs' medians: every section reads alike. The maximum, which one
+    // stalled iteration can put far above the rest, gets a chart of its own so it does not flatten the others.
+    var medians = [];
+    t.workloads.forEach(function (w) { w.runs.forEach(function (r) { if (r.median) medians.push(r.median); }); });
+    medians.sort(function (a, b) { return a - b; });
+    var tunit = unitFor(medians.length ? medians[Math.floor(medians.length / 2)] : 1);
     t.workloads.forEach(function (w, wi) {
       var anchor = "trend-" + wi;
       var passAll = w.runs.every(function (r) { return r.pass_sla; });
@@ -440,16 +454,18 @@
           JSON.stringify(w.args) + " · " + w.runs.length + " runs"})]);
       main.appendChild(section);
       var xs = w.runs.map(function (_, i) { return i + 1; });
-      var labels = w.runs.map(function (r) {
-        return (r.created_at || "").slice(5, 16).replace("T", " ") + (r.tags && r.tags.length ? " " + r.tags[0] : "");
+      // Each run its own label: its number and start time to the second (two runs a minute apart differ).
+      var labels = w.runs.map(function (r, i) {
+        return "#" + (i + 1) + " " + (r.created_at || "").slice(11, 19) + (r.tags && r.tags.length ? " " + r.tags[0] : "");
       });
-      var tunit = unitFor(Math.max.apply(null, w.runs.map(function (r) { return r.max || 0; })));
       var grid = el("div", {cls: "charts"});
       section.appendChild(grid);
       function runs(key) { return scaled(w.runs.map(function (r) { return r[key]; }), tunit); }
-      chart(grid, "Duration (" + tunit.name + ") per run", xs, [
+      chart(grid, "Duration (" + tunit.name + ") per run: median, p90, p95", xs, [
         {label: "median", values: runs("median")}, {label: "p90", values: runs("90%ile")},
-        {label: "p95", values: runs("95%ile")}, {label: "max", values: runs("max")}],
+        {label: "p95", values: runs("95%ile")}],
+        {xlabel: "run", xlabels: labels});
+      chart(grid, "Longest iteration (" + tunit.name + ") per run", xs, [{label: "max", values: runs("max")}],
         {xlabel: "run", xlabels: labels});
       chart(grid, "Failure rate (%) and iterations/s per run", xs, [
         {label: "failure %", values: w.runs.map(function (r) { return r.failure_rate; }), color: "#c62828"},
