@@ -30,8 +30,9 @@ def run(api: API, text: str = TASK) -> dict[str, Any]:
 
 def test_plugins(any_api: API) -> None:
     names = {p["name"] for p in any_api.plugin.list(kind="runner")}
-    assert names == {"constant", "constant_for_duration", "rps", "serial"}
-    assert any_api.plugin.show(name="rps")["schema"]["required"] == ["times", "rps"]
+    assert names == {"constant", "constant_for_duration", "rps", "serial",
+                     "ramping_vus", "ramping_arrival_rate"}
+    assert any_api.plugin.show(name="rps")["schema"]["required"] == ["rps"]
     with pytest.raises(exceptions.PluginNotFoundError) as info:
         any_api.plugin.show(name="nope")
     assert info.value.kwargs == {"kind": "plugin", "name": "nope"}
