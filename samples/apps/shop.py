@@ -10,6 +10,8 @@ answers after 50 ms; ``GET /flaky`` fails one request in 50 (2 %, every
 50th) with 500. ``GET /_stats`` maps each route it served (method and path
 template) to the requests it answered; ``GET /_stats/failed`` to those it
 answered with 400 or more; ``GET /_stats/logins`` to the logins per user.
+``POST /logout`` (with the token) ends the token's session;
+``GET /_stats/logouts`` maps each user to its logouts.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from starlette.routing import Route
 SERVED: Counter[str] = Counter()
 FAILED: Counter[str] = Counter()
 LOGINS: Counter[str] = Counter()
+LOGOUTS: Counter[str] = Counter()
 TOKENS: dict[str, str] = {}  # token -> user
 ITEMS: dict[int, dict[str, Any]] = {n: {"id": n, "name": f"item {n}"} for n in range(1, 101)}
 
@@ -58,6 +61,15 @@ async def login(request: Request) -> JSONResponse:
     response = _answer("POST /login", {"token": token})
     response.set_cookie("sid", token, httponly=True)
     return response
+
+
+async def logout(request: Request) -> JSONResponse:
+    name = _user(request)
+    if name is None:
+        return _answer("POST /logout", {"error": "log in first"}, 401)
+    del TOKENS[request.headers["authorization"].partition(" ")[2]]
+    LOGOUTS[name] += 1
+    return _answer("POST /logout", {"bye": name})
 
 
 async def list_items(request: Request) -> JSONResponse:
@@ -122,8 +134,13 @@ async def stats_logins(request: Request) -> JSONResponse:
     return JSONResponse(dict(LOGINS))
 
 
+async def stats_logouts(request: Request) -> JSONResponse:
+    return JSONResponse(dict(LOGOUTS))
+
+
 app = Starlette(routes=[
     Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
     Route("/items", list_items, methods=["GET"]),
     Route("/items", create_item, methods=["POST"]),
     Route("/items/{id:int}", get_item, methods=["GET"]),
@@ -133,6 +150,7 @@ app = Starlette(routes=[
     Route("/_stats", stats, methods=["GET"]),
     Route("/_stats/failed", stats_failed, methods=["GET"]),
     Route("/_stats/logins", stats_logins, methods=["GET"]),
+    Route("/_stats/logouts", stats_logouts, methods=["GET"]),
 ])
 
 

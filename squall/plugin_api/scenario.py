@@ -90,6 +90,19 @@ class Scenario(registry.Plugin):
         """Called once in each worker process of an async scenario when its share of the load has ended:
         close what the scenario keeps per worker (connections, sessions). Nothing by default."""
 
+    async def stop_user(self, **kwargs: Any) -> None:
+        """The end of a virtual user's life, for an async scenario (a logout): run once per user that ran an
+        iteration, with ``run``'s arguments, when its share of the load is over, on the instance of its last
+        iteration, so the stop's
+        atomic actions, time and error count in that iteration (as a per-user start counts in the first).
+        Nothing by default."""
+
+    @classmethod
+    def stops_users(cls) -> bool:
+        """Whether this scenario has a :meth:`stop_user` of its own (the worker then holds each user's latest
+        iteration back until the next one ends)."""
+        return cls.stop_user is not Scenario.stop_user
+
     @classmethod
     def host_files(cls, args: dict[str, Any]) -> list[str]:
         """Files on squall's machine these arguments make an iteration read (a service refuses

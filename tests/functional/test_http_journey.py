@@ -25,7 +25,7 @@ SAMPLE = ROOT / "samples" / "tasks" / "http-journey.yaml"
 FEED = ROOT / "samples" / "tasks" / "users.csv"
 # The shop's route for each of the sample's steps.
 ROUTES = {"login": "POST /login", "list items": "GET /items", "create item": "POST /items",
-          "read item": "GET /items/{id}", "whoami": "GET /me", "slow page": "GET /slow"}
+          "read item": "GET /items/{id}", "whoami": "GET /me", "slow page": "GET /slow", "logout": "POST /logout"}
 
 
 def _get(url: str) -> Any:
@@ -65,7 +65,8 @@ def test_the_sample_journey_counts_each_request_the_shop_served_once(cli: CLI, s
     proc = cli("task", "start", str(SAMPLE), "--task-args",
                json.dumps({"base_url": shop, "users": 20, "ramp": 1, "hold": 2, "feed": str(FEED)}), check=True,
                timeout=300)
-    served, failed, logins = (_get(shop + path) for path in ("/_stats", "/_stats/failed", "/_stats/logins"))
+    served, failed, logins, logouts = (_get(shop + path) for path in
+                                       ("/_stats", "/_stats/failed", "/_stats/logins", "/_stats/logouts"))
     task_id = next(line.split()[1] for line in proc.stdout.splitlines() if line.startswith("Task "))
     export = json.loads(cli("task", "export", task_id, "--type", "squall-json", check=True).stdout)
     (workload,) = [w for s in export["tasks"][0]["subtasks"] for w in s["workloads"]]
@@ -76,6 +77,8 @@ def test_the_sample_journey_counts_each_request_the_shop_served_once(cli: CLI, s
     # The login ran once per virtual user, each user with its own row of the feed: all 20 rows used, once.
     users = [line.split(",")[0] for line in FEED.read_text().splitlines()[1:]]
     assert logins == {name: 1 for name in users} and rows["login"]["iteration_count"] == 20
+    # Each user logged out once, at its end: after it, the shop refuses its token, and it refused none.
+    assert logouts == logins and rows["logout"]["iteration_count"] == 20
     # The id the create answered was read back (a wrong one is a 404), once per iteration.
     assert served["GET /items/{id}"] == served["POST /items"] == workload["total_iteration_count"] > 20
 
@@ -124,6 +127,31 @@ def test_extracted_values_flow_and_a_wrong_one_is_refused_by_the_shop(api: API, 
         assert only_workload(task)["failed_iteration_count"] == failures
     assert _get(shop + "/_stats/failed") == {"GET /items": 6}  # the wrong token: 401 from the shop each time
     assert _get(shop + "/_stats/logins") == {"ana": 4}  # once per virtual user: 2 users, 2 tasks
+
+
+@pytest.mark.parametrize("runner", [{"constant": {"times": 7, "concurrency": 3}},
+                                    {"rps": {"times": 7, "rps": 50, "max_concurrency": 3}}])
+def test_on_stop_runs_once_per_user_inside_its_last_iteration(api: API, shop: str, runner: dict[str, Any]) -> None:
+    auth = {"Authorization": "Bearer ${token}"}
+    login = {"name": "login", "method": "POST", "url": "/login", "json": {"username": "ana", "password": "ana"},
+             "extract": {"token": {"json": "$.token"}}}
+    logout = {"name": "logout", "method": "POST", "url": "/logout", "headers": auth, "check": {"status": 200}}
+    args = {"base_url": shop, "on_start": [login], "steps": [{"name": "list", "url": "/items", "headers": auth}],
+            "on_stop": [logout]}
+    task = run_task(api, v2_task("HttpJourney.run", args, runner=runner))
+    wl = only_workload(task)
+    assert wl["pass_sla"] and wl["total_iteration_count"] == 7 and wl["failed_iteration_count"] == 0
+    users = _get(shop + "/_stats/logins")["ana"]
+    assert 1 <= users <= 3 and _get(shop + "/_stats/logouts") == {"ana": users}
+    # The logout is the last request of each user: its token was never refused (no 401) after it.
+    assert _get(shop + "/_stats/failed") == {}
+    its = sorted(iterations(api, task["uuid"]), key=lambda it: it["timestamp"])
+    with_logout = [it for it in its if any(a["name"] == "logout" for a in it["atomic_actions"])]
+    assert len(with_logout) == users
+    for it in with_logout:  # the logout ends its iteration, and its time counts in the iteration's duration
+        assert [a["name"] for a in it["atomic_actions"]][-1] == "logout"
+        spans = [a["finished_at"] - a["started_at"] for a in it["atomic_actions"]]
+        assert it["duration"] >= sum(spans) - 1e-6
 
 
 def test_a_value_missing_from_the_answer_fails_the_step_naming_it(api: API, shop: str) -> None:

@@ -5,7 +5,8 @@ headers, query, body), its checks, the values it takes from the answer for
 the steps after it, then a think time that is idle, not duration. A
 ``choose`` step runs one of its options, picked by weight. ``on_start`` runs
 once per virtual user, before its first iteration (a login: the token it
-extracts stays with the user), and a data ``feed`` gives each user a row of
+extracts stays with the user), ``on_stop`` once at its end, inside its last
+iteration (a logout), and a data ``feed`` gives each user a row of
 variables. Each request is an atomic action named after its step and counted
 once per request (:attr:`~squall.plugin_api.Scenario.COUNT_EACH_ACTION`), so
 the statistics table has one row per request name. Requests go over squall's
@@ -70,7 +71,8 @@ class HttpJourney(Scenario):
     def targets(cls, args: dict[str, Any]) -> list[str]:
         """The base URL and every absolute step URL."""
         found = [str(args["base_url"])] if args.get("base_url") else []
-        steps = journey_schema.flat_steps((args.get("on_start") or []) + (args.get("steps") or []))
+        steps = journey_schema.flat_steps([*(args.get("on_start") or []), *(args.get("steps") or []),
+                                           *(args.get("on_stop") or [])])
         return found + [str(s["url"]) for s in steps if str(s.get("url", "")).startswith(("http://", "https://"))]
 
     @classmethod
@@ -92,7 +94,7 @@ class HttpJourney(Scenario):
 
     async def run(self, steps: list[dict[str, Any]], base_url: str | None = None,
                   on_start: list[dict[str, Any]] | None = None, variables: dict[str, Any] | None = None,
-                  feed: dict[str, Any] | None = None) -> None:
+                  feed: dict[str, Any] | None = None, on_stop: list[dict[str, Any]] | None = None) -> None:
         user = self.user
         if not user.started:
             user.data = {"variables": {**(variables or {}), **row_for(feed, user.number)}, "cookies": {}}
@@ -102,6 +104,13 @@ class HttpJourney(Scenario):
             user.started = True
         scope = {**user.data["variables"], "iteration": self.context.get("iteration", 1), "user": user.number}
         await self._walk(steps, base_url, scope)
+
+    async def stop_user(self, base_url: str | None = None, on_stop: list[dict[str, Any]] | None = None,
+                        **_: Any) -> None:
+        """``on_stop``, once, for a user whose start succeeded (its variables are on_start's, not an iteration's)."""
+        user = self.user
+        if user.started and on_stop:
+            await self._walk(on_stop, base_url, {**user.data["variables"], "user": user.number})
 
     async def _walk(self, steps: list[dict[str, Any]], base_url: str | None, scope: dict[str, Any]) -> None:
         for step in steps:

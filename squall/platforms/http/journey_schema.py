@@ -79,6 +79,7 @@ ARGUMENTS = {
         "base_url": {"type": "string", "pattern": "^https?://"},
         "steps": {**STEPS, "minItems": 1},
         "on_start": STEPS,
+        "on_stop": STEPS,
         "variables": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
         "feed": {
             "type": "object",
@@ -118,12 +119,20 @@ def errors(args: dict[str, Any], path: str) -> list[str]:
     open_feed = feed is not None and "file" in feed  # its columns are known once the file is read
     if feed is not None and "rows" in feed:
         known |= set().union(*(set(row) for row in feed["rows"]))
-    for part in ("on_start", "steps"):
-        for n, step in enumerate(flat_steps(args.get(part) or [])):
-            where = f"{path}.{part}[{n}]"
-            found += _step_errors(step, where, known, open_feed)
-            known |= set(step.get("extract") or {})
+    known = _part_errors(args, "on_start", path, known, open_feed, found)
+    _part_errors(args, "steps", path, known, open_feed, found)
+    _part_errors(args, "on_stop", path, known, open_feed, found)  # sees on_start's values, not an iteration's
     return found
+
+
+def _part_errors(args: dict[str, Any], part: str, path: str, known: set[str], open_feed: bool,
+                 found: list[str]) -> set[str]:
+    """Add the faults of one list of steps to ``found``; the variables known after it."""
+    known = set(known)
+    for n, step in enumerate(flat_steps(args.get(part) or [])):
+        found += _step_errors(step, f"{path}.{part}[{n}]", known, open_feed)
+        known |= set(step.get("extract") or {})
+    return known
 
 
 def _step_errors(step: dict[str, Any], where: str, known: set[str], open_feed: bool) -> list[str]:

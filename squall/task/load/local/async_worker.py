@@ -11,14 +11,26 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NamedTuple
 
 from squall.exceptions import ThreadTimeoutException
 from squall.plugin_api.atomic import CallbackStep
-from squall.plugin_api.scenario import VirtualUser
+from squall.plugin_api.scenario import Scenario, VirtualUser
 from squall.results import error_triple
 from squall.task.load.emitter import FLUSH_SECONDS, RawResult
 from squall.task.load.local.worker_base import WorkerBase
+
+
+class Ran(NamedTuple):
+    """One run iteration before it becomes a result: :meth:`WorkerBase.result`'s arguments."""
+
+    iteration: int  # 0-based
+    timestamp: float
+    duration: float
+    scenario: Scenario
+    error: list[str]
+    lag: float | None
 
 
 class AsyncWorker(WorkerBase):
@@ -36,22 +48,48 @@ class AsyncWorker(WorkerBase):
 
     async def run_one(self, index: int, user: VirtualUser) -> RawResult:
         """Run iteration ``index`` as ``user``."""
+        return self.result(*await self._iterate(index, user))
+
+    async def _iterate(self, index: int, user: VirtualUser) -> Ran:
         scenario = self.new_scenario(index, user)
-        error: list[str] = []
         lag = self.start_lag(index)
         timestamp = time.time()
         started = time.perf_counter()
+        error = await self._timed(scenario.run(**self.args))
+        return Ran(index, timestamp, time.perf_counter() - started, scenario, error, lag)
+
+    async def _timed(self, call: Coroutine[Any, Any, Any]) -> list[str]:
+        """Await a scenario's coroutine within the runner's timeout: its error triple, empty when it succeeded."""
         try:
             if self.schedule.timeout:
-                await asyncio.wait_for(scenario.run(**self.args), self.schedule.timeout)
+                await asyncio.wait_for(call, self.schedule.timeout)
             else:
-                await scenario.run(**self.args)
+                await call
         except TimeoutError:
-            error = error_triple(ThreadTimeoutException(timeout=self.schedule.timeout or 0), "")
+            return error_triple(ThreadTimeoutException(timeout=self.schedule.timeout or 0), "")
         except Exception as exc:
-            error = error_triple(exc)
-        duration = time.perf_counter() - started
-        return self.result(index, timestamp, duration, scenario, error, lag)
+            return error_triple(exc)
+        return []
+
+    async def _user_lifetime(self, user: VirtualUser, claim: Callable[[], Awaitable[int | None]]) -> None:
+        """Run ``user``'s iterations while ``claim`` gives their numbers. A scenario that stops its users (a
+        logout) has each user's latest iteration held back until the next one ends: the stop joins the
+        user's last iteration, its requests and time counted there, as a start joins the first."""
+        if not self.cls.stops_users():
+            while (index := await claim()) is not None:
+                self.emitter.emit(await self.run_one(index, user))
+            return
+        last: Ran | None = None
+        while (index := await claim()) is not None:
+            ran = await self._iterate(index, user)
+            if last is not None:
+                self.emitter.emit(self.result(*last))
+            last = ran
+        if last is not None:
+            began = time.perf_counter()
+            error = await self._timed(last.scenario.stop_user(**self.args))
+            last = last._replace(duration=last.duration + time.perf_counter() - began, error=last.error or error)
+            self.emitter.emit(self.result(*last))
 
     async def _main(self) -> None:
         flush_task = asyncio.create_task(self._flusher())
@@ -75,8 +113,10 @@ class AsyncWorker(WorkerBase):
             self.emitter.flush()
 
     async def _slot(self, user: VirtualUser) -> None:
-        while await self._user_may_go(user) and (index := self.next_index(start=True)) is not None:
-            self.emitter.emit(await self.run_one(index, user))
+        async def claim() -> int | None:
+            return self.next_index(start=True) if await self._user_may_go(user) else None
+
+        await self._user_lifetime(user, claim)
 
     async def _user_may_go(self, user: VirtualUser) -> bool:
         # Ramping users: wait while the stages keep this user out; False once the load is over for it.
@@ -211,13 +251,12 @@ class AsyncWorker(WorkerBase):
         # next iteration starts late, when one frees. No task is made per iteration.
         turn = asyncio.Lock()
 
-        async def slot(user: VirtualUser) -> None:
-            while True:
-                async with turn:
-                    index = self.next_index()
-                    if index is None or not await self._wait_for_turn(index):
-                        return
-                    self.mark_started()
-                self.emitter.emit(await self.run_one(index, user))
+        async def claim() -> int | None:
+            async with turn:
+                index = self.next_index()
+                if index is None or not await self._wait_for_turn(index):
+                    return None
+                self.mark_started()
+                return index
 
-        await asyncio.gather(*(slot(user) for user in self.new_users()))
+        await asyncio.gather(*(self._user_lifetime(user, claim) for user in self.new_users()))
