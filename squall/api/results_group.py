@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from squall import exceptions, registry
 from squall.api.base import APIGroup, api_method
+from squall.api.planned_load import add_planned_load
 from squall.report import iterations as iteration_table
 from squall.storage import repo
 
@@ -89,7 +90,7 @@ class ResultsAPI(APIGroup):
         if not 10 <= bins <= 5000:
             raise exceptions.InvalidArgumentsError("bins must be between 10 and 5000")
         uuids = [self.api.task.resolve(t)["uuid"] for t in (task_ids or [None])]  # type: ignore[list-item]
-        content = html.render(model.report_document(self.db, uuids, bins=bins), kind="task")
+        content = html.render(add_planned_load(model.report_document(self.db, uuids, bins=bins)), kind="task")
         return {"type": "html", "content": content}
 
     @api_method("GET", runs_commands=False)
@@ -122,7 +123,7 @@ class ResultsAPI(APIGroup):
             from squall.report import html as html_mod
             from squall.report import model
 
-            document = model.report_document(self.db, [r["uuid"] for r in rows])
+            document = add_planned_load(model.report_document(self.db, [r["uuid"] for r in rows]))
             document["compare"] = result
             result["content"] = html_mod.render(document, kind="compare")
         return result

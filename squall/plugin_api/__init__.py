@@ -32,7 +32,7 @@ from squall.plugin_api.context import Context
 from squall.plugin_api.context import configure as configure_context
 from squall.plugin_api.exporter import Exporter, ResultsReader
 from squall.plugin_api.hook import DEFAULT_TIMEOUT, HookAction, HookRunResult, Trigger, run_command
-from squall.plugin_api.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule
+from squall.plugin_api.runner import MAX_CONCURRENCY, PlannedLoad, RateSchedule, Runner, Schedule, Stages
 from squall.plugin_api.scenario import Scenario, VirtualUser
 from squall.plugin_api.scenario import configure as configure_scenario
 from squall.plugin_api.sla import SLA, SLAFigures, readable
@@ -41,7 +41,8 @@ from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
-    "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "RateSchedule",
-    "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "StepDone", "Trigger", "Values", "VirtualUser",
+    "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "PlannedLoad",
+    "RateSchedule", "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "Stages", "StepDone", "Trigger",
+    "Values", "VirtualUser",
     "action_timer", "configure", "configure_context", "configure_scenario", "flatten", "readable", "run_command",
 ]

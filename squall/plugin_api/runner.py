@@ -140,6 +140,25 @@ class Runner(registry.Plugin):
         """How many iterations will run, when known in advance (for ETA)."""
         return self.config.get("times")
 
+    def planned_load(self) -> PlannedLoad | None:
+        """The load this config plans over time, drawn on the report's load chart beside what ran (a ramp's
+        stages); None (the default) when it plans no figure over time."""
+        return None
+
+
+@dataclass(frozen=True)
+class PlannedLoad:
+    """A runner's plan over time: ``what`` is ``"users"`` (virtual users wanted) or ``"rate"`` (iterations due a
+    second), following ``stages``."""
+
+    what: str
+    stages: Stages
+
+    def sampled(self, seconds: list[float]) -> list[float]:
+        """The planned figure at each of ``seconds`` after the load's start (0 after the last stage)."""
+        end = self.stages.seconds
+        return [self.stages.at(t) if t <= end else 0.0 for t in seconds]
+
 
 def cpu_count() -> int:
     """Cores this process may use."""

@@ -251,3 +251,35 @@ def test_a_workload_in_figures_is_charted_and_says_so(cli: CLI, api: API, page: 
     counts = [int(failures.nth(i).locator("td").nth(2).inner_text()) for i in range(failures.count())]
     assert sum(counts) == wl["failed_iteration_count"] > 0
     assert page.page.evaluate(_CHART_PROBLEMS) == []
+
+
+_LOAD_CHART = """() => {
+  const box = document.querySelector("[data-chart^='Load: iterations']");
+  return box.uplot.series.slice(1).map((s, i) => ({label: s.label, values: box.uplot.data[i + 1]}));
+}"""
+
+
+@pytest.mark.parametrize(("runner", "label"), [
+    ({"ramping_vus": {"stages": [{"duration": 1, "target": 4}, {"duration": 1.5, "target": 4},
+                                 {"duration": 0.5, "target": 0}]}}, "users wanted (stages)"),
+    ({"ramping_arrival_rate": {"stages": [{"duration": 1, "target": 40}, {"duration": 1.5, "target": 40},
+                                          {"duration": 0.5, "target": 0}], "max_concurrency": 4}}, "due/s (stages)"),
+])
+def test_a_ramps_stages_are_drawn_on_the_load_chart(cli: CLI, page: PageWatch, tmp_path: Path,
+                                                     runner: dict[str, object], label: str) -> None:
+    task = tmp_path / "ramp.json"
+    task.write_text(json.dumps({"version": 2, "title": "ramp", "subtasks": [{"title": "s", "workloads": [
+        {"scenario": {"Dummy.dummy": {"sleep": 0.02}}, "runner": runner}]}]}))
+    cli("task", "start", "-q", str(task), check=True)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    page.screenshot("report-stages-" + next(iter(runner)))
+    assert page.errors == []
+    series = {s["label"]: s["values"] for s in page.page.evaluate(_LOAD_CHART)}
+    planned = series[label]  # the stages, drawn beside what ran
+    assert max(planned) == 4 if "users" in label else max(planned) == 40
+    assert planned[0] < max(planned)  # the ramp up is drawn: it starts below the hold
+    ran = series["running (mean)"] if "users" in label else series["started/s"]
+    assert max(v for v in ran if v is not None) > 0
+    assert page.page.evaluate(_CHART_PROBLEMS) == []

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from squall.plugin_api.runner import MAX_CONCURRENCY, RateSchedule, Runner, Schedule, Stages, processes_for, split
+from squall.plugin_api.runner import (MAX_CONCURRENCY, PlannedLoad, RateSchedule, Runner, Schedule, Stages,
+                                     processes_for, split)
 from squall.registry import JSON_SCHEMA, configure
 
 _STAGES = {
@@ -84,6 +85,10 @@ class RampingUsersRunner(Runner):
     def expected_iterations(self) -> int | None:
         return None
 
+    def planned_load(self) -> PlannedLoad:
+        """The virtual users the stages want, over time."""
+        return PlannedLoad("users", _stages(self.config, "start_vus"))
+
 
 @configure(name="ramping_arrival_rate")
 class RampingRateRunner(Runner):
@@ -123,3 +128,7 @@ class RampingRateRunner(Runner):
 
     def expected_iterations(self) -> int | None:
         return math.floor(_stages(self.config, "start_rate").total())
+
+    def planned_load(self) -> PlannedLoad:
+        """The iterations due a second, over time."""
+        return PlannedLoad("rate", _stages(self.config, "start_rate"))

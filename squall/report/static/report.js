@@ -124,6 +124,7 @@
       width: width, height: 220, plugins: plugins, scales: scales, axes: axes, legend: {live: false},
       series: [{label: opts.xlabel || "s"}].concat(series.map(function (s, i) {
         return {label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5, scale: s.scale || "y",
+                dash: s.dash || undefined,
                 fill: s.fill || undefined, spanGaps: false, paths: s.bars ? uPlot.paths.bars({size: [0.9]}) : undefined};
       }))
     }, [xs].concat(series.map(function (s) { return s.values; })), box);
@@ -290,9 +291,16 @@
         {label: "duration p99", values: scaled(s.p99, unit), color: "#e07b00"}], hookOpts);
     }
     var ended = s.mode === "aggregate";  /* figures per second, binned by end */
-    chart(grid, "Load: iterations " + (ended ? "ended" : "started") + " per second and running at once", s.t, [
+    var load = [
       {label: ended ? "ended/s" : "started/s", values: s.rate, color: "#1a9e5a"},
-      {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}], hookOpts);
+      {label: "running (mean)", values: s.concurrency, color: "#6b46c1", scale: "running"}];
+    if (s.planned) {  /* the runner's stages: what was asked, beside what ran */
+      load.push(s.planned.what === "users" ?
+        {label: "users wanted (stages)", values: s.planned.values, color: "#333", scale: "running", dash: [6, 4]} :
+        {label: "due/s (stages)", values: s.planned.values, color: "#333", dash: [6, 4]});
+    }
+    chart(grid, "Load: iterations " + (ended ? "ended" : "started") + " per second and running at once", s.t, load,
+          hookOpts);
     if (s.failures.some(function (f) { return f > 0; })) {
       chart(grid, "Failures per bin", s.t, [{label: "failed", values: s.failures, color: "#c62828",
                                              fill: "rgba(198,40,40,0.15)"}], hookOpts);
