@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from squall.plugin_api.runner import (MAX_CONCURRENCY, PlannedLoad, RateSchedule, Runner, Schedule, Stages,
-                                     processes_for, split)
+from squall.plugin_api.runner import (
+    MAX_CONCURRENCY,
+    PlannedLoad,
+    RateSchedule,
+    Runner,
+    Schedule,
+    Stages,
+    processes_for,
+    split,
+)
 from squall.registry import JSON_SCHEMA, configure
 
 _STAGES = {
