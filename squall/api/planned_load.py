@@ -6,6 +6,7 @@ from typing import Any
 
 from squall import registry
 from squall.exceptions import SquallError
+from squall.plugin_api.runner import PlannedLoad, Runner
 
 
 def add_planned_load(document: dict[str, Any]) -> dict[str, Any]:
@@ -20,10 +21,12 @@ def add_planned_load(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _planned(runner: dict[str, Any]) -> Any:
+def _planned(runner: dict[str, Any]) -> PlannedLoad | None:
     ((kind, config),) = runner.items()
     try:
         runner_cls = registry.get("runner", kind)
-        return runner_cls(config).planned_load()  # type: ignore[call-arg]
+        if not issubclass(runner_cls, Runner):
+            return None
+        return runner_cls(config).planned_load()
     except (SquallError, KeyError, TypeError, ValueError):  # an imported task's runner squall lacks, or a bad config
         return None
