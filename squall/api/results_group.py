@@ -29,8 +29,9 @@ class StoredResults:
 
 
 def export_types() -> builtins.list[str]:
-    """Every ``--type`` of ``task export``: the exporter plugins, and ``html`` (the report)."""
-    return sorted([*registry.names("exporter"), "html"])
+    """Every ``--type`` of ``task export``: the exporter plugins, ``html`` (the report; ``html-static`` is Rally's
+    name of the same, self-contained page) and ``trends-html`` (the trends page of the tasks, as Rally's)."""
+    return sorted([*registry.names("exporter"), "html", "html-static", "trends-html"])
 
 
 class ResultsAPI(APIGroup):
@@ -71,8 +72,10 @@ class ResultsAPI(APIGroup):
         if type not in export_types():
             raise exceptions.InvalidArgumentsError(f"unknown export type '{type}' (known: {', '.join(export_types())})")
         rows = [self.api.task.resolve(t) for t in (task_ids or [None])]  # type: ignore[list-item]
-        if type == "html":
+        if type in ("html", "html-static"):
             return self.report(task_ids=[r["uuid"] for r in rows])
+        if type == "trends-html":
+            return {"type": type, "content": self.trends(task_ids=[r["uuid"] for r in rows], html=True)["content"]}
         from squall.plugin_api.exporter import Exporter
 
         exporter = cast(builtins.type[Exporter], registry.get("exporter", type))

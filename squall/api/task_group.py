@@ -300,10 +300,11 @@ class TaskAPI(APIGroup):
         """Every SLA verdict of every workload, and whether all passed."""
         tree = self.get(task_id=task_id)
         verdicts = []
-        for sub in tree["subtasks"]:
+        for n, sub in enumerate(tree["subtasks"]):
             for wl in sub["workloads"]:
                 for r in (wl["sla_results"] or {}).get("sla", []):
-                    verdicts.append({"subtask": sub["title"], "position": wl["position"], "scenario": wl["name"],
+                    verdicts.append({"subtask": sub["title"], "subtask_position": n, "position": wl["position"],
+                                     "scenario": wl["name"],
                                      "criterion": r["criterion"], "success": r["success"], "detail": r["detail"]})
         return {"uuid": tree["uuid"], "status": tree["status"], "pass_sla": all(v["success"] for v in verdicts),
                 "verdicts": verdicts}

@@ -28,6 +28,22 @@ def upgrade(ctx: typer.Context) -> None:
 
 
 @app.command()
+def ensure(ctx: typer.Context) -> None:
+    """Create the schema unless it exists (Rally's spelling; as create, which never drops anything)."""
+    before = ctx.obj.db.show()
+    if before["revision"] is not None:
+        console.print(f"Database {before['url']} already exists, nothing to do")
+        return
+    _show(ctx.obj.db.create())
+
+
+@app.command()
+def revision(ctx: typer.Context) -> None:
+    """Print the schema revision alone (Rally's spelling), or "None" without a schema."""
+    print(ctx.obj.db.show()["revision"])
+
+
+@app.command()
 def show(ctx: typer.Context) -> None:
     """Show the database URL and schema revision."""
     _show(ctx.obj.db.show())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,14 @@ from squall import bounded, exceptions
 
 
 def read_text(path: Path | str, what: str = "file", limit: int = bounded.MAX_FILE_BYTES) -> str:
-    """The file's UTF-8 text, within the size limit; a clear error when it cannot be read."""
+    """The file's UTF-8 text, within the size limit; a clear error when it cannot be read. ``-`` is standard
+    input (as Rally's task and args files), read within the same limit."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise exceptions.InvalidArgumentsError(f"{what} on standard input is larger than the limit of "
+                                                   f"{limit:,} bytes")
+        return bounded.decode_utf8(data, f"{what} on standard input")
     return bounded.read_text(path, what, limit)
 
 

@@ -15,7 +15,19 @@ import typer
 from typer._click import exceptions as click_errors
 
 from squall import __version__, exceptions
-from squall.cli import cleanup_cmd, db_cmd, deploy_cmd, env_cmd, logs, plugin_cmd, service_cmd, task_cmd, verify_cmd
+from squall.cli import (
+    cleanup_cmd,
+    db_cmd,
+    deploy_cmd,
+    env_cmd,
+    logs,
+    plugin_cmd,
+    rally_argv,
+    rally_config,
+    service_cmd,
+    task_cmd,
+    verify_cmd,
+)
 from squall.cli.output import err_console
 
 app = typer.Typer(help="squall: performance and reliability testing for clouds and services.",
@@ -61,9 +73,19 @@ def root(
         help="Memory of the process that renders a templated task file (e.g. 512M, 1G; default 512M)."),
     max_workloads: int | None = typer.Option(None, "--max-workloads", envvar="SQUALL_MAX_WORKLOADS",
                                              help="Most workloads one task file may hold (default 1000)."),
+    config_file: str | None = typer.Option(None, "--config-file", help="Rally's configuration file: its "
+                                           "[database] connection, [DEFAULT] debug and log_file are used."),
+    debug: bool = typer.Option(False, "--debug", help="Log everything, and show tracebacks (as SQUALL_DEBUG=1)."),
+    log_file: str | None = typer.Option(None, "--log-file", help="Also write the log to this file."),
 ) -> None:
     """Global options."""
     from squall.api import API, parse_size
+
+    settings = rally_config.read(config_file) if config_file else rally_config.Settings()
+    db = db or settings.db_url
+    if debug or settings.debug:
+        os.environ["SQUALL_DEBUG"] = "1"
+    logs.setup(debug=debug or settings.debug, log_file=log_file or settings.log_file)
 
     paths = [p.strip() for p in (plugin_paths or "").split(",") if p.strip()]
     memory = parse_size(max_render_memory, "--max-render-memory") if max_render_memory else None
@@ -76,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup()
     try:
         # Without standalone mode, typer.Exit(code) comes back as the return value.
+        command = typer.main.get_command(app)
         args = deploy_cmd.expand_variadic(list(sys.argv[1:] if argv is None else argv))
-        result = app(args=args, prog_name="squall", standalone_mode=False)
+        args = rally_argv.rewrite(command, args)
+        result = command.main(args=args, prog_name="squall", standalone_mode=False)
     except exceptions.SquallError as exc:
         err_console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
         return 1

@@ -238,22 +238,30 @@ def use(ctx: typer.Context, task_id: str) -> None:
 @app.command("sla-check")
 def sla_check(ctx: typer.Context, task_id: str | None = typer.Argument(None),
               as_json: bool = typer.Option(False, "--json")) -> None:
-    """Print SLA verdicts; exit code 1 if any failed."""
+    """Print SLA verdicts, as Rally's (--json: its list of {criterion, detail, status, benchmark, pos}); exit code
+    the number of failed criteria (0 when all passed; 2 when the task has none), as Rally's."""
     data = ctx.obj.task.sla_check(task_id=task_id)
+    rows = [{"criterion": v["criterion"], "detail": v["detail"], "status": "PASS" if v["success"] else "FAIL",
+             "benchmark": v["scenario"], "pos": v["position"]}
+            for v in sorted(data["verdicts"], key=lambda v: (v["subtask_position"], v["position"], v["criterion"]))]
     if as_json:
-        print(json.dumps(data["verdicts"], indent=2))
+        print(json.dumps(rows))
     else:
         from squall.cli.output import Table
 
         table = Table()
-        for col in ("Workload", "Scenario", "Criterion", "Status", "Detail"):
+        for col in ("Benchmark", "Pos", "Criterion", "Status", "Detail"):
             table.add_column(col)
-        for v in data["verdicts"]:
-            table.add_row(str(v["position"]), v["scenario"], v["criterion"],
-                          "[green]PASS[/green]" if v["success"] else "[red]FAIL[/red]", v["detail"])
+        for row in rows:
+            colour = "green" if row["status"] == "PASS" else "red"
+            table.add_row(row["benchmark"], str(row["pos"]), row["criterion"],
+                          f"[{colour}]{row['status']}[/{colour}]", row["detail"])
         console.print(table)
-    if not data["pass_sla"]:
-        raise typer.Exit(1)
+    if not rows:
+        raise typer.Exit(2)
+    failed = sum(row["status"] == "FAIL" for row in rows)
+    if failed:
+        raise typer.Exit(min(failed, 255))
 
 
 @app.command()

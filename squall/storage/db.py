@@ -231,10 +231,27 @@ class Database:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def knows_revision(self, revision: str | None) -> bool:
+        """Whether ``revision`` is one of squall's schema revisions (None, no schema, is)."""
+        if revision is None:
+            return True
+        from alembic.script import ScriptDirectory
+
+        with self.engine.connect() as conn:
+            script = ScriptDirectory.from_config(self._alembic_config(conn))
+        return revision in {rev.revision for rev in script.walk_revisions()}
+
+    def _foreign_schema(self, revision: str | None) -> str:
+        return (f"database {redact(self.url)} holds a schema squall does not know (revision {revision}): another "
+                "program's database, such as Rally's? squall keeps its own; give it another URL (--db, "
+                "SQUALL_DB_URL), and bring Rally's results over with 'squall task import'")
+
     def upgrade(self) -> None:
         """Create the schema or bring it up to date (under the schema lock)."""
         from alembic import command
 
+        if not self.knows_revision(self.current_revision()):
+            raise exceptions.DatabaseError(self._foreign_schema(self.current_revision()))
         with self.schema_lock():
             with self.engine.begin() as conn:
                 command.upgrade(self._alembic_config(conn), "head")
@@ -242,7 +259,10 @@ class Database:
             self.optimize()
 
     def recreate(self) -> None:
-        """Drop every table and create an empty schema, as one step under the schema lock."""
+        """Drop every table and create an empty schema, as one step under the schema lock. A database of another
+        program's schema (Rally's) is refused, never dropped."""
+        if not self.knows_revision(self.current_revision()):
+            raise exceptions.DatabaseError(self._foreign_schema(self.current_revision()))
         with self.schema_lock():
             self.drop()
             self.upgrade()
@@ -257,6 +277,8 @@ class Database:
                 if self.current_revision() is None:
                     self.upgrade()
                 current = self.current_revision()
+        if current != self.head_revision() and not self.knows_revision(current):
+            raise exceptions.DatabaseError(self._foreign_schema(current))
         if current != self.head_revision():
             raise exceptions.DatabaseError(
                 f"database {redact(self.url)} has schema {current}; this squall needs "

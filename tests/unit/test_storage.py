@@ -26,9 +26,24 @@ def test_outdated_database_is_refused_with_advice(tmp_path: Path) -> None:
     db = Database(url)
     db.upgrade()
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num='0000'")
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num='0001'")
     with pytest.raises(exceptions.DatabaseError, match="run 'squall db upgrade'"):
         Database(url).ensure_schema()
+
+
+def test_another_programs_database_is_refused_and_never_dropped(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'rally.db'}"
+    db = Database(url)
+    with db.engine.begin() as conn:  # Rally's schema: its own alembic revision and a table of results
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('bc908ac9a1fc')")
+        conn.exec_driver_sql("CREATE TABLE tasks (uuid VARCHAR(36))")
+        conn.exec_driver_sql("INSERT INTO tasks VALUES ('theirs')")
+    for step in (Database(url).ensure_schema, Database(url).upgrade, Database(url).recreate):
+        with pytest.raises(exceptions.DatabaseError, match="does not know .revision bc908ac9a1fc.*Rally's"):
+            step()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT uuid FROM tasks").scalars().all() == ["theirs"]
 
 
 def test_unreachable_database_is_a_clear_error() -> None:

@@ -8,6 +8,7 @@ verdicts stored. See docs/architecture.md.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -32,6 +33,8 @@ from squall.task.load.executor import Executor
 from squall.task.load.executors import make_executor
 from squall.task.results.stats import WorkloadStats
 from squall.task.taskfile.normalise import TaskConfig, WorkloadConfig
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class TaskEngine:
                          heartbeat=utils.utcnow())
         passed = True
         aborted = False
+        LOG.info("task %s started: %d subtask(s)", self.task_uuid, len(self.config["subtasks"]))
         try:
             for position, sub in enumerate(self.config["subtasks"]):
                 row = repo.subtask_create(self.db, task_uuid=self.task_uuid, position=position,
@@ -109,11 +113,15 @@ class TaskEngine:
         status = "aborted" if aborted else "finished"
         repo.task_update(self.db, self.task_uuid, status=status, pass_sla=passed,
                          task_duration=time.monotonic() - started, heartbeat=utils.utcnow())
+        LOG.info("task %s %s in %.3f s, SLA %s", self.task_uuid, status, time.monotonic() - started,
+                 "passed" if passed else "failed")
         return status
 
     def _run_workload(self, subtask_uuid: str, wl: WorkloadConfig) -> tuple[bool, bool]:
         """Prepare, load and record one workload; returns (SLA passed, aborted by the user)."""
         run = self._prepare(subtask_uuid, wl)
+        LOG.info("workload %d (%s, %s runner %s) started", wl["position"], wl["scenario_name"], wl["runner_name"],
+                 wl["runner_args"])
         self._load(run, wl)
         return self._record(run)
 
@@ -239,4 +247,6 @@ class TaskEngine:
             load_started_at=pool.started_at if pool is not None and pool.started_at else None,
             **columns,
         )
+        LOG.info("workload %s ended: %d iteration(s), %d failed, SLA %s%s", run.uuid, stats.count, stats.failed,
+                 "passed" if passed else "failed", "".join(f"; {error}" for error in run.errors))
         return passed, aborted_by_user
