@@ -225,7 +225,11 @@ def print_workload(wl: dict[str, Any], rally_seconds: bool = False) -> None:
     total = wl["total_iteration_count"]
     failed = wl["failed_iteration_count"]
     rate = total / wl["load_duration"] if wl["load_duration"] else 0.0
-    console.print(f"Load duration: {fmt(wl['load_duration'])} s   Full duration: {fmt(wl['full_duration'])} s   "
+    if rally_seconds:
+        load, full = f"{fmt(wl['load_duration'])} s", f"{fmt(wl['full_duration'])} s"
+    else:
+        load, full = seconds(wl["load_duration"]), seconds(wl["full_duration"])
+    console.print(f"Load duration: {load}   Full duration: {full}   "
                   f"Iterations: {total}   Failures: {failed}   Rate: {rate:,.1f} it/s")
     if (wl.get("statistics") or {}).get("aggregate"):
         console.print("Results: aggregate (per-second figures from the workers, no iteration rows): "
