@@ -6,7 +6,7 @@ from typing import Any
 
 from squall import exceptions, utils
 from squall.api.base import APIGroup, api_method
-from squall.env.platform import check_spec, validate_spec
+from squall.env.platform import check_spec, from_rally_deployment, validate_spec
 from squall.env.secrets import redact
 from squall.storage import context_repo, repo
 
@@ -53,14 +53,16 @@ class EnvAPI(APIGroup):
     @api_method("POST", runs_commands=False)
     def create(self, name: str, spec: dict[str, Any] | None = None, description: str = "",
                use: bool = True) -> dict[str, Any]:
-        """Create an environment from a spec (``{PLATFORM: CONFIG}``); make it default."""
+        """Create an environment from a spec (``{PLATFORM: CONFIG}``, or Rally's old ``{"type": "ExistingCloud",
+        "creds": ...}`` deployment, converted: ``converted_from_deployment`` says so); make it default."""
         if not name or not name.strip():
             raise exceptions.InvalidArgumentsError("environment name must not be empty")
-        spec = validate_spec(spec or {})
+        spec, converted = from_rally_deployment(spec or {})
+        spec = validate_spec(spec)
         env = repo.env_create(self.db, name=name, spec=spec, description=description)
         if use:
             repo.pref_set(self.db, DEFAULT_ENV_KEY, env["uuid"])
-        return _public(env, self._default_uuid())
+        return {**_public(env, self._default_uuid()), "converted_from_deployment": converted}
 
     @api_method("GET", runs_commands=False)
     def list(self) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from squall.api import client_side
+from squall.cli import cleanup_cmd
 from squall.cli.files import read_yaml
 from squall.cli.output import Table, console
 
@@ -28,6 +29,9 @@ def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Env
         console.print(f"Your system environment includes specifications of {len(found)} platform(s).")
         data = {**data, **found}
     env = ctx.obj.env.create(name=name, spec=data, description=description, use=not no_use)
+    if env.get("converted_from_deployment"):
+        console.print("Rally's old deployment file (type ExistingCloud): stored as the environment spec "
+                      f"{json.dumps(sorted(env['spec']))}; 'squall env show {env['name']}' shows it.")
     console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 
 
@@ -83,6 +87,14 @@ def delete(ctx: typer.Context, env: str) -> None:
     console.print(f"Deleted environment {data['name']}")
 
 
+# Rally's other spellings of env commands: info (what check finds), cleanup (squall cleanup of this environment),
+# destroy (delete: squall's environments hold no deployed resources of their own).
+app.command("info", help="Show what each platform of an environment answers (Rally's spelling of check).")(check)
+app.command("cleanup", help="Delete what squall left on an environment (squall cleanup --env; Rally's "
+                            "spelling).")(cleanup_cmd.cleanup)
+app.command("destroy", help="Delete an environment (Rally's spelling; its tasks' results stay).")(delete)
+
+
 # Rally's `deployment` commands, as aliases of `env` for users who type them.
 deployment_app = typer.Typer(help="Rally's spelling of 'env': create, list, show, use, check, destroy.",
                              no_args_is_help=True)
@@ -91,6 +103,17 @@ deployment_app.command("show")(show)
 deployment_app.command("use")(use)
 deployment_app.command("check")(check)
 deployment_app.command("destroy")(delete)
+
+
+@deployment_app.command("config")
+def deployment_config(ctx: typer.Context, env: str | None = typer.Argument(None, help="Name or UUID (default: in "
+                                                                                    "use)."),
+                      include_secrets: bool = typer.Option(False, "--show-secrets", "--include-secrets",
+                                                           help="Print passwords and tokens (hidden as *** by "
+                                                                "default).")) -> None:
+    """Print an environment's platforms as Rally's deployment config: {PLATFORM: CONFIG}, as JSON."""
+    spec = ctx.obj.env.get(env=env, include_secrets=include_secrets)["spec"]
+    print(json.dumps({name.split("@")[-1]: cfg for name, cfg in spec.items()}, indent=4, sort_keys=True))
 
 
 @deployment_app.command("create")

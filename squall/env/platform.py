@@ -34,6 +34,21 @@ class Platform(registry.Plugin):
         return {}
 
 
+def from_rally_deployment(spec: Any) -> tuple[Any, bool]:
+    """Rally's old deployment file (``{"type": "ExistingCloud", "creds": {PLATFORM: CONFIG}}``) as an environment
+    spec, as Rally converts it; (the spec, whether it was one). Another ``type`` is refused, as Rally refuses it."""
+    if not isinstance(spec, dict) or "type" not in spec:
+        return spec, False
+    if spec["type"] != "ExistingCloud":
+        raise exceptions.InvalidConfigError(
+            f"deployment type {spec['type']!r} does not exist: Rally's old deployment files have type "
+            "'ExistingCloud' and 'creds'; or give an environment spec ({PLATFORM: CONFIG})")
+    creds = spec.get("creds")
+    if not isinstance(creds, dict):
+        raise exceptions.InvalidConfigError("an ExistingCloud deployment needs 'creds': {PLATFORM: CONFIG}")
+    return {name: cfg for name, cfg in creds.items() if name != "extra"}, True
+
+
 def validate_spec(spec: Any) -> dict[str, Any]:
     """Check an environment spec: ``{PLATFORM: CONFIG, ...}``; raise on errors."""
     if spec is None:
