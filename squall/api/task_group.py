@@ -313,7 +313,7 @@ class TaskAPI(APIGroup):
     def hooks(self, task_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Every hook run of a task, flat and in start order.
 
-        Fields: workload, hook, description, action, iteration, started_at,
+        Fields: workload (its position), workload_uuid, hook, description, action, iteration, started_at,
         finished_at, duration, status, triggered_by, error.
         """
         from squall.report.model import hook_runs
@@ -324,7 +324,8 @@ class TaskAPI(APIGroup):
             for wl in sub["workloads"]:
                 for run in hook_runs(wl):
                     runs.append({
-                        "workload": wl["position"], "scenario": wl["name"], "hook": run["hook"],
+                        "workload": wl["position"], "workload_uuid": wl["uuid"], "scenario": wl["name"],
+                        "hook": run["hook"],
                         "description": run["description"], "action": f"{run['action']} {json.dumps(run['args'])}",
                         **{k: run[k] for k in ("iteration", "started_at", "finished_at", "duration", "status",
                                                "triggered_by", "error")},

@@ -265,15 +265,25 @@ def iterations_table(workload: dict[str, Any]) -> Table:
 def hooks_table(runs: list[dict[str, Any]]) -> Table:
     """One row per hook run (the flat view of the hooks design)."""
     table = Table(title="Hooks", title_justify="left")
-    for col in ("Hook", "Trigger", "Iteration", "Started", "Duration (s)", "Status", "Error"):
+    for col in ("Hook", "Trigger", "Iteration", "Started", "Duration", "Status", "Error"):
         table.add_column(col)
     for r in runs:
         trig = r["triggered_by"]
         status = "[green]success[/green]" if r["status"] == "success" else f"[red]{r['status']}[/red]"
-        error = r.get("error") or {}
-        table.add_row(r["action"], f"{trig['event_type']} {trig['value']}", str(r["iteration"]),
-                      _clock(r["started_at"]), fmt(r["duration"]), status, error.get("description", ""))
+        iteration = "-" if r.get("iteration") is None else str(r["iteration"])
+        table.add_row(r["action"], f"{trig['event_type']} {trig['value']}", iteration,
+                      _clock(r["started_at"]), seconds(r["duration"]), status, hook_error(r.get("error")))
     return table
+
+
+def hook_error(error: Any) -> str:
+    """A hook run's error in one line: squall's ``{exception_name, description}`` or Rally's ``{etype, msg}``
+    (an imported run), its kind first unless unknown."""
+    if not isinstance(error, dict) or not error:
+        return ""
+    kind = error.get("exception_name") or error.get("etype")
+    message = error.get("description") or error.get("msg") or ""
+    return f"{kind}: {message}" if kind and kind != "n/a" else str(message)
 
 
 def _clock(timestamp: float) -> str:

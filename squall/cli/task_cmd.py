@@ -148,7 +148,7 @@ def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
             print_workload(wl, rally_seconds)
             if wl["uuid"] in per_iteration:
                 console.print(iterations_table(per_iteration[wl["uuid"]]))
-            runs = [r for r in hook_runs if r["workload"] == wl["position"]]
+            runs = [r for r in hook_runs if r["workload_uuid"] == wl["uuid"]]
             if runs:
                 console.print(hooks_table(runs))
     verdict = {True: "[green]passed[/green]", False: "[red]failed[/red]", None: "n/a"}[task["pass_sla"]]

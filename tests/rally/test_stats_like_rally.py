@@ -84,3 +84,35 @@ def test_imported_rally_results_show_rallys_tables(rally_dummy_run: tuple[dict[s
     # The text view prints the same tables.
     text = cli("task", "detailed", "--iterations-data", check=True).stdout
     assert text.count("Atomics per iteration") == len(theirs)
+
+
+HOOKED_V1 = """---
+Dummy.dummy:
+  - args: {sleep: 0.01}
+    runner: {type: constant, times: 4, concurrency: 1}
+    hooks:
+      - name: sys_call
+        args: "false"
+        trigger: {name: event, args: {unit: iteration, at: [2]}}
+Dummy.dummy_output:
+  - runner: {type: constant, times: 2, concurrency: 1}
+"""
+
+
+def test_an_imported_rally_tasks_hooks_show_under_their_workload_with_rallys_error(
+        rally: oracle.Rally, cli: CLI, tmp_path: Path) -> None:
+    # Two subtasks, each with its workload at position 0 (Rally numbers them per subtask); hooks in the first.
+    path = tmp_path / "hooked.yaml"
+    path.write_text(HOOKED_V1)
+    rally("task", "start", str(path), check=False)
+    rally("task", "report", "--json", "--out", str(tmp_path / "r.json"), check=True)
+    exported = json.loads((tmp_path / "r.json").read_text())
+    failed = exported["tasks"][0]["subtasks"][0]["workloads"][0]["hooks"][0]["results"][0]
+    assert failed["status"] == "failed" and failed["error"]["msg"]  # Rally's {etype, msg, details}
+    cli("task", "import", str(tmp_path / "r.json"), check=True)
+    shown = cli("task", "detailed", check=True).stdout
+    assert shown.count("Hooks") == 1  # under the workload that had them, not under the other position 0
+    hooks_at = shown.index("Hooks")
+    assert shown.index("Dummy.dummy (workload 0") < hooks_at < shown.index("Dummy.dummy_output (workload 0")
+    row = next(line for line in shown[hooks_at:].splitlines() if "sys_call" in line)
+    assert failed["error"]["msg"] in row and " - " in row  # the error as Rally gave it; no iteration: "-"

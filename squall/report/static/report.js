@@ -131,6 +131,12 @@
     box.uplot = u;
   }
 
+  /* A hook run's error: squall's {exception_name, description} or Rally's {etype, msg} (an imported run). */
+  function hookError(error) {
+    if (!error) return "";
+    var kind = error.exception_name || error.etype, message = error.description || error.msg || "";
+    return kind && kind !== "n/a" ? kind + ": " + message : message;
+  }
   function statRows(row, depth, out, unit) {
     var d = row.data;
     out.push({cls: d.success !== "100.0%" ? "bad" : "", cells: [
@@ -345,12 +351,14 @@
 
     section.appendChild(el("h3", {text: "Hooks"}));
     if (!wl.hooks.length) section.appendChild(el("div", {cls: "empty", text: "no hooks"}));
-    else section.appendChild(table(["Action", "Trigger", "Iteration", "Start (s)", "Duration (s)", "Status", "Error"],
+    else section.appendChild(table(["Action", "Trigger", "Iteration", "Start (s)", "Duration", "Status", "Error"],
       wl.hooks.map(function (r) {
+        var took = r.finished_at - r.started_at, tookUnit = unitFor(took);
         return {cls: r.status === "success" ? "" : "bad", cells: [
           r.action + " " + JSON.stringify(r.args), r.triggered_by.event_type + " " + r.triggered_by.value,
-          String(r.iteration), num(r.started_at - (s.t0 || r.started_at), 3),
-          num(r.finished_at - r.started_at, 3), r.status, r.error ? r.error.description : ""]};
+          r.iteration === null || r.iteration === undefined ? "-" : String(r.iteration),
+          num(r.started_at - (s.t0 || r.started_at), 3), dur(took, tookUnit) + " " + tookUnit.name, r.status,
+          hookError(r.error)]};
       }), [0, 0, 1, 1, 1, 0, 0]));
 
     if (wl.leaks.length) {
