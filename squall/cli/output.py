@@ -319,3 +319,18 @@ def tasks_table(tasks: list[dict[str, Any]]) -> Table:
             table.add_row(t["uuid"], created, fmt(t["task_duration"], 2), t["status"], sla, t["env_name"] or "-",
                           t["title"], ", ".join(t["tags"] or []))
     return table
+
+
+def print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
+                   per_iteration: dict[str, dict[str, Any]], rally_seconds: bool = False) -> None:
+    """Every workload of a task (statistics, SLA, iteration tables when given, hook runs), then its verdict."""
+    for sub in task["subtasks"]:
+        for wl in sub["workloads"]:
+            print_workload(wl, rally_seconds)
+            if wl["uuid"] in per_iteration:
+                console.print(iterations_table(per_iteration[wl["uuid"]]))
+            runs = [r for r in hook_runs if r["workload_uuid"] == wl["uuid"]]
+            if runs:
+                console.print(hooks_table(runs))
+    verdict = {True: "[green]passed[/green]", False: "[red]failed[/red]", None: "n/a"}[task["pass_sla"]]
+    console.print(f"\nTask {task['uuid']}: {task['status']}, SLA {verdict}")

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from squall import bounded, exceptions
+from squall.cli import task_restart
 from squall.cli.files import read_templates, read_text, write_text
 from squall.cli.output import (
     console,
     deliver,
     err_console,
     hooks_table,
-    iterations_table,
-    print_workload,
-    program,
+    print_detailed,
     seconds,
     show,
     tasks_table,
 )
-from squall.cli.task_run import CtrlC, LiveProgress, run_to_end, start_exit_code
+from squall.cli.task_run import run_and_report
 
 app = typer.Typer(help="Validate, run and inspect tasks.", no_args_is_help=True)
 
@@ -122,37 +120,7 @@ def start(ctx: typer.Context, task_file: Path | None = TaskFile, task_opt: Path 
     except exceptions.InvalidTaskError as exc:
         _print_invalid(exc)
         raise typer.Exit(1) from None
-    console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
-    with CtrlC() as ctrl_c:
-        if quiet or not console.is_terminal:
-            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, dask)
-        else:
-            with LiveProgress(api, task["uuid"]):
-                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, dask)
-    final = api.task.get(task_id=task["uuid"])
-    _print_detailed(final, api.task.hooks(task_id=task["uuid"]), {}, rally_seconds)
-    # Printed to be pasted: the program as this shell finds it, and never wrapped.
-    me = program()
-    console.print(f"\nFor details: {me} task detailed {task['uuid']}\n"
-                  f"Export:      {me} task export {task['uuid']} --type json --to results.json",
-                  soft_wrap=True, markup=False, highlight=False)
-    code = start_exit_code(final["status"], final["pass_sla"], ctrl_c.seen)
-    if code:
-        raise typer.Exit(code)
-
-
-def _print_detailed(task: dict[str, Any], hook_runs: list[dict[str, Any]],
-                    per_iteration: dict[str, dict[str, Any]], rally_seconds: bool = False) -> None:
-    for sub in task["subtasks"]:
-        for wl in sub["workloads"]:
-            print_workload(wl, rally_seconds)
-            if wl["uuid"] in per_iteration:
-                console.print(iterations_table(per_iteration[wl["uuid"]]))
-            runs = [r for r in hook_runs if r["workload_uuid"] == wl["uuid"]]
-            if runs:
-                console.print(hooks_table(runs))
-    verdict = {True: "[green]passed[/green]", False: "[red]failed[/red]", None: "n/a"}[task["pass_sla"]]
-    console.print(f"\nTask {task['uuid']}: {task['status']}, SLA {verdict}")
+    run_and_report(api, task, abort_on_sla_failure, prometheus_port, dask, quiet, rally_seconds)
 
 
 @app.command()
@@ -173,7 +141,7 @@ def detailed(ctx: typer.Context, task_id: str | None = typer.Argument(None, help
             task["iterations"] = list(per_iteration.values())
         print(json.dumps(task, indent=2))
         return
-    _print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]), per_iteration, rally_seconds)
+    print_detailed(task, ctx.obj.task.hooks(task_id=task["uuid"]), per_iteration, rally_seconds)
 
 
 @app.command()
@@ -388,3 +356,6 @@ def import_(ctx: typer.Context, results_file: Path | None = typer.Argument(None,
     data = ctx.obj.results.import_results(content=text, tags=tag)
     for uuid in data["imported"]:
         console.print(f"Imported task {uuid}")
+
+
+app.command("restart")(task_restart.restart)

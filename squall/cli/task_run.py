@@ -7,10 +7,11 @@ import threading
 import time
 from typing import Any
 
+import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from squall import exceptions
-from squall.cli.output import console
+from squall.cli.output import console, print_detailed, program
 
 
 class LiveProgress:
@@ -125,3 +126,26 @@ def run_to_end(api: Any, task_id: str, abort_on_sla_failure: bool, prometheus_po
                     api.task.abort(task_id=task_id)
                 except exceptions.InvalidStateError:
                     pass
+
+
+def run_and_report(api: Any, task: dict[str, Any], abort_on_sla_failure: bool, prometheus_port: int | None,
+                   executor: dict[str, Any], quiet: bool, rally_seconds: bool) -> None:
+    """Run a created task to its end (a progress bar on a terminal), print its results and how to see them
+    again, and exit with ``task start``'s code."""
+    console.print(f"Task [bold]{task['uuid']}[/bold] ({task['title']}) starting...")
+    with CtrlC() as ctrl_c:
+        if quiet or not console.is_terminal:
+            run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor)
+        else:
+            with LiveProgress(api, task["uuid"]):
+                run_to_end(api, task["uuid"], abort_on_sla_failure, prometheus_port, executor)
+    final = api.task.get(task_id=task["uuid"])
+    print_detailed(final, api.task.hooks(task_id=task["uuid"]), {}, rally_seconds)
+    # Printed to be pasted: the program as this shell finds it, and never wrapped.
+    me = program()
+    console.print(f"\nFor details: {me} task detailed {task['uuid']}\n"
+                  f"Export:      {me} task export {task['uuid']} --type json --to results.json",
+                  soft_wrap=True, markup=False, highlight=False)
+    code = start_exit_code(final["status"], final["pass_sla"], ctrl_c.seen)
+    if code:
+        raise typer.Exit(code)

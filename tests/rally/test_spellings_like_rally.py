@@ -61,6 +61,7 @@ def test_a_task_is_named_as_rally_names_it(rally: oracle.Rally, cli: CLI, tmp_pa
         ("task", "report", "--uuid", "{id}", "--out", "{out}/report.html"),
         ("task", "export", "--uuid", "{id}", "--type", "html-static", "--to", "{out}/static.html"),
         ("task", "export", "--uuid", "{id}", "--type", "trends-html", "--to", "{out}/trends.html"),
+        ("task", "restart", "--uuid", "{id}"),
         ("db", "revision"),
         ("db", "ensure"),
         ("--debug", "task", "list"),
@@ -76,6 +77,16 @@ def test_a_task_is_named_as_rally_names_it(rally: oracle.Rally, cli: CLI, tmp_pa
             assert proc.returncode == 0, (command, codes, proc.stdout[-2000:], proc.stderr[-2000:])
     for name in ("static.html", "trends.html"):
         assert (tmp_path / "out-squall" / name).read_text().lstrip().lower().startswith("<!doctype html")
+    # The restart ran the same workload again, as a new task: same scenario, runner and arguments.
+    restarted = json.loads(cli("task", "detailed", _last_uuid(cli), "--json", check=True).stdout)
+    original = json.loads(cli("task", "detailed", ours_id, "--json", check=True).stdout)
+    assert restarted["uuid"] != original["uuid"] and restarted["status"] == "finished"
+    def shape(task: dict[str, object]) -> list[tuple[object, ...]]:
+        return [(w["name"], w["runner_type"], w["runner"], w["args"], w["total_iteration_count"])
+                for s in task["subtasks"] for w in s["workloads"]]  # type: ignore[attr-defined, index]
+    assert shape(restarted) == shape(original)
+    refused = cli("task", "restart", ours_id, "--scenario", "Dummy.nothing")
+    assert refused.returncode == 1 and "no workload of Dummy.nothing" in refused.stderr
 
 
 def test_standard_input_is_a_task_file_and_an_args_file(rally: oracle.Rally, cli: CLI, tmp_path: Path) -> None:
