@@ -131,6 +131,38 @@ class ResultsAPI(APIGroup):
             result["content"] = html_mod.render(document, kind="compare")
         return result
 
+    @api_method("POST", runs_commands=False)
+    def report_files(self, contents: builtins.list[str], task_ids: builtins.list[str] | None = None,
+                     bins: int = 500) -> dict[str, Any]:
+        """The report of results files' texts (squall's or Rally's JSON, not stored), after the stored tasks of
+        ``task_ids`` when given, side by side."""
+        from squall.api.result_files import scratch_tasks
+        from squall.report import html, model
+
+        if not 10 <= bins <= 5000:
+            raise exceptions.InvalidArgumentsError("bins must be between 10 and 5000")
+        stored = [self.api.task.resolve(t)["uuid"] for t in task_ids or []]
+        with scratch_tasks(contents) as (scratch, uuids):
+            document = model.report_document(scratch, uuids, bins=bins)
+        if stored:
+            document["tasks"] = model.report_document(self.db, stored, bins=bins)["tasks"] + document["tasks"]
+        return {"type": "html", "content": html.render(add_planned_load(document), kind="task")}
+
+    @api_method("POST", runs_commands=False)
+    def trends_files(self, contents: builtins.list[str], task_ids: builtins.list[str] | None = None) -> dict[str, Any]:
+        """The trends page of results files' texts (not stored), after the stored tasks of ``task_ids``."""
+        from squall.api.result_files import scratch_tasks
+        from squall.report import html as html_mod
+        from squall.report import trends as trends_mod
+
+        trees = [repo.task_tree(self.db, self.api.task.resolve(t)["uuid"]) for t in task_ids or []]
+        with scratch_tasks(contents) as (scratch, uuids):
+            trees += [repo.task_tree(scratch, uuid) for uuid in uuids]
+        result = trends_mod.trends(trees)
+        result["content"] = html_mod.render({"tasks": [], "trends": result,
+                                             "title": f"Trends of {len(result['tasks'])} runs"}, kind="trends")
+        return result
+
     @api_method("GET", runs_commands=False)
     def trends(self, task_ids: builtins.list[str] | None = None, tags: builtins.list[str] | None = None,
                env: str | None = None, html: bool = False) -> dict[str, Any]:

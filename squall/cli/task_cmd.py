@@ -243,6 +243,12 @@ def export(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
     deliver(data, to)
 
 
+def _ids_and_files(given: list[str] | None) -> tuple[list[str], list[str]]:
+    """Task ids, and results files (Rally's task report and trends take both): a word naming a file is one."""
+    ids = [g for g in given or [] if not Path(g).is_file()]
+    return ids, [g for g in given or [] if Path(g).is_file()]
+
+
 @app.command()
 def report(ctx: typer.Context,
            task_id: list[str] | None = typer.Argument(None, help="Tasks, shown side by side (default: in use)."),
@@ -256,9 +262,19 @@ def report(ctx: typer.Context,
     """Write a self-contained HTML report (opens offline); --json or --junit-xml as Rally's task report."""
     if as_json + junit + html > 1:
         raise exceptions.InvalidArgumentsError("choose one of --html, --json and --junit-xml")
+    ids, files = _ids_and_files(task_id)
+    if files and (as_json or junit):
+        raise exceptions.InvalidArgumentsError("results files make an HTML report; --json and --junit-xml "
+                                               "export stored tasks (squall task import FILE first)")
     if out is None:
-        first = ctx.obj.task.get(task_id=task_id[0] if task_id else None)["uuid"]
+        first = Path(files[0]).stem if files and not ids else ctx.obj.task.get(task_id=ids[0] if ids else None)["uuid"]
         out = Path(f"squall-report-{first[:8]}{'.json' if as_json else '.xml' if junit else '.html'}")
+    if files:
+        data = ctx.obj.results.report_files(contents=[read_text(f, "results file") for f in files], task_ids=ids,
+                                            bins=bins)
+        write_text(out, data["content"])
+        console.print(f"Wrote HTML report to {out} ({len(data['content']) / 1024:,.0f} KB)")
+        return
     if as_json or junit:
         exported = ctx.obj.results.export(task_ids=task_id, type="json" if as_json else "junit-xml")
         write_text(out, exported["content"])
@@ -326,8 +342,12 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
            out: Path | None = typer.Option(None, "--out", help="HTML file to write (default: "
                                                                 "squall-trends-TAG.html, or of the environment or "
                                                                 "the first task, here).")) -> None:
-    """Write an HTML report of each workload's statistics across runs."""
-    result = ctx.obj.results.trends(task_ids=task_id, tags=tag, env=env, html=True)
+    """Write an HTML report of each workload's statistics across runs (tasks, or results files as Rally's)."""
+    ids, files = _ids_and_files(task_id)
+    if files:
+        result = ctx.obj.results.trends_files(contents=[read_text(f, "results file") for f in files], task_ids=ids)
+    else:
+        result = ctx.obj.results.trends(task_ids=task_id, tags=tag, env=env, html=True)
     if out is None:
         named = (tag[0] if tag else None) or env or (result["tasks"][0][:8] if result["tasks"] else "runs")
         out = Path(f"squall-trends-{''.join(c if c.isalnum() or c in '-_.' else '_' for c in named)}.html")

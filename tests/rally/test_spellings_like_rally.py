@@ -171,3 +171,22 @@ def test_rallys_old_deployment_file_is_converted_as_rally_converts_it(cli: CLI, 
     assert cli("env", "info", "--env", "legacy").returncode == 1  # the cloud is unreachable: said, exit 1
     assert cli("env", "destroy", "--env", "legacy", check=True)
     assert "legacy" not in cli("env", "list", check=True).stdout
+
+
+def test_results_files_are_reported_and_trended_without_being_stored(rally: oracle.Rally, cli: CLI,
+                                                                     tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(PASSES)
+    rally("task", "start", str(path), check=True)
+    results = tmp_path / "results.json"
+    rally("task", "report", "--json", "--out", str(results), check=True)
+    for command in (("task", "report", str(results), "--out", "{out}/report.html"),
+                    ("task", "trends", str(results), "--out", "{out}/trends.html")):
+        for one, out in ((rally, tmp_path / "out-rally"), (cli, tmp_path / "out-squall")):
+            out.mkdir(exist_ok=True)
+            proc = one(*(word.format(out=out) for word in command))
+            assert proc.returncode == 0, (command, proc.stdout, proc.stderr)
+    report = (tmp_path / "out-squall" / "report.html").read_text()
+    assert "Dummy.dummy" in report and '"iterations":2' in report  # the file's workload, drawn
+    assert "<!doctype html" in (tmp_path / "out-squall" / "trends.html").read_text().lower()
+    assert cli("task", "list", "--uuids-only", check=True).stdout.strip() == ""  # nothing stored
