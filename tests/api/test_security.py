@@ -31,6 +31,7 @@ ROUTE_COMMANDS = {
     "env.list": "never", "env.use": "never", "plugin.list": "never", "plugin.show": "never",
     "results.compare": "never", "results.export": "never", "results.import_results": "never",
     "results.iterations": "never", "results.report": "never", "results.trends": "never",
+    "results.report_files": "never", "results.trends_files": "never",
     "task.abort": "never", "task.create": "with hooks", "task.delete": "never",
     "task.get": "never", "task.hooks": "never", "task.running": "never", "task.check_executor": "always",
     "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
