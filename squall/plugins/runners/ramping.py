@@ -38,6 +38,13 @@ _TIMEOUT = {"type": "number", "exclusiveMinimum": 0, "description": "Seconds bef
 _CPU = {"type": "integer", "minimum": 1, "description": "Worker processes at most"}
 
 
+def _schema(**own: dict[str, Any]) -> dict[str, Any]:
+    """A ramping runner's schema: its own properties, the stages, a timeout and a CPU cap."""
+    return {"$schema": JSON_SCHEMA, "type": "object",
+            "properties": {**own, "stages": _STAGES, "timeout": _TIMEOUT, "max_cpu_count": _CPU},
+            "required": ["stages"], "additionalProperties": False}
+
+
 def _stages(config: dict[str, Any], start_key: str) -> Stages:
     return Stages(float(config.get(start_key, 0)),
                   tuple((float(s["duration"]), float(s["target"])) for s in config["stages"]))
@@ -61,18 +68,8 @@ class RampingUsersRunner(Runner):
     last stage.
     """
 
-    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "$schema": JSON_SCHEMA,
-        "type": "object",
-        "properties": {
-            "start_vus": {"type": "integer", "minimum": 0, "description": "users at the start (default 0)"},
-            "stages": _STAGES,
-            "timeout": _TIMEOUT,
-            "max_cpu_count": _CPU,
-        },
-        "required": ["stages"],
-        "additionalProperties": False,
-    }
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = _schema(
+        start_vus={"type": "integer", "minimum": 0, "description": "users at the start (default 0)"})
 
     @classmethod
     def config_errors(cls, config: dict[str, Any], path: str) -> list[str]:
@@ -104,19 +101,9 @@ class RampingRateRunner(Runner):
     iteration due at its time whatever the ones before it do, at most ``max_concurrency`` running at once
     (when all are busy, new ones start late and the latency from their due time shows it)."""
 
-    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {
-        "$schema": JSON_SCHEMA,
-        "type": "object",
-        "properties": {
-            "start_rate": {"type": "number", "minimum": 0, "description": "iterations a second at the start"},
-            "stages": _STAGES,
-            "max_concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY},
-            "timeout": _TIMEOUT,
-            "max_cpu_count": _CPU,
-        },
-        "required": ["stages"],
-        "additionalProperties": False,
-    }
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = _schema(
+        start_rate={"type": "number", "minimum": 0, "description": "iterations a second at the start"},
+        max_concurrency={"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY})
 
     @classmethod
     def config_errors(cls, config: dict[str, Any], path: str) -> list[str]:
