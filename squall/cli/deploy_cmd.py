@@ -11,6 +11,7 @@ import typer
 from squall import exceptions
 from squall.cli.files import read_yaml
 from squall.cli.output import Table, console, show
+from squall.cli.rally_argv import spread_values
 
 app = typer.Typer(help="Run deployment graphs on an environment's nodes.", no_args_is_help=True)
 # Options that take several values after one flag, as in the seed's
@@ -20,18 +21,7 @@ VARIADIC = ("--nodes", "--statuses", "--task-names")
 
 def expand_variadic(argv: list[str]) -> list[str]:
     """Rewrite ``--nodes 5 6`` as ``--nodes 5 --nodes 6`` for the parser."""
-    out: list[str] = []
-    current: str | None = None
-    for arg in argv:
-        if arg in VARIADIC:
-            current = arg
-            continue
-        if current is not None and not arg.startswith("-"):
-            out.extend([current, arg])
-            continue
-        current = None
-        out.append(arg)
-    return out
+    return spread_values(argv, VARIADIC)
 
 
 @app.command("run")

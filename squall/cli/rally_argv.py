@@ -12,6 +12,7 @@ unchanged.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 # The flags Rally accepts for each command's object, by group and command.
@@ -48,7 +49,7 @@ def rewrite(root: Any, argv: list[str]) -> list[str]:
     key = (argv[start], argv[start + 1])
     head, tail = argv[:start + 2], argv[start + 2:]
     if key in VARIADIC_TAGS:
-        tail = _split_tags(tail)
+        tail = spread_values(tail, ("--tag",), ends=os.path.isfile)
     flags = [f for f in RALLY_OBJECT_FLAGS.get(key, ()) if f not in _option_names(command)]
     positional = any(p.param_type_name == "argument" for p in command.params)
     if flags and positional:
@@ -114,24 +115,27 @@ def _positionals_to_flag(tail: list[str], flag: str, takes_value: set[str]) -> l
     return out
 
 
-def _split_tags(tail: list[str]) -> list[str]:
+def spread_values(words: list[str], flags: tuple[str, ...], ends: Callable[[str], bool] | None = None) -> list[str]:
+    """``words`` with every value after one of ``flags`` given its own flag (``--tag a b`` -> ``--tag a --tag
+    b``), up to the next option or a word for which ``ends`` is true. A flag with no value is kept, so the
+    parser says so."""
     out: list[str] = []
-    pending = False  # a --tag with no word taken yet
-    tagging = False
-    for word in tail:
-        if word == "--tag":
+    current: str | None = None  # the flag whose values are being spread
+    pending = False  # it has taken no value yet
+    for word in words:
+        if word in flags:
             if pending:
-                out.append("--tag")  # no value: let the parser say so
-            pending = tagging = True
+                out.append(str(current))
+            current, pending = word, True
             continue
-        if tagging and not word.startswith("-") and not os.path.isfile(word):
-            out += ["--tag", word]
+        if current is not None and not word.startswith("-") and not (ends is not None and ends(word)):
+            out += [current, word]
             pending = False
             continue
         if pending:
-            out.append("--tag")
-        pending = tagging = False
+            out.append(str(current))
+        current, pending = None, False
         out.append(word)
     if pending:
-        out.append("--tag")
+        out.append(str(current))
     return out
