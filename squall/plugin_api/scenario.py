@@ -93,9 +93,8 @@ class Scenario(registry.Plugin):
     async def stop_user(self, **kwargs: Any) -> None:
         """The end of a virtual user's life, for an async scenario (a logout): run once per user that ran an
         iteration, with ``run``'s arguments, when its share of the load is over, on the instance of its last
-        iteration, so the stop's
-        atomic actions, time and error count in that iteration (as a per-user start counts in the first).
-        Nothing by default."""
+        iteration, so the stop's atomic actions, time and error count in that iteration (as a per-user start
+        counts in the first). Nothing by default."""
 
     @classmethod
     def stops_users(cls) -> bool:
