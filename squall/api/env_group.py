@@ -99,6 +99,28 @@ class EnvAPI(APIGroup):
         results = check_spec(row["spec"])
         return {"env": row["name"], "available": all(r["available"] for r in results), "platforms": results}
 
+    @api_method("POST", runs_commands=False)
+    def update(self, env: str, spec: dict[str, Any] | None = None,
+               description: str | None = None) -> dict[str, Any]:
+        """Replace an environment's spec (Rally's deployment config, old or new form) or description; its UUID,
+        name and tasks stay. A new spec is refused while the environment has persistent contexts, which were
+        set up on the old one."""
+        row = repo.env_get(self.db, env)
+        values: dict[str, Any] = {}
+        converted = False
+        if spec is not None:
+            spec, converted = from_rally_deployment(spec)
+            values["spec"] = validate_spec(spec)
+            kept = context_repo.context_list(self.db, row["uuid"])
+            if kept and values["spec"] != row["spec"]:
+                raise exceptions.InvalidStateError(
+                    f"environment '{row['name']}' has persistent contexts set up on its current spec: clean "
+                    f"them up first (squall env cleanup-context {kept[0]['name']})")
+        if description is not None:
+            values["description"] = description
+        updated = repo.env_update(self.db, row["uuid"], **values) if values else row
+        return {**_public(updated, self._default_uuid()), "converted_from_deployment": converted}
+
     @api_method("DELETE", runs_commands=False)
     def delete(self, env: str) -> dict[str, Any]:
         """Delete an environment; its tasks and their results stay. Refused while it has persistent contexts."""

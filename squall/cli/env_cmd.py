@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -29,10 +30,14 @@ def create(ctx: typer.Context, name: str = typer.Option(..., "--name", help="Env
         console.print(f"Your system environment includes specifications of {len(found)} platform(s).")
         data = {**data, **found}
     env = ctx.obj.env.create(name=name, spec=data, description=description, use=not no_use)
+    _say_if_converted(env)
+    console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
+
+
+def _say_if_converted(env: dict[str, Any]) -> None:
     if env.get("converted_from_deployment"):
         console.print("Rally's old deployment file (type ExistingCloud): stored as the environment spec "
                       f"{json.dumps(sorted(env['spec']))}; 'squall env show {env['name']}' shows it.")
-    console.print(f"Environment [bold]{env['name']}[/bold] created: {env['uuid']}")
 
 
 @app.command("list")
@@ -81,6 +86,25 @@ def check(ctx: typer.Context, env: str | None = typer.Argument(None)) -> None:
 
 
 @app.command()
+def update(ctx: typer.Context, env: str = typer.Argument(..., help="Name or UUID."),
+           spec: Path | None = typer.Option(None, "--spec", "--filename",
+                                            help="A new YAML/JSON spec: {PLATFORM: CONFIG} (or Rally's deployment "
+                                                 "file)."),
+           description: str | None = typer.Option(None, help="New free text.")) -> None:
+    """Change an environment's spec or description; its UUID, name and tasks stay."""
+    data = read_yaml(spec, "spec") if spec else None
+    if spec and not isinstance(data, dict):
+        raise typer.BadParameter(f"{spec}: a spec is a mapping {{PLATFORM: CONFIG}}", param_hint="--spec")
+    if spec is None and description is None:
+        raise typer.BadParameter("give --spec, --description or both", param_hint="--spec")
+    row = ctx.obj.env.update(env=env, spec=data, description=description)
+    _say_if_converted(row)
+    changed = " and ".join(w for w, given in (("spec", spec), ("description", description is not None)) if given)
+    console.print(f"Environment [bold]{row['name']}[/bold] ({row['uuid']}): {changed} updated; platforms: "
+                  f"{', '.join(row['spec']) or '-'}")
+
+
+@app.command()
 def delete(ctx: typer.Context, env: str) -> None:
     """Delete an environment (its tasks' results stay)."""
     data = ctx.obj.env.delete(env=env)
@@ -96,8 +120,8 @@ app.command("destroy", help="Delete an environment (Rally's spelling; its tasks'
 
 
 # Rally's `deployment` commands, as aliases of `env` for users who type them.
-deployment_app = typer.Typer(help="Rally's spelling of 'env': create, list, show, use, check, destroy.",
-                             no_args_is_help=True)
+deployment_app = typer.Typer(help="Rally's spelling of 'env': create, list, show, use, check, destroy, config, "
+                                  "recreate.", no_args_is_help=True)
 deployment_app.command("list")(list_)
 deployment_app.command("show")(show)
 deployment_app.command("use")(use)
@@ -114,6 +138,19 @@ def deployment_config(ctx: typer.Context, env: str | None = typer.Argument(None,
     """Print an environment's platforms as Rally's deployment config: {PLATFORM: CONFIG}, as JSON."""
     spec = ctx.obj.env.get(env=env, include_secrets=include_secrets)["spec"]
     print(json.dumps({name.split("@")[-1]: cfg for name, cfg in spec.items()}, indent=4, sort_keys=True))
+
+
+@deployment_app.command("recreate")
+def deployment_recreate(ctx: typer.Context, env: str | None = typer.Argument(None, help="Name or UUID (default: "
+                                                                                       "in use)."),
+                        filename: Path | None = typer.Option(None, "--filename",
+                                                             help="A new deployment file (Rally's or an env "
+                                                                  "spec).")) -> None:
+    """Give a deployment a new config, keeping its UUID (Rally 5.1.1 has this command disabled), then check it."""
+    uuid = ctx.obj.env.get(env=env)["uuid"]
+    if filename is not None:
+        update(ctx, env=uuid, spec=filename, description=None)
+    check(ctx, env=uuid)
 
 
 @deployment_app.command("create")

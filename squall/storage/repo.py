@@ -46,6 +46,17 @@ def env_list(db: Database) -> list[dict[str, Any]]:
         return all_dicts(conn, select(envs).order_by(envs.c.id))
 
 
+def env_update(db: Database, uuid: str, **values: Any) -> dict[str, Any]:
+    """Change an environment's spec or description; its UUID and name stay."""
+    values["updated_at"] = utils.utcnow()
+    with db.transaction() as conn:
+        conn.execute(update(envs).where(envs.c.uuid == uuid).values(**values))
+        env = first_dict(conn, select(envs).where(envs.c.uuid == uuid))
+    if env is None:
+        raise exceptions.NotFoundError(kind="environment", name=uuid)
+    return env
+
+
 def env_delete(db: Database, uuid: str) -> None:
     """Delete an environment row (tasks keep their env name and UUID)."""
     with db.transaction() as conn:

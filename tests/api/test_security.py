@@ -28,7 +28,7 @@ ROUTE_COMMANDS = {
     "db.upgrade": "never", "deployment.get": "never", "deployment.history": "never",
     "deployment.history_json": "never", "deployment.run": "always", "deployment.runs": "never",
     "env.check": "with nodes", "env.create": "never", "env.delete": "never", "env.get": "never",
-    "env.list": "never", "env.use": "never", "plugin.list": "never", "plugin.show": "never",
+    "env.list": "never", "env.update": "never", "env.use": "never", "plugin.list": "never", "plugin.show": "never",
     "results.compare": "never", "results.export": "never", "results.import_results": "never",
     "results.iterations": "never", "results.report": "never", "results.trends": "never",
     "results.report_files": "never", "results.trends_files": "never",

@@ -117,6 +117,15 @@ def test_persistent_context_serves_tasks_outlives_their_crash_and_goes_with_its_
 
     refused = cloud_cli("env", "delete", "keystone")
     assert refused.returncode == 1 and "cleanup-context bench" in refused.stderr
+    # Nor can its spec change under the context (Rally's `deployment recreate --filename`); its text can.
+    spec = json.loads(cloud_cli("env", "show", "keystone", "--json", "--show-secrets", check=True).stdout)["spec"]
+    other = tmp_path / "elsewhere.json"
+    other.write_text(json.dumps({"openstack": {**spec["openstack"], "region_name": "elsewhere"}}))
+    refused = cloud_cli("deployment", "recreate", "--deployment", "keystone", "--filename", str(other))
+    assert refused.returncode == 1 and "cleanup-context bench" in refused.stderr
+    cloud_cli("env", "update", "keystone", "--description", "has bench", check=True)
+    kept = json.loads(cloud_cli("env", "show", "keystone", "--json", "--show-secrets", check=True).stdout)
+    assert kept["spec"] == spec and kept["description"] == "has bench"
     dry = json.loads(cloud_cli("env", "cleanup-context", "bench", "--dry-run", "--json", check=True).stdout)
     listed = {r["type"] for r in dry["platforms"][0]["discovered"]}
     assert {"keystone.project", "keystone.user", "neutron.network", "neutron.router", "neutron.port",

@@ -162,6 +162,16 @@ def test_rallys_old_deployment_file_is_converted_as_rally_converts_it(cli: CLI, 
     ours = cli("deployment", "config", "--deployment", "legacy", "--show-secrets", check=True)
     assert json.loads(ours.stdout) == json.loads(theirs.stdout) == LEGACY["creds"]
     assert "secret" not in cli("deployment", "config", "legacy", check=True).stdout  # hidden unless asked
+    # recreate --filename: Rally 5.1.1 takes the spelling and answers "temporarily disabled"; squall replaces
+    # the config, keeps the UUID, and checks the new one (unreachable here: exit 1, said).
+    uuid = json.loads(cli("env", "show", "legacy", "--json", check=True).stdout)["uuid"]
+    moved = {**LEGACY, "creds": {"openstack": {**LEGACY["creds"]["openstack"], "region_name": "moved"}}}
+    path.write_text(json.dumps(moved))
+    theirs = rally("deployment", "recreate", "--deployment", "legacy", "--filename", str(path))
+    assert theirs.returncode not in (0, 2) and "disabled" in theirs.stdout + theirs.stderr
+    ours = cli("deployment", "recreate", "--deployment", "legacy", "--filename", str(path))
+    assert ours.returncode == 1 and "spec updated" in ours.stdout and "openstack: unavailable" in ours.stdout
+    assert json.loads(cli("deployment", "config", uuid, "--show-secrets", check=True).stdout) == moved["creds"]
     # Another deployment type: both refuse it.
     path.write_text(json.dumps({"type": "DevstackEngine"}))
     theirs = rally("deployment", "create", "--name", "dev", "--filename", str(path))
