@@ -83,3 +83,23 @@ def add_second_extras(atomics: dict[str, list[float]], errors: dict[str, int], o
         entry[1] += count
     for kind, count in other["errors"].items():
         errors[kind] = errors.get(kind, 0) + count
+
+
+#: Distinct checks counted per workload (``step: what``); a journey's checks are written in its task file, so
+#: more than this many names means names built from data, and the rest are counted under :data:`OTHER_CHECKS`.
+MAX_CHECKS = 200
+OTHER_CHECKS = "(other checks)"
+
+
+def add_checks(counts: dict[str, list[int]], other: dict[str, list[int]]) -> None:
+    """Add another report's checks (name -> [passed, failed]) into ``counts``, keeping their first-seen order."""
+    for name, (passed, failed) in other.items():
+        entry = counts.get(name)
+        if entry is None:
+            if len(counts) >= MAX_CHECKS:
+                name = OTHER_CHECKS
+                entry = counts.get(name)
+            if entry is None:
+                entry = counts[name] = [0, 0]
+        entry[0] += passed
+        entry[1] += failed

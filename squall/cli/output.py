@@ -216,6 +216,37 @@ def error_kinds_lines(wl: dict[str, Any]) -> list[str]:
     return lines
 
 
+def checks_lines(wl: dict[str, Any]) -> list[str]:
+    """Each named check with its passes and failures, as k6 lists its checks (✓ all passed, ✗ some failed)."""
+    found = (wl.get("statistics") or {}).get("checks") or []
+    if not found:
+        return []
+    passed = sum(c["passed"] for c in found)
+    total = passed + sum(c["failed"] for c in found)
+    lines = [f"Checks: {passed:,} of {total:,} passed ({percent(passed, total)})"]
+    width = min(60, max(len(c["name"]) for c in found))
+    for c in found:
+        mark = "✗" if c["failed"] else "✓"
+        failed = f", {c['failed']:,} failed ({percent(c['failed'], c['passed'] + c['failed'])})" if c["failed"] \
+            else ""
+        lines.append(f"  {mark} {c['name']:<{width}}  {c['passed']:,} passed{failed}")
+    return lines
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage with the digits it needs: 99.95% is not 100.0%."""
+    if not whole:
+        return "n/a"
+    share = 100 * part / whole
+    if part in (0, whole):
+        return f"{share:.0f}%"
+    for digits in (1, 2, 3, 4):
+        shown = round(share, digits)
+        if 0 < shown < 100:
+            return f"{shown:.{digits}f}%"
+    return f"{share:.5f}%"
+
+
 def print_workload(wl: dict[str, Any], rally_seconds: bool = False) -> None:
     """Everything about one finished workload."""
     console.rule(f"[bold]{wl['name']}[/bold] (workload {wl['position']}, {wl['runner_type']} runner)")
@@ -240,6 +271,8 @@ def print_workload(wl: dict[str, Any], rally_seconds: bool = False) -> None:
                       "iterations. Min, max, average and counts are exact.")
     for line in error_kinds_lines(wl):
         console.print(line, markup=False, highlight=False, style="red" if line[0] != " " else None)
+    for line in checks_lines(wl):
+        console.print(line, markup=False, highlight=False, style="red" if line.startswith("  ✗") else None)
     note = schedule_note(wl)
     if note:
         console.print(f"[yellow]{note}[/yellow]")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from squall import registry, utils
 from squall.plugin_api.atomic import AtomicAction, CallbackStep
+from squall.plugin_api.checks import TALLY
 
 
 class VirtualUser:
@@ -168,6 +169,13 @@ class Scenario(registry.Plugin):
                 if field not in value:
                     raise ValueError(f"output {key} is missing '{field}'")
             self._output[key].append(value)
+
+    def check(self, name: str, passed: bool) -> bool:
+        """Count one check of this iteration (k6's checks): the workload's statistics say how often each named
+        check passed and failed (at most 200 names). It does not fail the iteration: raise for that. Returns
+        ``passed``."""
+        TALLY.add(name, passed)
+        return passed
 
     def sleep_between(self, min_sleep: float, max_sleep: float | None = None) -> None:
         """Sleep a random time counted as idle, not as iteration duration (in a plain ``def run``; an

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from squall.api import API
 from tests.browser.conftest import PageWatch
-from tests.conftest import CLI
+from tests.conftest import CLI, free_port
 
 
 def _task(tmp_path: Path) -> Path:
@@ -283,3 +287,42 @@ def test_a_ramps_stages_are_drawn_on_the_load_chart(cli: CLI, page: PageWatch, t
     ran = series["running (mean)"] if "users" in label else series["started/s"]
     assert max(v for v in ran if v is not None) > 0
     assert page.page.evaluate(_CHART_PROBLEMS) == []
+
+
+def test_each_check_is_listed_with_its_passes_and_failures(cli: CLI, page: PageWatch, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>hello</p>")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=site,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert server.poll() is None and time.monotonic() < deadline, "http.server did not start"
+            time.sleep(0.05)
+        steps = [{"name": "home", "url": "/index.html", "check": {"status": 200, "body_contains": "hello"}},
+                 {"name": "gone", "url": "/gone.html", "check": {"status": [200, 404]}},
+                 {"name": "greeting", "url": "/index.html", "check": {"body_matches": "bye"}}]
+        task = tmp_path / "checks.json"
+        task.write_text(json.dumps({"version": 2, "title": "checks", "subtasks": [{"title": "s", "workloads": [
+            {"scenario": {"HttpJourney.run": {"base_url": f"http://127.0.0.1:{port}", "steps": steps}},
+             "runner": {"constant": {"times": 12, "concurrency": 2}}, "sla": {"failure_rate": {"max": 100}}}]}]}))
+        cli("task", "start", "-q", str(task), check=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    out = tmp_path / "report.html"
+    cli("task", "report", "--out", str(out), check=True)
+    _open(page, out)
+    page.screenshot("report-checks")
+    assert page.errors == []
+    heading = page.page.locator("h3", has_text="Checks:")
+    assert heading.inner_text() == "Checks: 36 of 48 passed (75.0%)"
+    cells = [[td.inner_text() for td in tr.locator("td").all()]
+             for tr in page.page.locator("h3:has-text('Checks:') + table tr").all()]
+    assert [c for c in cells if c] == [
+        ["✓ home: status is 200", "12", "0", "100%"],
+        ["✓ home: body contains 'hello'", "12", "0", "100%"],
+        ["✓ gone: status in [200, 404]", "12", "0", "100%"],
+        ["✗ greeting: body matches 'bye'", "0", "12", "0%"]]

@@ -81,6 +81,12 @@ def test_the_sample_journey_counts_each_request_the_shop_served_once(cli: CLI, s
     assert logouts == logins and rows["logout"]["iteration_count"] == 20
     # The id the create answered was read back (a wrong one is a 404), once per iteration.
     assert served["GET /items/{id}"] == served["POST /items"] == workload["total_iteration_count"] > 20
+    # Each check is counted under its name as written: the id it compares is a different value each time.
+    checks = {c["name"]: (c["passed"], c["failed"]) for c in workload["statistics"]["checks"]}
+    assert checks['read item: $.id is "${item_id}"'] == (served["GET /items/{id}"], 0)
+    assert checks["login: $.token exists"] == (20, 0) and checks["logout: status is 200"] == (20, 0)
+    assert checks["whoami: body contains '${username}'"] == (served["GET /me"], 0)
+    assert len(checks) == 9
 
 
 def test_think_time_is_idle_not_duration_and_comes_between_the_steps(api: API, shop: str) -> None:
@@ -225,3 +231,29 @@ def test_a_request_repeated_in_an_iteration_counts_each_time_in_the_table_and_th
     assert named.count("page") == 150 and named.count("login") == 5
     per_iteration = [line for line in cli("task", "export", "--type", "csv", check=True).stdout.splitlines() if line]
     assert len(per_iteration) == 51 and all('""page"": [' in line for line in per_iteration[1:])  # all three runs
+
+
+@pytest.mark.parametrize("flags", [[], ["--results", "aggregate"], ["--executor", "dask-local:2"]])
+def test_each_check_is_counted_as_k6_counts_checks(cli: CLI, shop: str, tmp_path: Path, flags: list[str]) -> None:
+    flaky = {"name": "flaky", "url": "/flaky", "check": {"status": 200, "json": {"$.ok": True}}}
+    slow = {"name": "slow", "url": "/slow", "check": {"body_contains": "slow", "max_duration": 30}}
+    task = tmp_path / "checks.yaml"
+    workload = {"scenario": {"HttpJourney.run": {"base_url": shop, "steps": [flaky, slow]}},
+                "runner": {"constant": {"times": 100, "concurrency": 4}}, "sla": {"failure_rate": {"max": 5}}}
+    task.write_text(yaml.safe_dump({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [workload]}]}))
+    start = cli("task", "start", str(task), *flags, check=True, timeout=300)
+    assert _get(shop + "/_stats") == {"GET /flaky": 100, "GET /slow": 98}
+    assert _get(shop + "/_stats/failed") == {"GET /flaky": 2}
+    # Both of a failed answer's checks are counted (failed), not only the first; the step after it never ran.
+    stored = json.loads(cli("task", "detailed", "--json", check=True).stdout)["subtasks"][0]["workloads"][0]
+    assert stored["statistics"]["checks"] == [
+        {"name": "flaky: status is 200", "passed": 98, "failed": 2},
+        {"name": "flaky: $.ok is true", "passed": 98, "failed": 2},
+        {"name": "slow: body contains 'slow'", "passed": 98, "failed": 0},
+        {"name": "slow: duration <= 30 s", "passed": 98, "failed": 0}]
+    for out in (start.stdout, cli("task", "detailed", check=True).stdout):
+        lines = out.splitlines()
+        at = lines.index("Checks: 392 of 396 passed (99.0%)")
+        assert lines[at + 1].startswith("  ✗ flaky: status is 200") and lines[at + 1].endswith(
+            "98 passed, 2 failed (2.0%)")
+        assert lines[at + 3].startswith("  ✓ slow: body contains 'slow'") and lines[at + 3].endswith("98 passed")

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from squall.cli.output import percent
 from squall.platforms.http.fastpath import Response
 from squall.platforms.http.journey import step_name
 from squall.platforms.http.journey_feed import feed_rows, row_for
 from squall.platforms.http.journey_steps import Answer, StepFailed, check, extract, json_path_parts, render
+from squall.results import MAX_CHECKS, OTHER_CHECKS, add_checks
 
 
 def _answer(status: int = 200, body: bytes = b'{"items": [{"id": 7}], "next": null}',
@@ -45,6 +47,31 @@ def test_checks_say_what_failed() -> None:
         with pytest.raises(StepFailed) as caught:
             check(_answer(status), rules)
         assert message in str(caught.value)
+
+
+def test_every_check_is_counted_and_the_first_failure_is_raised() -> None:
+    counted: list[tuple[str, bool]] = []
+    rules = {"status": 200, "json": {"$.items[0].id": 8, "$.next": {"exists": True}}, "header": {"x-a": "b"},
+             "body_contains": "items", "max_duration": 5}
+    with pytest.raises(StepFailed, match=r"^step 's': \$\.items\[0\]\.id is 7, expected 8$"):
+        check(_answer(), rules, lambda name, passed: counted.append((name, passed)))
+    assert counted == [("s: status is 200", True), ("s: body contains 'items'", True),
+                       ("s: $.items[0].id is 8", False), ("s: $.next exists", True),
+                       ("s: header x-a is 'b'", False), ("s: duration <= 5 s", True)]
+    counted.clear()  # a body that is not JSON fails each JSON check, named, and the default status is no check
+    with pytest.raises(StepFailed, match="the answer is not JSON"):
+        check(_answer(200, b"<html>"), {"json": {"$.a": 1}}, lambda name, passed: counted.append((name, passed)))
+    assert counted == [("s: $.a is 1", False)]
+
+
+def test_check_counts_add_up_to_a_bounded_number_of_names() -> None:
+    counts: dict[str, list[int]] = {}
+    add_checks(counts, {f"c{n}": [1, 0] for n in range(MAX_CHECKS)})
+    add_checks(counts, {"c0": [2, 1], "new": [5, 5], "newer": [1, 0]})
+    assert len(counts) == MAX_CHECKS + 1 and counts["c0"] == [3, 1] and counts[OTHER_CHECKS] == [6, 5]
+    assert list(counts)[0] == "c0" and list(counts)[-1] == OTHER_CHECKS  # first seen, first listed
+    assert [percent(p, w) for p, w in ((0, 7), (7, 7), (1, 8), (9999, 10000), (1, 3_000_000), (3, 0))] == [
+        "0%", "100%", "12.5%", "99.99%", "0.00003%", "n/a"]
 
 
 def test_extractions_from_json_regex_header_and_cookie() -> None:

@@ -41,6 +41,19 @@ def step_name(step: dict[str, Any]) -> str:
     return f"{str(step.get('method', 'GET')).upper()} {path}"
 
 
+_CHECK_NAMES: dict[int, tuple[dict[str, Any], list[str]]] = {}
+
+
+def _check_names(step: str, written: dict[str, Any]) -> list[str]:
+    """The names of a step's checks, made once per step (its rules live as long as the worker's arguments)."""
+    if not written:
+        return []
+    known = _CHECK_NAMES.get(id(written))
+    if known is None or known[0] is not written:
+        known = _CHECK_NAMES[id(written)] = (written, journey_steps.check_names(step, written))
+    return known[1]
+
+
 @configure(name="HttpJourney.run")
 class HttpJourney(Scenario):
     """A user's journey through a web application: ordered requests with checks, values carried from one answer
@@ -135,7 +148,9 @@ class HttpJourney(Scenario):
             response = await fastpath.send(WORKER.pool(), prepared)
             answer = Answer(response, time.perf_counter() - began, name)
             self.user.data["cookies"].update(answer.cookies())
-            journey_steps.check(answer, journey_steps.render(step.get("check") or {}, scope, name))
+            written = step.get("check") or {}
+            journey_steps.check(answer, journey_steps.render(written, scope, name), self.check,
+                                _check_names(name, written))
             return journey_steps.extract(answer, step.get("extract") or {})
 
     def _prepare(self, step: dict[str, Any], name: str, base_url: str | None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from squall.platforms.http.fastpath import Response
@@ -126,40 +127,85 @@ class Answer:
         return found
 
 
-def check(answer: Answer, rules: dict[str, Any]) -> None:
-    """Every check of a step on its answer; StepFailed with the first that fails. Without a ``status`` rule,
-    an answer of 400 or more fails (as Locust's and k6's HTTP failures count)."""
-    status, step = answer.response.status, answer.step
+#: Counts one named check: (name, passed), as :meth:`squall.plugin_api.Scenario.check` does.
+CountCheck = Callable[[str, bool], object]
+
+
+def check_names(step: str, rules: dict[str, Any]) -> list[str]:
+    """The names of a step's checks, ``step: what``, in the order :func:`check` judges them, from the rules as
+    written: a ``${value}`` stays as it is, so one check keeps one name whatever values it meets."""
+    names = []
     wanted = rules.get("status")
-    if wanted is None:
-        if status >= 400:
-            raise StepFailed(f"step '{step}': status {status}")
-    elif status not in (wanted if isinstance(wanted, list) else [wanted]):
-        raise StepFailed(f"step '{step}': status {status}, expected {wanted}")
-    if "body_contains" in rules and str(rules["body_contains"]) not in answer.text:
-        raise StepFailed(f"step '{step}': the body does not contain {rules['body_contains']!r}")
-    if "body_matches" in rules and re.search(rules["body_matches"], answer.text) is None:
-        raise StepFailed(f"step '{step}': the body does not match {rules['body_matches']!r}")
+    if wanted is not None:
+        names.append(f"status in {wanted}" if isinstance(wanted, list) and len(wanted) > 1 else
+                     f"status is {wanted[0] if isinstance(wanted, list) else wanted}")
+    names += [f"body {rule[5:]} {rules[rule]!r}" for rule in ("body_contains", "body_matches") if rule in rules]
     for path, expected in (rules.get("json") or {}).items():
-        _check_json(answer, path, expected)
+        if isinstance(expected, dict) and set(expected) == {"exists"}:
+            names.append(f"{path} {'exists' if expected['exists'] else 'is missing'}")
+        else:
+            names.append(f"{path} is {json.dumps(expected)}")
+    names += [f"header {name} is {str(expected)!r}" for name, expected in (rules.get("header") or {}).items()]
+    if rules.get("max_duration") is not None:
+        names.append(f"duration <= {rules['max_duration']} s")
+    return [f"{step}: {name}" for name in names]
+
+
+def check(answer: Answer, rules: dict[str, Any], count: CountCheck | None = None,
+          names: list[str] | None = None) -> None:
+    """Every check of a step on its answer, each counted by ``count`` under its name (``names``, from
+    :func:`check_names` of the rules as written; k6's checks); then StepFailed with the first that failed.
+    Without a ``status`` rule, an answer of 400 or more fails (as Locust's and k6's HTTP failures count), not
+    counted as a check of its own."""
+    failures = _judged(answer, rules)
+    if count is not None:
+        for name, failure in zip(names if names is not None else check_names(answer.step, rules), failures,
+                                 strict=False):
+            count(name, failure is None)
+    status = answer.response.status
+    if "status" not in rules and status >= 400:
+        raise StepFailed(f"step '{answer.step}': status {status}")
+    for failure in failures:
+        if failure is not None:
+            raise StepFailed(f"step '{answer.step}': {failure}")
+
+
+def _judged(answer: Answer, rules: dict[str, Any]) -> list[str | None]:
+    """Each check's failure (None: it passed), in :func:`check_names`' order."""
+    found: list[str | None] = []
+    wanted = rules.get("status")
+    if wanted is not None:
+        status = answer.response.status
+        found.append(None if status in (wanted if isinstance(wanted, list) else [wanted]) else
+                     f"status {status}, expected {wanted}")
+    if "body_contains" in rules:
+        found.append(None if str(rules["body_contains"]) in answer.text else
+                     f"the body does not contain {rules['body_contains']!r}")
+    if "body_matches" in rules:
+        found.append(None if re.search(rules["body_matches"], answer.text) is not None else
+                     f"the body does not match {rules['body_matches']!r}")
+    found += [_json_failure(answer, path, expected) for path, expected in (rules.get("json") or {}).items()]
     for name, expected in (rules.get("header") or {}).items():
         value = answer.response.header(name)
-        if value is None or value != str(expected):
-            raise StepFailed(f"step '{step}': header {name} is {value!r}, expected {str(expected)!r}")
+        found.append(None if value == str(expected) else f"header {name} is {value!r}, expected {str(expected)!r}")
     limit = rules.get("max_duration")
-    if limit is not None and answer.duration > limit:
-        raise StepFailed(f"step '{step}': took {answer.duration:.4f}s, more than {limit}s")
+    if limit is not None:
+        found.append(None if answer.duration <= limit else f"took {answer.duration:.4f}s, more than {limit}s")
+    return found
 
 
-def _check_json(answer: Answer, path: str, expected: Any) -> None:
-    found = answer.json_at(path)
+def _json_failure(answer: Answer, path: str, expected: Any) -> str | None:
+    try:
+        found = answer.json_at(path)
+    except StepFailed as exc:
+        return str(exc).removeprefix(f"step '{answer.step}': ")
     if isinstance(expected, dict) and set(expected) == {"exists"}:
         if (found is not _MISSING) != bool(expected["exists"]):
-            state = "missing" if found is _MISSING else f"present ({found!r})"
-            raise StepFailed(f"step '{answer.step}': {path} is {state}")
-    elif found is _MISSING or found != expected:
-        shown = "missing" if found is _MISSING else repr(found)
-        raise StepFailed(f"step '{answer.step}': {path} is {shown}, expected {expected!r}")
+            return f"{path} is {'missing' if found is _MISSING else f'present ({found!r})'}"
+        return None
+    if found is _MISSING or found != expected:
+        return f"{path} is {'missing' if found is _MISSING else repr(found)}, expected {expected!r}"
+    return None
 
 
 def extract(answer: Answer, rules: dict[str, dict[str, Any]]) -> dict[str, Any]:

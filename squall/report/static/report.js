@@ -82,6 +82,18 @@
   }
   function dur(v, unit) { return v === null || v === undefined ? "n/a" : short(v * unit.scale); }
   /* Descriptions come from docstrings in reStructuredText: show their text, not their markup. */
+  /* part of whole as a percentage with the digits it needs: 99.95% is not 100.0% */
+  function pctOf(part, whole) {
+    if (!whole) return "n/a";
+    var pct = 100 * part / whole;
+    if (part === 0 || part === whole) return pct.toFixed(0) + "%";
+    for (var d = 1; d <= 4; d++) {
+      var shown = Number(pct.toFixed(d));
+      if (shown > 0 && shown < 100) return pct.toFixed(d) + "%";
+    }
+    return pct.toFixed(5) + "%";
+  }
+
   function plainText(rst) {
     return String(rst || "").replace(/:[a-z]+:`([^`]*)`/g, "$1").replace(/``([^`]*)``/g, "$1")
       .replace(/`([^`]*)`_?/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/\*([^*]+)\*/g, "$1");
@@ -278,6 +290,18 @@
     section.appendChild(table(["Criterion", "Result", "Detail"], wl.sla_results.map(function (r) {
       return {cls: r.success ? "" : "bad", cells: [r.criterion, badge(r.success), r.detail]};
     })));
+
+    var checks = (wl.statistics || {}).checks || [];
+    if (checks.length) {  /* each named check, counted as k6 counts them */
+      var passed = 0, all = 0;
+      checks.forEach(function (c) { passed += c.passed; all += c.passed + c.failed; });
+      section.appendChild(el("h3", {text: "Checks: " + num(passed, 0) + " of " + num(all, 0) + " passed (" +
+                                          pctOf(passed, all) + ")"}));
+      section.appendChild(table(["Check", "Passed", "Failed", "Passed (%)"], checks.map(function (c) {
+        return {cls: c.failed ? "bad" : "", cells: [(c.failed ? "✗ " : "✓ ") + c.name, num(c.passed, 0),
+                                                   num(c.failed, 0), pctOf(c.passed, c.passed + c.failed)]};
+      }), [0, 1, 1, 1]));
+    }
 
     var grid = el("div", {cls: "charts"});
     section.appendChild(el("h3", {text: "Load and latency over time"}));

@@ -15,7 +15,7 @@ from typing import Any
 
 from squall import utils
 from squall.plugin_api.hook import HookRunResult
-from squall.results import IterationRecord, iteration_record
+from squall.results import IterationRecord, add_checks, iteration_record
 from squall.storage import repo
 from squall.storage.db import Database
 from squall.task.engine.below_load import run_below_the_load
@@ -70,6 +70,8 @@ class ResultConsumer:
         self.aborted_by_user = False
         self._interrupts = 0
         self.errors = ErrorKindsSink()
+        #: Each named check's [passed, failed] (:mod:`squall.plugin_api.checks`), in the order first seen.
+        self.checks: dict[str, list[int]] = {}
         self.sinks: list[ResultSink] = [StatisticsSink(self.stats, lambda: self.pool.started_at),
                                         SLASink(sla, self._sla_verdict), self.errors]
         if metrics is not None:
@@ -103,6 +105,8 @@ class ResultConsumer:
     def _take(self, batch: Batch) -> None:
         sinks = self.sinks
         if isinstance(batch, dict):
+            if batch.get("checks"):
+                add_checks(self.checks, batch["checks"])
             if batch.get("kind") != "rows":
                 for sink in sinks:
                     sink.take_report(batch)

@@ -230,6 +230,9 @@ class TaskEngine:
         columns = stats.columns()
         if consumer is not None and stats.failed:
             columns["statistics"]["errors"] = consumer.errors.summary()
+        if consumer is not None and consumer.checks:
+            columns["statistics"]["checks"] = [{"name": name, "passed": passed, "failed": failed}
+                                               for name, (passed, failed) in consumer.checks.items()]
         if intake is not None:
             columns["statistics"]["aggregate"] = intake.statistics()
         clocks = getattr(pool, "clocks", None)

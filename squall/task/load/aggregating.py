@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from squall.plugin_api.atomic import flatten
+from squall.plugin_api.checks import TALLY
 from squall.plugin_api.sla import block_figures, merge_figures, new_figures
 from squall.plugin_api.values import Values
 from squall.results import IterationRecord, add_error_kind, error_kind, iteration_record
@@ -212,4 +213,4 @@ class AggregatingEmitter(Emitter):
         payload_seconds = {second: found.to_wire() for second, found in seconds.items()}
         self._send({"kind": "aggregate", "source": self._worker_id, "through": through, "count": count,
                     "stats": stats_wire.to_wire(stats, self.origin), "summary": summary, "errors": errors,
-                    "seconds": payload_seconds})
+                    "seconds": payload_seconds, "checks": TALLY.take()})

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from squall.plugin_api.checks import TALLY
 from squall.task.load.ok_columns import OkColumns
 
 # (iteration, timestamp, duration, idle_duration, error, output, atomic_actions, start lag)
@@ -25,7 +26,9 @@ class Emitter:
 
     A batch is a list of results; with ``columns``, a batch that holds
     :class:`~squall.task.load.ok_columns.OkColumns` too is ``{"kind": "rows",
-    "whole": [result...], "ok": [columns...]}``.
+    "whole": [result...], "ok": [columns...]}``, and so is one that carries
+    the checks counted since the last (``"checks"``: name -> [passed, failed],
+    :mod:`squall.plugin_api.checks`).
     """
 
     def __init__(self, q: Any, credits: Any, columns: bool = False) -> None:
@@ -70,7 +73,11 @@ class Emitter:
         with self.lock:
             batch, self.buffer = self.buffer, []
             columns = [block.take() for block in self._blocks.values() if len(block)]
-        if columns:
-            self._send({"kind": "rows", "whole": batch, "ok": columns})
+        counted = TALLY.take()
+        if columns or counted:
+            sent: dict[str, Any] = {"kind": "rows", "whole": batch, "ok": columns}
+            if counted:
+                sent["checks"] = counted
+            self._send(sent)
         elif batch:
             self._send(batch)

@@ -182,7 +182,9 @@ class DaskExecutor:
 
     def _take(self, item: tuple[Any, ...]) -> None:
         kind, shard = item[0], item[1]
-        if kind == "batch" and isinstance(item[2], dict):  # aggregate mode: times are relative to the start
+        if kind == "batch" and isinstance(item[2], dict) and item[2].get("kind") == "rows":  # rows with checks
+            self._batches.put({**item[2], "whole": self._corrected(shard, item[2]["whole"])})
+        elif kind == "batch" and isinstance(item[2], dict):  # aggregate mode: times are relative to the start
             self._received[shard] = self._received.get(shard, 0) + item[2]["count"]
             self._batches.put({**item[2], "source": shard})
         elif kind == "batch":
