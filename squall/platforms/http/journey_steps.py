@@ -19,6 +19,7 @@ from squall.platforms.http.fastpath import Response
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PATH_PART = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 _MISSING = object()
+_SET_COOKIE = re.compile(rb"^set-cookie:", re.IGNORECASE | re.MULTILINE)
 
 
 class StepFailed(Exception):
@@ -117,7 +118,9 @@ class Answer:
 
     def cookies(self) -> dict[str, str]:
         """The cookies the answer sets (``Set-Cookie``: name and value; attributes are not kept)."""
-        found = {}
+        found: dict[str, str] = {}
+        if _SET_COOKIE.search(self.response.head) is None:  # most answers set none: no header parsing for them
+            return found
         for name, value in self.response.headers:
             if name == "set-cookie":
                 pair = value.split(";", 1)[0]
