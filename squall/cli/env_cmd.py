@@ -99,7 +99,7 @@ def update(ctx: typer.Context, env: str = typer.Argument(..., help="Name or UUID
         raise typer.BadParameter("give --spec, --description or both", param_hint="--spec")
     row = ctx.obj.env.update(env=env, spec=data, description=description)
     _say_if_converted(row)
-    changed = " and ".join(w for w, given in (("spec", spec), ("description", description is not None)) if given)
+    changed = "spec and description" if spec and description is not None else "spec" if spec else "description"
     console.print(f"Environment [bold]{row['name']}[/bold] ({row['uuid']}): {changed} updated; platforms: "
                   f"{', '.join(row['spec']) or '-'}")
 

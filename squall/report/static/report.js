@@ -81,7 +81,6 @@
     return values.map(function (v) { return v === null || v === undefined ? v : v * unit.scale; });
   }
   function dur(v, unit) { return v === null || v === undefined ? "n/a" : short(v * unit.scale); }
-  /* Descriptions come from docstrings in reStructuredText: show their text, not their markup. */
   /* part of whole as a percentage with the digits it needs: 99.95% is not 100.0% */
   function pctOf(part, whole) {
     if (!whole) return "n/a";
@@ -94,6 +93,7 @@
     return pct.toFixed(5) + "%";
   }
 
+  /* Descriptions come from docstrings in reStructuredText: show their text, not their markup. */
   function plainText(rst) {
     return String(rst || "").replace(/:[a-z]+:`([^`]*)`/g, "$1").replace(/``([^`]*)``/g, "$1")
       .replace(/`([^`]*)`_?/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/\*([^*]+)\*/g, "$1");
