@@ -10,6 +10,11 @@ A name is ``sq<kind>_<task>_<random><check>``:
 
 The matcher is exact (anchored, fixed lengths, checksum): it decides whether
 a name belongs to one task, to any squall task, or to nobody.
+
+A resource whose name the task file gives (Rally's ``flavors`` and
+``volume_types`` contexts) carries a squall name in its description, made in
+the same request as the resource: :func:`tag` writes it, :func:`tagged_name`
+reads it back, and the same matcher judges it.
 """
 
 from __future__ import annotations
@@ -71,3 +76,19 @@ def belongs_to(name: str, task_uuid: str | None = None, kind: str | None = None)
     if task_uuid is not None and found.task_code != task_code(task_uuid):
         return False
     return kind is None or found.kind == kind
+
+
+TAG_PREFIX = "made by squall: "
+
+
+def tag(name: str) -> str:
+    """The description that marks a resource named by its task file as squall's ``name``."""
+    return f"{TAG_PREFIX}{name}"
+
+
+def tagged_name(description: str | None) -> str | None:
+    """The squall name a description written by :func:`tag` carries, or None (no tag, or a forged one)."""
+    if not description or not description.startswith(TAG_PREFIX):
+        return None
+    candidate = description[len(TAG_PREFIX):]
+    return candidate if owner(candidate) is not None else None

@@ -72,8 +72,8 @@ def _serve_compute(keystone: dict[str, str], postgres_server: Any) -> tuple[Any,
     nova = NovaCloud(free_port(), free_port(), root, db_root, rabbit.transport_url)
     cinder = CinderCloud(free_port(), root, create_database(postgres_server.port, f"cinder_{os.urandom(4).hex()}"),
                          rabbit.transport_url)
-    heat = HeatCloud(free_port(), root, create_database(postgres_server.port, f"heat_{os.urandom(4).hex()}"),
-                     rabbit.transport_url)
+    heat = HeatCloud(free_port(), free_port(), root,
+                     create_database(postgres_server.port, f"heat_{os.urandom(4).hex()}"), rabbit.transport_url)
     try:
         rabbit.start()
         with ThreadPoolExecutor(max_workers=3) as pool:
@@ -127,7 +127,7 @@ def compute(cloud: dict[str, str], postgres_server: Any, tmp_path_factory: pytes
             part.stop()
         if image:
             admin.image.delete(f"/images/{image['id']}")
-        cloud_services.unregister(admin, ("nova", "placement", "cinderv3", "heat"))
+        cloud_services.unregister(admin, ("nova", "placement", "cinderv3", "heat", "heat-cfn"))
         admin.close()
 
 

@@ -93,6 +93,84 @@ def test_sigkill_mid_task_then_cleanup_finds_servers_and_their_unnamed_volumes(c
         compute_admin.block_storage.delete(f"/volumes/{customer}")
 
 
+NAMED_BY_THE_TASK_FILE = """---
+version: 2
+title: killed after its named contexts
+subtasks:
+  - title: a flavor and a volume type named by the task file
+    workloads:
+      - scenario: {{Dummy.openstack: {{sleep: 0.5}}}}
+        runner: {{constant: {{times: 100000, concurrency: 1}}}}
+        contexts:
+          users: {{tenants: 1, users_per_tenant: 1}}
+          flavors: [{{name: "{flavor}", ram: 64}}]
+          volume_types: ["{volume_type}"]
+"""
+
+
+def _forged_tag() -> str:
+    """A tag whose squall name has a wrong check character (a hand-made imitation)."""
+    name = naming.generate(str(uuid.uuid4()), "context")
+    return naming.tag(name[:-1] + ("A" if name[-1] != "A" else "B"))
+
+
+def _customer_flavor_and_type(admin: Any) -> tuple[str, str]:
+    """A flavor with a forged tag and a volume type with a plain description, made by hand."""
+    flavor = admin.compute.post("/flavors", microversion="2.55", json={"flavor": {
+        "name": f"customer-{uuid.uuid4().hex[:8]}", "ram": 64, "vcpus": 1, "disk": 0,
+        "description": _forged_tag()}})
+    flavor.raise_for_status()
+    kind = admin.block_storage.post("/types", json={"volume_type": {
+        "name": f"customer-{uuid.uuid4().hex[:8]}", "description": "gold tier"}})
+    kind.raise_for_status()
+    return str(flavor.json()["flavor"]["id"]), str(kind.json()["volume_type"]["id"])
+
+
+def _kill_once_present(cli: CLI, admin: Any, task: Any, names: tuple[str, str]) -> None:
+    proc = subprocess.Popen([*SQUALL, "task", "start", str(task)], env=cli.env, cwd=cli.cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    try:
+        while True:
+            now = compute_inventory(admin)
+            if names[0] in {n for _, n in now["flavor"]} and names[1] in {n for _, n in now["volume_type"]}:
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, "the contexts made nothing"
+            time.sleep(0.5)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_sigkill_then_cleanup_finds_flavors_and_volume_types_named_by_the_task_file(
+        compute_cli: CLI, compute_admin: Any, tmp_path: Any) -> None:
+    before = compute_inventory(compute_admin)
+    names = (f"task-flavor-{uuid.uuid4().hex[:6]}", f"task-type-{uuid.uuid4().hex[:6]}")
+    customers = _customer_flavor_and_type(compute_admin)
+    task = tmp_path / "named.yaml"
+    task.write_text(NAMED_BY_THE_TASK_FILE.format(flavor=names[0], volume_type=names[1]))
+    try:
+        _kill_once_present(compute_cli, compute_admin, task, names)
+        everything = json.loads(compute_cli("cleanup", "--dry-run", "--json", check=True).stdout)
+        listed = {(r["type"], r["name"]) for r in everything["platforms"][0]["discovered"]}
+        assert {("nova.flavor", names[0]), ("cinder.volume_type", names[1])} <= listed
+        assert not {r["id"] for r in everything["platforms"][0]["discovered"]} & set(customers)
+        done = json.loads(compute_cli("cleanup", "--task", task_uuid_of(compute_cli), "--yes", "--json",
+                                      check=True).stdout)
+        assert done["platforms"][0]["failed"] == []
+        tags = {r["name"]: r.get("tag") for r in done["platforms"][0]["deleted"]}
+        assert naming.belongs_to(tags[names[0]], task_uuid_of(compute_cli), "context")
+        assert naming.belongs_to(tags[names[1]], task_uuid_of(compute_cli), "context")
+        after = compute_inventory(compute_admin)
+        assert customers[0] in {i for i, _ in after["flavor"]} and customers[1] in {i for i, _ in after["volume_type"]}
+        after["flavor"] = {f for f in after["flavor"] if f[0] != customers[0]}
+        after["volume_type"] = {t for t in after["volume_type"] if t[0] != customers[1]}
+        assert after == before
+    finally:
+        compute_admin.compute.delete(f"/flavors/{customers[0]}")
+        compute_admin.block_storage.delete(f"/types/{customers[1]}")
+
+
 def _by_hand_inside_a_squall_project(admin: Any, compute: dict[str, str]) -> tuple[str, str, str, Any]:
     """A project with a squall name, a user made by hand with a role in it, and a volume that user made:
     (project, user, volume, the user's connection)."""

@@ -49,3 +49,12 @@ def test_hand_made_names_of_the_same_shape_rarely_match() -> None:
              "".join(rng.choice(naming.ALPHABET) for _ in range(8)) for _ in range(6200)]
     matched = sum(naming.belongs_to(n) for n in names)
     assert matched < 0.03 * len(names)
+
+
+def test_a_tag_in_a_description_carries_the_name_and_nothing_else_does() -> None:
+    name = naming.generate(TASK, "context")
+    assert naming.tagged_name(naming.tag(name)) == name
+    forged = name[:-1] + ("A" if name[-1] != "A" else "B")
+    for text in (None, "", name, "m1.tiny for the demo", naming.tag(forged), naming.tag(name) + " ",
+                 " " + naming.tag(name), naming.tag(name).upper(), naming.tag("rally_flavor")):
+        assert naming.tagged_name(text) is None, text

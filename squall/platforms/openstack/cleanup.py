@@ -90,7 +90,7 @@ def discover_with_truncation(conn: Connection, task_uuid: str | None = None, kin
     found: list[Resource] = []
     truncated: list[str] = []
     for manager in _present(conn, services):
-        found.extend(r for r in manager.list(prefix) if _ours(r["name"], task_uuid, kind, spare))
+        found.extend(r for r in manager.list(prefix) if _ours(resources.owner_name(r), task_uuid, kind, spare))
         if manager.truncated:
             truncated.append(manager.type_name())
     if services is None or "neutron" in services or "keystone" in services:
@@ -122,7 +122,7 @@ def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, service
     if not projects:
         # The projects themselves may carry a context name of the task: look for them too.
         projects = {r["id"] for r in resources.KeystoneProject(conn).list("sq")
-                    if _ours(r["name"], task_uuid, None, spare)}
+                    if _ours(resources.owner_name(r), task_uuid, None, spare)}
     if not projects:
         return []
     extra: list[Resource] = []
@@ -133,7 +133,7 @@ def _unnamed_in_squall_projects(conn: Connection, task_uuid: str | None, service
         for res in manager.list():
             if (res["type"], res["id"]) in known:
                 continue
-            if res["project_id"] in projects and not naming.belongs_to(res["name"]):
+            if res["project_id"] in projects and not naming.belongs_to(resources.owner_name(res)):
                 extra.append(res)
     return extra
 

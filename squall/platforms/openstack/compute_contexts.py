@@ -1,9 +1,10 @@
 """Rally's Nova contexts: ``keypair``, ``flavors`` and ``servers``.
 
 Each records what it made and deletes exactly that at clean-up, last first;
-a set-up cut short is caught by name by the task's cleanup (flavors keep
-the names the task file gives them, as Rally's, so only this context's own
-clean-up removes them).
+a set-up cut short is caught by name by the task's cleanup. Flavors keep the
+names the task file gives them, as Rally's: each carries a squall name in
+its description (:func:`squall.naming.tag`), by which cleanup finds it after
+a kill.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from squall import exceptions
+from squall import exceptions, naming
 from squall.platforms.openstack import clients, resource_args
 from squall.platforms.openstack.compute import Compute
 from squall.platforms.openstack.credential import admin_of
@@ -73,7 +74,7 @@ class FlavorsContext(TenantContext):
             body = {"name": spec["name"], "ram": spec["ram"], "vcpus": spec.get("vcpus", 1),
                     "disk": spec.get("disk", 0), "swap": spec.get("swap", 0),
                     "OS-FLV-EXT-DATA:ephemeral": spec.get("ephemeral", 0)}
-            flavor = nova.request("POST", "/flavors", json={"flavor": body})["flavor"]
+            flavor = _create_tagged_flavor(nova, body, self._name())
             self._steps.append(functools.partial(nova.request, "DELETE", f"/flavors/{flavor['id']}"))
             if spec.get("extra_specs"):
                 nova.request("POST", f"/flavors/{flavor['id']}/os-extra_specs",
@@ -82,6 +83,19 @@ class FlavorsContext(TenantContext):
 
     def cleanup(self) -> None:
         self.undo(getattr(self, "_steps", []))
+
+
+def _create_tagged_flavor(nova: Compute, body: dict[str, Any], squall_name: str) -> dict[str, Any]:
+    """Create the flavor with ``squall_name`` in its description (Nova 2.55), in the same request; a cloud
+    older than 2.55 gets the flavor without it."""
+    try:
+        created = nova.request("POST", "/flavors", microversion="2.55",
+                               json={"flavor": {**body, "description": naming.tag(squall_name)}})
+    except Exception as exc:
+        if getattr(exc, "status_code", None) != 406:
+            raise
+        created = nova.request("POST", "/flavors", json={"flavor": body})
+    return dict(created["flavor"])
 
 
 @configure(name="servers", order=430, platform="openstack")

@@ -107,6 +107,17 @@ class CreateUpdateDeleteStack(HeatScenario):
         heat.delete_stack(stack)
 
 
+@configure(name="HeatStacks.create_stack_and_scale", platform="openstack", context=CLEANUP)
+class CreateStackAndScale(HeatScenario):
+    """Create an autoscaling stack, call the scaling policy's webhook (the URL in output ``output_key``) and
+    wait until the stack's servers changed by ``delta``."""
+
+    def run(self, template_path: str, output_key: str, delta: int, parameters: dict[str, Any] | None = None,
+            files: Any = None, environment: dict[str, Any] | None = None) -> None:
+        heat, stack = self.create(template_path, parameters, files, environment)
+        heat.scale(stack, output_key, delta)
+
+
 @configure(name="HeatStacks.create_snapshot_restore_delete_stack", platform="openstack", context=CLEANUP)
 class CreateSnapshotRestoreDeleteStack(HeatScenario):
     """Create a stack, snapshot it, restore the snapshot, delete it."""

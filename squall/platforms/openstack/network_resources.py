@@ -43,8 +43,7 @@ class NeutronManager(ResourceManager):
 
     def list(self, name_prefix: str | None = None) -> list[Resource]:
         """Every resource (whose name starts with ``name_prefix``, when given)."""
-        found = [Resource(type=self.type_name(), id=raw["id"], name=self.name(raw), project_id=self._project_of(raw))
-                 for raw in self.raw_list()]
+        found = [self.as_resource(raw) for raw in self.raw_list()]
         return [r for r in found if not name_prefix or r["name"].startswith(name_prefix)]
 
 
@@ -146,8 +145,7 @@ class GlanceImage(ResourceManager):
         params: dict[str, Any] | None = {"limit": 1000}
         while url:
             body = self.api.get(url, params=params).json()
-            found.extend(Resource(type=self.type_name(), id=raw["id"], name=self.name(raw),
-                                  project_id=self._project_of(raw)) for raw in body.get("images", []))
+            found.extend(self.as_resource(raw) for raw in body.get("images", []))
             nxt = body.get("next")
             url, params = (nxt.removeprefix("/v2"), None) if nxt else (None, None)
         return [r for r in found if not name_prefix or r["name"].startswith(name_prefix)]
@@ -166,24 +164,20 @@ def owned_by(conn: Any, found: list[Resource]) -> list[Resource]:
     extra: list[Resource] = []
     if networks or routers:
         port_manager, fip_manager = NeutronPort(conn), NeutronFloatingIP(conn)
-        extra += [_resource(port_manager, raw) for raw in port_manager.raw_list()
+        extra += [port_manager.as_resource(raw) for raw in port_manager.raw_list()
                   if raw.get("network_id") in networks or raw.get("device_id") in routers]
         ports = {r["id"] for r in extra} | {r["id"] for r in found if r["type"] == "neutron.port"}
-        extra += [_resource(fip_manager, raw) for raw in fip_manager.raw_list()
+        extra += [fip_manager.as_resource(raw) for raw in fip_manager.raw_list()
                   if raw.get("port_id") in ports or raw.get("floating_network_id") in networks]
     if projects:
         extra += default_security_groups(conn, projects)
     return [r for r in extra if (r["type"], r["id"]) not in known]
 
 
-def _resource(manager: NeutronManager, raw: dict[str, Any]) -> Resource:
-    return Resource(type=manager.type_name(), id=raw["id"], name=manager.name(raw), project_id=manager._project_of(raw))
-
-
 def default_security_groups(conn: Any, project_ids: set[str]) -> list[Resource]:
     """The ``default`` security group Neutron made for each of these projects (it outlives a deleted project)."""
     groups = NeutronSecurityGroup(conn)
-    return [_resource(groups, raw) for raw in groups.raw_list()
+    return [groups.as_resource(raw) for raw in groups.raw_list()
             if raw.get("name") == "default" and groups._project_of(raw) in project_ids]
 
 

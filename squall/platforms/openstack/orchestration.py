@@ -113,6 +113,34 @@ class Orchestration:
             self.request("POST", f"{self.path(stack)}/actions", json={action: None})
             self.wait(stack, action.upper())
 
+    def count_servers(self, stack: dict[str, Any]) -> int:
+        """The servers of the stack and of its nested stacks one level down (an autoscaling group's)."""
+        listed = self.request("GET", f"{self.path(stack)}/resources", params={"nested_depth": 1})["resources"]
+        return sum(r.get("resource_type") == "OS::Nova::Server" for r in listed)
+
+    def scale(self, stack: dict[str, Any], output_key: str, delta: int) -> None:
+        """POST to the webhook URL of output ``output_key`` (a pre-signed URL: no token sent), then wait until
+        the stack has ``delta`` servers more (``heat.scale_with_KEY`` around ``heat.KEY_webhook``)."""
+        url = next((o.get("output_value") for o in stack.get("outputs") or [] if o.get("output_key") == output_key),
+                   None)
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise exceptions.InvalidArgumentsError(f"stack {stack['id']} has no webhook URL in an output "
+                                                   f"{output_key!r}")
+        expected = self.count_servers(stack) + delta
+
+        def fetch() -> dict[str, Any]:
+            status = self.get(stack).get("stack_status")
+            if status in ("UPDATE_FAILED", "ERROR"):
+                raise waiting.ResourceFailed(f"stack {stack['id']} is {status} while scaling")
+            count = self.count_servers(stack)
+            return {"status": "scaled" if count == expected else f"{count} servers"}
+
+        with ActionTimer(self.holder, f"heat.scale_with_{output_key}"):
+            with ActionTimer(self.holder, f"heat.{output_key}_webhook"):
+                self.conn.session.post(url, authenticated=False)
+            waiting.wait_for_status(fetch, ("scaled",), f"stack {stack['id']} ({expected} servers wanted)",
+                                    TIMEOUT)
+
     def list_stacks(self) -> list[dict[str, Any]]:
         """``heat.list_stacks``."""
         with ActionTimer(self.holder, "heat.list_stacks"):

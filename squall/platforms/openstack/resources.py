@@ -10,19 +10,26 @@ server (``name__startswith``), which openstacksdk's listing calls drop.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
 
 
 class Resource(TypedDict):
-    """One discovered resource."""
+    """One discovered resource; ``tag``: the squall name its description carries, when its own name came
+    from a task file."""
 
     type: str
     id: str
     name: str
     project_id: str | None
+    tag: NotRequired[str]
+
+
+def owner_name(res: Resource) -> str:
+    """The name that tells who made a resource: its tag, else its name."""
+    return res.get("tag") or res["name"]
 
 
 _MANAGERS: dict[str, type[ResourceManager]] = {}
@@ -111,14 +118,25 @@ class ResourceManager:
         """The name cleanup matches."""
         return str(raw.get("name") or "")
 
+    def tag(self, raw: dict[str, Any]) -> str | None:
+        """The squall name in the description of a resource named by its task file (None: not such a type)."""
+        return None
+
+    def as_resource(self, raw: dict[str, Any]) -> Resource:
+        """The listed item ``raw`` as a :class:`Resource`."""
+        found = Resource(type=self.type_name(), id=str(raw["id"]), name=self.name(raw),
+                         project_id=self._project_of(raw))
+        tagged = self.tag(raw)
+        if tagged:
+            found["tag"] = tagged
+        return found
+
     def list(self, name_prefix: str | None = None) -> list[Resource]:
         """Every resource of this type (whose name starts with ``name_prefix``, when given)."""
         params = {"name__startswith": name_prefix} if name_prefix else None
         body = self.api.get(self.path, params=params).json()
         self.truncated = bool(body.get("truncated", False))
-        return [Resource(type=self.type_name(), id=raw["id"], name=self.name(raw),
-                         project_id=self._project_of(raw))
-                for raw in body.get(self.collection, [])]
+        return [self.as_resource(raw) for raw in body.get(self.collection, [])]
 
     def item_path(self, resource_id: str) -> str:
         """The URL path of one resource (the listing's path and the id, unless a manager says otherwise)."""

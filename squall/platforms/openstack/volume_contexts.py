@@ -1,4 +1,9 @@
-"""Rally's Cinder contexts: ``volume_types`` (by the admin) and ``volumes`` (in every tenant)."""
+"""Rally's Cinder contexts: ``volume_types`` (by the admin) and ``volumes`` (in every tenant).
+
+Volume types keep the names the task file gives them, as Rally's: each
+carries a squall name in its description (:func:`squall.naming.tag`), by
+which cleanup finds it after a kill.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from squall import exceptions
+from squall import exceptions, naming
 from squall.platforms.openstack import clients
 from squall.platforms.openstack.block_storage import BlockStorage
 from squall.platforms.openstack.credential import admin_of
@@ -32,7 +37,8 @@ class VolumeTypesContext(TenantContext):
         cinder = BlockStorage(clients.connect(admin), ActionsRecorder(), self._name)
         self.context["volume_types"] = []
         for name in self.config:
-            found = cinder.request("POST", "/types", json={"volume_type": {"name": name}})["volume_type"]
+            body = {"name": name, "description": naming.tag(self._name())}
+            found = cinder.request("POST", "/types", json={"volume_type": body})["volume_type"]
             self._steps.append(functools.partial(cinder.request, "DELETE", f"/types/{found['id']}"))
             self.context["volume_types"].append({"id": found["id"], "name": found["name"]})
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from squall import naming
 from squall.platforms.openstack.compute_resources import NovaManager
 from squall.platforms.openstack.resources import Resource, is_not_found, resource_manager
 
@@ -82,7 +83,8 @@ class CinderVolume(CinderManager):
 
 @resource_manager("cinder", "volume_type", order=8)
 class CinderVolumeType(CinderManager):
-    """Volume types (after the volumes of that type)."""
+    """Volume types (after the volumes of that type); one the ``volume_types`` context named as the task file
+    says is found by the squall name in its description."""
 
     path = "/types"
     collection = "volume_types"
@@ -90,6 +92,9 @@ class CinderVolumeType(CinderManager):
     all_projects = {"is_public": "None"}
     synchronous = True
     paged = False
+
+    def tag(self, raw: dict[str, Any]) -> str | None:
+        return naming.tagged_name(raw.get("description"))
 
 
 @resource_manager("cinder", "qos_specs", order=9)
@@ -128,11 +133,8 @@ def owned_by(conn: Any, found: list[Resource]) -> list[Resource]:
         for raw in volumes.raw_list():
             if raw.get("user_id") in users or any(a.get("server_id") in servers
                                                   for a in raw.get("attachments") or []):
-                extra.append(Resource(type=volumes.type_name(), id=raw["id"], name=volumes.name(raw),
-                                      project_id=volumes._project_of(raw)))
+                extra.append(volumes.as_resource(raw))
     ports = NeutronPort(conn)
     if servers and ports.available():
-        extra += [Resource(type=ports.type_name(), id=raw["id"], name=ports.name(raw),
-                           project_id=ports._project_of(raw))
-                  for raw in ports.raw_list() if raw.get("device_id") in servers]
+        extra += [ports.as_resource(raw) for raw in ports.raw_list() if raw.get("device_id") in servers]
     return [r for r in extra if (r["type"], r["id"]) not in known]
