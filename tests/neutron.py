@@ -9,13 +9,20 @@ stamped at heads. A flat external network ``public`` with a subnet is made
 for floating IPs. Neutron tells Nova when a server's port changes (a
 floating IP associated: Nova refreshes the server's addresses), as its
 ``neutron`` user; it looks Nova up in the catalog at its first such event,
-which comes only once Nova has servers.
+which comes only once Nova has servers. No L2 agent runs: the state report
+one Open vSwitch agent would send is stored in the database as Neutron stores
+it (``agent_down_time`` keeps it alive), so that Neutron lists a live agent
+whose host Rally's ``create_and_bind_ports`` binds ports to (the bind-all
+driver binds them).
 """
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +52,7 @@ debug = false
 use_stderr = true
 state_path = {dir}
 host = squall-neutron
+agent_down_time = 2000000
 [database]
 connection = sqlite:///{dir}/neutron.db
 [keystone_authtoken]
@@ -153,6 +161,16 @@ class NeutronServer(WsgiServer):
         self.run("python", "create_schema.py", f"sqlite:///{self.dir}/neutron.db")
         self.run("neutron-db-manage", "--config-file", "neutron.conf", "--config-file",
                  "plugins/ml2/ml2_conf.ini", "stamp", "heads")
+        self.report_l2_agent()
+
+    def report_l2_agent(self) -> None:
+        """An Open vSwitch agent on host ``squall-l2-host``, as its first state report leaves it."""
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        with sqlite3.connect(self.dir / "neutron.db") as db:
+            db.execute('INSERT INTO agents (id, agent_type, "binary", topic, host, admin_state_up, created_at, '
+                       "started_at, heartbeat_timestamp, configurations, load) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, "
+                       "?, 0)", (str(uuid.uuid4()), "Open vSwitch agent", "neutron-openvswitch-agent", "N/A",
+                                 "squall-l2-host", now, now, now, '{"bridge_mappings": {}}'))
 
     def serve(self, admin: Any) -> str:
         """Set up, register in Keystone and start; returns the URL."""

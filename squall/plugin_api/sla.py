@@ -85,6 +85,10 @@ class SLA(registry.Plugin):
         """Account what the task still owned after the workload; most criteria ignore it."""
         return self.success
 
+    def add_checks(self, counts: dict[str, list[int]]) -> bool:
+        """Account the named checks a batch counted (name -> [passed, failed]); most criteria ignore them."""
+        return self.success
+
     def details(self) -> str:
         """One line explaining the verdict."""
         raise NotImplementedError

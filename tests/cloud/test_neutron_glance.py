@@ -81,6 +81,9 @@ subtasks:
         contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
       - scenario: {{NeutronNetworks.list_agents: {{}}}}
         runner: {{serial: {{times: 1}}}}
+      - scenario: {{NeutronNetworks.create_and_bind_ports: {{ports_per_network: 2}}}}
+        runner: {{constant: {{times: 2, concurrency: 2}}}}
+        contexts: {{users: {{tenants: 1, users_per_tenant: 1}}}}
       - scenario: {{NeutronSubnets.delete_subnets: {{}}}}
         runner: {{constant: {{times: 2, concurrency: 2}}}}
         contexts:
@@ -251,6 +254,10 @@ NeutronNetworks.create_and_delete_floating_ips:
 NeutronSecurityGroup.create_and_list_security_group_rules:
   - runner: {{type: serial, times: 2}}
     context: {{users: {{tenants: 1, users_per_tenant: 1}}}}
+NeutronNetworks.create_and_bind_ports:
+  - args: {{ports_per_network: 2}}
+    runner: {{type: serial, times: 2}}
+    context: {{users: {{tenants: 1, users_per_tenant: 1}}, network: {{}}, networking_agents: {{}}}}
 GlanceImages.create_and_delete_image:
   - args: {{container_format: bare, disk_format: raw, image_location: "{path}"}}
     runner: {{type: serial, times: 2}}

@@ -239,9 +239,11 @@ def test_each_check_is_counted_as_k6_counts_checks(cli: CLI, shop: str, tmp_path
     slow = {"name": "slow", "url": "/slow", "check": {"body_contains": "slow", "max_duration": 30}}
     task = tmp_path / "checks.yaml"
     workload = {"scenario": {"HttpJourney.run": {"base_url": shop, "steps": [flaky, slow]}},
-                "runner": {"constant": {"times": 100, "concurrency": 4}}, "sla": {"failure_rate": {"max": 5}}}
+                "runner": {"constant": {"times": 100, "concurrency": 4}},
+                "sla": {"failure_rate": {"max": 5}, "checks": {"min_percent": 99}}}
     task.write_text(yaml.safe_dump({"version": 2, "title": "t", "subtasks": [{"title": "s", "workloads": [workload]}]}))
-    start = cli("task", "start", str(task), *flags, check=True, timeout=300)
+    start = cli("task", "start", str(task), *flags, timeout=300)
+    assert start.returncode == 2, start.stdout[-3000:] + start.stderr[-3000:]  # the checks SLA failed, as k6's
     assert _get(shop + "/_stats") == {"GET /flaky": 100, "GET /slow": 98}
     assert _get(shop + "/_stats/failed") == {"GET /flaky": 2}
     # Both of a failed answer's checks are counted (failed), not only the first; the step after it never ran.
@@ -251,6 +253,9 @@ def test_each_check_is_counted_as_k6_counts_checks(cli: CLI, shop: str, tmp_path
         {"name": "flaky: $.ok is true", "passed": 98, "failed": 2},
         {"name": "slow: body contains 'slow'", "passed": 98, "failed": 0},
         {"name": "slow: duration <= 30 s", "passed": 98, "failed": 0}]
+    verdicts = {r["criterion"]: r for r in stored["sla_results"]["sla"]}
+    assert verdicts["failure_rate"]["success"] and not verdicts["checks"]["success"]
+    assert verdicts["checks"]["detail"] == "Checks passed, all checks: 98.99% (392 of 396) >= 99.00% - Failed"
     for out in (start.stdout, cli("task", "detailed", check=True).stdout):
         lines = out.splitlines()
         at = lines.index("Checks: 392 of 396 passed (99.0%)")

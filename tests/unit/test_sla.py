@@ -151,3 +151,25 @@ def test_failure_rate_per_atomic_counts_every_run_of_each_request() -> None:
         s.add_iteration(it(1, atomics=[_request("login", 0.1, failed=True), _request("GET /items", 0.1)]))
     assert s.success is True  # 1 failure in 5 runs: 20 %
     assert s.details() == ("Failure rate of atomic actions: GET /items 20.00% <= 25.00% (1 of 5) - Passed")
+
+
+def test_checks_judges_all_checks_together_or_the_worst_one() -> None:
+    loose, together, each = (sla("checks", {"min_percent": 90}), sla("checks", {"min_percent": 95}),
+                             sla("checks", {"min_percent": 95, "each": True}))
+    batch = {"status is 200": [99, 1], "body has id": [90, 10]}
+    assert [c.add_iteration(it(1, error=True)) for c in (loose, together, each)] == [True] * 3  # not checks
+    assert [c.add_checks(batch) for c in (loose, together, each)] == [True, False, False]
+    assert loose.details() == "Checks passed, all checks: 94.50% (189 of 200) >= 90.00% - Passed"
+    assert together.details() == "Checks passed, all checks: 94.50% (189 of 200) >= 95.00% - Failed"
+    assert each.details() == "Checks passed, worst check 'body has id': 90.00% (90 of 100) >= 95.00% - Failed"
+    # Later batches add up: the worst check recovers.
+    assert each.add_checks({"body has id": [100, 0]}) is True
+    assert each.details() == "Checks passed, worst check 'body has id': 95.00% (190 of 200) >= 95.00% - Passed"
+    assert each.result()["success"] is True
+
+
+def test_checks_fails_a_workload_that_counted_none() -> None:
+    checker = SLAChecker({"checks": {"min_percent": 0}})
+    assert checker.add_iteration(it(0.1)) is True  # no failed verdict while the load runs
+    assert checker.results() == [{"criterion": "checks", "success": False, "detail": "No check was counted - Failed"}]
+    assert checker.passed() is False

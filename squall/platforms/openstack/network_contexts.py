@@ -1,4 +1,5 @@
-"""Rally's network contexts: ``network``, ``router``, ``existing_network``, ``allow_ssh`` and ``quotas``.
+"""Rally's network contexts: ``network``, ``router``, ``existing_network``, ``networking_agents``, ``allow_ssh``
+and ``quotas``.
 
 Each creates its resources as the tenant's first user (so they belong to the
 tenant's project) with context names (kind "context"), records what it made,
@@ -14,6 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from squall import exceptions, naming
 from squall.platforms.openstack import clients
+from squall.platforms.openstack.credential import admin_of
 from squall.platforms.openstack.network import Network
 from squall.platforms.openstack.resources import is_not_found
 from squall.plugin_api.atomic import ActionsRecorder
@@ -153,6 +155,25 @@ class ExistingNetworkContext(TenantContext):
 
     def cleanup(self) -> None:
         """Nothing to delete."""
+
+
+@configure(name="networking_agents", order=349, platform="openstack")
+class NetworkingAgentsContext(TenantContext):
+    """Neutron's agents, as the admin lists them, in ``context["networking_agents"]``; creates nothing."""
+
+    CONFIG_SCHEMA: ClassVar[dict[str, Any]] = {"$schema": JSON_SCHEMA, "type": "object",
+                                               "additionalProperties": False}
+
+    def setup(self) -> None:
+        admin = admin_of(self.context)
+        if admin is None:
+            raise exceptions.InvalidConfigError("the networking_agents context needs an environment with admin "
+                                                "credentials")
+        self.context["networking_agents"] = Network(clients.connect(admin), ActionsRecorder(),
+                                                    self._name).list_agents()
+
+    def cleanup(self) -> None:
+        """Nothing to delete: the agents are the cloud's."""
 
 
 @configure(name="allow_ssh", order=320, platform="openstack")

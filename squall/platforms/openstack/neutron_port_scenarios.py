@@ -104,6 +104,45 @@ class ListAgents(NeutronScenario):
         self.neutron.list_agents(**(agent_args or {}))
 
 
+# The L2 agents whose hosts Rally binds ports to (its neutron_bind_l2_agent_types), and the device Rally names.
+BIND_AGENT_TYPES = ("Open vSwitch agent", "Linux bridge agent")
+BOUND_DEVICE = "ba805478-85ff-11e9-a2e4-2b8dea218fc8"
+
+
+@configure(name="NeutronNetworks.create_and_bind_ports", platform="openstack",
+           context={**CLEANUP, "networking_agents@openstack": {}, "network@openstack": {}})
+class CreateAndBindPorts(NeutronScenario):
+    """In each of the tenant's networks: an IPv4 and an IPv6 subnet, then ``ports_per_network`` ports, each
+    bound by the admin to the host of a live L2 agent (the ``networking_agents`` context's)."""
+
+    @classmethod
+    def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
+        """``ports_per_network`` is at least 1."""
+        count = args.get("ports_per_network")
+        if isinstance(count, int) and not isinstance(count, bool) and count < 1:
+            return [f"{path}.ports_per_network: must be at least 1, not {count}"]
+        return []
+
+    def host_to_bind(self) -> str:
+        """The host of the last live, enabled agent of a type Rally binds to (Rally's choice)."""
+        hosts = [a["host"] for a in self.context.get("networking_agents") or []
+                 if a.get("admin_state_up") and a.get("alive") and a.get("agent_type") in BIND_AGENT_TYPES]
+        if not hosts:
+            raise RuntimeError(f"No live agent of type(s) to bind was found: {', '.join(BIND_AGENT_TYPES)}")
+        return str(hosts[-1])
+
+    def run(self, ports_per_network: int = 1) -> None:
+        host = self.host_to_bind()
+        admin = self.admin_neutron
+        for network in (self.context.get("tenant") or {}).get("networks") or []:
+            self.neutron.create_subnet(network["id"], ip_version=4)
+            self.neutron.create_subnet(network["id"], ip_version=6)
+            for _ in range(ports_per_network):
+                port = self.neutron.create_port(network["id"])
+                admin.update_port(port["id"], device_owner="compute:nova", device_id=BOUND_DEVICE,
+                                  **{"binding:host_id": host})
+
+
 @configure(name="NeutronSubnets.delete_subnets", platform="openstack", context=CLEANUP)
 class DeleteSubnets(NeutronScenario):
     """Delete, in each of the tenant's ``network`` context networks, the subnet at this user's position among

@@ -107,6 +107,7 @@ class ResultConsumer:
         if isinstance(batch, dict):
             if batch.get("checks"):
                 add_checks(self.checks, batch["checks"])
+                self._sla_verdict(self.sla.add_checks(batch["checks"]))
             if batch.get("kind") != "rows":
                 for sink in sinks:
                     sink.take_report(batch)

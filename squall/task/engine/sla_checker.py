@@ -44,6 +44,10 @@ class SLAChecker:
         """Feed the post-workload leak check to every criterion; False when any fails."""
         return all([criterion.add_leaks(leaks) for criterion in self.criteria])
 
+    def add_checks(self, counts: dict[str, list[int]]) -> bool:
+        """Feed one batch's check counts to every criterion; False once any fails."""
+        return all([criterion.add_checks(counts) for criterion in self.criteria])
+
     def add_extra(self, criterion: str, success: bool, detail: str) -> None:
         """Record a verdict that is not a plugin (abort, crash, no iterations)."""
         self.extra.append({"criterion": criterion, "success": success, "detail": detail})
