@@ -37,10 +37,24 @@ console = Console(highlight=False, width=_width(sys.stdout))
 err_console = Console(stderr=True, highlight=False, width=_width(sys.stderr))
 
 
+# print() hands the whole text to the stream at once, and Linux writes at most 2,147,479,552 bytes a call: the
+# rest of a larger export to a pipe was lost without an error. Text goes out in slices.
+STDOUT_SLICE = 1 << 20
+
+
+def print_whole(text: str) -> None:
+    """Print ``text`` and a newline to standard output, every byte of it however long it is."""
+    write = sys.stdout.write
+    for at in range(0, len(text), STDOUT_SLICE):
+        write(text[at:at + STDOUT_SLICE])
+    write("\n")
+    sys.stdout.flush()
+
+
 def show(rows: list[dict[str, Any]], as_json: bool, table: Any, empty: str) -> None:
     """Print ``rows`` as JSON, as ``table(rows)``, or say ``empty``."""
     if as_json:
-        print(json.dumps(rows, indent=2))
+        print_whole(json.dumps(rows, indent=2))
     elif not rows:
         console.print(empty)
     else:
@@ -59,7 +73,7 @@ def fmt(value: Any, digits: int = 3) -> str:
 def deliver(data: dict[str, Any], to: Any) -> None:
     """An export's ``content``: printed, or written to ``to`` with one line saying so."""
     if to is None:
-        print(data["content"])
+        print_whole(data["content"])
         return
     write_text(to, data["content"])
     console.print(f"Wrote {data['type']} report to {to}")

@@ -16,6 +16,7 @@ from squall.cli.output import (
     err_console,
     hooks_table,
     print_detailed,
+    print_whole,
     seconds,
     show,
     tasks_table,
@@ -360,7 +361,7 @@ def trends(ctx: typer.Context, task_id: list[str] | None = typer.Argument(None, 
 def results(ctx: typer.Context,
             task_id: str | None = typer.Argument(None, help="Task UUID (default: in use).")) -> None:
     """Print a task's results in Rally's older `task results` format (a JSON list, one item a workload)."""
-    print(ctx.obj.results.export(task_ids=[task_id] if task_id else None, type="old-json-results")["content"])
+    print_whole(ctx.obj.results.export(task_ids=[task_id] if task_id else None, type="old-json-results")["content"])
 
 
 @app.command("import")

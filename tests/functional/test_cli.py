@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -203,3 +205,13 @@ def test_task_start_exit_code_tells_passed_sla_failed_and_invalid(cli: CLI, tmp_
     assert failed.returncode == 2, failed.stdout + failed.stderr
     assert "SLA failed" in failed.stdout
     assert cli("task", "start", str(invalid)).returncode == 1
+
+
+def test_an_export_over_two_gigabytes_reaches_a_pipe_whole() -> None:
+    # Linux writes at most 2,147,479,552 bytes a call, and print() made one call: an export piped to another
+    # program lost its end without an error. The same function `task export` prints with, into `wc -c`.
+    size = 2**31 + 100
+    program = f"from squall.cli.output import print_whole; print_whole('x' * {size})"
+    counted = subprocess.run(f"'{sys.executable}' -c \"{program}\" | wc -c", shell=True, capture_output=True,  # noqa: S602
+                             text=True, check=True)
+    assert int(counted.stdout) == size + 1  # and the newline
