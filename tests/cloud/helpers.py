@@ -1,11 +1,17 @@
-"""What the cloud tests look at: the cloud's resources (network, image, compute, volume), and the last task."""
+"""What the cloud tests look at: the cloud's resources (network, image, compute, volume), the last task, and a
+task run beside Rally 5.1.1."""
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import CLI
+import pytest
+
+from tests.conftest import CLI, IN_CI
+from tests.rally import oracle
 
 
 def inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
@@ -42,3 +48,25 @@ def compute_inventory(admin: Any) -> dict[str, set[tuple[str, str]]]:
             "volume_type": listed("block_storage", "/types", "volume_types", is_public="None"),
             "qos_specs": listed("block_storage", "/qos-specs", "qos_specs"),
             "stack": listed("orchestration", "/stacks", "stacks", global_tenant="True")}
+
+
+def beside_rally(cli: CLI, os_vars: dict[str, str], task: Path, work: Path,
+                 timeout: float = 900) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``task`` run by Rally 5.1.1 + rally-openstack and by squall side by side on the cloud of ``os_vars``
+    (each tool names its own resources and cleans only those); both results in Rally's JSON: (squall's,
+    Rally's). Skipped without Rally, failed in CI."""
+    missing = oracle.installed() or oracle.verify_installed()
+    if missing:
+        if IN_CI:
+            pytest.fail(missing)
+        pytest.skip(missing)
+    rally = oracle.Rally(work / "rally", os_vars)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rally_run = pool.submit(rally, "task", "start", str(task), timeout=timeout)
+        cli("task", "start", str(task), check=True, timeout=timeout)
+        ran = rally_run.result()
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    theirs = work / "rally.json"
+    rally("task", "report", "--json", "--out", str(theirs), check=True)
+    ours = json.loads(cli("task", "export", "--type", "json", check=True).stdout)
+    return ours, json.loads(theirs.read_text())

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,23 +43,29 @@ def _volume(conn: Any, name: str) -> str:
     return str(done.json()["volume"]["id"])
 
 
-def _kill_once_volumes_build(cli: CLI, admin: Any, before: dict[str, Any], task: Any) -> None:
-    """Start the task; SIGKILL it once two servers and two unnamed volumes exist; wait until no server builds
-    (boots in flight go on without squall)."""
+def _start_then_kill(cli: CLI, task: Any, ready: Callable[[], bool], what: str, deadline: float) -> None:
+    """Start the task; SIGKILL it (its whole process group) once ``ready()``."""
     proc = subprocess.Popen([*SQUALL, "task", "start", str(task)], env=cli.env, cwd=cli.cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
     try:
-        while True:
-            now = compute_inventory(admin)
-            unnamed = {v for v in now["volume"] - before["volume"] if v[1] in ("", "None")}
-            if len(now["server"] - before["server"]) >= 2 and len(unnamed) >= 2:
-                break
-            assert time.monotonic() < deadline and proc.poll() is None, "no server on a volume appeared"
+        while not ready():
+            assert time.monotonic() < deadline and proc.poll() is None, what
             time.sleep(0.5)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def _kill_once_volumes_build(cli: CLI, admin: Any, before: dict[str, Any], task: Any) -> None:
+    """Start the task; SIGKILL it once two servers and two unnamed volumes exist; wait until no server builds
+    (boots in flight go on without squall)."""
+    def ready() -> bool:
+        now = compute_inventory(admin)
+        unnamed = {v for v in now["volume"] - before["volume"] if v[1] in ("", "None")}
+        return len(now["server"] - before["server"]) >= 2 and len(unnamed) >= 2
+
+    deadline = time.monotonic() + 300
+    _start_then_kill(cli, task, ready, "no server on a volume appeared", deadline)
     new = {sid for sid, _ in compute_inventory(admin)["server"] - before["server"]}
     while any(admin.compute.get(f"/servers/{sid}").json()["server"]["status"] == "BUILD" for sid in new):
         assert time.monotonic() < deadline, "servers still building"
@@ -127,19 +134,11 @@ def _customer_flavor_and_type(admin: Any) -> tuple[str, str]:
 
 
 def _kill_once_present(cli: CLI, admin: Any, task: Any, names: tuple[str, str]) -> None:
-    proc = subprocess.Popen([*SQUALL, "task", "start", str(task)], env=cli.env, cwd=cli.cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
-    try:
-        while True:
-            now = compute_inventory(admin)
-            if names[0] in {n for _, n in now["flavor"]} and names[1] in {n for _, n in now["volume_type"]}:
-                break
-            assert time.monotonic() < deadline and proc.poll() is None, "the contexts made nothing"
-            time.sleep(0.5)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    def ready() -> bool:
+        now = compute_inventory(admin)
+        return names[0] in {n for _, n in now["flavor"]} and names[1] in {n for _, n in now["volume_type"]}
+
+    _start_then_kill(cli, task, ready, "the contexts made nothing", time.monotonic() + 300)
 
 
 def test_sigkill_then_cleanup_finds_flavors_and_volume_types_named_by_the_task_file(

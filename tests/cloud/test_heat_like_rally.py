@@ -4,15 +4,13 @@ EC2 signature checked by Keystone)."""
 
 from __future__ import annotations
 
-import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cloud.helpers import compute_inventory
-from tests.conftest import CLI, IN_CI
+from tests.cloud.helpers import beside_rally, compute_inventory
+from tests.conftest import CLI
 from tests.rally import oracle
 
 pytestmark = pytest.mark.keystone
@@ -47,26 +45,13 @@ def _calls(doc: dict[str, Any]) -> list[tuple[str, list[Any], int, bool]]:
 
 def test_heat_scenarios_make_rallys_calls(compute_cli: CLI, compute: dict[str, str], compute_admin: Any,
                                           tmp_path: Path) -> None:
-    missing = oracle.installed() or oracle.verify_installed()
-    if missing:
-        if IN_CI:
-            pytest.fail(missing)
-        pytest.skip(missing)
     before = compute_inventory(compute_admin)
     source = oracle.RALLY_OPENSTACK_SOURCE
     task = tmp_path / "heat.yaml"
     task.write_text(TASK.format(samples=source / "samples" / "tasks" / "scenarios" / "heat" / "templates",
                                 jobs=source / "rally-jobs" / "extra"))
-    rally = oracle.Rally(tmp_path / "rally", compute)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        rally_run = pool.submit(rally, "task", "start", str(task), timeout=900)
-        compute_cli("task", "start", str(task), check=True, timeout=900)
-        ran = rally_run.result()
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    theirs = tmp_path / "rally.json"
-    rally("task", "report", "--json", "--out", str(theirs), check=True)
-    ours = json.loads(compute_cli("task", "export", "--type", "json", check=True).stdout)
-    assert _calls(ours) == _calls(json.loads(theirs.read_text()))
+    ours, theirs = beside_rally(compute_cli, compute, task, tmp_path)
+    assert _calls(ours) == _calls(theirs)
     calls = _calls(ours)
     assert all(failed == 0 and passed for _, _, failed, passed in calls)
     # The webhook is timed inside the scaling, as Rally times it.

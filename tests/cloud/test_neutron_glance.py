@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from squall import naming
-from tests.cloud.helpers import inventory, task_uuid_of
+from tests.cloud.helpers import beside_rally, inventory, task_uuid_of
 from tests.conftest import CLI, SQUALL
 
 pytestmark = pytest.mark.keystone
@@ -286,28 +285,11 @@ def _calls(doc: dict[str, Any]) -> list[tuple[str, list[list[str]], int]]:
 
 def test_network_and_image_scenarios_make_rallys_calls(cloud_cli: CLI, cloud: dict[str, str],
                                                        tmp_path: Path) -> None:
-    from tests.conftest import IN_CI
-    from tests.rally import oracle
-
-    missing = oracle.installed() or oracle.verify_installed()
-    if missing:
-        if IN_CI:
-            pytest.fail(missing)
-        pytest.skip(missing)
     image = tmp_path / "image.raw"
     image.write_bytes(os.urandom(16 * 1024))
     task = tmp_path / "both.yaml"
     task.write_text(BOTH.format(path=image))
-    rally = oracle.Rally(tmp_path / "rally", cloud)
-    # Each tool names its own resources and cleans only those: the two runs go side by side.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        rally_run = pool.submit(rally, "task", "start", str(task), timeout=600)
-        cloud_cli("task", "start", str(task), check=True, timeout=600)
-        ran = rally_run.result()
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    theirs = tmp_path / "rally.json"
-    rally("task", "report", "--json", "--out", str(theirs), check=True)
-    ours = json.loads(cloud_cli("task", "export", "--type", "json", check=True).stdout)
+    ours, theirs = beside_rally(cloud_cli, cloud, task, tmp_path, timeout=600)
     # The same scenarios make the same calls, in the same order, under Rally's atomic action names.
-    assert _calls(ours) == _calls(json.loads(theirs.read_text()))
+    assert _calls(ours) == _calls(theirs)
     assert all(failed == 0 for _, _, failed in _calls(ours))

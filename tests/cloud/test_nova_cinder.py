@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from squall import exceptions, registry
 from tests.cloud import rally_samples
-from tests.cloud.helpers import compute_inventory, task_uuid_of
+from tests.cloud.helpers import beside_rally, compute_inventory, task_uuid_of
 from tests.conftest import CLI, IN_CI
 from tests.rally import oracle
 
@@ -163,26 +162,12 @@ def _calls(doc: dict[str, Any]) -> list[tuple[str, list[list[str]], int, bool]]:
 
 def test_nova_and_cinder_scenarios_make_rallys_calls(compute_cli: CLI, compute: dict[str, str], compute_admin: Any,
                                                      tmp_path: Path) -> None:
-    missing = oracle.installed() or oracle.verify_installed()
-    if missing:
-        if IN_CI:
-            pytest.fail(missing)
-        pytest.skip(missing)
     before = compute_inventory(compute_admin)
     task = tmp_path / "both.yaml"
     task.write_text(BOTH)
-    rally = oracle.Rally(tmp_path / "rally", compute)
-    # Each tool names its own resources and cleans only those: the two runs go side by side.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        rally_run = pool.submit(rally, "task", "start", str(task), timeout=900)
-        compute_cli("task", "start", str(task), check=True, timeout=900)
-        ran = rally_run.result()
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    theirs = tmp_path / "rally.json"
-    rally("task", "report", "--json", "--out", str(theirs), check=True)
-    ours = json.loads(compute_cli("task", "export", "--type", "json", check=True).stdout)
+    ours, theirs = beside_rally(compute_cli, compute, task, tmp_path)
     # The same scenarios make the same calls, in the same order, under Rally's names, with the same verdicts.
-    assert _calls(ours) == _calls(json.loads(theirs.read_text()))
+    assert _calls(ours) == _calls(theirs)
     assert all(failed == 0 and passed for _, _, failed, passed in _calls(ours))
     assert compute_inventory(compute_admin) == before
 
