@@ -105,17 +105,6 @@ def test_env_from_sysenv_check_and_rally_spec(os_cli: CLI, keystone: dict[str, s
         in refused.stderr
 
 
-def test_keystone_task_needs_an_openstack_environment(cli: CLI, tmp_path: Path) -> None:
-    cli("db", "create", check=True)
-    task = _write(tmp_path, "t.yaml", "KeystoneBasic.create_user:\n  - runner: {type: serial, times: 1}\n")
-    # validate gives start's verdict: the environment is checked too.
-    for command in ("validate", "start"):
-        out = cli("task", command, str(task))
-        assert out.returncode == 1 and "Traceback" not in out.stderr
-        assert "KeystoneBasic.create_user[0]: scenario KeystoneBasic.create_user needs an environment with the " \
-               "'openstack' platform" in out.stderr
-
-
 def test_workloads_leave_nothing_behind(os_cli: CLI, admin: Any, foreign: list[str], tmp_path: Path) -> None:
     before = _names(admin)
     task = _write(tmp_path, "keystone.yaml", """---
@@ -386,20 +375,3 @@ def test_a_workload_that_never_touches_the_cloud_is_not_checked_for_leaks_there(
     assert wl["leaks"] == [] and wl["pass_sla"]
     cli("task", "report", "--out", str(tmp_path / "r.html"), check=True)
     assert "could not list resources" not in (tmp_path / "r.html").read_text()
-
-
-def test_scenarios_squall_cannot_run_are_refused_at_validation_with_the_reason(cli: CLI, tmp_path: Path) -> None:
-    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
-                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
-    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
-    task = _write(tmp_path, "refused.yaml", "".join(
-        f"{name}:\n  - runner: {{type: serial, times: 1}}\n" for name in
-        ("NovaServers.boot_and_live_migrate_server", "VMTasks.boot_runcommand_delete",
-         "Authenticate.validate_ceilometer", "Authenticate.validate_octavia")))
-    out = cli("task", "validate", str(task))
-    assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert "NovaServers.boot_and_live_migrate_server is not supported by squall: moving a server needs a second " \
-           "compute host" in out.stderr
-    assert "VMTasks.boot_runcommand_delete is not supported by squall: it logs into the booted guest" in out.stderr
-    assert "Authenticate.validate_ceilometer is not supported by squall: Ceilometer has had no API" in out.stderr
-    assert "Authenticate.validate_octavia is not supported by squall: squall's test cloud has no Octavia" in out.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from squall.platforms.openstack import clients
-from squall.platforms.openstack.scenario import OpenStackScenario
+from squall.platforms.openstack.scenario import OpenStackScenario, at_least_one
 from squall.plugin_api.atomic import ActionTimer
 from squall.plugin_api.scenario import configure
 
@@ -54,10 +54,7 @@ class _Validate(OpenStackScenario):
     @classmethod
     def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
         """``repetitions`` is at least 1."""
-        reps = args.get("repetitions")
-        if isinstance(reps, int) and not isinstance(reps, bool) and reps < 1:
-            return [f"{path}.repetitions: must be at least 1, not {reps}"]
-        return []
+        return at_least_one(args, "repetitions", path)
 
 
 @configure(name="Authenticate.validate_glance", platform="openstack")

@@ -51,12 +51,13 @@ class NovaManager(ResourceManager):
             return self._pages(dict(params or {}))
 
     def _get(self, params: dict[str, Any]) -> dict[str, Any]:
-        if self.microversion:
+        if self.microversion and not getattr(self, "_microversion_refused", False):
             try:
                 return dict(self.api.get(self.path, params=params, microversion=self.microversion).json())
             except Exception as exc:
                 if getattr(exc, "status_code", None) != 406:
                     raise
+                self._microversion_refused = True  # the next pages are asked without it at once
         return dict(self.api.get(self.path, params=params).json())
 
     def _pages(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from squall.platforms.openstack.neutron_scenarios import CLEANUP, NeutronScenario
+from squall.platforms.openstack.scenario import at_least_one
 from squall.plugin_api.scenario import configure
 
 
@@ -118,10 +119,7 @@ class CreateAndBindPorts(NeutronScenario):
     @classmethod
     def argument_errors(cls, args: dict[str, Any], path: str) -> list[str]:
         """``ports_per_network`` is at least 1."""
-        count = args.get("ports_per_network")
-        if isinstance(count, int) and not isinstance(count, bool) and count < 1:
-            return [f"{path}.ports_per_network: must be at least 1, not {count}"]
-        return []
+        return at_least_one(args, "ports_per_network", path)
 
     def host_to_bind(self) -> str:
         """The host of the last live, enabled agent of a type Rally binds to (Rally's choice)."""

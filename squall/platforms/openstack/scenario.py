@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
 
+def at_least_one(args: dict[str, Any], key: str, path: str) -> list[str]:
+    """The error of an integer argument ``key`` below 1 (none when it is absent or not an integer)."""
+    value = args.get(key)
+    if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+        return [f"{path}.{key}: must be at least 1, not {value}"]
+    return []
+
+
 class OpenStackScenario(Scenario):
     """A scenario on the environment's cloud.
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from squall.plugin_api.sla import SLA, SLAFigures, readable
 from squall.registry import JSON_SCHEMA, configure
+from squall.results import add_checks
 
 
 @configure(name="checks")
@@ -38,10 +39,7 @@ class ChecksSLA(SLA):
         return self.success
 
     def add_checks(self, counts: dict[str, list[int]]) -> bool:
-        for name, (passed, failed) in counts.items():
-            mine = self.counts.setdefault(name, [0, 0])
-            mine[0] += passed
-            mine[1] += failed
+        add_checks(self.counts, counts)
         passed, total, _ = self._judged()
         self.success = self._percent(passed, total) >= self.floor
         return self.success
