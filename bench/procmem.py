@@ -7,6 +7,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 
 def _children(pid: int) -> list[int]:
@@ -42,7 +43,7 @@ def tree_pss_kb(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> dict[str, float]:
+def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> dict[str, Any]:
     """Run ``cmd``; return wall seconds, peak tree PSS in MB, CPU seconds of the process tree and the exit code."""
     cpu_before = children_cpu()
     started = time.perf_counter()
