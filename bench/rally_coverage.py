@@ -1,7 +1,7 @@
 """How much of rally-openstack 4.1.0's own material squall runs: its sample task files and rally-jobs.
 
 Each file is rendered with its default arguments and validated as
-``squall task validate`` does (the environment check aside). Printed: the
+``squall task validate`` does (the environment and host-file checks aside). Printed: the
 files valid, the scenario names and uses squall has, by service, and every
 file whose scenarios squall has but which it still refuses (with the first
 reason): the goal is none.

@@ -14,6 +14,7 @@ from squall.api.task_checks import (
     check_results_mode,
     hooks_in_config,
     hooks_in_stored_task,
+    host_files_in_config,
     probe_first,
     scenarios,
     targets_in_config,
@@ -68,6 +69,14 @@ class TaskAPI(APIGroup):
             raise exceptions.InvalidTaskError(missing)
         return env_row
 
+    @staticmethod
+    def _check_host_files(cfg: task_config.TaskConfig) -> None:
+        """InvalidTaskError naming each file on this machine the task needs and cannot read. A service calls
+        this only for a caller allowed to read its files (the route is guarded by what the task reads)."""
+        unreadable = validation.unreadable_host_files(cfg)
+        if unreadable:
+            raise exceptions.InvalidTaskError(unreadable)
+
     def _persistent_context(self, name: str | None, env_row: dict[str, Any] | None) -> str | None:
         """The UUID of the ready persistent context ``name`` on the task's environment."""
         if not name:
@@ -89,7 +98,7 @@ class TaskAPI(APIGroup):
         return lifecycle.refresh(self.db, repo.task_get(self.db, task_id))
 
     # -- validation and running ----------------------------------------------
-    @api_method("POST", runs_commands=False)
+    @api_method("POST", runs_commands=host_files_in_config)
     def validate(self, config: str | dict[str, Any], task_args: str | None = None, source: str = "task file",
                  task_args_file_content: str | None = None,
                  templates: dict[str, str] | None = None, env: str | None = None) -> dict[str, Any]:
@@ -98,9 +107,11 @@ class TaskAPI(APIGroup):
         The verdict is the one ``create`` would give: the platforms the task
         needs are checked against ``env`` (default: the one in use).
         ``templates``: the files the task file includes or imports, by path relative to its folder.
+        Files on this machine the task names (templates, CA bundles, images) must exist.
         """
         cfg = self._load(config, task_args, source, task_args_file_content, templates)
         self._check_platforms(cfg, env)
+        self._check_host_files(cfg)
         workloads = [wl for sub in cfg["subtasks"] for wl in sub["workloads"]]
         return {"valid": True, "version": cfg["version"], "subtasks": len(cfg["subtasks"]),
                 "workloads": len(workloads)}
@@ -119,6 +130,7 @@ class TaskAPI(APIGroup):
         """
         cfg = self._load(config, task_args, source, task_args_file_content, templates)
         env_row = self._check_platforms(cfg, env)
+        self._check_host_files(cfg)
         on = self._persistent_context(persistent_context or cfg.get("persistent_context"), env_row)
         text = config if isinstance(config, str) else json.dumps(config, indent=2)
         row = repo.task_create(

@@ -36,7 +36,7 @@ ROUTE_COMMANDS = {
     "task.get": "never", "task.hooks": "never", "task.running": "never", "task.check_executor": "always",
     "task.launch": "with hooks", "task.list": "never", "task.progress": "never",
     "task.sla_check": "never", "task.start": "with hooks", "task.status": "never",
-    "task.use": "never", "task.validate": "never",
+    "task.use": "never", "task.validate": "when it reads files",
     "verification.compare": "never", "verification.delete": "never", "verification.get": "never",
     "verification.import_results": "never", "verification.list": "never", "verification.start": "always",
     "verification.rerun": "always", "verification.report": "never", "verification.flaky": "never",
@@ -150,6 +150,8 @@ def _route_calls(api: API, marker: Path) -> dict[str, tuple[str, str, dict]]:
         "deployment.run": ("POST", "deployment/run", {"graph": graph, "env": nodes_env["uuid"]}),
         "env.check": ("GET", "env/check", {"env": json.dumps(nodes_env["uuid"])}),
         "task.create": ("POST", "task/create", {"config": _hook_task(marker)}),
+        "task.validate": ("POST", "task/validate", {"config": {"HttpRequests.check_request": [{"args": {
+            "url": "https://x", "method": "GET", "status_code": 200, "verify": "/etc/passwd"}}]}}),
         "context.setup": ("POST", "context/setup", {"name": "c", "config": {"images": {
             "image_url": "/etc/passwd", "disk_format": "raw", "container_format": "bare"}}}),
         "task.start": ("POST", "task/start", {"task_id": stored["uuid"]}),

@@ -15,7 +15,7 @@ import pytest
 from squall.api import API
 from squall.task.taskfile import normalise as config
 from squall.task.taskfile import validate as validation
-from tests.conftest import ServiceFactory, _Handler
+from tests.conftest import CLI, ServiceFactory, _Handler
 from tests.functional.helpers import iterations, run_task, v2_task
 
 
@@ -73,14 +73,36 @@ def test_file_arguments_are_reported_as_host_reads() -> None:
                      "HttpRequests.check_request[0].args reads k on this machine"]
 
 
-def test_a_service_refuses_host_file_reads_without_allow_exec(start_service: ServiceFactory) -> None:
+def _ca_task(path: Path) -> str:
+    return json.dumps({"HttpRequests.check_request": [{"args": {
+        "url": "https://x", "method": "GET", "status_code": 200, "verify": str(path)}}]})
+
+
+def test_a_missing_host_file_is_refused_at_validation(cli: CLI, tmp_path: Path) -> None:
+    cli("db", "create", check=True)
+    present, missing = tmp_path / "ca.pem", tmp_path / "nowhere" / "ca.pem"
+    present.write_text("a CA bundle")
+    (tmp_path / "good.json").write_text(_ca_task(present))
+    (tmp_path / "bad.json").write_text(_ca_task(missing))
+    assert cli("task", "validate", str(tmp_path / "good.json")).returncode == 0
+    for command in ("validate", "start"):  # said once, before anything runs or is stored
+        out = cli("task", command, str(tmp_path / "bad.json"))
+        assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+        assert f"HttpRequests.check_request[0].args: {missing} does not exist on this machine" in out.stderr
+    assert json.loads(cli("task", "list", "--json", check=True).stdout) == []
+
+
+def test_a_service_refuses_host_file_reads_without_allow_exec(start_service: ServiceFactory, tmp_path: Path) -> None:
     import httpx
 
-    task = json.dumps({"HttpRequests.check_request": [{"args": {
-        "url": "https://x", "method": "GET", "status_code": 200, "verify": "/etc/ssl/ca.pem"}}]})
-    for options, code in (((), 403), (("--allow-exec",), 200)):
-        url = start_service(*options)
-        answer = httpx.post(url + "/api/v1/task/create", json={"config": task})
-        assert answer.status_code == code, answer.text
-        if code == 403:
-            assert "reads /etc/ssl/ca.pem on this machine" in answer.text
+    present = tmp_path / "ca.pem"
+    present.write_text("a CA bundle")
+    refused, allowed = start_service(), start_service("--allow-exec")
+    for route in ("validate", "create"):
+        # Without --allow-exec a caller learns nothing of the service's files, not even whether one exists.
+        for path in (present, tmp_path / "missing.pem"):
+            answer = httpx.post(f"{refused}/api/v1/task/{route}", json={"config": _ca_task(path)})
+            assert answer.status_code == 403 and f"reads {path} on this machine" in answer.text, answer.text
+        assert httpx.post(f"{allowed}/api/v1/task/{route}", json={"config": _ca_task(present)}).status_code == 200
+        answer = httpx.post(f"{allowed}/api/v1/task/{route}", json={"config": _ca_task(tmp_path / "missing.pem")})
+        assert answer.status_code in (400, 422) and "missing.pem does not exist on this machine" in answer.text

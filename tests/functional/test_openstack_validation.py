@@ -1,4 +1,4 @@
-"""OpenStack task files refused at validation, with the reason: no OpenStack environment, or a Rally scenario
+"""OpenStack task files refused at validation, with the reason: no OpenStack environment, a Rally scenario
 squall does not run."""
 
 from __future__ import annotations
@@ -52,3 +52,23 @@ def test_counts_below_one_are_refused_at_validation(cli: CLI, tmp_path: Path) ->
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "repetitions: must be at least 1, not 0" in out.stderr
     assert "ports_per_network: must be at least 1, not 0" in out.stderr
+
+
+def test_a_heat_template_that_is_not_there_is_refused_at_validation(cli: CLI, tmp_path: Path) -> None:
+    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
+                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
+    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+    template = _write(tmp_path, "stack.yaml", "heat_template_version: 2014-10-16\n")
+    task = _write(tmp_path, "heat.yaml",
+                  f"HeatStacks.create_update_delete_stack:\n  - args: {{template_path: {template}, "
+                  f"updated_template_path: {tmp_path}/gone.yaml, files: {{nested.yaml: {tmp_path}/nested.yaml}}}}\n")
+    # Rally checks the templates at validation; each iteration failing on its own is not an answer.
+    out = cli("task", "validate", str(task))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"HeatStacks.create_update_delete_stack[0].args: {tmp_path}/gone.yaml does not exist on this machine" \
+        in out.stderr
+    assert f"{tmp_path}/nested.yaml does not exist on this machine" in out.stderr
+    assert str(template) not in out.stderr
+    _write(tmp_path, "gone.yaml", "heat_template_version: 2014-10-16\n")
+    _write(tmp_path, "nested.yaml", "heat_template_version: 2014-10-16\n")
+    assert cli("task", "validate", str(task)).returncode == 0

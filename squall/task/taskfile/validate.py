@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+from pathlib import Path
 from typing import Any
 
 from squall import exceptions, registry, schema
@@ -84,13 +86,31 @@ def command_hooks(config: TaskConfig) -> list[str]:
 
 def host_file_reads(config: TaskConfig) -> list[str]:
     """Workloads whose scenario arguments or contexts name files on squall's machine (a CA bundle, an image)."""
+    return [f"{where} reads {path} on this machine" for where, path in _host_files(config)]
+
+
+def unreadable_host_files(config: TaskConfig) -> list[str]:
+    """The files on squall's machine the task names that are missing or unreadable, one error each: said at
+    validation, as Rally's file validators do, not by every iteration. Only for a caller allowed to read this
+    machine's files (what exists here is not a remote caller's business)."""
+    errors = []
+    for where, path in _host_files(config):
+        found = Path(path).expanduser()
+        if not found.exists():
+            errors.append(f"{where}: {path} does not exist on this machine")
+        elif not os.access(found, os.R_OK):
+            errors.append(f"{where}: {path} cannot be read (permissions)")
+    return errors
+
+
+def _host_files(config: TaskConfig) -> list[tuple[str, str]]:
     found = []
     for subtask in config["subtasks"]:
         for wl in subtask["workloads"]:
             cls = registry.find("scenario", wl["scenario_name"])
-            for path in getattr(cls, "host_files", lambda _args: [])(wl["scenario_args"]):
-                found.append(f"{wl['paths']['scenario']} reads {path} on this machine")
-            found.extend(context_file_reads(wl["contexts"], wl["paths"]["contexts"]))
+            found += [(wl["paths"]["scenario"], path)
+                      for path in getattr(cls, "host_files", lambda _args: [])(wl["scenario_args"])]
+            found += _context_files(wl["contexts"], wl["paths"]["contexts"])
     return found
 
 
@@ -107,11 +127,14 @@ def load_targets(config: TaskConfig) -> list[tuple[str, str]]:
 
 def context_file_reads(contexts: dict[str, Any], where: str) -> list[str]:
     """Contexts whose configuration names files on squall's machine, as ``WHERE.NAME reads PATH ...``."""
+    return [f"{place} reads {path} on this machine" for place, path in _context_files(contexts, where)]
+
+
+def _context_files(contexts: dict[str, Any], where: str) -> list[tuple[str, str]]:
     found = []
     for name, cfg in contexts.items():
         cls = registry.find("context", name)
-        for path in getattr(cls, "host_files", lambda _cfg: [])(cfg):
-            found.append(f"{where}.{name} reads {path} on this machine")
+        found += [(f"{where}.{name}", path) for path in getattr(cls, "host_files", lambda _cfg: [])(cfg)]
     return found
 
 
