@@ -119,8 +119,9 @@ def test_rally_samples_run_and_leave_the_cloud_as_it_was(compute_cli: CLI, compu
     before = compute_inventory(compute_admin)
     image = tmp_path / "cirros.raw"
     image.write_bytes(os.urandom(64 * 1024))
-    # Three tasks at once, as colleagues share a cloud: most of a sample's time is the cloud's waits (a server
-    # booting, a stack building), so the suite's time drops to about a third; each task cleans only its own.
+    # Three tasks at once, as colleagues share a cloud: while one waits on the cloud (a server booting, a stack
+    # building) the others run, so the test takes a third less time (748 s to 500 s here; the cloud's own CPU
+    # bounds the rest); each task cleans only its own.
     running, shares = [], _shares(runnable)
     for share in range(SHARES):
         task = tmp_path / f"samples-{share}.json"
