@@ -30,6 +30,7 @@ NEEDING_NOVA = ("dummy/dummy-openstack.yaml", "glance/create-image-and-boot-inst
 # Dummy.openstack under one context each: squall refuses those whose context it lacks (docs/rally-compat.md).
 CONTEXT_FOLDER = "contexts"
 SHARES = 3  # tasks run at once
+ALONE = ("NovaAggregates.",)  # scenarios whose samples run in a task after those, alone on the cloud
 # Samples that cannot run on the test cloud (the fake drivers, or the sample itself), with why (docs/rally-compat.md
 # lists them too).
 FAKE_CANNOT = {
@@ -81,14 +82,41 @@ def _runnable_samples() -> tuple[list[Path], list[str]]:
     return runnable, refused
 
 
-def _shares(paths: list[Path]) -> list[list[Path]]:
-    """The samples in SHARES tasks of about equal size. Those whose contexts make volume types or flavors under
-    the sample's own names (``test_type1``) share one task: two at once would ask for the same name."""
+def _shares(paths: list[Path]) -> tuple[list[list[Path]], list[Path]]:
+    """The samples in SHARES tasks of about equal size, to run at once, and those that must run alone.
+
+    Those whose contexts make volume types or flavors under the sample's own names (``test_type1``) share one
+    task: two at once would ask for the same name. Those that add the compute host to an aggregate run alone:
+    Nova refuses to move a host that has servers (another task's) into an availability zone."""
     shares: list[list[Path]] = [[] for _ in range(SHARES)]
+    alone = []
     for path in paths:
-        named = any({"volume_types", "flavors"} & set(wl["contexts"]) for wl in rally_samples.workloads(path))
-        (shares[0] if named else min(shares, key=len)).append(path)
-    return shares
+        workloads = rally_samples.workloads(path)
+        if any(next(iter(wl["scenario"])).startswith(ALONE) for wl in workloads):
+            alone.append(path)
+        elif any({"volume_types", "flavors"} & set(wl["contexts"]) for wl in workloads):
+            shares[0].append(path)
+        else:
+            min(shares, key=len).append(path)
+    return shares, alone
+
+
+def _run_at_once(cli: CLI, tasks: list[dict[str, Any]], tmp_path: Path) -> list[tuple[int, str]]:
+    """Start each task in a squall process of its own, all at once; each one's exit code and its output's end."""
+    running = []
+    for task in tasks:
+        number = len(list(tmp_path.glob("samples-*.json")))
+        path = tmp_path / f"samples-{number}.json"
+        path.write_text(json.dumps({**task, "title": f"{task['title']} {number + 1}"}))
+        with open(tmp_path / f"samples-{number}.out", "w") as out:  # a file, not a pipe: none waits on a reader
+            running.append((subprocess.Popen([*SQUALL, "task", "start", str(path)], stdout=out, stderr=out,
+                                             stdin=subprocess.DEVNULL, env=cli.env, cwd=cli.cwd), out.name))
+    try:
+        return [(proc.wait(timeout=1800), Path(name).read_text()[-3000:]) for proc, name in running]
+    finally:
+        for proc, _ in running:  # none left behind when one overran
+            proc.kill()
+            proc.wait()
 
 
 def _localise(task: dict[str, Any], image: Path) -> dict[str, Any]:
@@ -121,24 +149,12 @@ def test_rally_samples_run_and_leave_the_cloud_as_it_was(compute_cli: CLI, compu
     image.write_bytes(os.urandom(64 * 1024))
     # Three tasks at once, as colleagues share a cloud: while one waits on the cloud (a server booting, a stack
     # building) the others run, so the test takes a third less time (748 s to 500 s here; the cloud's own CPU
-    # bounds the rest); each task cleans only its own.
-    running, shares = [], _shares(runnable)
-    for share in range(SHARES):
-        task = tmp_path / f"samples-{share}.json"
-        content = _localise(rally_samples.one_task(shares[share]), image)
-        task.write_text(json.dumps({**content, "title": f"{content['title']} {share + 1} of {SHARES}"}))
-        with open(tmp_path / f"samples-{share}.out", "w") as out:  # a file, not a pipe: none waits on a reader
-            running.append(subprocess.Popen([*SQUALL, "task", "start", str(task)], stdout=out, stderr=out,
-                                            stdin=subprocess.DEVNULL, env=compute_cli.env, cwd=compute_cli.cwd))
-    try:
-        ended = [(proc.wait(timeout=1800), (tmp_path / f"samples-{n}.out").read_text()[-3000:])
-                 for n, proc in enumerate(running)]
-    finally:
-        for proc in running:  # none left behind when one overran
-            proc.kill()
-            proc.wait()
+    # bounds the rest); each task cleans only its own. Then the samples that must have the cloud to themselves.
+    shares, alone = _shares(runnable)
+    ended = _run_at_once(compute_cli, [_localise(rally_samples.one_task(share), image) for share in shares], tmp_path)
+    ended += _run_at_once(compute_cli, [_localise(rally_samples.one_task(alone), image)], tmp_path)
     tasks = json.loads(compute_cli("task", "list", "--json", check=True).stdout)
-    assert len(tasks) == SHARES
+    assert len(tasks) == SHARES + 1
     docs = [json.loads(compute_cli("task", "export", t["uuid"], "--type", "json", check=True).stdout) for t in tasks]
     workloads = [(sub["title"], wl) for doc in docs for sub in doc["tasks"][0]["subtasks"] for wl in sub["workloads"]]
     failed = [(title, next(iter(wl["scenario"])), [i["error"][:2] for i in wl["data"] if i["error"]][:1],
