@@ -25,25 +25,25 @@ def host_access(cfg: task_config.TaskConfig) -> list[str]:
     return [f"hook {path} runs commands" for path in validation.command_hooks(cfg)] + validation.host_file_reads(cfg)
 
 
+def _config_in(api: Any, kwargs: dict[str, Any]) -> task_config.TaskConfig:
+    """The task file a validate or create call carries, loaded as the call will load it."""
+    return api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"), kwargs.get("source", "task file"),
+                          kwargs.get("task_args_file_content"), kwargs.get("templates"))
+
+
 def host_files_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The host files the task file being validated names: validation says whether they exist."""
-    return validation.host_file_reads(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
-                                                     kwargs.get("source", "task file"),
-                                                     kwargs.get("task_args_file_content"), kwargs.get("templates")))
+    return validation.host_file_reads(_config_in(api, kwargs))
 
 
 def hooks_in_config(api: Any, kwargs: dict[str, Any]) -> list[str]:
     """The hooks of the task file being created that run commands, and the host files it reads."""
-    return host_access(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
-                                       kwargs.get("source", "task file"), kwargs.get("task_args_file_content"),
-                                       kwargs.get("templates")))
+    return host_access(_config_in(api, kwargs))
 
 
 def targets_in_config(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
     """The URLs the task file being created would load, with their places."""
-    return validation.load_targets(api.task._load(kwargs.get("config") or {}, kwargs.get("task_args"),
-                                                  kwargs.get("source", "task file"),
-                                                  kwargs.get("task_args_file_content"), kwargs.get("templates")))
+    return validation.load_targets(_config_in(api, kwargs))
 
 
 def targets_in_stored_task(api: Any, kwargs: dict[str, Any]) -> list[tuple[str, str]]:

@@ -14,6 +14,13 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def _cloud_down(cli: CLI, tmp_path: Path) -> None:
+    """An OpenStack environment in use whose cloud is not there (validation asks nothing of it)."""
+    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
+                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
+    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+
+
 def test_keystone_task_needs_an_openstack_environment(cli: CLI, tmp_path: Path) -> None:
     cli("db", "create", check=True)
     task = _write(tmp_path, "t.yaml", "KeystoneBasic.create_user:\n  - runner: {type: serial, times: 1}\n")
@@ -26,9 +33,7 @@ def test_keystone_task_needs_an_openstack_environment(cli: CLI, tmp_path: Path) 
 
 
 def test_scenarios_squall_cannot_run_are_refused_at_validation_with_the_reason(cli: CLI, tmp_path: Path) -> None:
-    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
-                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
-    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+    _cloud_down(cli, tmp_path)
     task = _write(tmp_path, "refused.yaml", "".join(
         f"{name}:\n  - runner: {{type: serial, times: 1}}\n" for name in
         ("NovaServers.boot_and_live_migrate_server", "VMTasks.boot_runcommand_delete",
@@ -43,9 +48,7 @@ def test_scenarios_squall_cannot_run_are_refused_at_validation_with_the_reason(c
 
 
 def test_counts_below_one_are_refused_at_validation(cli: CLI, tmp_path: Path) -> None:
-    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
-                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
-    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+    _cloud_down(cli, tmp_path)
     task = _write(tmp_path, "zero.yaml", "Authenticate.validate_nova:\n  - args: {repetitions: 0}\n"
                                          "NeutronNetworks.create_and_bind_ports:\n  - args: {ports_per_network: 0}\n")
     out = cli("task", "validate", str(task))
@@ -55,9 +58,7 @@ def test_counts_below_one_are_refused_at_validation(cli: CLI, tmp_path: Path) ->
 
 
 def test_a_heat_template_that_is_not_there_is_refused_at_validation(cli: CLI, tmp_path: Path) -> None:
-    spec = _write(tmp_path, "cloud.yaml", "openstack:\n  auth_url: http://127.0.0.1:9/v3\n"
-                                          "  admin: {username: admin, password: secret, project_name: admin}\n")
-    cli("env", "create", "--name", "cloud-down", "--spec", str(spec), check=True)
+    _cloud_down(cli, tmp_path)
     template = _write(tmp_path, "stack.yaml", "heat_template_version: 2014-10-16\n")
     task = _write(tmp_path, "heat.yaml",
                   f"HeatStacks.create_update_delete_stack:\n  - args: {{template_path: {template}, "
