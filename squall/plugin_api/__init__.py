@@ -23,7 +23,9 @@ from squall.plugin_api.atomic import (
     ActionTimer,
     AtomicAction,
     AtomicActionsHolder,
+    CallbackIteration,
     CallbackStep,
+    IterationDone,
     StepDone,
     action_timer,
     flatten,
@@ -41,8 +43,8 @@ from squall.registry import configure
 
 __all__ = [
     "DEFAULT_TIMEOUT", "MAX_CONCURRENCY", "SLA", "ActionTimer", "ActionsRecorder", "AtomicAction",
-    "AtomicActionsHolder", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult", "PlannedLoad",
-    "RateSchedule", "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario", "Stages", "StepDone", "Trigger",
-    "Values", "VirtualUser",
+    "AtomicActionsHolder", "CallbackIteration", "CallbackStep", "Context", "Exporter", "HookAction", "HookRunResult",
+    "IterationDone", "PlannedLoad", "RateSchedule", "ResultsReader", "Runner", "SLAFigures", "Schedule", "Scenario",
+    "Stages", "StepDone", "Trigger", "Values", "VirtualUser",
     "action_timer", "configure", "configure_context", "configure_scenario", "flatten", "readable", "run_command",
 ]

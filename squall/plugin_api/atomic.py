@@ -140,6 +140,21 @@ class CallbackStep(Protocol):
         """Begin one iteration; ``done`` is called once, from the event loop, when it has ended."""
 
 
+#: Called once when a :class:`CallbackIteration` ends: the exception that failed it (None: it passed), its atomic
+#: actions, and the seconds it spent idle (think time, not counted in its duration).
+IterationDone = Callable[[BaseException | None, list[AtomicAction], float], None]
+
+
+class CallbackIteration(Protocol):
+    """An iteration of a virtual user that may time several atomic actions, begun by a call and ended by a
+    callback: no coroutine, future or task per iteration or per action (an HTTP journey of several requests)."""
+
+    def start(self, user: Any, iteration: int, done: IterationDone) -> None:
+        """Begin iteration ``iteration`` (1-based) as ``user`` (a :class:`~squall.plugin_api.VirtualUser`, whose
+        ``data`` lasts between its iterations); ``done`` is called once, from the event loop or from inside this
+        call."""
+
+
 def flatten(actions: list[AtomicAction]) -> list[tuple[str, float, bool]]:
     """Top-level actions as ``(name, duration, failed)``, repeated names numbered.
 

@@ -8,7 +8,7 @@ import time
 from typing import Any, ClassVar
 
 from squall import registry, utils
-from squall.plugin_api.atomic import AtomicAction, CallbackStep
+from squall.plugin_api.atomic import AtomicAction, CallbackIteration, CallbackStep
 from squall.plugin_api.checks import TALLY
 
 
@@ -84,6 +84,14 @@ class Scenario(registry.Plugin):
         begun by a call and ended by a callback: what tens of thousands of iterations per second can afford),
         or None (the default): each iteration calls :meth:`run`. Asked once per worker process, for an async
         scenario whose runner has no ``timeout``."""
+        return None
+
+    @classmethod
+    def callback_iteration(cls, args: dict[str, Any]) -> CallbackIteration | None:
+        """This workload's iteration as a :class:`~squall.plugin_api.atomic.CallbackIteration` (a virtual user's
+        iteration of several atomic actions on callbacks), or None (the default): each iteration calls
+        :meth:`run`. Asked once per worker process, when :meth:`fast_iteration` gave None, for an async scenario
+        whose runner has no ``timeout`` and no ramping users; the worker then never calls :meth:`stop_user`."""
         return None
 
     @classmethod

@@ -262,3 +262,58 @@ def test_each_check_is_counted_as_k6_counts_checks(cli: CLI, shop: str, tmp_path
         assert lines[at + 1].startswith("  ✗ flaky: status is 200") and lines[at + 1].endswith(
             "98 passed, 2 failed (2.0%)")
         assert lines[at + 3].startswith("  ✓ slow: body contains 'slow'") and lines[at + 3].endswith("98 passed")
+
+
+def _sample_like_journey(shop: str) -> dict[str, Any]:
+    """The sample's journey without its on_stop: a login per user from the feed, values carried, a weighted choice."""
+    auth = {"Authorization": "Bearer ${token}"}
+    return {"base_url": shop, "feed": {"file": str(FEED)},
+            "on_start": [{"name": "login", "method": "POST", "url": "/login",
+                          "json": {"username": "${username}", "password": "${password}"},
+                          "check": {"json": {"$.token": {"exists": True}}}, "extract": {"token": {"json": "$.token"}}}],
+            "steps": [{"name": "create item", "method": "POST", "url": "/items", "headers": auth,
+                       "json": {"name": "by ${username} in ${iteration}"}, "check": {"status": 201},
+                       "extract": {"item_id": {"json": "$.id"}}, "think_time": [0.02, 0.03]},
+                      {"name": "read item", "url": "/items/${item_id}", "headers": auth,
+                       "check": {"json": {"$.id": "${item_id}"}}},
+                      {"choose": [{"weight": 3, "steps": [{"name": "whoami", "url": "/me",
+                                                            "check": {"body_contains": "${username}"}}]},
+                                  {"weight": 1, "steps": [{"name": "flaky", "url": "/flaky"}]}]}]}
+
+
+@pytest.mark.parametrize("runner", [
+    {"constant": {"times": 150, "concurrency": 4}},  # on callbacks, closed loop
+    {"rps": {"times": 150, "rps": 300, "max_concurrency": 4}},  # on callbacks, open loop
+    {"constant": {"times": 150, "concurrency": 4, "timeout": 60}},  # a coroutine per iteration (a task to cancel)
+])
+def test_a_journey_counts_alike_on_callbacks_and_on_coroutines(api: API, shop: str, runner: dict[str, Any]) -> None:
+    task = run_task(api, v2_task("HttpJourney.run", _sample_like_journey(shop), runner=runner,
+                                 sla={"failure_rate": {"max": 100}}))
+    wl = only_workload(task)
+    served, failed = _get(shop + "/_stats"), _get(shop + "/_stats/failed")
+    routes = {"login": "POST /login", "create item": "POST /items", "read item": "GET /items/{id}",
+              "whoami": "GET /me", "flaky": "GET /flaky"}
+    rows = _rows(wl)
+    assert {routes[name]: data["iteration_count"] for name, data in rows.items()} == served  # one row a request
+    assert rows["login"]["iteration_count"] == 4 == len(_get(shop + "/_stats/logins"))  # once per user
+    assert served["POST /items"] == served["GET /items/{id}"] == 150  # each created id was read back
+    assert served["GET /me"] + served["GET /flaky"] == 150 and served["GET /me"] > served["GET /flaky"] > 0
+    assert wl["failed_iteration_count"] == failed.get("GET /flaky", 0)  # the shop's failures, and no other
+    checks = {c["name"]: (c["passed"], c["failed"]) for c in wl["statistics"]["checks"]}
+    assert checks == {"login: $.token exists": (4, 0), "create item: status is 201": (150, 0),
+                      'read item: $.id is "${item_id}"': (150, 0),
+                      "whoami: body contains '${username}'": (served["GET /me"], 0)}
+    for it in iterations(api, task["uuid"]):  # think time is idle, between the create and the read
+        create, read = (a for a in it["atomic_actions"] if a["name"] in ("create item", "read item"))
+        # (the event loop's timers are good to a millisecond)
+        assert it["idle_duration"] >= 0.019 and read["started_at"] - create["finished_at"] >= 0.019
+        assert it["error"] == [] or it["error"][:2] == ["StepFailed", "step 'flaky': status 500"]
+
+
+def test_a_journey_runs_on_callbacks_unless_it_stops_its_users() -> None:
+    from squall.platforms.http.journey import HttpJourney
+    from squall.platforms.http.journey_callbacks import CallbackJourney
+
+    args = _sample_like_journey("http://127.0.0.1:1")
+    assert isinstance(HttpJourney.callback_iteration(args), CallbackJourney)
+    assert HttpJourney.callback_iteration({**args, "on_stop": [{"name": "bye", "url": "/bye"}]}) is None

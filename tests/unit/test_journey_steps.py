@@ -8,8 +8,8 @@ import pytest
 
 from squall.cli.output import percent
 from squall.platforms.http.fastpath import Response
-from squall.platforms.http.journey import step_name
 from squall.platforms.http.journey_feed import feed_rows, row_for
+from squall.platforms.http.journey_plan import step_name
 from squall.platforms.http.journey_steps import Answer, StepFailed, check, extract, json_path_parts, render
 from squall.results import MAX_CHECKS, OTHER_CHECKS, add_checks
 
@@ -29,7 +29,7 @@ def test_a_whole_variable_keeps_its_type_and_a_part_becomes_text() -> None:
 
 
 def test_json_paths() -> None:
-    assert json_path_parts("$.items[0].id") == ["items", 0, "id"] == json_path_parts("items.0.id")
+    assert json_path_parts("$.items[0].id") == ("items", 0, "id") == json_path_parts("items.0.id")
     for bad in ("$.items[x", "$..a"):
         with pytest.raises(ValueError, match="is not a JSON path"):
             json_path_parts(bad)

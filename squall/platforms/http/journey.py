@@ -18,40 +18,16 @@ from __future__ import annotations
 import random
 import time
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from squall import exceptions
 from squall.platforms.http import fastpath, journey_schema, journey_steps
 from squall.platforms.http.connections import WORKER
+from squall.platforms.http.journey_callbacks import CallbackJourney
 from squall.platforms.http.journey_feed import feed_rows, row_for
-from squall.platforms.http.journey_steps import Answer, StepFailed
+from squall.platforms.http.journey_plan import StepPlan, plan_for
+from squall.platforms.http.journey_steps import Answer
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario, configure
-
-
-def step_name(step: dict[str, Any]) -> str:
-    """A step's statistics row: its ``name``, or its method and the URL's path (``GET /items/${id}``)."""
-    if step.get("name"):
-        return str(step["name"])
-    url = str(step["url"])
-    if url.startswith("${"):
-        path = url.split("}", 1)[1] or "/"
-    else:
-        path = urlsplit(url).path or "/" if "://" in url else url
-    return f"{str(step.get('method', 'GET')).upper()} {path}"
-
-
-_CHECK_NAMES: dict[int, tuple[dict[str, Any], list[str]]] = {}
-
-
-def _check_names(step: str, written: dict[str, Any]) -> list[str]:
-    """The names of a step's checks, made once per step (its rules live as long as the worker's arguments)."""
-    if not written:
-        return []
-    known = _CHECK_NAMES.get(id(written))
-    if known is None or known[0] is not written:
-        known = _CHECK_NAMES[id(written)] = (written, journey_steps.check_names(step, written))
-    return known[1]
 
 
 @configure(name="HttpJourney.run")
@@ -101,6 +77,12 @@ class HttpJourney(Scenario):
         return {**args, "feed": {"rows": rows, "order": feed.get("order", "sequential")}}
 
     @classmethod
+    def callback_iteration(cls, args: dict[str, Any]) -> atomic.CallbackIteration | None:
+        """The journey on callbacks (no coroutine per iteration or request), when it has no ``on_stop`` (a user's
+        end needs the worker to hold its last iteration back)."""
+        return None if args.get("on_stop") else CallbackJourney(args)
+
+    @classmethod
     async def close_worker_resources(cls) -> None:
         """Close this worker's connections when its load ends."""
         await WORKER.close()
@@ -132,39 +114,18 @@ class HttpJourney(Scenario):
                 picked = random.choices(options, weights=[o.get("weight", 1) for o in options])[0]
                 await self._walk(picked["steps"], base_url, scope)
                 continue
-            scope.update(await self._request(step, base_url, scope))
-            think = step.get("think_time")
-            if think:
-                await self.think(*(think if isinstance(think, list) else [think]))
+            plan = plan_for(step, base_url)
+            scope.update(await self._request(plan, scope))
+            if plan.think:
+                await self.think(*plan.think)
 
-    async def _request(self, step: dict[str, Any], base_url: str | None, scope: dict[str, Any]) -> dict[str, Any]:
-        name = step_name(step)
-        method, url, kwargs = self._prepare(step, name, base_url, scope)
-        prepared = fastpath.prepare(method, url, kwargs)
-        if prepared is None:
-            raise StepFailed(f"step '{name}': squall's HTTP client cannot send {method} {url}")
-        async with atomic.ActionTimer(self, name):
+    async def _request(self, plan: StepPlan, scope: dict[str, Any]) -> dict[str, Any]:
+        cookies = self.user.data["cookies"]
+        prepared = plan.request(scope, cookies)
+        async with atomic.ActionTimer(self, plan.name):
             began = time.perf_counter()
             response = await fastpath.send(WORKER.pool(), prepared)
-            answer = Answer(response, time.perf_counter() - began, name)
-            self.user.data["cookies"].update(answer.cookies())
-            written = step.get("check") or {}
-            journey_steps.check(answer, journey_steps.render(written, scope, name), self.check,
-                                _check_names(name, written))
-            return journey_steps.extract(answer, step.get("extract") or {})
-
-    def _prepare(self, step: dict[str, Any], name: str, base_url: str | None,
-                 scope: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-        render = journey_steps.render
-        url = str(render(step["url"], scope, name))
-        if base_url is not None and "://" not in url:
-            url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
-        kwargs: dict[str, Any] = {}
-        for key, as_key in (("headers", "headers"), ("params", "params"), ("json", "json"), ("form", "data"),
-                            ("body", "data"), ("timeout", "timeout"), ("allow_redirects", "allow_redirects")):
-            if key in step:
-                kwargs[as_key] = render(step[key], scope, name)
-        cookies = {**self.user.data.get("cookies", {}), **render(step.get("cookies") or {}, scope, name)}
-        if cookies:
-            kwargs["cookies"] = cookies
-        return str(step.get("method", "GET")).upper(), url, kwargs
+            answer = Answer(response, time.perf_counter() - began, plan.name)
+            cookies.update(answer.cookies())
+            journey_steps.check(answer, plan.rules(scope), self.check, plan.check_names)
+            return journey_steps.extract(answer, plan.extract)

@@ -9,6 +9,7 @@ the error an iteration reports.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -61,8 +62,9 @@ def _lookup(name: str, variables: dict[str, Any], step: str) -> Any:
         raise StepFailed(f"step '{step}': ${{{name}}} is not set (set: {known})") from None
 
 
-def json_path_parts(path: str) -> list[str | int]:
-    """``$.items[0].id`` as ``["items", 0, "id"]``; ValueError when it is not a path."""
+@functools.lru_cache(maxsize=1024)  # a journey's paths are few: each is parsed once, not once per answer
+def json_path_parts(path: str) -> tuple[str | int, ...]:
+    """``$.items[0].id`` as ``("items", 0, "id")``; ValueError when it is not a path."""
     text = path.strip()
     text = text[1:] if text.startswith("$") else text
     parts: list[str | int] = []
@@ -74,10 +76,10 @@ def json_path_parts(path: str) -> list[str | int]:
         key, index = found.groups()
         parts.append(int(index) if index is not None else (int(key) if key.isdigit() else key))
         at = found.end()
-    return parts
+    return tuple(parts)
 
 
-def follow(document: Any, parts: list[str | int]) -> Any:
+def follow(document: Any, parts: tuple[str | int, ...]) -> Any:
     """The value at ``parts`` in a decoded JSON document, or ``_MISSING``."""
     for part in parts:
         if isinstance(part, int) and isinstance(document, list) and -len(document) <= part < len(document):

@@ -10,16 +10,20 @@ records Rally's ThreadTimeoutException.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NamedTuple
 
 from squall.exceptions import ThreadTimeoutException
-from squall.plugin_api.atomic import CallbackStep
+from squall.plugin_api.atomic import AtomicAction, CallbackIteration, CallbackStep
 from squall.plugin_api.scenario import Scenario, VirtualUser
 from squall.results import error_triple
 from squall.task.load.emitter import FLUSH_SECONDS, RawResult
 from squall.task.load.local.worker_base import WorkerBase
+
+#: How a slot begins iteration ``index`` as a user: (user, index, start lag, then, finished).
+Begin = Callable[[VirtualUser, int, "float | None", Callable[[], None], "asyncio.Future[None]"], None]
 
 
 class Ran(NamedTuple):
@@ -97,9 +101,10 @@ class AsyncWorker(WorkerBase):
         # Successful iterations of a callback step, when the emitter records them in columns (flushed from
         # this same thread, by the flusher task).
         self._record_ok = self.emitter.ok_recorder(step.action) if step is not None else None
+        begin = self._callback_begin(step)
         closed_loop = self.schedule.rate is None
-        if step is not None:
-            await (self._callback_slots(step) if closed_loop else self._callback_open_loop(step))
+        if begin is not None:
+            await (self._callback_slots(begin) if closed_loop else self._callback_open_loop(begin))
         elif closed_loop:
             await asyncio.gather(*(self._slot(user) for user in self.new_users()))
         else:
@@ -129,39 +134,54 @@ class AsyncWorker(WorkerBase):
     def _callback_step(self) -> CallbackStep | None:
         """The scenario's iteration as a callback step, when it offers one for these arguments (and no
         timeout needs a task to cancel)."""
-        if self.schedule.timeout or self.schedule.users is not None:  # a task to cancel; users to ramp
+        if self._callbacks_barred():
             return None
         return self.cls.fast_iteration(self.args)
 
-    async def _callback_slots(self, step: CallbackStep) -> None:
-        # Each slot is a chain of callbacks: the end of an iteration claims and begins the next, inside the event
-        # loop's callback that saw it end. The same atomic action and result as the scenario's run(), without a
-        # scenario instance, coroutine or task per iteration (no context, output or idle time: it has none).
+    def _callbacks_barred(self) -> bool:
+        # A timeout needs a task to cancel; ramping users wait between iterations.
+        return bool(self.schedule.timeout) or self.schedule.users is not None
+
+    def _callback_begin(self, step: CallbackStep | None) -> Begin | None:
+        """How a slot begins an iteration on callbacks: the callback step's, or the scenario's callback
+        iteration's (asked only when it has no callback step); None when each iteration calls run()."""
+        if step is not None:
+            return functools.partial(self._begin, step)
+        iteration = None if self._callbacks_barred() else self.cls.callback_iteration(self.args)
+        return functools.partial(self._begin_iteration, iteration) if iteration is not None else None
+
+    async def _callback_slots(self, begin: Begin) -> None:
+        # Each slot is a virtual user whose iterations are a chain of callbacks: the end of one claims and begins
+        # the next, inside the event loop's callback that saw it end. The same atomic actions and result as the
+        # scenario's run(), without a scenario instance, coroutine or task per iteration (no context or output).
         loop = asyncio.get_running_loop()
         finished: asyncio.Future[None] = loop.create_future()
         next_index = self.next_index
         running = self.slots
 
-        def claim_and_begin() -> None:
-            nonlocal running
-            index = next_index(start=True)
-            if index is None:
-                running -= 1
-                if not running and not finished.done():
-                    finished.set_result(None)
-                return
-            self._begin(step, index, None, claim_and_begin, finished)
+        def chain(user: VirtualUser) -> Callable[[], None]:
+            def claim_and_begin() -> None:
+                nonlocal running
+                index = next_index(start=True)
+                if index is None:
+                    running -= 1
+                    if not running and not finished.done():
+                        finished.set_result(None)
+                    return
+                begin(user, index, None, claim_and_begin, finished)
 
-        for _ in range(self.slots):
-            claim_and_begin()
+            return claim_and_begin
+
+        for user in self.new_users():
+            chain(user)()
         await finished
 
-    async def _callback_open_loop(self, step: CallbackStep) -> None:
+    async def _callback_open_loop(self, begin: Begin) -> None:
         # The open loop on callbacks: one claimed iteration waits for its due time (a timer), then starts if a
-        # slot is free; a slot that frees starts the next one at once if it is due (late, never skipped).
+        # user is free; a user that frees starts the next one at once if it is due (late, never skipped).
         loop = asyncio.get_running_loop()
         finished: asyncio.Future[None] = loop.create_future()
-        free = self.slots
+        free = self.new_users()
         pending: int | None = None  # claimed, not yet started
         timer: asyncio.TimerHandle | None = None
         over = False
@@ -171,13 +191,17 @@ class AsyncWorker(WorkerBase):
             timer = None
             pump()
 
-        def slot_freed() -> None:
-            nonlocal free
-            free += 1
-            pump()
+        def freed_by(user: VirtualUser) -> Callable[[], None]:
+            def freed() -> None:
+                free.append(user)
+                pump()
+
+            return freed
+
+        then = {user.number: freed_by(user) for user in free}
 
         def pump() -> None:
-            nonlocal free, pending, timer, over
+            nonlocal pending, timer, over
             while free and not over:
                 if pending is None:
                     pending = self.next_index()
@@ -194,9 +218,9 @@ class AsyncWorker(WorkerBase):
                     return
                 index, pending = pending, None
                 self.mark_started()
-                free -= 1
-                self._begin(step, index, self.start_lag(index), slot_freed, finished)
-            if over and free == self.slots and not finished.done():
+                user = free.pop()
+                begin(user, index, self.start_lag(index), then[user.number], finished)
+            if over and len(free) == self.slots and not finished.done():
                 finished.set_result(None)
 
         pump()
@@ -204,7 +228,7 @@ class AsyncWorker(WorkerBase):
         if timer is not None:
             timer.cancel()
 
-    def _begin(self, step: CallbackStep, index: int, lag: float | None, then: Callable[[], None],
+    def _begin(self, step: CallbackStep, user: VirtualUser, index: int, lag: float | None, then: Callable[[], None],
                finished: asyncio.Future[None]) -> None:
         """Begin iteration ``index`` of ``step``; when it ends, emit its result and call ``then`` (at once after a
         success, which always comes from the event loop; on the loop's next turn after a failure, which may come
@@ -237,6 +261,39 @@ class AsyncWorker(WorkerBase):
             step.start(done)
         except Exception as exc:
             done(exc)
+
+    def _begin_iteration(self, iteration: CallbackIteration, user: VirtualUser, index: int, lag: float | None,
+                         then: Callable[[], None], finished: asyncio.Future[None]) -> None:
+        """Begin iteration ``index`` of a callback iteration as ``user``; when it ends, emit its result and call
+        ``then`` (on the loop's next turn when it ended inside ``iteration.start`` or failed: no recursion)."""
+        emit, perf_counter = self.emitter.emit, time.perf_counter
+        timestamp = time.time()
+        started = perf_counter()
+        starting = True
+        ended = False
+
+        def done(exc: BaseException | None, actions: list[AtomicAction], idle: float) -> None:
+            nonlocal ended
+            if ended:
+                return
+            ended = True
+            duration = perf_counter() - started
+            try:
+                emit((index + 1, timestamp, duration - idle, idle, [] if exc is None else error_triple(exc), None,
+                      actions, lag))
+                if exc is None and not starting:
+                    then()
+                else:
+                    asyncio.get_running_loop().call_soon(then)
+            except BaseException as failure:  # the engine's own failure: end the load with it
+                if not finished.done():
+                    finished.set_exception(failure)
+
+        try:
+            iteration.start(user, index + 1, done)
+        except Exception as exc:
+            done(exc, [], 0.0)
+        starting = False
 
     async def _wait_for_turn(self, index: int) -> bool:
         while (pause := self.pause_before(index)) is not None:
