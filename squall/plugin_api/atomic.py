@@ -147,12 +147,21 @@ IterationDone = Callable[[BaseException | None, list[AtomicAction], float], None
 
 class CallbackIteration(Protocol):
     """An iteration of a virtual user that may time several atomic actions, begun by a call and ended by a
-    callback: no coroutine, future or task per iteration or per action (an HTTP journey of several requests)."""
+    callback: no coroutine, future or task per iteration or per action (an HTTP journey of several requests).
+
+    With ``stops_users``, the worker holds each user's latest result back and, once the user's share of the load
+    is over, calls :meth:`stop`: what it times and its time join that last iteration (as ``Scenario.stop_user``).
+    """
+
+    stops_users: bool
 
     def start(self, user: Any, iteration: int, done: IterationDone) -> None:
         """Begin iteration ``iteration`` (1-based) as ``user`` (a :class:`~squall.plugin_api.VirtualUser`, whose
         ``data`` lasts between its iterations); ``done`` is called once, from the event loop or from inside this
         call."""
+
+    def stop(self, user: Any, done: IterationDone) -> None:
+        """End ``user`` (a logout), calling ``done`` once; asked only with ``stops_users``."""
 
 
 def flatten(actions: list[AtomicAction]) -> list[tuple[str, float, bool]]:

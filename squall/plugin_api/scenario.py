@@ -91,7 +91,7 @@ class Scenario(registry.Plugin):
         """This workload's iteration as a :class:`~squall.plugin_api.atomic.CallbackIteration` (a virtual user's
         iteration of several atomic actions on callbacks), or None (the default): each iteration calls
         :meth:`run`. Asked once per worker process, when :meth:`fast_iteration` gave None, for an async scenario
-        whose runner has no ``timeout`` and no ramping users; the worker then never calls :meth:`stop_user`."""
+        whose runner has no ``timeout``; the worker then calls its ``stop``, not :meth:`stop_user`."""
         return None
 
     @classmethod

@@ -265,7 +265,8 @@ def test_each_check_is_counted_as_k6_counts_checks(cli: CLI, shop: str, tmp_path
 
 
 def _sample_like_journey(shop: str) -> dict[str, Any]:
-    """The sample's journey without its on_stop: a login per user from the feed, values carried, a weighted choice."""
+    """The sample's journey: a login and a logout per user, the feed, values carried, think time, a weighted
+    choice."""
     auth = {"Authorization": "Bearer ${token}"}
     return {"base_url": shop, "feed": {"file": str(FEED)},
             "on_start": [{"name": "login", "method": "POST", "url": "/login",
@@ -278,12 +279,15 @@ def _sample_like_journey(shop: str) -> dict[str, Any]:
                        "check": {"json": {"$.id": "${item_id}"}}},
                       {"choose": [{"weight": 3, "steps": [{"name": "whoami", "url": "/me",
                                                             "check": {"body_contains": "${username}"}}]},
-                                  {"weight": 1, "steps": [{"name": "flaky", "url": "/flaky"}]}]}]}
+                                  {"weight": 1, "steps": [{"name": "flaky", "url": "/flaky"}]}]}],
+            "on_stop": [{"name": "logout", "method": "POST", "url": "/logout", "headers": auth,
+                         "check": {"status": 200}}]}
 
 
 @pytest.mark.parametrize("runner", [
     {"constant": {"times": 150, "concurrency": 4}},  # on callbacks, closed loop
     {"rps": {"times": 150, "rps": 300, "max_concurrency": 4}},  # on callbacks, open loop
+    {"ramping_vus": {"stages": [{"duration": 0.5, "target": 4}, {"duration": 1.5, "target": 4}]}},  # on callbacks
     {"constant": {"times": 150, "concurrency": 4, "timeout": 60}},  # a coroutine per iteration (a task to cancel)
 ])
 def test_a_journey_counts_alike_on_callbacks_and_on_coroutines(api: API, shop: str, runner: dict[str, Any]) -> None:
@@ -291,29 +295,41 @@ def test_a_journey_counts_alike_on_callbacks_and_on_coroutines(api: API, shop: s
                                  sla={"failure_rate": {"max": 100}}))
     wl = only_workload(task)
     served, failed = _get(shop + "/_stats"), _get(shop + "/_stats/failed")
+    ran = wl["total_iteration_count"]
+    assert ran > 20
     routes = {"login": "POST /login", "create item": "POST /items", "read item": "GET /items/{id}",
-              "whoami": "GET /me", "flaky": "GET /flaky"}
+              "whoami": "GET /me", "flaky": "GET /flaky", "logout": "POST /logout"}
     rows = _rows(wl)
     assert {routes[name]: data["iteration_count"] for name, data in rows.items()} == served  # one row a request
     assert rows["login"]["iteration_count"] == 4 == len(_get(shop + "/_stats/logins"))  # once per user
-    assert served["POST /items"] == served["GET /items/{id}"] == 150  # each created id was read back
-    assert served["GET /me"] + served["GET /flaky"] == 150 and served["GET /me"] > served["GET /flaky"] > 0
+    assert _get(shop + "/_stats/logouts") == _get(shop + "/_stats/logins")  # each user logged out, once
+    assert served["POST /items"] == served["GET /items/{id}"] == ran  # each created id was read back
+    assert served["GET /me"] + served["GET /flaky"] == ran and served["GET /me"] > served["GET /flaky"] > 0
     assert wl["failed_iteration_count"] == failed.get("GET /flaky", 0)  # the shop's failures, and no other
     checks = {c["name"]: (c["passed"], c["failed"]) for c in wl["statistics"]["checks"]}
-    assert checks == {"login: $.token exists": (4, 0), "create item: status is 201": (150, 0),
-                      'read item: $.id is "${item_id}"': (150, 0),
+    assert checks == {"login: $.token exists": (4, 0), "logout: status is 200": (4, 0),
+                      "create item: status is 201": (ran, 0), 'read item: $.id is "${item_id}"': (ran, 0),
                       "whoami: body contains '${username}'": (served["GET /me"], 0)}
-    for it in iterations(api, task["uuid"]):  # think time is idle, between the create and the read
+    its = iterations(api, task["uuid"])
+    for it in its:  # think time is idle, between the create and the read
         create, read = (a for a in it["atomic_actions"] if a["name"] in ("create item", "read item"))
         # (the event loop's timers are good to a millisecond)
         assert it["idle_duration"] >= 0.019 and read["started_at"] - create["finished_at"] >= 0.019
         assert it["error"] == [] or it["error"][:2] == ["StepFailed", "step 'flaky': status 500"]
+    # Each logout ends its user's last iteration, its time counted in the iteration's duration.
+    with_logout = [it for it in its if any(a["name"] == "logout" for a in it["atomic_actions"])]
+    assert len(with_logout) == 4
+    for it in with_logout:
+        assert it["atomic_actions"][-1]["name"] == "logout"
+        assert it["duration"] >= sum(a["finished_at"] - a["started_at"] for a in it["atomic_actions"]) - 1e-6
 
 
-def test_a_journey_runs_on_callbacks_unless_it_stops_its_users() -> None:
+def test_a_journey_offers_its_iteration_on_callbacks() -> None:
     from squall.platforms.http.journey import HttpJourney
     from squall.platforms.http.journey_callbacks import CallbackJourney
 
     args = _sample_like_journey("http://127.0.0.1:1")
-    assert isinstance(HttpJourney.callback_iteration(args), CallbackJourney)
-    assert HttpJourney.callback_iteration({**args, "on_stop": [{"name": "bye", "url": "/bye"}]}) is None
+    on_callbacks = HttpJourney.callback_iteration(args)
+    assert isinstance(on_callbacks, CallbackJourney) and on_callbacks.stops_users
+    without_stop = HttpJourney.callback_iteration({**args, "on_stop": []})
+    assert without_stop is not None and not without_stop.stops_users

@@ -9,7 +9,7 @@ import pytest
 
 from squall.api import API
 from squall.plugin_api.runner import Stages
-from tests.functional.helpers import iterations, only_workload, run_task, v2_task
+from tests.functional.helpers import counting_server, iterations, only_workload, run_task, v2_task
 
 
 def test_constant_runs_exactly_times_iterations_numbered_once(api: API) -> None:
@@ -97,10 +97,19 @@ def _running_at(its: list[dict[str, Any]], moment: float) -> int:
     return sum(1 for it in its if it["timestamp"] <= moment < it["timestamp"] + it["duration"])
 
 
-def test_ramping_vus_let_users_in_by_the_stages_and_reach_the_target(api: API) -> None:
+@pytest.mark.parametrize("on_callbacks", [False, True])
+def test_ramping_vus_let_users_in_by_the_stages_and_reach_the_target(api: API, on_callbacks: bool) -> None:
     stages = [{"duration": 2, "target": 4}, {"duration": 1.5, "target": 4}]
-    task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0.1}, runner={"ramping_vus": {"stages": stages}}))
+    runner = {"ramping_vus": {"stages": stages}}
+    with counting_server() as (base, seen):
+        if on_callbacks:  # a journey's iterations, each user a chain of callbacks: the same ramp
+            steps = [{"name": "slow", "url": "/slow"}, {"name": "slow 2", "url": "/slow"}]
+            journey = {"base_url": base, "steps": steps}
+            task = run_task(api, v2_task("HttpJourney.run", journey, runner=runner))
+        else:
+            task = run_task(api, v2_task("Dummy.dummy", {"sleep": 0.1}, runner=runner))
     wl = only_workload(task)
+    assert seen["/slow"] == (2 * wl["total_iteration_count"] if on_callbacks else 0)
     assert task["status"] == "finished" and wl["failed_iteration_count"] == 0
     its = sorted(iterations(api, task["uuid"]), key=lambda it: it["timestamp"])
     t0 = its[0]["timestamp"]  # user 0 starts at once

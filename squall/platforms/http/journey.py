@@ -78,9 +78,8 @@ class HttpJourney(Scenario):
 
     @classmethod
     def callback_iteration(cls, args: dict[str, Any]) -> atomic.CallbackIteration | None:
-        """The journey on callbacks (no coroutine per iteration or request), when it has no ``on_stop`` (a user's
-        end needs the worker to hold its last iteration back)."""
-        return None if args.get("on_stop") else CallbackJourney(args)
+        """The journey on callbacks: no coroutine per iteration or request."""
+        return CallbackJourney(args)
 
     @classmethod
     async def close_worker_resources(cls) -> None:

@@ -1,7 +1,7 @@
 """``HttpJourney.run``'s iteration as a chain of callbacks: no coroutine, future or task per iteration or request.
 
-The same steps, checks, extractions, think times, per-user start and
-atomic actions as the scenario's ``run``, for a worker that runs the
+The same steps, checks, extractions, think times, per-user start and stop
+and atomic actions as the scenario's ``run``, for a worker that runs the
 journey on callbacks (:class:`~squall.plugin_api.atomic.CallbackIteration`):
 each answer's callback judges it and sends the next step's request, the way
 wrk's state machine goes from one request to the next. A load of a few
@@ -37,6 +37,8 @@ class CallbackJourney:
         self.base_url: str | None = args.get("base_url")
         self.variables: dict[str, Any] = args.get("variables") or {}
         self.feed: dict[str, Any] | None = args.get("feed")
+        self.on_stop: list[dict[str, Any]] = args.get("on_stop") or []
+        self.stops_users = bool(self.on_stop)
 
     def start(self, user: VirtualUser, iteration: int, done: IterationDone) -> None:
         """Begin one iteration as ``user``: its start first (a login) if it has not succeeded yet."""
@@ -50,6 +52,14 @@ class CallbackJourney:
             todo = list(reversed(self.steps))
             scope = {**user.data["variables"], "iteration": iteration, "user": user.number}
         _Walk(self, user, iteration, todo, scope, done).next()
+
+    def stop(self, user: VirtualUser, done: IterationDone) -> None:
+        """``on_stop``, once, for a user whose start succeeded (its variables are on_start's, not an iteration's)."""
+        if not (user.started and self.on_stop):
+            done(None, [], 0.0)
+            return
+        scope = {**user.data["variables"], "user": user.number}
+        _Walk(self, user, 0, list(reversed(self.on_stop)), scope, done).next()
 
 
 class _Walk:
