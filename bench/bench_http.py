@@ -8,7 +8,9 @@ hit the same nginx in the same run. squall runs three ways: rows (the default),
 1``: on a 2-core machine the other core is nginx's, as it is with wrk -t1).
 The table goes to stdout and into bench/RESULTS.md.
 
-    python bench/bench_http.py [--times 100000] [--rally-times 10000] [--repeat 3]
+A second table runs the user journey of bench_journey.py on its nginx.
+
+    python bench/bench_http.py [--times 100000] [--rally-times 10000] [--repeat 3] [--journey-rounds 3]
 """
 
 from __future__ import annotations
@@ -168,6 +170,8 @@ def main() -> None:
     parser.add_argument("--times", type=int, default=100000)
     parser.add_argument("--rally-times", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3, help="squall and Locust runs; the median counts")
+    parser.add_argument("--journey-rounds", type=int, default=3,
+                        help="rounds of the journey rows (bench_journey.py's journey on nginx); 0: none")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -243,7 +247,22 @@ def main() -> None:
               f"--results aggregate (Locust and wrk keep no per-request rows either), {o_rate / locust['rate']:.2f}x "
               "with one load process; squall / Rally: "
               f"{s_rate / r_rate:.2f}x."]
+    if opts.journey_rounds:
+        lines += ["", *journey_rows(opts.journey_rounds)]
     print(write_section("bench/bench_http.py", "\n".join(lines)))
+
+
+def journey_rows(rounds: int) -> list[str]:
+    """The user journey of bench/bench_journey.py on its nginx, squall then Locust in each round: its table rows."""
+    import bench_journey  # it takes nginx and Locust's runner from here
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = bench_journey.measure("nginx, fixed JSON answers", bench_journey.start_nginx_shop, Path(tmp),
+                                     argparse.Namespace(times=80000, seconds=10, repeat=rounds))
+    return [f"The journey (bench/bench_journey.py's: login once per user, then list, create, read back by the id "
+            f"answered, whoami, each checked; 10 users; {rounds} rounds of squall then Locust):", "",
+            "| target | tool | requests/s: median (each round) | CPU µs / request (median) | failed (all rounds) |",
+            "|---|---|---:|---:|---:|", *rows]
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from squall.cli.output import percent
 from squall.platforms.http.fastpath import Response
 from squall.platforms.http.journey_feed import feed_rows, row_for
-from squall.platforms.http.journey_plan import step_name
+from squall.platforms.http.journey_plan import StepPlan, _join_prefix, _joined, step_name
 from squall.platforms.http.journey_steps import Answer, StepFailed, check, extract, json_path_parts, render
 from squall.results import MAX_CHECKS, OTHER_CHECKS, add_checks
 
@@ -106,3 +109,28 @@ def test_feeds_from_csv_and_json_lines_and_their_errors(tmp_path: Path) -> None:
             feed_rows(str(tmp_path / name))
     with pytest.raises(ValueError, match="No such file"):
         feed_rows(str(tmp_path / "missing.csv"))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(base=st.sampled_from(["http://h:8080", "http://h:8080/", "http://h/api", "http://h/api/v1/", "https://h/a?q=1",
+                             "http://h/a#f", "http://h/a/../b"]),
+       url=st.text(alphabet="/.?#:;=&%ab1${} \t\x00é", max_size=14))
+def test_a_step_url_joins_its_base_as_urljoin_does(base: str, url: str) -> None:
+    # The plan appends a plain relative path to the base without urljoin; anything else goes to urljoin.
+    if "://" in url:
+        return
+    assert _joined(base, _join_prefix(base), url) == urljoin(base.rstrip("/") + "/", url.lstrip("/"))
+
+
+def test_a_step_request_is_built_once_per_set_of_values_and_cookies() -> None:
+    step = {"name": "read", "url": "/items/${id}", "headers": {"Authorization": "Bearer ${token}"},
+            "json": {"n": "${n}"}}
+    plan = StepPlan(step, "http://h:1/api")
+    first = plan.request({"id": 7, "token": "t", "n": 1}, {})
+    assert first.url == "http://h:1/api/items/7" and b"authorization: Bearer t" in first.raw
+    assert plan.request({"id": 7, "token": "t", "n": 1, "other": 2}, {}) is first  # only the values it uses count
+    assert plan.request({"id": 8, "token": "t", "n": 1}, {}).url.endswith("/items/8")
+    assert plan.request({"id": 7, "token": "t", "n": 1}, {"sid": "x"}).raw.count(b"cookie: sid=x") == 1
+    assert plan.request({"id": 7, "token": "t", "n": True}, {}).raw.endswith(b'{"n": true}')  # True is not 1
+    with pytest.raises(StepFailed, match=r"\$\{token\} is not set"):
+        plan.request({"id": 7, "n": 1}, {})

@@ -110,7 +110,10 @@ class _Walk:
         self.action = action = new_action(plan.name)
         self.actions.append(action)
         self.began = time.perf_counter()
-        WORKER.pool().exchange_then(prepared, self._answered)
+        try:
+            WORKER.pool().exchange_then(prepared, self._answered)
+        except Exception as exc:  # not sent: the iteration ends here, never left waiting
+            self._failed(action, exc)
 
     def _answered(self, response: fastpath.Response | None, exc: BaseException | None) -> None:
         duration = time.perf_counter() - self.began

@@ -10,6 +10,7 @@ without rendering, joining or building anything. Both ways an iteration runs
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -105,10 +106,17 @@ def _join_prefix(base_url: str | None) -> str | None:
 def _joined(base_url: str, prefix: str | None, url: str) -> str:
     """``url`` (not absolute) under ``base_url``, leading slashes ignored, as urljoin resolves it."""
     relative = url.lstrip("/")
-    head = relative.split("?", 1)[0].split("#", 1)[0]
-    if prefix is None or relative[:1] in ("?", "#") or ":" in head.split("/", 1)[0] or "/." in "/" + head:
+    path, mark, query = relative.partition("?")
+    # Appending is urljoin's answer for a plain path (no dot segment, empty segment, scheme, params or blank) and
+    # a non-empty query without a fragment; anything else is urljoin's to resolve.
+    if prefix is None or _PLAIN_PATH.fullmatch(path) is None or (mark and not _PLAIN_QUERY.fullmatch(query)):
         return urljoin(base_url.rstrip("/") + "/", relative)
     return prefix + relative
+
+
+_SEGMENT = r"[^\s\x00-\x1f/?#;:.][^\s\x00-\x1f/?#;:]*"
+_PLAIN_PATH = re.compile(rf"(?:{_SEGMENT}/)*(?:{_SEGMENT})?")
+_PLAIN_QUERY = re.compile(r"[^\s\x00-\x1f#]+")
 
 
 _PLANS: dict[int, tuple[dict[str, Any], str | None, StepPlan]] = {}
