@@ -10,12 +10,13 @@ iteration (a logout), and a data ``feed`` gives each user a row of
 variables. Each request is an atomic action named after its step and counted
 once per request (:attr:`~squall.plugin_api.Scenario.COUNT_EACH_ACTION`), so
 the statistics table has one row per request name. Requests go over squall's
-HTTP fast path with a cookie jar per user.
+HTTP fast path with a cookie jar per user. A worker runs the journey on
+callbacks (:mod:`journey_callbacks`) unless its runner has a timeout; both
+ways share each step's plan (:mod:`journey_plan`).
 """
 
 from __future__ import annotations
 
-import random
 import time
 from typing import Any
 
@@ -24,7 +25,7 @@ from squall.platforms.http import fastpath, journey_schema, journey_steps
 from squall.platforms.http.connections import WORKER
 from squall.platforms.http.journey_callbacks import CallbackJourney
 from squall.platforms.http.journey_feed import feed_rows, row_for
-from squall.platforms.http.journey_plan import StepPlan, plan_for
+from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for
 from squall.platforms.http.journey_steps import Answer
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario, configure
@@ -109,9 +110,7 @@ class HttpJourney(Scenario):
     async def _walk(self, steps: list[dict[str, Any]], base_url: str | None, scope: dict[str, Any]) -> None:
         for step in steps:
             if "choose" in step:
-                options = step["choose"]
-                picked = random.choices(options, weights=[o.get("weight", 1) for o in options])[0]
-                await self._walk(picked["steps"], base_url, scope)
+                await self._walk(chosen(step), base_url, scope)
                 continue
             plan = plan_for(step, base_url)
             scope.update(await self._request(plan, scope))

@@ -19,7 +19,7 @@ from typing import Any
 from squall.platforms.http import fastpath, journey_steps
 from squall.platforms.http.connections import WORKER
 from squall.platforms.http.journey_feed import row_for
-from squall.platforms.http.journey_plan import StepPlan, plan_for
+from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for
 from squall.platforms.http.journey_steps import Answer
 from squall.plugin_api.atomic import AtomicAction, IterationDone, new_action
 from squall.plugin_api.checks import TALLY
@@ -92,9 +92,7 @@ class _Walk:
                 user.started = True
                 self.scope = {**user.data["variables"], "iteration": self.iteration, "user": user.number}
             elif "choose" in step:
-                options = step["choose"]
-                picked = random.choices(options, weights=[o.get("weight", 1) for o in options])[0]
-                todo.extend(reversed(picked["steps"]))
+                todo.extend(reversed(chosen(step)))
             else:
                 self._send(plan_for(step, self.journey.base_url))
                 return

@@ -10,6 +10,7 @@ without rendering, joining or building anything. Both ways an iteration runs
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +34,12 @@ def step_name(step: dict[str, Any]) -> str:
     else:
         path = urlsplit(url).path or "/" if "://" in url else url
     return f"{str(step.get('method', 'GET')).upper()} {path}"
+
+
+def chosen(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of one option of a ``choose`` step, picked at random by weight."""
+    options = step["choose"]
+    return list(random.choices(options, weights=[o.get("weight", 1) for o in options])[0]["steps"])
 
 
 class StepPlan:
