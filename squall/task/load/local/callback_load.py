@@ -171,13 +171,9 @@ class CallbackLoad:
                           "children": []}
                 emit((index + 1, timestamp, duration, 0.0, [] if exc is None else error_triple(exc), None,
                       [action], lag))
-                if exc is None:
-                    then()
-                else:
-                    asyncio.get_running_loop().call_soon(then)
+                _go_on(then, exc is None)
             except BaseException as failure:  # the engine's own failure: end the load with it
-                if not finished.done():
-                    finished.set_exception(failure)
+                _end_with(finished, failure)
 
         try:
             step.start(done)
@@ -203,13 +199,9 @@ class CallbackLoad:
             try:
                 self._ended(user, (index + 1, timestamp, duration - idle, idle,
                                    [] if exc is None else error_triple(exc), None, actions, lag))
-                if exc is None and not starting:
-                    then()
-                else:
-                    asyncio.get_running_loop().call_soon(then)
+                _go_on(then, exc is None and not starting)
             except BaseException as failure:  # the engine's own failure: end the load with it
-                if not finished.done():
-                    finished.set_exception(failure)
+                _end_with(finished, failure)
 
         try:
             iteration.start(user, index + 1, done)
@@ -249,8 +241,7 @@ class CallbackLoad:
                                        error or ([] if exc is None else error_triple(exc)), output,
                                        [*done_actions, *actions], lag))
                 except BaseException as failure:  # the engine's own failure
-                    if not finished.done():
-                        finished.set_exception(failure)
+                    _end_with(finished, failure)
                 left -= 1
                 if not left and not finished.done():
                     finished.set_result(None)
@@ -265,3 +256,17 @@ class CallbackLoad:
                 stopped(exc, [], 0.0)
         await finished
 
+
+def _go_on(then: Callable[[], None], now: bool) -> None:
+    """Let a user go on to its next iteration: at once when ``now``, else on the event loop's next turn (after a
+    failure, which may come from inside a start: no recursion)."""
+    if now:
+        then()
+    else:
+        asyncio.get_running_loop().call_soon(then)
+
+
+def _end_with(finished: asyncio.Future[None], failure: BaseException) -> None:
+    """End the load with the engine's own failure (the first one)."""
+    if not finished.done():
+        finished.set_exception(failure)
