@@ -134,3 +134,5 @@ def test_a_step_request_is_built_once_per_set_of_values_and_cookies() -> None:
     assert plan.request({"id": 7, "token": "t", "n": True}, {}).raw.endswith(b'{"n": true}')  # True is not 1
     with pytest.raises(StepFailed, match=r"\$\{token\} is not set"):
         plan.request({"id": 7, "n": 1}, {})
+    big = {"id": 7, "token": "t", "n": "x" * 100_000}  # a big body is sent, not kept
+    assert plan.request(big, {}) is not plan.request(big, {}) and len(plan.request(big, {}).raw) > 100_000

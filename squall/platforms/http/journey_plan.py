@@ -22,6 +22,7 @@ from squall.platforms.http.journey_steps import StepFailed
 REQUEST_KEYS = (("headers", "headers"), ("params", "params"), ("json", "json"), ("form", "data"), ("body", "data"),
                 ("timeout", "timeout"), ("allow_redirects", "allow_redirects"))
 _KEPT_REQUESTS = 256  # per step: a variable that takes a new value each time (an id) must not grow it for ever
+_KEPT_BYTES = 65536  # a larger request is built anew each time: the plan keeps no big bodies
 
 
 def step_name(step: dict[str, Any]) -> str:
@@ -81,7 +82,7 @@ class StepPlan:
         prepared = fastpath.prepare(method, url, kwargs)
         if prepared is None:
             raise StepFailed(f"step '{self.name}': squall's HTTP client cannot send {method} {url}")
-        if key is not None and len(self._requests) < _KEPT_REQUESTS:
+        if key is not None and len(self._requests) < _KEPT_REQUESTS and len(prepared.raw) <= _KEPT_BYTES:
             self._requests[key] = prepared
         return prepared
 
