@@ -24,8 +24,8 @@ from squall import exceptions
 from squall.platforms.http import fastpath, journey_schema, journey_steps
 from squall.platforms.http.connections import WORKER
 from squall.platforms.http.journey_callbacks import CallbackJourney
-from squall.platforms.http.journey_feed import feed_rows, row_for
-from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for
+from squall.platforms.http.journey_feed import feed_rows
+from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for, start_user, user_scope
 from squall.platforms.http.journey_steps import Answer
 from squall.plugin_api import atomic
 from squall.plugin_api.scenario import Scenario, configure
@@ -92,20 +92,17 @@ class HttpJourney(Scenario):
                   feed: dict[str, Any] | None = None, on_stop: list[dict[str, Any]] | None = None) -> None:
         user = self.user
         if not user.started:
-            user.data = {"variables": {**(variables or {}), **row_for(feed, user.number)}, "cookies": {}}
-            if base_url is not None:
-                user.data["variables"]["base_url"] = base_url
-            await self._walk(on_start or [], base_url, user.data["variables"])
+            started = start_user(user, {"variables": variables, "feed": feed, "base_url": base_url})
+            await self._walk(on_start or [], base_url, started)
             user.started = True
-        scope = {**user.data["variables"], "iteration": self.context.get("iteration", 1), "user": user.number}
-        await self._walk(steps, base_url, scope)
+        await self._walk(steps, base_url, user_scope(user, self.context.get("iteration", 1)))
 
     async def stop_user(self, base_url: str | None = None, on_stop: list[dict[str, Any]] | None = None,
                         **_: Any) -> None:
         """``on_stop``, once, for a user whose start succeeded (its variables are on_start's, not an iteration's)."""
         user = self.user
         if user.started and on_stop:
-            await self._walk(on_stop, base_url, {**user.data["variables"], "user": user.number})
+            await self._walk(on_stop, base_url, user_scope(user))
 
     async def _walk(self, steps: list[dict[str, Any]], base_url: str | None, scope: dict[str, Any]) -> None:
         for step in steps:

@@ -18,8 +18,7 @@ from typing import Any
 
 from squall.platforms.http import fastpath, journey_steps
 from squall.platforms.http.connections import WORKER
-from squall.platforms.http.journey_feed import row_for
-from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for
+from squall.platforms.http.journey_plan import StepPlan, chosen, plan_for, start_user, user_scope
 from squall.platforms.http.journey_steps import Answer
 from squall.plugin_api.atomic import AtomicAction, IterationDone, new_action
 from squall.plugin_api.checks import TALLY
@@ -32,25 +31,21 @@ class CallbackJourney:
     """A journey's arguments, ready to run iterations on callbacks."""
 
     def __init__(self, args: dict[str, Any]) -> None:
+        self.args = args
         self.steps: list[dict[str, Any]] = args["steps"]
         self.on_start: list[dict[str, Any]] = args.get("on_start") or []
         self.base_url: str | None = args.get("base_url")
-        self.variables: dict[str, Any] = args.get("variables") or {}
-        self.feed: dict[str, Any] | None = args.get("feed")
         self.on_stop: list[dict[str, Any]] = args.get("on_stop") or []
         self.stops_users = bool(self.on_stop)
 
     def start(self, user: VirtualUser, iteration: int, done: IterationDone) -> None:
         """Begin one iteration as ``user``: its start first (a login) if it has not succeeded yet."""
         if not user.started:
-            user.data = {"variables": {**self.variables, **row_for(self.feed, user.number)}, "cookies": {}}
-            if self.base_url is not None:
-                user.data["variables"]["base_url"] = self.base_url
             todo: list[Any] = [*reversed(self.steps), _STARTED, *reversed(self.on_start)]
-            scope = user.data["variables"]
+            scope = start_user(user, self.args)
         else:
             todo = list(reversed(self.steps))
-            scope = {**user.data["variables"], "iteration": iteration, "user": user.number}
+            scope = user_scope(user, iteration)
         _Walk(self, user, iteration, todo, scope, done).next()
 
     def stop(self, user: VirtualUser, done: IterationDone) -> None:
@@ -58,8 +53,7 @@ class CallbackJourney:
         if not (user.started and self.on_stop):
             done(None, [], 0.0)
             return
-        scope = {**user.data["variables"], "user": user.number}
-        _Walk(self, user, 0, list(reversed(self.on_stop)), scope, done).next()
+        _Walk(self, user, 0, list(reversed(self.on_stop)), user_scope(user), done).next()
 
 
 class _Walk:
@@ -88,9 +82,8 @@ class _Walk:
         while todo:
             step = todo.pop()
             if step is _STARTED:
-                user = self.user
-                user.started = True
-                self.scope = {**user.data["variables"], "iteration": self.iteration, "user": user.number}
+                self.user.started = True
+                self.scope = user_scope(self.user, self.iteration)
             elif "choose" in step:
                 todo.extend(reversed(chosen(step)))
             else:

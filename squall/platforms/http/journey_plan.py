@@ -16,7 +16,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from squall.platforms.http import fastpath, journey_steps
+from squall.platforms.http.journey_feed import row_for
 from squall.platforms.http.journey_steps import StepFailed
+from squall.plugin_api.scenario import VirtualUser
 
 #: The request arguments a step may carry, and the name the fast path gives each.
 REQUEST_KEYS = (("headers", "headers"), ("params", "params"), ("json", "json"), ("form", "data"), ("body", "data"),
@@ -35,6 +37,24 @@ def step_name(step: dict[str, Any]) -> str:
     else:
         path = urlsplit(url).path or "/" if "://" in url else url
     return f"{str(step.get('method', 'GET')).upper()} {path}"
+
+
+def start_user(user: VirtualUser, args: dict[str, Any]) -> dict[str, Any]:
+    """Give a user that has not started yet its data (the journey's variables, its feed row and ``base_url``; an
+    empty cookie jar) and return its variables, the scope its ``on_start`` runs in."""
+    variables = {**(args.get("variables") or {}), **row_for(args.get("feed"), user.number)}
+    if args.get("base_url") is not None:
+        variables["base_url"] = args["base_url"]
+    user.data = {"variables": variables, "cookies": {}}
+    return variables
+
+
+def user_scope(user: VirtualUser, iteration: int | None = None) -> dict[str, Any]:
+    """The variables a started user's steps run with: an iteration's (with ``iteration``) or its stop's."""
+    scope = {**user.data["variables"], "user": user.number}
+    if iteration is not None:
+        scope["iteration"] = iteration
+    return scope
 
 
 def chosen(step: dict[str, Any]) -> list[dict[str, Any]]:
